@@ -1,0 +1,9 @@
+from django.db import migrations
+
+from portal.search import search_index_operation
+
+
+class Migration(migrations.Migration):
+    dependencies = [("directives", "0002_initial")]
+
+    operations = [search_index_operation("directives_document")]

@@ -1,0 +1,54 @@
+"""The one place that decides which units and agencies a user may see.
+
+Every app filters its querysets through `user_scope(user)`: alliance and fund staff see the whole province;
+an officer sees their agency's unit and the units below it (a district officer: the district and its communes);
+anyone else sees nothing private.
+"""
+
+from dataclasses import dataclass
+
+from .models import AdministrativeUnit, Agency
+
+PROVINCE_WIDE_GROUPS = {"Cán bộ Liên minh", "Cán bộ Quỹ"}
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool
+    unit_ids: frozenset[int]
+    agency_ids: frozenset[int]
+
+    def units(self):
+        qs = AdministrativeUnit.objects.all()
+        return qs if self.everything else qs.filter(pk__in=self.unit_ids)
+
+    def agencies(self):
+        qs = Agency.objects.all()
+        return qs if self.everything else qs.filter(pk__in=self.agency_ids)
+
+    def sees_unit(self, unit_id) -> bool:
+        return self.everything or unit_id in self.unit_ids
+
+    def sees_agency(self, agency_id) -> bool:
+        return self.everything or agency_id in self.agency_ids
+
+
+NOTHING = Scope(everything=False, unit_ids=frozenset(), agency_ids=frozenset())
+
+
+def user_scope(user) -> Scope:
+    """What `user` may see: the whole province, or their agency's unit and what lies under it."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    cached = getattr(user, "_portal_scope", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser or user.groups.filter(name__in=PROVINCE_WIDE_GROUPS).exists():
+        scope = Scope(everything=True, unit_ids=frozenset(), agency_ids=frozenset())
+    elif user.agency_id is None:
+        scope = NOTHING
+    else:
+        unit_ids = frozenset(user.agency.unit.descendant_ids())
+        scope = Scope(everything=False, unit_ids=unit_ids, agency_ids=frozenset({user.agency_id}))
+    user._portal_scope = scope
+    return scope

@@ -1,0 +1,14 @@
+"""The Celery app. Tasks live in each app's tasks.py and are found by autodiscovery.
+
+With CELERY_BROKER_URL unset (a newcomer's machine) settings make every task run eagerly in-process.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,145 @@
+"""Demo data for the foundation: Bạc Liêu's units of 2022, the agencies Công văn 1047/UBND-KT addresses,
+the alliance's details as its portal shows them, and one account per role. Idempotent: keyed on natural keys."""
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from . import roles
+from .models import AdministrativeUnit, Agency, SiteSettings, User
+
+PROVINCE_CODE = "95"
+RETIRED_ON = date(2025, 6, 30)  # last day of the district tier (Nghị quyết 202/2025/QH15)
+
+# (code, name, [communes]) - the seven district-level units of Bạc Liêu in 2022, with some of their communes.
+DISTRICTS = [
+    ("954", "Thành phố Bạc Liêu", ["Phường 1", "Phường 2", "Phường Nhà Mát", "Xã Vĩnh Trạch", "Xã Hiệp Thành"]),
+    ("956", "Huyện Hồng Dân", ["Thị trấn Ngan Dừa", "Xã Ninh Quới", "Xã Ninh Quới A", "Xã Lộc Ninh", "Xã Vĩnh Lộc"]),
+    ("957", "Huyện Phước Long", ["Thị trấn Phước Long", "Xã Vĩnh Phú Đông", "Xã Phong Thạnh Tây A", "Xã Vĩnh Thanh"]),
+    ("958", "Huyện Vĩnh Lợi", ["Thị trấn Châu Hưng", "Xã Hưng Hội", "Xã Châu Thới", "Xã Long Thạnh"]),
+    ("959", "Thị xã Giá Rai", ["Phường Hộ Phòng", "Phường Láng Tròn", "Xã Phong Thạnh Đông", "Xã Tân Phong"]),
+    ("960", "Huyện Đông Hải", ["Thị trấn Gành Hào", "Xã Long Điền", "Xã An Trạch", "Xã Điền Hải", "Xã Định Thành"]),
+    ("961", "Huyện Hòa Bình", ["Thị trấn Hòa Bình", "Xã Minh Diệu", "Xã Vĩnh Hậu", "Xã Vĩnh Mỹ A"]),
+]
+
+DEPARTMENTS = [
+    ("Sở Kế hoạch và Đầu tư tỉnh Bạc Liêu", "Sở KH&ĐT"),
+    ("Sở Nông nghiệp và Phát triển nông thôn tỉnh Bạc Liêu", "Sở NN&PTNT"),
+    ("Sở Tài chính tỉnh Bạc Liêu", "Sở Tài chính"),
+    ("Sở Công Thương tỉnh Bạc Liêu", "Sở Công Thương"),
+    ("Sở Lao động - Thương binh và Xã hội tỉnh Bạc Liêu", "Sở LĐ-TB&XH"),
+    ("Sở Tài nguyên và Môi trường tỉnh Bạc Liêu", "Sở TN&MT"),
+    ("Sở Khoa học và Công nghệ tỉnh Bạc Liêu", "Sở KH&CN"),
+    ("Sở Thông tin và Truyền thông tỉnh Bạc Liêu", "Sở TT&TT"),
+    ("Ngân hàng Nhà nước chi nhánh tỉnh Bạc Liêu", "NHNN Bạc Liêu"),
+]
+
+ALLIANCE = "Liên minh Hợp tác xã tỉnh Bạc Liêu"
+FUND = "Quỹ hỗ trợ phát triển hợp tác xã tỉnh Bạc Liêu"
+PROVINCIAL_PC = "Ủy ban nhân dân tỉnh Bạc Liêu"
+
+# username, full name, role group, agency name, is_staff, is_superuser
+DEMO_USERS = [
+    ("quantri", "Quản trị hệ thống", None, ALLIANCE, True, True),
+    ("lienminh", "Trần Thị Lan", roles.ALLIANCE_STAFF, ALLIANCE, True, False),
+    ("quy", "Lê Văn Phúc", roles.FUND_OFFICER, FUND, True, False),
+    ("bientap", "Phạm Thu Hà", roles.EDITOR, ALLIANCE, True, False),
+    ("hongdan", "Nguyễn Văn Hùng", roles.AGENCY_OFFICER, "Ủy ban nhân dân Huyện Hồng Dân", False, False),
+    ("donghai", "Võ Thị Mai", roles.AGENCY_OFFICER, "Ủy ban nhân dân Huyện Đông Hải", False, False),
+    (
+        "sonn",
+        "Đặng Minh Tâm",
+        roles.AGENCY_OFFICER,
+        "Sở Nông nghiệp và Phát triển nông thôn tỉnh Bạc Liêu",
+        False,
+        False,
+    ),
+]
+
+
+def district_agency_name(district_name: str) -> str:
+    return f"Ủy ban nhân dân {district_name}"
+
+
+def load(out) -> None:
+    province = _unit(PROVINCE_CODE, "Tỉnh Bạc Liêu", AdministrativeUnit.Level.PROVINCE, None)
+    ca_mau = _unit("96", "Tỉnh Cà Mau", AdministrativeUnit.Level.PROVINCE, None, valid_to=None)
+    if not ca_mau.valid_from:
+        ca_mau.valid_from = date(2025, 7, 1)
+        ca_mau.save(update_fields=["valid_from"])
+    province.successors.add(ca_mau)
+
+    for code, name, communes in DISTRICTS:
+        district = _unit(code, name, AdministrativeUnit.Level.DISTRICT, province)
+        for index, commune in enumerate(communes, start=1):
+            _unit(f"{code}-{index:02d}", commune, AdministrativeUnit.Level.COMMUNE, district)
+        _agency(district_agency_name(name), f"UBND {name.split(' ', 1)[1]}", Agency.Kind.DISTRICT_PC, district)
+
+    _agency(ALLIANCE, "Liên minh HTX", Agency.Kind.ALLIANCE, province)
+    _agency(FUND, "Quỹ HTX", Agency.Kind.FUND, province)
+    _agency(PROVINCIAL_PC, "UBND tỉnh", Agency.Kind.PROVINCIAL_PC, province)
+    for name, short in DEPARTMENTS:
+        _agency(name, short, Agency.Kind.DEPARTMENT, province)
+
+    if not SiteSettings.objects.exists():
+        SiteSettings(
+            org_name="Liên minh Hợp tác xã tỉnh Bạc Liêu",
+            short_name="Liên minh HTX tỉnh",
+            portal_title="Cổng thông tin điện tử Liên minh Hợp tác xã tỉnh Bạc Liêu",
+            responsible_person="Ông Nguyễn Văn Vũ - Chủ tịch Liên minh Hợp tác xã tỉnh",
+            address="Số 01, đường Hòa Bình, phường 1, thành phố Bạc Liêu, tỉnh Bạc Liêu",
+            phone="0291.3824832",
+            fax="0291.3824832",
+        ).save()
+
+    for username, full_name, group, agency_name, is_staff, is_superuser in DEMO_USERS:
+        _user(username, full_name, group, agency_name, is_staff, is_superuser)
+    out.write(f"Đơn vị hành chính: {AdministrativeUnit.objects.count()}, cơ quan: {Agency.objects.count()}")
+
+
+def print_logins(out) -> None:
+    if not settings.DEBUG:
+        out.write("Tài khoản mẫu đã được tạo (mật khẩu chỉ in ra khi DJANGO_DEBUG bật).")
+        return
+    out.write(f"Tài khoản mẫu (mật khẩu chung: {settings.DEMO_PASSWORD}):")
+    for username, _full_name, group, agency_name, *_ in DEMO_USERS:
+        out.write(f"  {username:<10} {group or 'Quản trị hệ thống':<18} {agency_name}")
+
+
+def _unit(code, name, level, parent, valid_to=RETIRED_ON):
+    unit, _ = AdministrativeUnit.objects.get_or_create(
+        code=code,
+        defaults={
+            "name": name,
+            "level": level,
+            "parent": parent,
+            "valid_from": date(2004, 1, 1) if valid_to else None,
+            "valid_to": valid_to,
+        },
+    )
+    return unit
+
+
+def _agency(name, short_name, kind, unit):
+    agency, _ = Agency.objects.get_or_create(name=name, defaults={"short_name": short_name, "kind": kind, "unit": unit})
+    return agency
+
+
+def _user(username, full_name, group, agency_name, is_staff, is_superuser):
+    if User.objects.filter(username=username).exists():
+        return
+    last, _, first = full_name.rpartition(" ")
+    user = User(
+        username=username,
+        first_name=first,
+        last_name=last,
+        agency=Agency.objects.get(name=agency_name),
+        is_staff=is_staff,
+        is_superuser=is_superuser,
+        email=f"{username}@example.invalid",
+    )
+    user.set_password(settings.DEMO_PASSWORD)
+    user.save()
+    if group:
+        user.groups.add(Group.objects.get(name=group))

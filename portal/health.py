@@ -1,0 +1,46 @@
+"""/healthz: is the database, the cache and the broker reachable? 200 when all are, 503 otherwise."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+
+from .celery import app as celery_app
+
+
+def _database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return "ok"
+
+
+def _cache() -> str:
+    cache.set("portal:healthz", "ok", 10)
+    if cache.get("portal:healthz") != "ok":
+        raise RuntimeError("cache read back nothing")
+    return "ok"
+
+
+def _broker() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "eager"
+    with celery_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+    return "ok"
+
+
+CHECKS = {"database": _database, "cache": _cache, "broker": _broker}
+
+
+@never_cache
+def healthz(request):
+    report, healthy = {}, True
+    for name, check in CHECKS.items():
+        try:
+            report[name] = check()
+        except Exception as exc:  # noqa: BLE001 - any failure means "down"; the message says which.
+            report[name] = f"error: {exc.__class__.__name__}"
+            healthy = False
+    return JsonResponse({"status": "ok" if healthy else "error", **report}, status=200 if healthy else 503)

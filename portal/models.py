@@ -1,0 +1,151 @@
+"""Who is who in the province: administrative units, agencies, officer accounts, site settings."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.cache import cache
+from django.db import models
+from django.db.models import Q
+
+
+class AdministrativeUnit(models.Model):
+    """A province, district-level or commune-level unit, with its period of validity.
+
+    Since 01/7/2025 Vietnam has two tiers (Nghị quyết 202/2025/QH15); districts were abolished, so a unit keeps
+    `valid_to` and its `successors` instead of being deleted: old tasks and reports still point at it.
+    """
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", "Tỉnh"
+        DISTRICT = "district", "Cấp huyện"
+        COMMUNE = "commune", "Cấp xã"
+
+    code = models.CharField("mã", max_length=20, unique=True)
+    name = models.CharField("tên", max_length=120)
+    level = models.CharField("cấp", max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name="đơn vị cấp trên", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    valid_from = models.DateField("hiệu lực từ", null=True, blank=True)
+    valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
+    successors = models.ManyToManyField(
+        "self", verbose_name="đơn vị kế thừa", symmetrical=False, blank=True, related_name="predecessors"
+    )
+
+    class Meta:
+        verbose_name = "đơn vị hành chính"
+        verbose_name_plural = "đơn vị hành chính"
+        ordering = ["level", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
+                name="unit_valid_period_ordered",
+                violation_error_message="Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def is_valid_on(self, day) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+    def descendant_ids(self) -> set[int]:
+        """This unit and every unit below it (three levels at most, so a few queries)."""
+        ids = {self.pk}
+        frontier = {self.pk}
+        while frontier:
+            frontier = set(AdministrativeUnit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            frontier -= ids
+            ids |= frontier
+        return ids
+
+
+class Agency(models.Model):
+    """A body that receives tasks and reports: the alliance, the fund, a department, a district or commune committee."""
+
+    class Kind(models.TextChoices):
+        ALLIANCE = "alliance", "Liên minh Hợp tác xã"
+        FUND = "fund", "Quỹ hỗ trợ phát triển HTX"
+        PROVINCIAL_PC = "provincial_pc", "UBND tỉnh"
+        DEPARTMENT = "department", "Sở, ngành cấp tỉnh"
+        DISTRICT_PC = "district_pc", "UBND cấp huyện"
+        COMMUNE_PC = "commune_pc", "UBND cấp xã"
+        OTHER = "other", "Cơ quan khác"
+
+    name = models.CharField("tên cơ quan", max_length=200, unique=True)
+    short_name = models.CharField("tên viết tắt", max_length=50, blank=True)
+    kind = models.CharField("loại", max_length=20, choices=Kind.choices)
+    unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name="địa bàn", on_delete=models.PROTECT, related_name="agencies"
+    )
+    email = models.EmailField("thư điện tử", blank=True)
+    is_active = models.BooleanField("đang hoạt động", default=True)
+
+    class Meta:
+        verbose_name = "cơ quan, đơn vị"
+        verbose_name_plural = "cơ quan, đơn vị"
+        ordering = ["kind", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_provincial(self) -> bool:
+        return self.unit.level == AdministrativeUnit.Level.PROVINCE
+
+
+class User(AbstractUser):
+    """A portal account. Officers belong to exactly one agency; what they may see follows from it (portal.access)."""
+
+    agency = models.ForeignKey(
+        Agency, verbose_name="cơ quan", null=True, blank=True, on_delete=models.PROTECT, related_name="officers"
+    )
+    phone = models.CharField("điện thoại", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = "tài khoản"
+        verbose_name_plural = "tài khoản"
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+
+class SiteSettings(models.Model):
+    """The one row of organisation details shown in the header and footer."""
+
+    SINGLETON_ID = 1
+    CACHE_KEY = "portal:site-settings"
+
+    org_name = models.CharField("tên cơ quan", max_length=200)
+    short_name = models.CharField("tên viết tắt", max_length=80)
+    portal_title = models.CharField("tên cổng thông tin", max_length=200, blank=True)
+    responsible_person = models.CharField("chịu trách nhiệm chính", max_length=200, blank=True)
+    address = models.CharField("địa chỉ", max_length=300, blank=True)
+    phone = models.CharField("điện thoại", max_length=50, blank=True)
+    fax = models.CharField("fax", max_length=50, blank=True)
+    email = models.EmailField("thư điện tử", blank=True)
+    logo = models.ImageField("biểu trưng", upload_to="site/", blank=True)
+
+    class Meta:
+        verbose_name = "thông tin cổng"
+        verbose_name_plural = "thông tin cổng"
+
+    def __str__(self):
+        return self.org_name
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLETON_ID
+        super().save(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
+
+    @classmethod
+    def current(cls) -> "SiteSettings":
+        """The settings row, cached; an unsaved default when none exists yet (a fresh database)."""
+        found = cache.get(cls.CACHE_KEY)
+        if found is None:
+            found = cls.objects.filter(pk=cls.SINGLETON_ID).first() or cls(
+                org_name="Liên minh Hợp tác xã tỉnh", short_name="Liên minh HTX"
+            )
+            cache.set(cls.CACHE_KEY, found, 300)
+        return found

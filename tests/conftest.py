@@ -1,0 +1,133 @@
+"""Shared actors for every test: the units and agencies of the demo, and one account per role.
+
+Browser tests use `page` (Playwright driving Debian's Chromium at /usr/bin/chromium) against `live_server`.
+"""
+
+import os
+import shutil
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse ORM calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def demo(db):
+    """The foundation's demo data (units, agencies, site settings, role accounts)."""
+    from io import StringIO
+
+    from portal import demo as portal_demo
+
+    portal_demo.load(StringIO())
+    return portal_demo
+
+
+def _demo_user(username):
+    from portal.models import User
+
+    return User.objects.get(username=username)
+
+
+@pytest.fixture
+def alliance_staff(demo):
+    return _demo_user("lienminh")
+
+
+@pytest.fixture
+def fund_officer(demo):
+    return _demo_user("quy")
+
+
+@pytest.fixture
+def editor(demo):
+    return _demo_user("bientap")
+
+
+@pytest.fixture
+def officer_hong_dan(demo):
+    return _demo_user("hongdan")
+
+
+@pytest.fixture
+def officer_dong_hai(demo):
+    return _demo_user("donghai")
+
+
+@pytest.fixture
+def superuser(demo):
+    return _demo_user("quantri")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def mobile_page(browser):
+    context = browser.new_context(
+        viewport={"width": 360, "height": 780}, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", is_mobile=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def artifacts_dir():
+    """Screenshots for people to look at; git-ignored."""
+    from django.conf import settings
+
+    path = settings.BASE_DIR / "artifacts"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def login_in_browser(page, live_server, username, password=None):
+    from django.conf import settings
+
+    page.goto(f"{live_server.url}/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password or settings.DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()

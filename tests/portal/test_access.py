@@ -1,0 +1,40 @@
+from portal.access import user_scope
+from portal.models import AdministrativeUnit
+
+
+def test_a_district_officer_sees_their_district_and_its_communes_only(officer_hong_dan):
+    scope = user_scope(officer_hong_dan)
+    hong_dan = AdministrativeUnit.objects.get(name="Huyện Hồng Dân")
+    ninh_quoi = AdministrativeUnit.objects.get(name="Xã Ninh Quới")
+    dong_hai = AdministrativeUnit.objects.get(name="Huyện Đông Hải")
+    gah_hao = AdministrativeUnit.objects.get(name="Thị trấn Gành Hào")
+
+    assert scope.sees_unit(hong_dan.pk) and scope.sees_unit(ninh_quoi.pk)
+    assert not scope.sees_unit(dong_hai.pk) and not scope.sees_unit(gah_hao.pk)
+    assert set(scope.units().values_list("name", flat=True)) == {
+        "Huyện Hồng Dân",
+        "Thị trấn Ngan Dừa",
+        "Xã Ninh Quới",
+        "Xã Ninh Quới A",
+        "Xã Lộc Ninh",
+        "Xã Vĩnh Lộc",
+    }
+    assert list(scope.agencies()) == [officer_hong_dan.agency]
+
+
+def test_alliance_and_fund_staff_see_the_whole_province(alliance_staff, fund_officer):
+    assert user_scope(alliance_staff).everything
+    assert user_scope(fund_officer).everything
+
+
+def test_anonymous_and_agencyless_users_see_nothing(db, django_user_model):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert user_scope(AnonymousUser()).units().count() == 0
+    loner = django_user_model.objects.create_user("loner", password="x-very-long-pass")
+    assert user_scope(loner).agencies().count() == 0
+
+
+def test_an_inactive_officer_sees_nothing(officer_dong_hai):
+    officer_dong_hai.is_active = False
+    assert not user_scope(officer_dong_hai).sees_agency(officer_dong_hai.agency_id)

@@ -1,0 +1,32 @@
+import pytest
+
+from portal import health
+
+
+def test_healthz_is_ok_when_everything_is_up(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+
+
+@pytest.mark.parametrize("broken", ["database", "cache", "broker"])
+def test_healthz_answers_503_when_a_service_is_down(client, db, settings, broken, monkeypatch):
+    if broken == "broker":
+        # A real broker URL on a port where nothing listens.
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        from portal.celery import app
+
+        monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    elif broken == "cache":
+        settings.CACHES = {
+            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+        }
+    else:
+
+        def down():
+            raise ConnectionError("down")
+
+        monkeypatch.setitem(health.CHECKS, broken, down)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()[broken].startswith("error")
