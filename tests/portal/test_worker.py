@@ -37,8 +37,10 @@ def _database_url() -> str:
 
 @pytest.fixture
 def worker(transactional_db):
-    broker_db, cache_db = 13, 14
-    _redis_client(broker_db).flushdb()
+    # Separate Redis databases per checkout (PORTAL_TEST_BROKER_DB), so parallel runs never share a queue.
+    broker_db = int(os.environ.get("PORTAL_TEST_BROKER_DB", "13"))
+    cache_db = broker_db + 1
+    _redis_client(broker_db).delete("celery")
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
