@@ -117,6 +117,9 @@ class Cooperative(Searchable):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return f"/hop-tac-xa/{self.slug}/"
+
     def search_parts(self):
         return [self.name, self.short_name, self.registration_code, self.address, self.unit.name]
 

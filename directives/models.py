@@ -58,5 +58,8 @@ class Document(Searchable):
     def __str__(self):
         return f"{self.get_doc_type_display()} {self.number}"
 
+    def get_absolute_url(self):
+        return f"/van-ban/{self.slug}/"
+
     def search_parts(self):
         return [self.get_doc_type_display(), self.number, self.issuer, self.signer, self.summary, self.full_text]
