@@ -11,7 +11,9 @@ def _text(pdf: bytes) -> str:
 
 
 def test_a_pdf_keeps_every_vietnamese_diacritic(db, tmp_path, settings):
-    settings.TEMPLATES[0]["DIRS"].append(tmp_path)
+    engine = dict(settings.TEMPLATES[0])
+    engine["DIRS"] = [*engine["DIRS"], tmp_path]
+    settings.TEMPLATES = [engine]  # assignment (not mutation) makes Django rebuild its template engines
     (tmp_path / "sample.html").write_text(
         '{% extends "pdf/base.html" %}{% block content %}<h1>Hợp tác xã Nông nghiệp Ninh Quới</h1>'
         "<p>Đại hội thành viên thường niên; Huyện Đông Hải; Thị xã Giá Rai.</p>{% endblock %}",
