@@ -4,8 +4,9 @@ A read of an article or a visit costs one or two cache round trips, never a row 
 `cache.incr` is an atomic INCRBY and the dirty ids live in a Redis set, so 1,000 concurrent views add exactly
 1,000. With the local-memory cache (a newcomer's single process) a process lock guards the dirty set.
 
-Flushing removes an id from the dirty set *before* reading its counter and subtracts exactly what it wrote, so an
-increment arriving meanwhile is either included or stays in the counter with its id back in the set.
+Flushing removes an id from the dirty set *before* taking its counter (an atomic read-and-reset, GETSET on Redis),
+so an increment arriving meanwhile is either taken or stays in the counter with its id back in the set, and two
+flushes running at once never write the same views twice.
 """
 
 import hashlib
@@ -61,14 +62,28 @@ class BufferedCounter:
         total = 0
         for member in self._dirty_members(cache):
             self._unmark(cache, member)
-            count = int(cache.get(self.key(member)) or 0)
+            count = self._take(cache, member)
             if count <= 0:
                 continue
-            with transaction.atomic():
-                apply(member, count)
-            cache.decr(self.key(member), count)
+            try:
+                with transaction.atomic():
+                    apply(member, count)
+            except Exception:
+                self.incr(member, count)  # give the count back; the next flush writes it
+                raise
             total += count
         return total
+
+    def _take(self, cache, member) -> int:
+        """Read the counter and reset it in one atomic step, so two flushes never write the same views."""
+        client, _ = self._redis(cache)
+        if client is not None:
+            return int(client.getset(cache.make_and_validate_key(self.key(member)), 0) or 0)
+        with _local_lock:  # flushes of one process run one at a time; incr/decr are atomic in locmem
+            count = int(cache.get(self.key(member)) or 0)
+            if count:
+                cache.decr(self.key(member), count)
+            return count
 
     # The registry: a Redis set when the cache is Redis, else a set kept under one key behind a process lock.
     def _redis(self, cache):

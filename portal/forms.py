@@ -62,6 +62,12 @@ class SearchForm(forms.Form):
 class AttachmentAdminForm(forms.ModelForm):
     """Checks an attachment by its content and size, and records its type and size."""
 
+    class Meta:
+        from .models import Attachment
+
+        model = Attachment
+        fields = ["article", "name", "file", "order"]
+
     def clean_file(self):
         from .uploads import sniff_attachment
 

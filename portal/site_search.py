@@ -63,7 +63,8 @@ def search_rows(q: str, kind: str | None = None):
     words = terms(q)
     kinds = [kind] if kind in KINDS else list(KINDS)
     parts = [
-        matching(k, words).order_by().annotate(hit_kind=Value(k)).values_list("pk", "hit_kind", "hit_rank") for k in kinds
+        matching(k, words).order_by().annotate(hit_kind=Value(k)).values_list("pk", "hit_kind", "hit_rank")
+        for k in kinds
     ]
     if not words:
         return parts[0].none()
