@@ -67,6 +67,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
 
 # --- Public site ------------------------------------------------------------------------------------------------
 
+
 class RichTextWidget(forms.HiddenInput):
     """Trix, served from our own static files (works on a closed network); output is sanitised by nh3 on save."""
 

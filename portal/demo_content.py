@@ -250,9 +250,7 @@ def load(out) -> None:
             "order": 0,
         },
     )
-    Page.objects.get_or_create(
-        slug="lien-he", defaults={"title": "Liên hệ", "body": CONTACT_BODY, "order": 1}
-    )
+    Page.objects.get_or_create(slug="lien-he", defaults={"title": "Liên hệ", "body": CONTACT_BODY, "order": 1})
 
     today = timezone.localdate()  # so the sidebar's statistics look alive on the day the demo is loaded
     existing = set(DailyVisit.objects.filter(day__lte=today).values_list("day", flat=True))

@@ -162,7 +162,6 @@ class SiteSettings(models.Model):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-
 class Category(models.Model):
     """A news section (Tin hoạt động, Chính sách - pháp luật, ...), each with its own RSS feed."""
 
@@ -212,8 +211,18 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         return self.select_related("category").only(
-            "id", "title", "slug", "lead", "cover", "cover_alt", "publish_at", "featured", "category__name",
-            "category__slug", "source", "status",
+            "id",
+            "title",
+            "slug",
+            "lead",
+            "cover",
+            "cover_alt",
+            "publish_at",
+            "featured",
+            "category__name",
+            "category__slug",
+            "source",
+            "status",
         )
 
 
@@ -247,12 +256,22 @@ class Article(Searchable):
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
     updated_at = models.DateTimeField("sửa lúc", auto_now=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="người tạo", null=True, blank=True, editable=False,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="người tạo",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="người sửa", null=True, blank=True, editable=False,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="người sửa",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     objects = ArticleQuerySet.as_manager()
@@ -294,8 +313,10 @@ class Article(Searchable):
         return [self.title, self.lead, html_to_text(self.body), self.source]
 
     def is_published(self, now=None) -> bool:
-        return self.status != self.Status.DRAFT and self.publish_at is not None and self.publish_at <= (
-            now or timezone.now()
+        return (
+            self.status != self.Status.DRAFT
+            and self.publish_at is not None
+            and self.publish_at <= (now or timezone.now())
         )
 
     def display_status(self) -> str:

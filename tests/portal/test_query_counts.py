@@ -22,8 +22,14 @@ def _content(size: int):
                   for i in range(3)]  # fmt: skip
     start = Article.objects.count()
     articles = [
-        Article(category=categories[i % 3], title=f"Bài {start + i}", slug=f"bai-{start + i}", status="published",
-                publish_at=now - timedelta(hours=i + 1), body="<p>x</p>")  # fmt: skip
+        Article(
+            category=categories[i % 3],
+            title=f"Bài {start + i}",
+            slug=f"bai-{start + i}",
+            status="published",
+            publish_at=now - timedelta(hours=i + 1),
+            body="<p>x</p>",
+        )  # fmt: skip
         for i in range(size)
     ]
     for a in articles:
