@@ -185,7 +185,10 @@ def flush_visits() -> int:
         DailyVisit.objects.get_or_create(day=day)
         DailyVisit.objects.filter(day=day).update(visits=F("visits") + count)
 
-    return daily_visits.drain(apply)
+    total = daily_visits.drain(apply)
+    if total:
+        _cache().delete(f"portal:visit-stats:{timezone.localdate():%Y%m%d}")
+    return total
 
 
 def visit_stats() -> dict:

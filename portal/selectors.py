@@ -137,3 +137,18 @@ def _build_sidebar() -> dict:
     choices = list(poll.choices.all()) if poll else []
     links = list(WebLink.objects.filter(is_active=True).select_related("group"))
     return {"poll": poll, "choices": choices, "links": links}
+
+
+def cached_article_context(slug: str, *, build, use_cache: bool) -> dict:
+    """An article page's content, cached for anonymous readers until content changes (or the TTL runs out).
+
+    The view count is never served from here: the view reads the stored count and the live buffer on every request.
+    """
+    if not use_cache:
+        return build()
+    key = f"portal:article:{slug}:v{content_version()}"
+    ctx = cache.get(key)
+    if ctx is None:
+        ctx = build()  # a 404 raises here and is never cached
+        cache.set(key, ctx, HOME_TTL)
+    return ctx

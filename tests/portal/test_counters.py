@@ -35,13 +35,21 @@ def test_a_thousand_concurrent_views_add_exactly_a_thousand(redis_cache):
     assert Article.objects.get(pk=article.pk).view_count == 1500
 
 
-def test_counting_goes_on_when_the_article_fragment_is_served_from_cache(db, reader):
+def test_counting_goes_on_when_the_article_page_is_served_from_cache(db, reader, django_assert_max_num_queries):
     article = ArticleFactory()
-    reader.get(article.get_absolute_url())
-    reader.get(article.get_absolute_url())
+    reader.get(article.get_absolute_url())  # builds the cached page
+    with django_assert_max_num_queries(1):  # the content comes from the cache; one query reads the stored count
+        html = reader.get(article.get_absolute_url()).content.decode()
+    assert "Số lượt xem: <strong>2</strong>" in html
     flush_article_views()
     html = reader.get(article.get_absolute_url()).content.decode()
     assert "Số lượt xem: <strong>3</strong>" in html
+    assert Article.objects.get(pk=article.pk).view_count == 2
+
+
+def test_the_counters_are_flushed_by_celery_beat_every_minute(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["portal-flush-counters"]
+    assert entry["task"] == "portal.flush_counters" and entry["schedule"] <= 60
 
 
 def test_visits_are_counted_once_per_visitor_per_day_outside_static_admin_and_bots(db, reader, client):
