@@ -68,7 +68,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
 # --- Public site ------------------------------------------------------------------------------------------------
 
 
-class RichTextWidget(forms.HiddenInput):
+class RichTextWidget(forms.Textarea):
     """Trix, served from our own static files (works on a closed network); output is sanitised by nh3 on save."""
 
     template_name = "portal/widgets/rich_text.html"
@@ -116,7 +116,6 @@ class ArticleAdmin(SimpleHistoryAdmin):
     list_select_related = ["category", "updated_by"]
     search_fields = ["title", "lead", "slug"]
     date_hierarchy = "publish_at"
-    prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["tags", "related_documents"]
     readonly_fields = ["preview_link", "view_count", "created_by", "created_at", "updated_by", "updated_at"]
     inlines = [AttachmentInline]

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .search import Searchable
+from .search import Searchable, fold
 from .text import clean_html, html_to_text
 
 
@@ -236,7 +236,9 @@ class Article(Searchable):
 
     category = models.ForeignKey(Category, verbose_name="chuyên mục", on_delete=models.PROTECT, related_name="articles")
     title = models.CharField("tiêu đề", max_length=255)
-    slug = models.SlugField("đường dẫn", max_length=255, unique=True)
+    slug = models.SlugField(
+        "đường dẫn", max_length=255, unique=True, blank=True, help_text="Để trống: tự tạo từ tiêu đề, bỏ dấu."
+    )
     lead = models.TextField("tóm tắt", blank=True)
     body = models.TextField("nội dung", blank=True)
     cover = models.ImageField("ảnh đại diện", upload_to="news/%Y/%m/", blank=True)
@@ -300,6 +302,8 @@ class Article(Searchable):
 
     def save(self, *args, **kwargs):
         self.body = clean_html(self.body)
+        if not self.slug:
+            self.slug = self.unique_slug()
         if self.status != self.Status.DRAFT and self.publish_at is None:
             self.publish_at = timezone.now()
         if self.status == self.Status.PUBLISHED and self.publish_at and self.publish_at > timezone.now():
@@ -311,6 +315,17 @@ class Article(Searchable):
 
     def search_parts(self):
         return [self.title, self.lead, html_to_text(self.body), self.source]
+
+    def unique_slug(self) -> str:
+        """'Đại hội thành viên' -> 'dai-hoi-thanh-vien' (Django's slugify would drop đ and the marked vowels)."""
+        from django.utils.text import slugify
+
+        base = slugify(fold(self.title))[:240] or "bai-viet"
+        slug, n = base, 1
+        while Article.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
 
     def is_published(self, now=None) -> bool:
         return (

@@ -45,16 +45,21 @@ def tsquery(words: list[str]) -> str:
     return " & ".join(f"{w}:*" for w in cleaned if w)
 
 
+def fulltext(qs, words: list[str]):
+    """PostgreSQL: rows whose `to_tsvector('simple', search_text)` (the GIN index's expression) matches, ranked."""
+    query = tsquery(words)
+    if not query:
+        return qs.none().annotate(hit_rank=Value(0.0, output_field=FloatField()))
+    return qs.extra(where=[f"{TSVECTOR} @@ to_tsquery('simple', %s)"], params=[query]).annotate(
+        hit_rank=RawSQL(f"ts_rank({TSVECTOR}, to_tsquery('simple', %s))", (query,), output_field=FloatField())
+    )
+
+
 def matching(kind: str, words: list[str]):
     """The queryset of one kind matching `words` (ranked on PostgreSQL)."""
     qs = _base_querysets()[kind]
     if connection.vendor == "postgresql":
-        query = tsquery(words)
-        if not query:
-            return qs.none()
-        return qs.extra(where=[f"{TSVECTOR} @@ to_tsquery('simple', %s)"], params=[query]).annotate(
-            rank=RawSQL(f"ts_rank({TSVECTOR}, to_tsquery('simple', %s))", (query,), output_field=FloatField())
-        )
+        return fulltext(qs, words)
     return filter_search(qs, " ".join(words)).annotate(hit_rank=Value(0.0, output_field=FloatField()))
 
 

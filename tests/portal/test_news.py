@@ -179,3 +179,10 @@ def test_an_attachment_whose_content_does_not_match_its_name_is_refused(db, sett
     form = AttachmentAdminForm(data={"article": article.pk, "name": "Giả", "order": 0}, files={"file": upload})
     assert not form.is_valid()
     assert "Nội dung tệp không khớp" in str(form.errors)
+
+
+def test_an_empty_slug_is_made_from_the_title_without_diacritics_and_kept_unique(db):
+    first = ArticleFactory(title="Đại hội thành viên HTX Ninh Quới", slug="")
+    second = ArticleFactory(title="Đại hội thành viên HTX Ninh Quới", slug="")
+    assert first.slug == "dai-hoi-thanh-vien-htx-ninh-quoi"
+    assert second.slug == "dai-hoi-thanh-vien-htx-ninh-quoi-2"
