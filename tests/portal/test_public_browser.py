@@ -86,11 +86,14 @@ def test_a_reader_downloads_the_article_pdf(site, page):
         assert handle.read(5) == b"%PDF-"
 
 
-@pytest.mark.parametrize("path", ["/", SEED, "/tim-kiem/?q=hop+tac+xa", POLL, "/lien-he/"])
-def test_no_serious_or_critical_accessibility_violations(site, page, path):
-    page.goto(site.url + path)
-    violations = serious_violations(page)
-    assert not violations, json.dumps(violations, ensure_ascii=False, indent=1)
+def test_no_serious_or_critical_accessibility_violations_on_home_article_search_poll_and_contact(site, page):
+    found = {}
+    for path in ["/", SEED, "/tim-kiem/?q=hop+tac+xa", POLL, "/lien-he/"]:
+        page.goto(site.url + path)
+        violations = serious_violations(page)
+        if violations:
+            found[path] = violations
+    assert not found, json.dumps(found, ensure_ascii=False, indent=1)
 
 
 def test_screenshots_of_home_and_article_on_desktop_and_phone(site, page, mobile_page, artifacts_dir):
