@@ -14,7 +14,7 @@ from django.db.models import FloatField, Value
 from django.db.models.expressions import RawSQL
 
 from .search import filter_search, terms
-from .text import highlight, html_to_text
+from .text import highlight, highlight_all, html_to_text
 
 KINDS = {
     "article": "Tin tức",
@@ -87,6 +87,7 @@ class Hit:
     snippet: str
     date: object
     extra: str = ""
+    title_html: str = ""
 
 
 def hydrate(rows, q: str) -> list[Hit]:
@@ -108,7 +109,9 @@ def hydrate(rows, q: str) -> list[Hit]:
     for pk, kind, _rank in rows:
         obj = loaded.get((kind, pk))
         if obj is not None:
-            hits.append(_hit(kind, obj, words))
+            hit = _hit(kind, obj, words)
+            hit.title_html = highlight_all(hit.title, words)
+            hits.append(hit)
     return hits
 
 

@@ -58,7 +58,7 @@ def _fold_char(ch: str) -> str:
     return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower()
 
 
-def highlight(text: str, words: list[str], *, width: int = 220) -> str:
+def highlight(text: str, words: list[str], *, width: int = 220, whole: bool = False) -> str:
     """A snippet of `text` around the first match, with every folded word prefix wrapped in <mark>.
 
     Matching is done on a per-character folded copy so that positions map back to the original text, which
@@ -76,8 +76,8 @@ def highlight(text: str, words: list[str], *, width: int = 220) -> str:
         for match in re.finditer(r"(?<![0-9a-z])" + re.escape(word), folded):
             spans.append((match.start(), match.end()))
     spans.sort()
-    first = spans[0][0] if spans else 0
-    start = max(0, first - width // 3)
+    first = _best_start(spans, width // 2) if spans and not whole else 0
+    start = 0 if whole else max(0, first - width // 3)
     if start:
         space = text.find(" ", start)
         start = space + 1 if 0 <= space < first else start
@@ -97,3 +97,18 @@ def highlight(text: str, words: list[str], *, width: int = 220) -> str:
     prefix = "… " if start else ""
     suffix = " …" if end < len(text) else ""
     return mark_safe(prefix + "".join(out) + suffix)  # noqa: S308 - every piece is escaped above
+
+
+def _best_start(spans: list[tuple[int, int]], window: int) -> int:
+    """Start of the match whose following `window` characters hold the most matches (ties: the earliest)."""
+    best, best_count = spans[0][0], 0
+    for i, (start, _end) in enumerate(spans):
+        count = sum(1 for s, _e in spans[i:] if s < start + window)
+        if count > best_count:
+            best, best_count = start, count
+    return best
+
+
+def highlight_all(text: str, words: list[str]) -> str:
+    """The whole (short) text with matches marked: for titles."""
+    return highlight(text, words, width=len(text or ""), whole=True)

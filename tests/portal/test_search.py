@@ -41,7 +41,7 @@ def test_search_without_diacritics_finds_every_kind_of_public_content(corpus, re
 def test_search_is_insensitive_to_case_and_accents_both_ways(corpus, reader):
     assert "Ninh Quới" in reader.get("/tim-kiem/", {"q": "dai hoi"}).content.decode()
     assert "Ninh Quới" in reader.get("/tim-kiem/", {"q": "ĐẠI HỘI"}).content.decode()
-    assert "Đông Hải" in reader.get("/tim-kiem/", {"q": "DONG hai"}).content.decode()
+    assert "<mark>Đông</mark> <mark>Hải</mark>" in reader.get("/tim-kiem/", {"q": "DONG hai"}).content.decode()
 
 
 def test_search_filters_by_kind_and_refuses_an_unknown_kind_politely(corpus, reader):
@@ -83,3 +83,13 @@ def test_postgres_full_text_ranks_the_best_match_first_and_uses_the_gin_index(co
             cursor.execute("SET enable_seqscan = on")
     for table, plan in plans.items():
         assert f"{table}_search_gin" in plan, plan
+
+
+def test_snippets_are_escaped_and_centred_on_the_densest_matches():
+    from portal.text import highlight
+
+    text = "Đại <b>hội</b> mở đầu. " + "chữ " * 80 + "Đại hội thành viên thường niên, đại hội nhiệm kỳ."
+    snippet = highlight(text, ["dai", "hoi"], width=80)
+    assert "<b>" not in snippet and "&lt;b&gt;" not in snippet  # the window moved past the escaped tag
+    assert snippet.count("<mark>") >= 4
+    assert "<mark>Đại</mark> <mark>hội</mark> thành viên" in snippet
