@@ -120,3 +120,12 @@ def test_concurrent_clicks_neither_lose_nor_double_a_vote(redis_cache, settings)
         accepted = sum(pool.map(click, range(400)))
     assert accepted == 100
     assert poll_results(poll)["total"] == 100
+
+
+def test_a_forged_voter_cookie_is_ignored(db, reader):
+    poll = PollFactory()
+    _vote(reader, poll)
+    vote = Vote.objects.get()
+    reader.cookies["htx_voter"] = vote.voter_key[1:]  # the raw token without its signature
+    assert "Cảm ơn bạn đã bình chọn" in _vote(reader, poll).content.decode()
+    assert Vote.objects.count() == 2 and len({v.voter_key for v in Vote.objects.all()}) == 2

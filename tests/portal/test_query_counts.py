@@ -109,3 +109,28 @@ def test_admin_changelists_cost_the_same_queries_at_two_data_sizes(db, demo, cli
     _content(40)
     large = {u: _count(client, u) for u in urls}
     assert small == large
+
+
+def test_the_home_page_counts_cooperatives_per_district_without_the_dissolved(db, demo, reader):
+    from cooperatives.models import Cooperative
+    from portal.models import AdministrativeUnit
+
+    commune = AdministrativeUnit.objects.get(code="956-01")
+    district = AdministrativeUnit.objects.get(code="956")
+    Cooperative.objects.create(name="HTX A", slug="a", sector="crops", unit=commune)
+    Cooperative.objects.create(name="HTX B", slug="b", sector="crops", unit=district)
+    Cooperative.objects.create(name="THT C", slug="c", sector="crops", unit=commune, kind="tht")
+    Cooperative.objects.create(name="HTX D", slug="d", sector="crops", unit=commune, status="dissolved")
+    html = reader.get("/").content.decode()
+    row = html.split('<th scope="row">Huyện Hồng Dân</th>', 1)[1].split("</tr>", 1)[0]
+    assert row.split('<td class="num">')[1].startswith("2") and row.split('<td class="num">')[2].startswith("1")
+
+
+def test_counting_a_visit_costs_no_database_query(db, rf):
+    from portal.counters import record_visit
+
+    request = rf.get("/", HTTP_USER_AGENT="Mozilla/5.0")
+    with CaptureQueriesContext(connection) as ctx:
+        record_visit(request)
+        record_visit(request)
+    assert len(ctx.captured_queries) == 0
