@@ -129,6 +129,17 @@ BOT_MARKERS = (
 )  # fmt: skip
 
 
+def bump(key: str, timeout: int) -> int:
+    """Add one to a counter that expires `timeout` seconds after its first use; never raises if it just expired."""
+    cache = _cache()
+    cache.add(key, 0, timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.add(key, 1, timeout)
+        return 1
+
+
 def is_bot(request) -> bool:
     agent = request.META.get("HTTP_USER_AGENT", "").lower()
     return not agent or any(marker in agent for marker in BOT_MARKERS)
@@ -170,9 +181,7 @@ def record_visit(request) -> None:
         daily_visits.incr(f"{today:%Y%m%d}")
     window = int(time.time() // ONLINE_WINDOW)
     if cache.add(f"portal:online:seen:{window}:{visitor}", 1, ONLINE_WINDOW * 2):
-        key = f"portal:online:{window}"
-        cache.add(key, 0, ONLINE_WINDOW * 3)
-        cache.incr(key)
+        bump(f"portal:online:{window}", ONLINE_WINDOW * 3)
 
 
 def flush_visits() -> int:

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from .counters import client_ip, hashed
+from .counters import bump, client_ip, hashed
 from .models import Choice, Poll, Vote
 
 VOTER_COOKIE = "htx_voter"
@@ -69,8 +69,7 @@ def poll_vote(*, poll: Poll, choice_id, user, token: str, ip: str, now=None) -> 
         raise VoteRefused("Bạn đã bình chọn trong cuộc thăm dò này. Cảm ơn bạn!")
     ip_hash = hashed("poll", ip)
     limit_key = f"portal:poll:{poll.pk}:ip:{ip_hash}"
-    cache.add(limit_key, 0, settings.PORTAL_POLL_IP_WINDOW)
-    if cache.incr(limit_key) > settings.PORTAL_POLL_VOTES_PER_IP:
+    if bump(limit_key, settings.PORTAL_POLL_IP_WINDOW) > settings.PORTAL_POLL_VOTES_PER_IP:
         raise VoteRefused("Địa chỉ mạng của bạn đã bình chọn quá nhiều lần cho cuộc thăm dò này. Vui lòng thử lại sau.")
     try:
         with transaction.atomic():
@@ -82,7 +81,10 @@ def poll_vote(*, poll: Poll, choice_id, user, token: str, ip: str, now=None) -> 
                 ip_hash=ip_hash,
             )
     except IntegrityError:
-        cache.decr(limit_key)
+        try:
+            cache.decr(limit_key)
+        except ValueError:
+            pass
         raise VoteRefused("Bạn đã bình chọn trong cuộc thăm dò này. Cảm ơn bạn!") from None
 
 

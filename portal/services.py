@@ -1,14 +1,13 @@
 """Services of the public site (HackSoft style: keyword-only, one transaction, side effects on commit)."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import roles
-from .counters import hashed
+from .counters import bump, hashed
 from .models import ContactMessage, SiteSettings, User
 
 
@@ -20,8 +19,7 @@ def contact_message_create(*, name: str, email: str, phone: str, subject: str, b
     """Store a message from the Liên hệ form and e-mail it to staff after commit; at most N per IP per hour."""
     ip_hash = hashed("contact", ip)
     key = f"portal:contact:{ip_hash}"
-    cache.add(key, 0, 3600)
-    if cache.incr(key) > settings.PORTAL_CONTACT_PER_HOUR:
+    if bump(key, 3600) > settings.PORTAL_CONTACT_PER_HOUR:
         raise RateLimited("Bạn đã gửi quá nhiều thư trong một giờ. Vui lòng thử lại sau.")
     message = ContactMessage(name=name, email=email, phone=phone, subject=subject, body=body, ip_hash=ip_hash)
     message.full_clean()
