@@ -10,3 +10,7 @@ class PortalConfig(AppConfig):
         from .roles import sync_role_permissions
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="portal.sync_role_permissions")
+
+        from . import signals
+
+        signals.connect()

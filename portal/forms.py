@@ -13,3 +13,74 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].label = "Tên đăng nhập"
         self.fields["password"].label = "Mật khẩu"
         self.fields["password"].widget = forms.PasswordInput(attrs={"autocomplete": "current-password"})
+
+
+class ContactForm(forms.Form):
+    """The Liên hệ form. `website` is a honeypot: hidden from people, filled in by bots."""
+
+    name = forms.CharField(label="Họ và tên", max_length=120, error_messages={"required": "Vui lòng nhập họ và tên."})
+    email = forms.EmailField(
+        label="Thư điện tử",
+        error_messages={"required": "Vui lòng nhập thư điện tử.", "invalid": "Địa chỉ thư điện tử không hợp lệ."},
+    )
+    phone = forms.CharField(label="Điện thoại", max_length=30, required=False)
+    subject = forms.CharField(label="Tiêu đề", max_length=200, error_messages={"required": "Vui lòng nhập tiêu đề."})
+    body = forms.CharField(
+        label="Nội dung",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
+        error_messages={"required": "Vui lòng nhập nội dung.", "max_length": "Nội dung dài quá 5.000 ký tự."},
+    )
+    website = forms.CharField(
+        label="Để trống ô này", required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+    )
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        if phone and not all(ch.isdigit() or ch in " .+-()" for ch in phone):
+            raise forms.ValidationError("Số điện thoại chỉ gồm chữ số và các dấu . + - ( ).")
+        return phone
+
+    def is_spam(self) -> bool:
+        return bool(self.data.get("website"))
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Từ khóa", max_length=200, required=False)
+    kind = forms.ChoiceField(label="Loại", required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .site_search import KINDS
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Tất cả")] + list(KINDS.items())
+        self.fields["kind"].error_messages["invalid_choice"] = "Loại kết quả không hợp lệ."
+        self.fields["q"].widget.attrs.update({"type": "search"})
+        self.fields["q"].widget.input_type = "search"
+
+
+class AttachmentAdminForm(forms.ModelForm):
+    """Checks an attachment by its content and size, and records its type and size."""
+
+    class Meta:
+        from .models import Attachment
+
+        model = Attachment
+        fields = ["article", "name", "file", "order"]
+
+    def clean_file(self):
+        from .uploads import sniff_attachment
+
+        upload = self.cleaned_data.get("file")
+        if upload and hasattr(upload, "content_type"):
+            self._sniffed = sniff_attachment(upload)
+        return upload
+
+    def save(self, commit=True):
+        obj = super().save(commit=False)
+        if getattr(self, "_sniffed", None):
+            obj.content_type = self._sniffed
+            obj.size = self.cleaned_data["file"].size
+        if commit:
+            obj.save()
+        return obj

@@ -25,6 +25,17 @@ ROLE_PERMISSIONS = {
         ("portal", "agency", ALL),
         ("portal", "sitesettings", ("change", "view")),
         ("portal", "user", VIEW),
+        ("portal", "article", ALL),
+        ("portal", "attachment", ALL),
+        ("portal", "category", ALL),
+        ("portal", "tag", ALL),
+        ("portal", "page", ALL),
+        ("portal", "poll", ALL),
+        ("portal", "choice", ALL),
+        ("portal", "weblinkgroup", ALL),
+        ("portal", "weblink", ALL),
+        ("portal", "contactmessage", ("change", "view")),
+        ("portal", "dailyvisit", VIEW),
     ],
     FUND_OFFICER: [
         ("fund", "*", ALL),
@@ -32,7 +43,21 @@ ROLE_PERMISSIONS = {
         ("portal", "agency", VIEW),
     ],
     AGENCY_OFFICER: [],
-    EDITOR: [],
+    EDITOR: [
+        # Public site (issue 4)
+        ("portal", "article", ALL),
+        ("portal", "attachment", ALL),
+        ("portal", "category", ALL),
+        ("portal", "tag", ALL),
+        ("portal", "page", ALL),
+        ("portal", "poll", ALL),
+        ("portal", "choice", ALL),
+        ("portal", "weblinkgroup", ALL),
+        ("portal", "weblink", ALL),
+        ("portal", "contactmessage", ("change", "view")),
+        ("portal", "dailyvisit", VIEW),
+        ("directives", "document", VIEW),
+    ],
 }
 
 

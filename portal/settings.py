@@ -223,3 +223,14 @@ LOGGING = {
 DEMO_PASSWORD = os.getenv("PORTAL_DEMO_PASSWORD", "demo-HTX-2022")
 
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
+
+# --- Public site (issue 4) --------------------------------------------------------------------------------------
+# Visit statistics are counted after the response, outside the admin and static files (portal/middleware.py).
+MIDDLEWARE.append("portal.middleware.VisitCounterMiddleware")
+# Buffered article views and daily visits are written to their rows every minute (portal/counters.py).
+CELERY_BEAT_SCHEDULE["portal-flush-counters"] = {"task": "portal.flush_counters", "schedule": 60.0}
+# Poll: votes accepted per poll from one (hashed) IP address within the window, for browsers without the cookie.
+PORTAL_POLL_VOTES_PER_IP = envint("PORTAL_POLL_VOTES_PER_IP", 5)
+PORTAL_POLL_IP_WINDOW = envint("PORTAL_POLL_IP_WINDOW", 24 * 3600)
+# Contact form: messages accepted per (hashed) IP address per hour.
+PORTAL_CONTACT_PER_HOUR = envint("PORTAL_CONTACT_PER_HOUR", 5)

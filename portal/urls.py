@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("", include("portal.public_urls")),
     path("", include("cooperatives.urls")),
     path("", include("directives.urls")),
     path("", include("fund.urls")),

@@ -1,0 +1,237 @@
+"""Counters buffered in the cache and flushed to the database by a beat task (portal.tasks.flush_counters).
+
+A read of an article or a visit costs one or two cache round trips, never a row update. With Redis (production)
+`cache.incr` is an atomic INCRBY and the dirty ids live in a Redis set, so 1,000 concurrent views add exactly
+1,000. With the local-memory cache (a newcomer's single process) a process lock guards the dirty set.
+
+Flushing removes an id from the dirty set *before* taking its counter (an atomic read-and-reset, GETSET on Redis),
+so an increment arriving meanwhile is either taken or stays in the counter with its id back in the set, and two
+flushes running at once never write the same views twice.
+"""
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+from django.db import transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+
+_local_lock = threading.Lock()
+
+
+def _cache():
+    return caches["default"]
+
+
+class BufferedCounter:
+    """Integer counters per member id (`<prefix>:<id>`) plus a registry of ids with pending counts."""
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+        self.dirty_key = f"{prefix}:dirty"
+
+    def key(self, member) -> str:
+        return f"{self.prefix}:{member}"
+
+    def incr(self, member, delta: int = 1) -> None:
+        cache = _cache()
+        key = self.key(member)
+        try:
+            cache.incr(key, delta)
+        except ValueError:
+            cache.add(key, 0, None)
+            cache.incr(key, delta)
+        self._mark_dirty(cache, member)
+
+    def pending(self, member) -> int:
+        return int(_cache().get(self.key(member)) or 0)
+
+    def pending_many(self, members) -> dict:
+        found = _cache().get_many([self.key(m) for m in members])
+        return {m: int(found.get(self.key(m)) or 0) for m in members}
+
+    def drain(self, apply: Callable[[str, int], None]) -> int:
+        """Call `apply(member, count)` for every pending counter and subtract what was applied. Returns the total."""
+        cache = _cache()
+        total = 0
+        for member in self._dirty_members(cache):
+            self._unmark(cache, member)
+            count = self._take(cache, member)
+            if count <= 0:
+                continue
+            try:
+                with transaction.atomic():
+                    apply(member, count)
+            except Exception:
+                self.incr(member, count)  # give the count back; the next flush writes it
+                raise
+            total += count
+        return total
+
+    def _take(self, cache, member) -> int:
+        """Read the counter and reset it in one atomic step, so two flushes never write the same views."""
+        client, _ = self._redis(cache)
+        if client is not None:
+            return int(client.getset(cache.make_and_validate_key(self.key(member)), 0) or 0)
+        with _local_lock:  # flushes of one process run one at a time; incr/decr are atomic in locmem
+            count = int(cache.get(self.key(member)) or 0)
+            if count:
+                cache.decr(self.key(member), count)
+            return count
+
+    # The registry: a Redis set when the cache is Redis, else a set kept under one key behind a process lock.
+    def _redis(self, cache):
+        if isinstance(cache, RedisCache):
+            return cache._cache.get_client(write=True), cache.make_and_validate_key(self.dirty_key)
+        return None, None
+
+    def _mark_dirty(self, cache, member) -> None:
+        client, key = self._redis(cache)
+        if client is not None:
+            client.sadd(key, str(member))
+            return
+        with _local_lock:
+            members = cache.get(self.dirty_key) or set()
+            if str(member) not in members:
+                members.add(str(member))
+                cache.set(self.dirty_key, members, None)
+
+    def _unmark(self, cache, member) -> None:
+        client, key = self._redis(cache)
+        if client is not None:
+            client.srem(key, str(member))
+            return
+        with _local_lock:
+            members = cache.get(self.dirty_key) or set()
+            members.discard(str(member))
+            cache.set(self.dirty_key, members, None)
+
+    def _dirty_members(self, cache) -> list[str]:
+        client, key = self._redis(cache)
+        if client is not None:
+            return [m.decode() if isinstance(m, bytes) else str(m) for m in client.smembers(key)]
+        return sorted(cache.get(self.dirty_key) or set())
+
+
+article_views = BufferedCounter("portal:views")
+daily_visits = BufferedCounter("portal:visits")
+
+# Crawlers and tools: their requests count neither as views nor as visits.
+BOT_MARKERS = (
+    "bot", "crawl", "spider", "slurp", "curl", "wget", "python-requests", "httpx", "headless", "facebookexternalhit",
+    "preview", "monitor", "scan", "lighthouse",
+)  # fmt: skip
+
+
+def bump(key: str, timeout: int) -> int:
+    """Add one to a counter that expires `timeout` seconds after its first use; never raises if it just expired."""
+    cache = _cache()
+    cache.add(key, 0, timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.add(key, 1, timeout)
+        return 1
+
+
+def is_bot(request) -> bool:
+    agent = request.META.get("HTTP_USER_AGENT", "").lower()
+    return not agent or any(marker in agent for marker in BOT_MARKERS)
+
+
+def client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def hashed(*parts: str) -> str:
+    """A keyed hash, so no IP address is ever stored or cached in clear."""
+    raw = "|".join([settings.SECRET_KEY, *parts]).encode()
+    return hashlib.sha256(raw).hexdigest()[:32]
+
+
+def record_article_view(article_id: int) -> None:
+    article_views.incr(article_id)
+
+
+def flush_article_views() -> int:
+    from .models import Article
+
+    return article_views.drain(
+        lambda member, count: Article.objects.filter(pk=int(member)).update(view_count=F("view_count") + count)
+    )
+
+
+# Visits -------------------------------------------------------------------------------------------------------
+
+ONLINE_WINDOW = 300  # seconds: "online now" counts distinct visitors in the current five-minute window
+
+
+def record_visit(request) -> None:
+    """Count a visitor once per day and once per five-minute window: two cache.add calls at most per request."""
+    cache = _cache()
+    visitor = hashed(client_ip(request), request.META.get("HTTP_USER_AGENT", ""))
+    today = timezone.localdate()
+    if cache.add(f"portal:visit:seen:{today:%Y%m%d}:{visitor}", 1, 26 * 3600):
+        daily_visits.incr(f"{today:%Y%m%d}")
+    window = int(time.time() // ONLINE_WINDOW)
+    if cache.add(f"portal:online:seen:{window}:{visitor}", 1, ONLINE_WINDOW * 2):
+        bump(f"portal:online:{window}", ONLINE_WINDOW * 3)
+
+
+def flush_visits() -> int:
+    from datetime import datetime
+
+    from .models import DailyVisit
+
+    def apply(member, count):
+        day = datetime.strptime(member, "%Y%m%d").date()
+        DailyVisit.objects.get_or_create(day=day)
+        DailyVisit.objects.filter(day=day).update(visits=F("visits") + count)
+
+    total = daily_visits.drain(apply)
+    if total:
+        _cache().delete(f"portal:visit-stats:{timezone.localdate():%Y%m%d}")
+    return total
+
+
+def visit_stats() -> dict:
+    """Online now, today, yesterday, this month, total: one cached aggregate plus one cache read of pending counts."""
+    from .models import DailyVisit
+
+    cache = _cache()
+    today = timezone.localdate()
+    yesterday = today - timedelta(days=1)
+    month_start = today.replace(day=1)
+    stored_key = f"portal:visit-stats:{today:%Y%m%d}"
+    stored = cache.get(stored_key)
+    if stored is None:
+        stored = DailyVisit.objects.aggregate(
+            total=Sum("visits", default=0),
+            today=Sum("visits", default=0, filter=Q(day=today)),
+            yesterday=Sum("visits", default=0, filter=Q(day=yesterday)),
+            month=Sum("visits", default=0, filter=Q(day__gte=month_start)),
+        )
+        cache.set(stored_key, stored, 60)
+    window = int(time.time() // ONLINE_WINDOW)
+    keys = [
+        daily_visits.key(f"{today:%Y%m%d}"),
+        daily_visits.key(f"{yesterday:%Y%m%d}"),
+        f"portal:online:{window}",
+        f"portal:online:{window - 1}",
+    ]
+    live = {k: int(v or 0) for k, v in cache.get_many(keys).items()}
+    pending_today, pending_yesterday = live.get(keys[0], 0), live.get(keys[1], 0)
+    same_month = yesterday >= month_start
+    return {
+        "online": max(live.get(keys[2], 0), live.get(keys[3], 0), 1),
+        "today": stored["today"] + pending_today,
+        "yesterday": stored["yesterday"] + pending_yesterday,
+        "month": stored["month"] + pending_today + (pending_yesterday if same_month else 0),
+        "total": stored["total"] + pending_today + pending_yesterday,
+    }

@@ -1,0 +1,154 @@
+"""Reads for the public pages: the home page and the sidebar, cached for anonymous visitors.
+
+Cached data is keyed on a content version that any change to news, documents, cooperatives, polls, links or pages
+bumps (portal.signals), and expires no later than the next scheduled article's publish time, so a scheduled
+article appears by itself.
+"""
+
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.db.models import Case, Count, F, Q, When, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from .counters import visit_stats
+
+VERSION_KEY = "portal:content-version"
+HOME_TTL = 300
+PER_CATEGORY = 4
+
+
+def content_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = int(timezone.now().timestamp())
+        cache.add(VERSION_KEY, version, None)
+        version = cache.get(VERSION_KEY, version)
+    return version
+
+
+def bump_content_version() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, int(timezone.now().timestamp()), None)
+
+
+def _ttl_until_next_scheduled(now) -> int:
+    from .models import Article
+
+    upcoming = (
+        Article.objects.exclude(status=Article.Status.DRAFT)
+        .filter(publish_at__gt=now, publish_at__lte=now + timedelta(seconds=HOME_TTL))
+        .order_by("publish_at")
+        .values_list("publish_at", flat=True)
+        .first()
+    )
+    if upcoming is None:
+        return HOME_TTL
+    return max(1, int((upcoming - now).total_seconds()) + 1)
+
+
+def _cached(name: str, build, *, use_cache: bool):
+    if not use_cache:
+        return build()
+    key = f"portal:{name}:v{content_version()}"
+    data = cache.get(key)
+    if data is None:
+        now = timezone.now()
+        data = build()
+        cache.set(key, data, _ttl_until_next_scheduled(now))
+    return data
+
+
+def home_data(*, use_cache: bool = True) -> dict:
+    return _cached("home", _build_home, use_cache=use_cache)
+
+
+def _build_home() -> dict:
+    from cooperatives.models import Cooperative
+    from directives.models import Document
+
+    from .models import Article, Category
+
+    now = timezone.now()
+    published = Article.objects.published(now).for_listing()
+    featured = published.order_by("-featured", "-publish_at").first()
+    categories = list(Category.objects.filter(show_on_home=True))
+    ranked = (
+        published.filter(category__in=categories)
+        .exclude(pk=featured.pk if featured else None)
+        .annotate(row=Window(RowNumber(), partition_by=F("category_id"), order_by=F("publish_at").desc()))
+        .filter(row__lte=PER_CATEGORY)
+        .order_by("category_id", "-publish_at")
+    )
+    per_category = {c.pk: [] for c in categories}
+    for article in ranked:
+        per_category[article.category_id].append(article)
+    sections = [{"category": c, "articles": per_category[c.pk]} for c in categories if per_category[c.pk]]
+    documents = list(Document.objects.filter(is_public=True).order_by("-issue_date", "-pk")[:6])
+    live = ~Q(status__in=[Cooperative.Status.DISSOLVED, Cooperative.Status.BANKRUPT])
+    district_name = Case(
+        When(unit__level="district", then=F("unit__name")),
+        When(unit__level="commune", then=F("unit__parent__name")),
+        default=F("unit__name"),
+    )
+    counts = list(
+        Cooperative.objects.filter(live)
+        .annotate(district=district_name)
+        .values("district")
+        .annotate(
+            htx=Count("pk", filter=~Q(kind=Cooperative.Kind.GROUP)),
+            tht=Count("pk", filter=Q(kind=Cooperative.Kind.GROUP)),
+        )
+        .order_by("district")
+    )
+    return {
+        "featured": featured,
+        "sections": sections,
+        "documents": documents,
+        "coop_counts": counts,
+        "coop_totals": {"htx": sum(r["htx"] for r in counts), "tht": sum(r["tht"] for r in counts)},
+    }
+
+
+def sidebar_data(*, use_cache: bool = True) -> dict:
+    data = _cached("sidebar", _build_sidebar, use_cache=use_cache)
+    return {**data, "stats": visit_stats()}
+
+
+def current_poll(now=None):
+    from .models import Poll
+
+    now = now or timezone.now()
+    return (
+        Poll.objects.filter(show_on_home=True, opens_at__lte=now)
+        .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
+        .order_by("-opens_at")
+        .first()
+    )
+
+
+def _build_sidebar() -> dict:
+    from .models import WebLink
+
+    poll = current_poll()
+    choices = list(poll.choices.all()) if poll else []
+    links = list(WebLink.objects.filter(is_active=True).select_related("group"))
+    return {"poll": poll, "choices": choices, "links": links}
+
+
+def cached_article_context(slug: str, *, build, use_cache: bool) -> dict:
+    """An article page's content, cached for anonymous readers until content changes (or the TTL runs out).
+
+    The view count is never served from here: the view reads the stored count and the live buffer on every request.
+    """
+    if not use_cache:
+        return build()
+    key = f"portal:article:{slug}:v{content_version()}"
+    ctx = cache.get(key)
+    if ctx is None:
+        ctx = build()  # a 404 raises here and is never cached
+        cache.set(key, ctx, HOME_TTL)
+    return ctx

@@ -1,0 +1,132 @@
+"""One search over articles, pages, public documents and cooperatives, insensitive to case and diacritics.
+
+Every searchable model keeps `search_text` folded (portal.search). On PostgreSQL the query becomes a prefix
+tsquery over `to_tsvector('simple', search_text)`, the exact expression of each table's GIN index, and results
+are ranked with ts_rank; on SQLite `filter_search` matches the folded words and results come newest first.
+Snippets are highlighted in Python on the original text, which keeps its diacritics.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import FloatField, Value
+from django.db.models.expressions import RawSQL
+
+from .search import filter_search, terms
+from .text import highlight, highlight_all, html_to_text
+
+KINDS = {
+    "article": "Tin tức",
+    "document": "Văn bản",
+    "cooperative": "Hợp tác xã",
+    "page": "Trang",
+}
+TSVECTOR = "to_tsvector('simple', search_text)"
+
+
+def _base_querysets() -> dict:
+    from cooperatives.models import Cooperative
+    from directives.models import Document
+
+    from .models import Article, Page
+
+    return {
+        "article": Article.objects.published(),
+        "document": Document.objects.filter(is_public=True),
+        "cooperative": Cooperative.objects.all(),
+        "page": Page.objects.published(),
+    }
+
+
+def tsquery(words: list[str]) -> str:
+    """'hop tac xa' -> 'hop:* & tac:* & xa:*' (only letters and digits survive, so the syntax cannot break)."""
+    cleaned = [re.sub(r"[^0-9a-z]", "", w) for w in words]
+    return " & ".join(f"{w}:*" for w in cleaned if w)
+
+
+def fulltext(qs, words: list[str]):
+    """PostgreSQL: rows whose `to_tsvector('simple', search_text)` (the GIN index's expression) matches, ranked."""
+    query = tsquery(words)
+    if not query:
+        return qs.none().annotate(hit_rank=Value(0.0, output_field=FloatField()))
+    return qs.extra(where=[f"{TSVECTOR} @@ to_tsquery('simple', %s)"], params=[query]).annotate(
+        hit_rank=RawSQL(f"ts_rank({TSVECTOR}, to_tsquery('simple', %s))", (query,), output_field=FloatField())
+    )
+
+
+def matching(kind: str, words: list[str]):
+    """The queryset of one kind matching `words` (ranked on PostgreSQL)."""
+    qs = _base_querysets()[kind]
+    if connection.vendor == "postgresql":
+        return fulltext(qs, words)
+    return filter_search(qs, " ".join(words)).annotate(hit_rank=Value(0.0, output_field=FloatField()))
+
+
+def search_rows(q: str, kind: str | None = None):
+    """(pk, kind, rank) rows of every matching object, best first: one UNION query, ready to paginate."""
+    words = terms(q)
+    kinds = [kind] if kind in KINDS else list(KINDS)
+    parts = [
+        matching(k, words).order_by().annotate(hit_kind=Value(k)).values_list("pk", "hit_kind", "hit_rank")
+        for k in kinds
+    ]
+    if not words:
+        return parts[0].none()
+    first, *rest = parts
+    combined = first.union(*rest, all=True) if rest else first
+    return combined.order_by("-hit_rank", "hit_kind", "-pk")
+
+
+@dataclass
+class Hit:
+    kind: str
+    kind_label: str
+    title: str
+    url: str
+    snippet: str
+    date: object
+    extra: str = ""
+    title_html: str = ""
+
+
+def hydrate(rows, q: str) -> list[Hit]:
+    """Load the objects of one page of rows (one query per kind present) and build their snippets."""
+    words = terms(q)
+    wanted: dict[str, list[int]] = {}
+    for pk, kind, _rank in rows:
+        wanted.setdefault(kind, []).append(pk)
+    loaded = {}
+    bases = _base_querysets()
+    for kind, pks in wanted.items():
+        qs = bases[kind].filter(pk__in=pks)
+        if kind == "article":
+            qs = qs.select_related("category")
+        if kind == "cooperative":
+            qs = qs.select_related("unit")
+        loaded.update({(kind, obj.pk): obj for obj in qs})
+    hits = []
+    for pk, kind, _rank in rows:
+        obj = loaded.get((kind, pk))
+        if obj is not None:
+            hit = _hit(kind, obj, words)
+            hit.title_html = highlight_all(hit.title, words)
+            hits.append(hit)
+    return hits
+
+
+def _hit(kind, obj, words) -> Hit:
+    if kind == "article":
+        text = f"{obj.lead} {html_to_text(obj.body)}"
+        return Hit(kind, KINDS[kind], obj.title, obj.get_absolute_url(), highlight(text, words), obj.publish_at,
+                   obj.category.name)  # fmt: skip
+    if kind == "page":
+        text = f"{obj.lead} {html_to_text(obj.body)}"
+        return Hit(kind, KINDS[kind], obj.title, obj.get_absolute_url(), highlight(text, words), None)
+    if kind == "document":
+        text = f"{obj.summary} {obj.issuer} {obj.full_text}"
+        return Hit(kind, KINDS[kind], str(obj), obj.get_absolute_url(), highlight(text, words), obj.issue_date,
+                   obj.issuer)  # fmt: skip
+    text = f"{obj.name} {obj.address} {obj.unit.name}"
+    return Hit(kind, KINDS[kind], obj.name, obj.get_absolute_url(), highlight(text, words), obj.certificate_date,
+               obj.get_kind_display())  # fmt: skip
