@@ -164,6 +164,7 @@ def main(argv=None) -> int:
     password = os.environ.get(PASSWORD_ENV, "demo-HTX-2022")
     cookies: dict = {}
     results = []
+    load_before = os.getloadavg()  # the machine may be shared: say how busy it was
     for page in [BARE, *PAGES]:
         path = resolved.get(page.name, {}).get("path", page.path)
         row = {"name": page.name, "path": path, "login": page.login, "cached": page.cached, "search": page.search}
@@ -184,7 +185,10 @@ def main(argv=None) -> int:
             row["error"] = str(exc)[:300]
         results.append(row)
     memory = worker_memory(args.master_pid)
-    Path(args.output).write_text(json.dumps({"pages": results, "workers": memory}, indent=2, ensure_ascii=False))
+    loadavg = {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in os.getloadavg()]}
+    Path(args.output).write_text(
+        json.dumps({"pages": results, "workers": memory, "loadavg": loadavg}, indent=2, ensure_ascii=False)
+    )
     return 0
 
 

@@ -173,6 +173,13 @@ def markdown(
         f"cache; wrk on the same machine for {duration} s per run (`make bench`).",
         "",
     ]
+    if info.get("loadavg"):
+        before, after = info["loadavg"]["before"], info["loadavg"]["after"]
+        lines += [
+            f"Load average (1/5/15 min) before the load phase: {before}, after: {after} (other work on the machine "
+            "competes with gunicorn and wrk for the cores).",
+            "",
+        ]
     rows = {size: data.get("rows") for size, data in queries.items()}
     if rows:
         lines.append("Data: " + "; ".join(f"{size}: {counts}" for size, counts in rows.items()) + ".")
@@ -268,7 +275,8 @@ def main(argv=None) -> int:
     workers = worker_rows(load.get("workers", []))
     seed = _read(out / "seed.json", {})
     pending = pending_pages((Path(__file__).parent / "pages.py").read_text())
-    text = markdown(machine(), pages, jobs, workers, seed, queries, pending, args.duration)
+    info = {**machine(), "loadavg": load.get("loadavg")}
+    text = markdown(info, pages, jobs, workers, seed, queries, pending, args.duration)
     (results / "RESULTS.md").write_text(text)
     with open(results / "results.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS, extrasaction="ignore")
