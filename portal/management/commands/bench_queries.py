@@ -1,7 +1,8 @@
 import json
+from contextlib import ExitStack
 
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
@@ -45,9 +46,10 @@ def measure_pages(page_list) -> dict:
             client.force_login(user)
         counts, statuses = [], []
         for _ in range(2):
-            with CaptureQueriesContext(connection) as captured:
+            with ExitStack() as stack:  # every alias: with a replica configured, reads go there
+                captured = [stack.enter_context(CaptureQueriesContext(connections[alias])) for alias in connections]
                 response = client.get(path, secure=True)
-            counts.append(len(captured.captured_queries))
+            counts.append(sum(len(c.captured_queries) for c in captured))
             statuses.append(response.status_code)
         results[page.name] = {"path": path, "status": statuses, "queries_cold": counts[0], "queries_warm": counts[1]}
     return results
