@@ -233,6 +233,7 @@ def markdown(
         "Queries are counted with the test client (`manage.py bench_queries`) on a cold cache, at demo size "
         "(scale rows removed inside a rolled-back transaction) and at scale. Errors are wrk's non-2xx/3xx answers "
         "plus socket errors. Peak memory of a job is the subprocess's ru_maxrss (Django loaded included).",
+        "Why the rows below target fall short, and what would close each gap: `bench/NOTES.md`.",
         "",
     ]
     return "\n".join(lines)

@@ -15,6 +15,10 @@ started=$(date +%s)
 step() { printf '\n== %s  [%ss]\n' "$*" "$(( $(date +%s) - started ))"; }
 
 export BENCH_DURATION="${BENCH_DURATION:-10}"
+if ! [[ "$BENCH_DURATION" =~ ^[0-9]+$ ]] || [ "$BENCH_DURATION" -lt 1 ] || [ "$BENCH_DURATION" -gt 600 ]; then
+  echo "BENCH_DURATION must be a whole number of seconds from 1 to 600" >&2
+  exit 2
+fi
 PORT="${BENCH_PORT:-8090}"
 BASE="http://127.0.0.1:$PORT"
 REDIS_DB="${BENCH_REDIS_DB:-12}"
@@ -36,17 +40,31 @@ fi
 wrk --version 2>&1 | head -1 || true
 
 step "PostgreSQL and Redis"
-pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not running on 127.0.0.1:5432" >&2; exit 1; }
 $PY - <<'PY'
 import os
-import dj_database_url, psycopg, redis
+import sys
+
+import dj_database_url
+import psycopg
+import redis
+
 db = dj_database_url.parse(os.environ["DATABASE_URL"])
-assert db["HOST"] in {"127.0.0.1", "localhost"}, "bench runs against this machine only"
-with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname="postgres", autocommit=True) as c:
-    if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone():
-        c.execute(f'CREATE DATABASE "{db["NAME"]}"')
+if db["HOST"] not in {"127.0.0.1", "localhost"}:
+    sys.exit("bench runs against this machine only (BENCH_DATABASE_URL must point at 127.0.0.1)")
+try:
+    conn = psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"] or None,
+                           dbname="postgres", autocommit=True, connect_timeout=5)
+except psycopg.OperationalError as exc:
+    sys.exit(f"PostgreSQL is not reachable on {db['HOST']}:{db['PORT'] or 5432}: {exc}")
+with conn:
+    if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone():
+        conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
         print("created database", db["NAME"])
-redis.Redis.from_url(os.environ["REDIS_URL"]).ping()
+try:
+    redis.Redis.from_url(os.environ["REDIS_URL"], socket_connect_timeout=5).ping()
+except redis.RedisError as exc:
+    sys.exit(f"Redis is not reachable on 127.0.0.1:6379: {exc}")
+print("PostgreSQL and Redis answer")
 PY
 
 step "migrate, demo, scale data"
