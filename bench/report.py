@@ -65,6 +65,7 @@ def page_rows(load: dict, queries: dict) -> list[dict]:
         is_bare = page is bare
         q_demo = demo.get(page["name"], {}).get("queries_cold")
         q_scale = scaled.get(page["name"], {}).get("queries_cold")
+        cpu = scaled.get(page["name"], {}).get("cpu_ms")
         for connections in ("1", "16"):
             run = page.get("runs", {}).get(connections)
             row = {
@@ -75,6 +76,7 @@ def page_rows(load: dict, queries: dict) -> list[dict]:
                 "connections": int(connections),
                 "queries_demo": q_demo,
                 "queries_scale": q_scale,
+                "cpu_ms": cpu,
             }
             targets, failures = [], []
             if run is None:
@@ -191,15 +193,17 @@ def markdown(
     lines += [
         "## Pages",
         "",
-        "| page | session | conns | req/s | × bare | p50 ms | p99 ms | errors | queries demo/scale | target | result |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "| page | session | conns | req/s | × bare | p50 ms | p99 ms | errors | queries demo/scale | CPU ms "
+        "| target | result |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for r in pages:
         result = r["result"] + (f" ({r['note']})" if r.get("note") else "")
         lines.append(
             f"| {r['name']} `{r['path']}` | {r['session']} | {r['connections']} | {_fmt(r.get('rps'))} | "
             f"{_fmt(r.get('ratio'))} | {_fmt(r.get('p50_ms'))} | {_fmt(r.get('p99_ms'))} | {_fmt(r.get('errors'))} | "
-            f"{_fmt(r.get('queries_demo'))}/{_fmt(r.get('queries_scale'))} | {r.get('target', '–')} | {result} |"
+            f"{_fmt(r.get('queries_demo'))}/{_fmt(r.get('queries_scale'))} | {_fmt(r.get('cpu_ms'))} | "
+            f"{r.get('target', '–')} | {result} |"
         )
     if pending:
         lines += [
@@ -230,6 +234,9 @@ def markdown(
         lines.append(f"| {r['name']} | {r['rss_mb']} | {r['peak_mb']} | {r['target']} | {r['result']} |")
     lines += [
         "",
+        "CPU ms: median CPU time of the Django process per warm request at scale, measured in-process with the "
+        "test client (steadier than wall time when other work shares the machine; the database server's time is "
+        "not in it). "
         "Queries are counted with the test client (`manage.py bench_queries`) on a cold cache, at demo size "
         "(scale rows removed inside a rolled-back transaction) and at scale. Errors are wrk's non-2xx/3xx answers "
         "plus socket errors. Peak memory of a job is the subprocess's ru_maxrss (Django loaded included).",

@@ -1,6 +1,9 @@
 import json
+import statistics
+import time
 from contextlib import ExitStack
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connections, transaction
 from django.test import Client
@@ -27,8 +30,23 @@ def _rows() -> dict:
     }
 
 
+CPU_SAMPLES = 10
+
+
+def cpu_ms(client, path) -> float:
+    """Median CPU time of this process per warm request (ms): steadier than wall time on a shared machine;
+    excludes the database server's own time."""
+    samples = []
+    for _ in range(CPU_SAMPLES):
+        started = time.process_time()
+        client.get(path, secure=True)
+        samples.append(time.process_time() - started)
+    return round(statistics.median(samples) * 1000, 2)
+
+
 def measure_pages(page_list) -> dict:
-    """Queries of a cold (empty cache) and a warm (second) request of each page, through the test client."""
+    """Queries of a cold (empty cache) and a warm (second) request of each page, through the test client,
+    and the median CPU time of a warm request."""
     from portal.models import User
 
     results = {}
@@ -51,7 +69,13 @@ def measure_pages(page_list) -> dict:
                 response = client.get(path, secure=True)
             counts.append(sum(len(c.captured_queries) for c in captured))
             statuses.append(response.status_code)
-        results[page.name] = {"path": path, "status": statuses, "queries_cold": counts[0], "queries_warm": counts[1]}
+        results[page.name] = {
+            "path": path,
+            "status": statuses,
+            "queries_cold": counts[0],
+            "queries_warm": counts[1],
+            "cpu_ms": cpu_ms(client, path),
+        }
     return results
 
 
@@ -77,7 +101,10 @@ class Command(BaseCommand):
                     if size == "demo":
                         sizes = {seeder.name: 0 for seeder in scale.SEEDERS}
                         scale.run(sizes=sizes, out=_Null(), reset_only=True)
-                    report[size] = {"rows": _rows(), "pages": measure_pages(bench_pages.PAGES)}
+                    page_list = bench_pages.PAGES
+                    if settings.PORTAL_BENCH_ENDPOINTS:
+                        page_list = [bench_pages.BARE, *page_list]
+                    report[size] = {"rows": _rows(), "pages": measure_pages(page_list)}
                     transaction.set_rollback(True)
         for size, data in report.items():
             self.stdout.write(f"{size}: {data['rows']}")
@@ -87,7 +114,7 @@ class Command(BaseCommand):
                 else:
                     self.stdout.write(
                         f"  {name:<40} {result['status']} truy vấn: {result['queries_cold']} lần đầu, "
-                        f"{result['queries_warm']} lần sau"
+                        f"{result['queries_warm']} lần sau; CPU {result['cpu_ms']} ms/lượt"
                     )
         if options["output"]:
             with open(options["output"], "w", encoding="utf-8") as handle:
