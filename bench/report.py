@@ -186,9 +186,11 @@ def markdown(
     if rows:
         lines.append("Data: " + "; ".join(f"{size}: {counts}" for size, counts in rows.items()) + ".")
     if seed:
-        timings = ", ".join(
-            f"{name} {'not yet available' if secs is None else f'{secs} s'}" for name, secs in seed["seconds"].items()
-        )
+
+        def said(secs):
+            return "not yet available" if secs is None else secs if isinstance(secs, str) else f"{secs} s"
+
+        timings = ", ".join(f"{name} {said(secs)}" for name, secs in seed["seconds"].items())
         lines += [f"`seed_scale` sizes {seed['sizes']}: {timings}; total {seed['total']} s.", ""]
     lines += [
         "## Pages",

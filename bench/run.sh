@@ -3,6 +3,7 @@
 # Needs PostgreSQL and Redis running on 127.0.0.1. Everything it starts it stops (trap), every run is bounded.
 #   BENCH_DURATION=10        seconds of wrk per page and connection count (1..600)
 #   SEED_SCALE_ARGS=""       options for seed_scale, e.g. "--cooperatives 2000 --documents 5000"
+#   BENCH_RESEED=1           wipe the scale rows first, so seeding is done (and timed) again
 #   BENCH_DATABASE_URL       default postgres://postgres@127.0.0.1:5432/htx_bench
 #   BENCH_REDIS_DB=12        Redis database for the cache (the broker uses the next one)
 #   BENCH_PORT=8090          gunicorn's port on 127.0.0.1;  BENCH_WORKERS=2 (unless deploy/gunicorn.conf.py exists)
@@ -70,6 +71,7 @@ PY
 step "migrate, demo, scale data"
 $PY manage.py migrate --noinput -v0
 $PY manage.py load_demo >/dev/null
+if [ "${BENCH_RESEED:-0}" = 1 ]; then $PY manage.py seed_scale --reset; fi
 # shellcheck disable=SC2086 - the options are meant to split
 $PY manage.py seed_scale ${SEED_SCALE_ARGS:-} --timings "$OUT/seed.json"
 $PY manage.py collectstatic --noinput -v0

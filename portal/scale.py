@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.db import transaction
 
 MARK = "SCALE-"
+SKIPPED = "already seeded"  # what a seeder returns when the rows it would make are there already
 SLUG_MARK = "scale-"
 BATCH = 2000
 
@@ -72,8 +73,8 @@ def raw_delete(queryset) -> int:
 # Dispatch: portal.scale holds three seeders, so seed/reset look at which one the command is running.
 
 
-def seed(ctx: Context, name: str) -> None:
-    {"agencies": seed_agencies, "cooperatives": seed_cooperatives, "documents": seed_documents}[name](ctx)
+def seed(ctx: Context, name: str):
+    return {"agencies": seed_agencies, "cooperatives": seed_cooperatives, "documents": seed_documents}[name](ctx)
 
 
 def reset(ctx: Context, name: str) -> None:
@@ -101,7 +102,7 @@ def seed_agencies(ctx: Context) -> None:
     n = ctx.sizes["agencies"]
     if Agency.objects.filter(unit__code__startswith=MARK).count() == n:
         ctx.say(f"  agencies: đã có {n}, bỏ qua")
-        return
+        return SKIPPED
     reset_cooperatives(ctx)  # scale cooperatives sit on scale communes; seed_cooperatives remakes them
     reset_agencies(ctx)
     if n == 0:
@@ -212,7 +213,7 @@ def seed_cooperatives(ctx: Context) -> None:
     n = ctx.sizes["cooperatives"]
     if Cooperative.objects.filter(registration_code__startswith=MARK).count() == n:
         ctx.say(f"  cooperatives: đã có {n}, bỏ qua")
-        return
+        return SKIPPED
     reset_cooperatives(ctx)
     if n == 0:
         return
@@ -317,7 +318,7 @@ def seed_documents(ctx: Context) -> None:
     n = ctx.sizes["documents"]
     if Document.objects.filter(slug__startswith=SLUG_MARK).count() == n:
         ctx.say(f"  documents: đã có {n}, bỏ qua")
-        return
+        return SKIPPED
     reset_documents(ctx)
     rng = ctx.rng
     types = list(Document.Type.values)
@@ -368,12 +369,9 @@ def _load(seeder: Seeder):
         return None
 
 
-def _call(module, action: str, ctx: Context, seeder: Seeder) -> None:
+def _call(module, action: str, ctx: Context, seeder: Seeder):
     func = getattr(module, action)
-    if module.__name__ == __name__:
-        func(ctx, seeder.name)
-    else:
-        func(ctx)
+    return func(ctx, seeder.name) if module.__name__ == __name__ else func(ctx)
 
 
 def available(seeder: Seeder) -> bool:
@@ -381,7 +379,10 @@ def available(seeder: Seeder) -> bool:
 
 
 def run(*, sizes: dict, out, reset_only: bool = False, only: list[str] | None = None) -> dict:
-    """Seed (or with reset_only wipe) every available seeder; returns {name: seconds or None when missing}."""
+    """Seed (or with reset_only wipe) every available seeder.
+
+    Returns {name: seconds, SKIPPED when its rows were there already, or None when its module is missing}.
+    A seeder's seed(ctx) returns SKIPPED when it found its rows already made at the requested size."""
     ctx = Context(sizes=sizes, out=out)
     chosen = [s for s in SEEDERS if not only or s.name in only]
     order = list(reversed(chosen)) if reset_only else chosen  # dependants first when wiping
@@ -393,6 +394,6 @@ def run(*, sizes: dict, out, reset_only: bool = False, only: list[str] | None = 
             continue
         started = time.perf_counter()
         with transaction.atomic():
-            _call(module, "reset" if reset_only else "seed", ctx, seeder)
-        ctx.timings[seeder.name] = round(time.perf_counter() - started, 2)
+            outcome = _call(module, "reset" if reset_only else "seed", ctx, seeder)
+        ctx.timings[seeder.name] = SKIPPED if outcome == SKIPPED else round(time.perf_counter() - started, 2)
     return ctx.timings
