@@ -44,6 +44,9 @@ def machine() -> dict:
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
     if git("status", "--porcelain", "--untracked-files=no"):
         commit += " (with uncommitted changes)"
+    recorded = Path(os.environ.get("BENCH_OUT", "bench/out")) / "commit.txt"
+    if recorded.exists():  # written by run.sh when the run started: the code that was measured
+        commit = recorded.read_text().strip()
     return {
         "nproc": os.cpu_count(),
         "memory_gb": round(int(mem.group(1)) / 1024 / 1024, 1) if mem else None,
@@ -262,6 +265,7 @@ CSV_FIELDS = [
     "requests",
     "queries_demo",
     "queries_scale",
+    "cpu_ms",
     "seconds",
     "peak_mb",
     "rss_mb",

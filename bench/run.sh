@@ -13,6 +13,10 @@ PY=.venv/bin/python
 OUT=bench/out
 mkdir -p "$OUT"
 started=$(date +%s)
+# The code being measured (the report is written at the end, from these files).
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit (with uncommitted changes)"; fi
+echo "$commit" > "$OUT/commit.txt"
 step() { printf '\n== %s  [%ss]\n' "$*" "$(( $(date +%s) - started ))"; }
 
 export BENCH_DURATION="${BENCH_DURATION:-10}"
