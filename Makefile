@@ -43,3 +43,8 @@ beat: $(STAMP)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .test_db.sqlite3
+
+# --- make bench (issue 7): the portal under load against a bare Django view; see bench/run.sh for the options.
+.PHONY: bench
+bench: $(STAMP)
+	bash bench/run.sh

@@ -234,3 +234,42 @@ PORTAL_POLL_VOTES_PER_IP = envint("PORTAL_POLL_VOTES_PER_IP", 5)
 PORTAL_POLL_IP_WINDOW = envint("PORTAL_POLL_IP_WINDOW", 24 * 3600)
 # Contact form: messages accepted per (hashed) IP address per hour.
 PORTAL_CONTACT_PER_HOUR = envint("PORTAL_CONTACT_PER_HOUR", 5)
+
+# --- Scale-out and benchmarks (issue 7; docs/performance.md). Every switch is off unless its variable is set. ---
+# A bare view at /_bench/bare for `make bench`'s baseline. Never on in production.
+PORTAL_BENCH_ENDPOINTS = envbool("PORTAL_BENCH_ENDPOINTS", False)
+
+# PostgreSQL read replica: reads of everything but accounts and sessions go there (portal/routers.py).
+DATABASE_REPLICA_URL = os.getenv("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=envint("DJANGO_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    # Tests have no second server: the replica alias reads the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["portal.routers.PrimaryReplicaRouter"]
+
+# Media on S3-compatible object storage (MinIO, Ceph, AWS, Viettel/FPT cloud) through django-storages,
+# so several web hosts and workers see the same uploads. Static files stay with whitenoise on each host.
+AWS_STORAGE_BUCKET_NAME = os.getenv("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.getenv("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.getenv("AWS_S3_REGION_NAME") or None,
+            "access_key": os.getenv("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.getenv("AWS_SECRET_ACCESS_KEY") or None,
+            "custom_domain": os.getenv("AWS_S3_CUSTOM_DOMAIN") or None,
+            "location": os.getenv("AWS_LOCATION", "media"),
+            "default_acl": None,  # the bucket's policy decides; uploads are private unless it says otherwise
+            "querystring_auth": envbool("AWS_QUERYSTRING_AUTH", True),
+            "file_overwrite": False,
+        },
+    }
+
+# Several web hosts share sessions through the database (the default) or, with this, through Redis.
+if REDIS_URL and envbool("DJANGO_SESSIONS_IN_CACHE", False):
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# --- end of scale-out block ---

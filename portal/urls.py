@@ -35,3 +35,9 @@ handler400 = "portal.views.error_400"
 handler403 = "portal.views.error_403"
 handler404 = "portal.views.error_404"
 handler500 = "portal.views.error_500"
+
+# --- Benchmark baseline (bench/, issue 7): routed only when PORTAL_BENCH_ENDPOINTS is on. ---
+if settings.PORTAL_BENCH_ENDPOINTS:
+    from . import bench_views
+
+    urlpatterns += [path("_bench/bare", bench_views.bare, name="bench-bare")]

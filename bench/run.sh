@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# `make bench` (issue 7): the portal under load on this machine, against a bare Django view.
+# Needs PostgreSQL and Redis running on 127.0.0.1. Everything it starts it stops (trap), every run is bounded.
+#   BENCH_DURATION=10        seconds of wrk per page and connection count (1..600)
+#   SEED_SCALE_ARGS=""       options for seed_scale, e.g. "--cooperatives 2000 --documents 5000"
+#   BENCH_RESEED=1           wipe the scale rows first, so seeding is done (and timed) again
+#   BENCH_DATABASE_URL       default postgres://postgres@127.0.0.1:5432/htx_bench
+#   BENCH_REDIS_DB=12        Redis database for the cache (the broker uses the next one)
+#   BENCH_PORT=8090          gunicorn's port on 127.0.0.1;  BENCH_WORKERS=2 (unless deploy/gunicorn.conf.py exists)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+OUT=bench/out
+mkdir -p "$OUT"
+started=$(date +%s)
+# The code being measured (the report is written at the end, from these files).
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit (with uncommitted changes)"; fi
+echo "$commit" > "$OUT/commit.txt"
+step() { printf '\n== %s  [%ss]\n' "$*" "$(( $(date +%s) - started ))"; }
+
+export BENCH_DURATION="${BENCH_DURATION:-10}"
+if ! [[ "$BENCH_DURATION" =~ ^[0-9]+$ ]] || [ "$BENCH_DURATION" -lt 1 ] || [ "$BENCH_DURATION" -gt 600 ]; then
+  echo "BENCH_DURATION must be a whole number of seconds from 1 to 600" >&2
+  exit 2
+fi
+PORT="${BENCH_PORT:-8090}"
+BASE="http://127.0.0.1:$PORT"
+REDIS_DB="${BENCH_REDIS_DB:-12}"
+export BENCH_WORKERS="${BENCH_WORKERS:-2}"
+export DATABASE_URL="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/htx_bench}"
+export REDIS_URL="redis://127.0.0.1:6379/$REDIS_DB"
+export CELERY_BROKER_URL="redis://127.0.0.1:6379/$((REDIS_DB + 1))"
+export DJANGO_DEBUG=0
+export DJANGO_SECRET_KEY="bench-$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')"
+export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
+export DJANGO_LOG_LEVEL=WARNING
+export PORTAL_BENCH_ENDPOINTS=1
+
+step "wrk"
+if ! command -v wrk >/dev/null; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null
+fi
+wrk --version 2>&1 | head -1 || true
+
+step "PostgreSQL and Redis"
+$PY - <<'PY'
+import os
+import sys
+
+import dj_database_url
+import psycopg
+import redis
+
+db = dj_database_url.parse(os.environ["DATABASE_URL"])
+if db["HOST"] not in {"127.0.0.1", "localhost"}:
+    sys.exit("bench runs against this machine only (BENCH_DATABASE_URL must point at 127.0.0.1)")
+try:
+    conn = psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"] or None,
+                           dbname="postgres", autocommit=True, connect_timeout=5)
+except psycopg.OperationalError as exc:
+    sys.exit(f"PostgreSQL is not reachable on {db['HOST']}:{db['PORT'] or 5432}: {exc}")
+with conn:
+    if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone():
+        conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
+        print("created database", db["NAME"])
+try:
+    redis.Redis.from_url(os.environ["REDIS_URL"], socket_connect_timeout=5).ping()
+except redis.RedisError as exc:
+    sys.exit(f"Redis is not reachable on 127.0.0.1:6379: {exc}")
+print("PostgreSQL and Redis answer")
+PY
+
+step "migrate, demo, scale data"
+$PY manage.py migrate --noinput -v0
+$PY manage.py load_demo >/dev/null
+if [ "${BENCH_RESEED:-0}" = 1 ]; then $PY manage.py seed_scale --reset; fi
+# shellcheck disable=SC2086 - the options are meant to split
+$PY manage.py seed_scale ${SEED_SCALE_ARGS:-} --timings "$OUT/seed.json"
+$PY manage.py collectstatic --noinput -v0
+
+step "queries per page at demo size and at scale"
+$PY manage.py bench_queries --output "$OUT/queries.json"
+
+step "gunicorn on 127.0.0.1:$PORT"
+if $PY -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $PORT)) != 0)"; then
+  echo "port $PORT is already in use" >&2
+  exit 1
+fi
+$PY -c "import os, redis; redis.Redis.from_url(os.environ['REDIS_URL']).flushdb()"  # the bench's own cache DB
+if [ -f deploy/gunicorn.conf.py ]; then conf=(-c deploy/gunicorn.conf.py); else conf=(--workers "$BENCH_WORKERS"); fi
+.venv/bin/gunicorn portal.wsgi:application "${conf[@]}" --bind "127.0.0.1:$PORT" \
+  --error-logfile "$OUT/gunicorn.log" --log-level warning &
+GUNICORN_PID=$!
+stop_gunicorn() {
+  if [ -n "${GUNICORN_PID:-}" ] && kill -0 "$GUNICORN_PID" 2>/dev/null; then
+    kill -TERM "$GUNICORN_PID"
+    for _ in $(seq 1 60); do kill -0 "$GUNICORN_PID" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$GUNICORN_PID" 2>/dev/null || true
+    wait "$GUNICORN_PID" 2>/dev/null || true
+    echo "gunicorn stopped"
+  fi
+  GUNICORN_PID=
+}
+trap stop_gunicorn EXIT INT TERM
+up=0
+for _ in $(seq 1 60); do
+  if $PY -c "from bench.measure import fetch; import sys; sys.exit(fetch('$BASE', '/healthz')[0] != 200)" 2>/dev/null
+  then up=1; break; fi
+  sleep 0.5
+done
+[ "$up" = 1 ] || { echo "gunicorn did not answer /healthz in 30 s; see $OUT/gunicorn.log" >&2; exit 1; }
+
+step "load: every page at 1 and 16 connections, ${BENCH_DURATION}s each"
+$PY -m bench.measure --base "$BASE" --queries "$OUT/queries.json" --master-pid "$GUNICORN_PID" \
+  --duration "$BENCH_DURATION" --output "$OUT/load.json"
+stop_gunicorn
+
+step "timed jobs"
+$PY -m bench.runjob --all --output "$OUT/jobs.json"
+
+step "results"
+$PY -m bench.report --out "$OUT" --results bench
