@@ -14,6 +14,18 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Demo accounts are hashed on every `demo` fixture; a slow hasher would dominate the suite's time."""
+    from django.conf import settings
+    from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    get_hashers.cache_clear()
+    get_hashers_by_algorithm.cache_clear()
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     from django.core.cache import cache
