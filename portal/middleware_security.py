@@ -11,7 +11,6 @@ import time
 from csp.constants import UNSAFE_HASHES, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -74,7 +73,7 @@ class SessionExpiryMiddleware:
                     user = request.user
                     security.record_event("session_expired", request, user=user)
                     logout(request)
-                    messages.info(request, "Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại.")
+                    request.session[security.EXPIRED_KEY] = True  # the login page says why
                 elif now - int(session.get(security.TOUCHED_AT_KEY, 0)) > settings.PORTAL_SESSION_REFRESH_SECONDS:
                     session[security.TOUCHED_AT_KEY] = now
         return self.get_response(request)

@@ -20,6 +20,7 @@ log = logging.getLogger("portal.security")
 LOGIN_AT_KEY = "portal.login_at"
 TOUCHED_AT_KEY = "portal.touched_at"
 SECOND_FACTOR_KEY = "portal.second_factor"
+EXPIRED_KEY = "portal_session_expired"  # read by templates/registration/login.html
 
 
 def _valid_ip(value: str | None) -> str | None:
@@ -133,3 +134,23 @@ def lockout_response(request, original_response=None, credentials=None):
     username = str((credentials or {}).get("username", "") or request.POST.get("username", ""))[:150]
     context = {"username": username, "failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes}
     return render(request, "security/lockout.html", context, status=429)
+
+
+class MinimumLengthValidator:
+    """Django's minimum length rule, with the Vietnamese message Django's own translation lacks."""
+
+    def __init__(self, min_length=10):
+        self.min_length = min_length
+
+    def validate(self, password, user=None):
+        from django.core.exceptions import ValidationError
+
+        if len(password) < self.min_length:
+            raise ValidationError(
+                f"Mật khẩu quá ngắn: cần ít nhất {self.min_length} ký tự.",
+                code="password_too_short",
+                params={"min_length": self.min_length},
+            )
+
+    def get_help_text(self):
+        return f"Mật khẩu cần ít nhất {self.min_length} ký tự."
