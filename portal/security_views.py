@@ -84,7 +84,7 @@ def otp_enrol(request):
     if request.method == "POST" and form.is_valid():
         totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
         totp.time = time.time()
-        if totp.verify(form.cleaned_data["token"], device.tolerance):
+        if totp.verify(int(form.cleaned_data["token"]), device.tolerance):
             device.last_t = totp.t()
             device.confirmed = True
             device.save()
