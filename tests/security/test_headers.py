@@ -61,9 +61,13 @@ def test_the_login_page_sets_a_secure_httponly_samesite_csrf_cookie(production_s
 
 
 def test_logging_in_sets_a_secure_httponly_samesite_session_cookie(production_server, transactional_db):
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
     from portal.models import User
 
-    User.objects.create_user("canbo", password="Mat-khau-rat-dai-2022")
+    # Hashed the way production hashes (the server process does not know this test module's fast hasher).
+    hasher = PBKDF2PasswordHasher()
+    User.objects.create(username="canbo", password=hasher.encode("Mat-khau-rat-dai-2022", hasher.salt()))
     _, headers, body = production_server.request("/dang-nhap/")
     csrf_cookie = _cookies(headers)["__Host-csrftoken"].split(";", 1)[0]
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
