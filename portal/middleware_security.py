@@ -1,7 +1,7 @@
 """Security middleware: the CSP with its admin exception, session expiry, the second-factor gate, refusal log.
 
 None of them queries the database on an ordinary request: they read the session the authentication middleware
-loads anyway, and write only when something happens (a refresh at most once a minute, a logout, a refusal).
+loads anyway, and write only when something happens (a refresh at most every 5 minutes, a logout, a refusal).
 """
 
 import base64

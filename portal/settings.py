@@ -217,10 +217,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # Idle expiry: a session lives this long after its last activity (portal.middleware_security refreshes it at most
-# once a minute, so pages do not write the session on every request). Absolute expiry: logged out this long
+# every 5 minutes, so pages do not write the session on every request). Absolute expiry: logged out this long
 # after logging in, however active.
 SESSION_COOKIE_AGE = envint("DJANGO_SESSION_COOKIE_AGE", 30 * 60)
-PORTAL_SESSION_REFRESH_SECONDS = 60
+PORTAL_SESSION_REFRESH_SECONDS = 5 * 60
 PORTAL_SESSION_ABSOLUTE_SECONDS = envint("PORTAL_SESSION_ABSOLUTE_SECONDS", 10 * 60 * 60)
 
 if not DEBUG:
@@ -292,7 +292,7 @@ DEMO_PASSWORD = os.getenv("PORTAL_DEMO_PASSWORD", "demo-HTX-2022")
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
 # --- security apps and middleware (issue 8); kept in one block so that other apps' edits merge cleanly ----------
-INSTALLED_APPS += ["csp", "axes", "django_otp", "django_otp.plugins.otp_totp"]
+INSTALLED_APPS += ["csp", "portal.security_apps.AxesConfig", "django_otp", "portal.security_apps.TOTPConfig"]
 
 
 def _after(name: str, *added: str) -> None:

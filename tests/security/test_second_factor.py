@@ -152,3 +152,10 @@ def test_pages_of_staff_without_a_device_make_no_extra_query_for_the_second_fact
     client.force_login(alliance_staff)
     with django_assert_num_queries(2):  # the session row and the user row
         client.get("/dang-nhap/")
+
+
+def test_opening_the_enrolment_page_saves_no_device(client, alliance_staff):
+    client.force_login(alliance_staff)
+    client.get("/tai-khoan/xac-thuc-hai-buoc/")
+    client.get("/tai-khoan/xac-thuc-hai-buoc/")
+    assert not TOTPDevice.objects.exists()
