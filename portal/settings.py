@@ -301,9 +301,7 @@ def _after(name: str, *added: str) -> None:
 
 
 _after("whitenoise.middleware.WhiteNoiseMiddleware", "portal.middleware_security.PortalCSPMiddleware")
-_after(
-    "django.contrib.sessions.middleware.SessionMiddleware", "portal.middleware_security.RefusalLogMiddleware"
-)
+_after("django.contrib.sessions.middleware.SessionMiddleware", "portal.middleware_security.RefusalLogMiddleware")
 _after(
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",

@@ -6,29 +6,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0002_role_groups'),
+        ("portal", "0002_role_groups"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SecurityEvent',
+            name="SecurityEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='thời điểm')),
-                ('kind', models.CharField(choices=[('login', 'Đăng nhập'), ('logout', 'Đăng xuất'), ('login_failed', 'Đăng nhập thất bại'), ('locked_out', 'Bị tạm khóa đăng nhập'), ('permission_denied', 'Bị từ chối truy cập'), ('otp_failed', 'Sai mã xác thực hai bước'), ('otp_verified', 'Xác thực hai bước thành công'), ('otp_enrolled', 'Đăng ký xác thực hai bước'), ('session_expired', 'Hết thời hạn phiên')], db_index=True, max_length=20, verbose_name='sự kiện')),
-                ('username', models.CharField(blank=True, db_index=True, max_length=150, verbose_name='tên đăng nhập')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='địa chỉ IP')),
-                ('path', models.CharField(blank=True, max_length=300, verbose_name='đường dẫn')),
-                ('user_agent', models.CharField(blank=True, max_length=300, verbose_name='trình duyệt')),
-                ('detail', models.CharField(blank=True, max_length=300, verbose_name='chi tiết')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='tài khoản')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="thời điểm")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("login", "Đăng nhập"),
+                            ("logout", "Đăng xuất"),
+                            ("login_failed", "Đăng nhập thất bại"),
+                            ("locked_out", "Bị tạm khóa đăng nhập"),
+                            ("permission_denied", "Bị từ chối truy cập"),
+                            ("otp_failed", "Sai mã xác thực hai bước"),
+                            ("otp_verified", "Xác thực hai bước thành công"),
+                            ("otp_enrolled", "Đăng ký xác thực hai bước"),
+                            ("session_expired", "Hết thời hạn phiên"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="sự kiện",
+                    ),
+                ),
+                ("username", models.CharField(blank=True, db_index=True, max_length=150, verbose_name="tên đăng nhập")),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True, verbose_name="địa chỉ IP")),
+                ("path", models.CharField(blank=True, max_length=300, verbose_name="đường dẫn")),
+                ("user_agent", models.CharField(blank=True, max_length=300, verbose_name="trình duyệt")),
+                ("detail", models.CharField(blank=True, max_length=300, verbose_name="chi tiết")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="tài khoản",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'nhật ký bảo mật',
-                'verbose_name_plural': 'nhật ký bảo mật',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "nhật ký bảo mật",
+                "verbose_name_plural": "nhật ký bảo mật",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]
