@@ -127,3 +127,34 @@ def test_celery_is_configured_not_to_lose_tasks():
     # A message is handed out again only after the longest task could have finished.
     assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
     assert conf.task_publish_retry
+
+
+@pytest.fixture
+def eager_retries():
+    from portal.celery import app
+
+    before = app.conf.task_eager_propagates
+    app.conf.task_eager_propagates = False  # let apply() see the Retry and run the task again
+    yield
+    app.conf.task_eager_propagates = before
+
+
+def test_a_transient_database_fault_is_retried_with_backoff(eager_retries):
+    """RELIABLE tasks retry on OperationalError (eager here: the retry runs at once instead of after the backoff)."""
+    from celery import shared_task
+    from django.db import OperationalError
+
+    from portal.tasks import RELIABLE
+
+    calls = []
+
+    @shared_task(name="tests.security.flaky", **RELIABLE)
+    def flaky():
+        calls.append(1)
+        if len(calls) < 3:
+            raise OperationalError("server closed the connection unexpectedly")
+        return "ok"
+
+    assert flaky.apply(throw=False).get() == "ok"
+    assert len(calls) == 3
+    assert flaky.retry_backoff is True and flaky.retry_backoff_max == 600 and flaky.max_retries == 5
