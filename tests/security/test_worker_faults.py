@@ -86,6 +86,7 @@ def _wait(condition, seconds, logs):
     pytest.fail("timed out; worker logs:\n" + logs())
 
 
+@pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")  # send_task goes to Redis on purpose
 def test_a_task_whose_worker_is_killed_midway_is_completed_by_another_worker_once(workers):
     from portal.celery import app
 
