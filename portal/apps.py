@@ -7,6 +7,7 @@ class PortalConfig(AppConfig):
     verbose_name = "Cổng thông tin và đơn vị"
 
     def ready(self):
+        from . import security  # noqa: F401 - connects the security log's signal receivers
         from .roles import sync_role_permissions
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="portal.sync_role_permissions")

@@ -559,3 +559,42 @@ class ContactMessage(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.subject}"
+
+
+# --- security log (issue 8) -------------------------------------------------------------------------------------
+class SecurityEvent(models.Model):
+    """One login, logout, failed login, lock-out, refused access or second-factor event.
+
+    Kept for inspection by the administrators (Nghị định 53/2022/NĐ-CP, Điều 26: logs of access to the system);
+    written only by portal.security, read-only in the admin.
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", "Đăng nhập"
+        LOGOUT = "logout", "Đăng xuất"
+        LOGIN_FAILED = "login_failed", "Đăng nhập thất bại"
+        LOCKED_OUT = "locked_out", "Bị tạm khóa đăng nhập"
+        PERMISSION_DENIED = "permission_denied", "Bị từ chối truy cập"
+        OTP_FAILED = "otp_failed", "Sai mã xác thực hai bước"
+        OTP_VERIFIED = "otp_verified", "Xác thực hai bước thành công"
+        OTP_ENROLLED = "otp_enrolled", "Đăng ký xác thực hai bước"
+        SESSION_EXPIRED = "session_expired", "Hết thời hạn phiên"
+
+    created_at = models.DateTimeField("thời điểm", auto_now_add=True, db_index=True)
+    kind = models.CharField("sự kiện", max_length=20, choices=Kind.choices, db_index=True)
+    user = models.ForeignKey(
+        User, verbose_name="tài khoản", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField("tên đăng nhập", max_length=150, blank=True, db_index=True)
+    ip_address = models.GenericIPAddressField("địa chỉ IP", null=True, blank=True)
+    path = models.CharField("đường dẫn", max_length=300, blank=True)
+    user_agent = models.CharField("trình duyệt", max_length=300, blank=True)
+    detail = models.CharField("chi tiết", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "nhật ký bảo mật"
+        verbose_name_plural = "nhật ký bảo mật"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} - {self.username}"

@@ -6,7 +6,9 @@ key; every security setting switches on with it. `.env.example` lists every
 variable.
 """
 
+import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -114,7 +116,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "portal.security.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -170,6 +172,18 @@ CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 25 * 60)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis re-delivers a message a worker took but never acknowledged (killed, OOM) after visibility_timeout seconds;
+# it must exceed the longest task (time limit above). JSON in the environment overrides it (the redelivery test
+# lowers it to seconds).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 2 * 60 * 60,
+    **json.loads(os.getenv("CELERY_BROKER_TRANSPORT_OPTIONS") or "{}"),
+}
+# Publishing retries when Redis blips, instead of losing the message.
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 5, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 3}
+# Defaults every task gets (portal.tasks.RELIABLE adds autoretry with exponential backoff for transient faults).
+CELERY_TASK_ANNOTATIONS = {"*": {"max_retries": 5, "default_retry_delay": 30}}
 # Each app adds its periodic tasks here (see portal/celery.py for how beat reads it).
 CELERY_BEAT_SCHEDULE: dict = {}
 
@@ -186,9 +200,14 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "Cổng HTX <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Behind a reverse proxy (nginx) that terminates TLS and sets X-Forwarded-Proto.
+# ---------------------------------------------------------------------------------------------------------------
+# Security (docs/security.md). Behind a reverse proxy (nginx, deploy/nginx/) that terminates TLS and sets
+# X-Forwarded-Proto and X-Forwarded-For.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 USE_X_FORWARDED_HOST = envbool("DJANGO_USE_X_FORWARDED_HOST", False)
+# How many proxies we trust to append to X-Forwarded-For, and their addresses (portal.security.client_ip).
+PORTAL_TRUSTED_PROXY_COUNT = envint("PORTAL_TRUSTED_PROXY_COUNT", 1)
+PORTAL_TRUSTED_PROXIES = envlist("PORTAL_TRUSTED_PROXIES", "127.0.0.1,::1")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -197,7 +216,12 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = envint("DJANGO_SESSION_COOKIE_AGE", 8 * 60 * 60)
+# Idle expiry: a session lives this long after its last activity (portal.middleware_security refreshes it at most
+# every 5 minutes, so pages do not write the session on every request). Absolute expiry: logged out this long
+# after logging in, however active.
+SESSION_COOKIE_AGE = envint("DJANGO_SESSION_COOKIE_AGE", 30 * 60)
+PORTAL_SESSION_REFRESH_SECONDS = 5 * 60
+PORTAL_SESSION_ABSOLUTE_SECONDS = envint("PORTAL_SESSION_ABSOLUTE_SECONDS", 10 * 60 * 60)
 
 if not DEBUG:
     # https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
@@ -209,6 +233,49 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     CSRF_COOKIE_HTTPONLY = True
+    # __Host- cookies: Secure, path /, no Domain: a sibling subdomain cannot set or read them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# Content-Security-Policy (django-csp 4): nothing inline, nothing from elsewhere. The admin gets a per-path
+# exception for inline styles (portal.middleware_security.PortalCSPMiddleware).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# Lock-out after repeated failed logins (django-axes), per username AND client address, so that nobody can lock
+# another person out from elsewhere; the address is the one nginx saw (portal.security.client_ip).
+AUTHENTICATION_BACKENDS = ["portal.security.AxesBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = envint("PORTAL_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("PORTAL_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # portal.SecurityEvent logs logins
+AXES_USERNAME_FORM_FIELD = "username"
+
+# Second factor (django-otp, TOTP): required for superusers; staff may enrol (then it is required for them too).
+PORTAL_OTP_REQUIRED_FOR_SUPERUSERS = envbool("PORTAL_OTP_REQUIRED_FOR_SUPERUSERS", True)
+# A superuser without a device may enrol one from the web only while DEBUG is on; in production an operator
+# enrols it with `manage.py enrol_totp <username>` (docs/security.md).
+PORTAL_OTP_SELF_ENROL_SUPERUSERS = envbool("PORTAL_OTP_SELF_ENROL_SUPERUSERS", DEBUG)
+OTP_TOTP_ISSUER = "Cổng HTX"
+
+# Backups (manage.py backup / restore).
+PORTAL_BACKUP_DIR = Path(os.getenv("PORTAL_BACKUP_DIR", BASE_DIR / "backups"))
+# ---------------------------------------------------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,
@@ -273,3 +340,26 @@ if AWS_STORAGE_BUCKET_NAME:
 if REDIS_URL and envbool("DJANGO_SESSIONS_IN_CACHE", False):
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # --- end of scale-out block ---
+
+# --- security apps and middleware (issue 8); kept in one block so that other apps' edits merge cleanly ----------
+INSTALLED_APPS += ["csp", "portal.security_apps.AxesConfig", "django_otp", "portal.security_apps.TOTPConfig"]
+
+
+def _after(name: str, *added: str) -> None:
+    index = MIDDLEWARE.index(name) + 1
+    MIDDLEWARE[index:index] = list(added)
+
+
+_after("whitenoise.middleware.WhiteNoiseMiddleware", "portal.middleware_security.PortalCSPMiddleware")
+_after("django.contrib.sessions.middleware.SessionMiddleware", "portal.middleware_security.RefusalLogMiddleware")
+_after(
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "portal.middleware_security.SessionExpiryMiddleware",
+    "portal.middleware_security.SecondFactorMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+LOGGING["loggers"]["axes.apps"] = {"level": "WARNING"}  # no start-up banner on every manage.py command
+# Tests and CI smoke runs skip gzip/brotli pre-compression of static files (slow); production keeps it.
+if not DEBUG and not envbool("DJANGO_STATIC_COMPRESS", True):
+    STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"

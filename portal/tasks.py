@@ -23,3 +23,34 @@ def email_contact_message(message_id: int) -> bool:
     from .services import contact_message_send
 
     return contact_message_send(message_id=message_id)
+
+
+# --- reliability (issue 8) ---------------------------------------------------------------------------------------
+import time  # noqa: E402
+
+from django.db import InterfaceError, OperationalError  # noqa: E402
+
+# Options for every task that touches the database or another service: a transient fault (database restarted,
+# Redis blip) is retried with exponential backoff and jitter, at most 5 times, at most 10 minutes apart; the
+# message is acknowledged only after the task finished (a killed worker's task is delivered again).
+RELIABLE = {
+    "autoretry_for": (OperationalError, InterfaceError, ConnectionError, TimeoutError),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 5,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+}
+
+
+@shared_task(name="portal.redelivery_probe", **RELIABLE)
+def redelivery_probe(token: str, seconds: float) -> None:
+    """Fault-test task: notes each start, works `seconds`, then has its one effect, once, however often it runs."""
+    started = f"portal:probe:{token}:started"
+    cache.add(started, 0, 600)
+    cache.incr(started)
+    time.sleep(seconds)
+    if cache.add(f"portal:probe:{token}:done", 1, 600):  # atomic set-if-absent: a second run changes nothing
+        cache.add(f"portal:probe:{token}:effects", 0, 600)
+        cache.incr(f"portal:probe:{token}:effects")

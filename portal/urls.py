@@ -26,6 +26,9 @@ urlpatterns = [
     path("", include("fund.urls")),
 ]
 
+# --- security (issue 8): second-factor enrolment and verification ------------------------------------------------
+urlpatterns += [path("tai-khoan/", include("portal.security_urls"))]
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -35,6 +35,13 @@ def _isolated_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_off(settings):
+    """Superusers owe a TOTP code in production; tests log them in with force_login, so the suite turns it off.
+    tests/security turns it back on where it checks the second factor."""
+    settings.PORTAL_OTP_REQUIRED_FOR_SUPERUSERS = False
+
+
 @pytest.fixture
 def demo(db):
     """The foundation's demo data (units, agencies, site settings, role accounts)."""

@@ -1,0 +1,35 @@
+"""Gunicorn settings for Cổng HTX (docs/deploy.md). Every value can be overridden from the environment.
+
+    gunicorn -c deploy/gunicorn.conf.py portal.wsgi
+
+nginx in front terminates TLS and sets X-Forwarded-Proto / X-Forwarded-For (deploy/nginx/cong-htx.conf).
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "portal.wsgi:application"
+# A unix socket in production (nginx proxies to it); CI and tests bind a loopback port.
+bind = os.getenv("GUNICORN_BIND", "unix:/run/cong-htx/gunicorn.sock")
+# Synchronous workers: the app is database-bound; 2 x cores + 1 is the usual start.
+workers = int(os.getenv("GUNICORN_WORKERS", str(multiprocessing.cpu_count() * 2 + 1)))
+threads = int(os.getenv("GUNICORN_THREADS", "1"))
+# PDF batches and imports run in Celery; a web request taking longer than this is a fault.
+timeout = int(os.getenv("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then, so a slow leak cannot grow for ever.
+max_requests = int(os.getenv("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+# Only the local nginx may say the request was HTTPS (X-Forwarded-Proto).
+forwarded_allow_ips = os.getenv("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# Refuse absurd request lines and headers before Django sees them.
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
+accesslog = os.getenv("GUNICORN_ACCESS_LOG", "-") or None  # empty: no access log
+errorlog = "-"
+loglevel = os.getenv("GUNICORN_LOG_LEVEL", "info")
+proc_name = "cong-htx"
+# Load the app before forking: a broken configuration fails at start, not on the first request.
+preload_app = True

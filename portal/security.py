@@ -1,0 +1,156 @@
+"""Account security: the client address behind our proxy, the lock-out backend, and the security log.
+
+Rules: Luật An ninh mạng 2018 (Điều 26) and Nghị định 53/2022/NĐ-CP (Điều 26) require keeping logs of access to
+information systems; TCVN 11930:2017 (level 2 systems) asks for lock-out after repeated failed logins, session
+expiry, and a record of logins, failures and refused access. docs/security.md says how each is met.
+"""
+
+import ipaddress
+import logging
+
+from axes.backends import AxesBackend as BaseAxesBackend
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.utils import timezone
+
+log = logging.getLogger("portal.security")
+
+# Session keys this module owns.
+LOGIN_AT_KEY = "portal.login_at"
+TOUCHED_AT_KEY = "portal.touched_at"
+SECOND_FACTOR_KEY = "portal.second_factor"
+EXPIRED_KEY = "portal_session_expired"  # read by templates/registration/login.html
+
+
+def _valid_ip(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+def client_ip(request) -> str | None:
+    """The address of the client as our own proxy saw it.
+
+    nginx appends the address it saw to X-Forwarded-For (`$proxy_add_x_forwarded_for`), so with N trusted proxies
+    the client is the N-th entry from the right; whatever a client wrote itself stays to the left and is ignored.
+    The header is believed only when the request came from a trusted proxy address; otherwise REMOTE_ADDR is the
+    client. So a forged X-Forwarded-For cannot change who is counted by the lock-out or written in the log.
+    """
+    meta = getattr(request, "META", {}) or {}
+    remote = _valid_ip(meta.get("REMOTE_ADDR"))
+    count = settings.PORTAL_TRUSTED_PROXY_COUNT
+    if remote is None or count <= 0 or remote not in settings.PORTAL_TRUSTED_PROXIES:
+        return remote
+    hops = [hop.strip() for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    if len(hops) < count:
+        return remote
+    return _valid_ip(hops[-count]) or remote
+
+
+class AxesBackend(BaseAxesBackend):
+    """django-axes' lock-out check; an authenticate() call with no request (tests' `client.login`, the shell)
+    is not a login over HTTP, so it is left to the next backend instead of failing."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def record_event(kind: str, request=None, *, user=None, username: str = "", detail: str = "") -> None:
+    """Write one row of the security log; never lets a logging problem break the request."""
+    from .models import SecurityEvent
+
+    meta = getattr(request, "META", {}) or {}
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    try:
+        SecurityEvent.objects.create(
+            kind=kind,
+            user=user,
+            username=(username or (user.get_username() if user else ""))[:150],
+            ip_address=client_ip(request) if request is not None else None,
+            path=(getattr(request, "path", "") or "")[:300],
+            user_agent=meta.get("HTTP_USER_AGENT", "")[:300],
+            detail=detail[:300],
+        )
+    except Exception:  # noqa: BLE001 - the log must never turn a request into a 500
+        log.exception("could not record security event %s", kind)
+
+
+@receiver(user_logged_in, dispatch_uid="portal.security.logged_in")
+def _on_login(sender, request, user, **kwargs):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    session = getattr(request, "session", None)
+    if session is not None:
+        now = int(timezone.now().timestamp())
+        session[LOGIN_AT_KEY] = now
+        session[TOUCHED_AT_KEY] = now
+        required = (user.is_superuser and settings.PORTAL_OTP_REQUIRED_FOR_SUPERUSERS) or (
+            user.is_staff and TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        )
+        session[SECOND_FACTOR_KEY] = bool(required)
+    record_event("login", request, user=user)
+
+
+@receiver(user_logged_out, dispatch_uid="portal.security.logged_out")
+def _on_logout(sender, request, user, **kwargs):
+    if user is not None:
+        record_event("logout", request, user=user)
+
+
+@receiver(user_login_failed, dispatch_uid="portal.security.login_failed")
+def _on_login_failed(sender, credentials, request=None, **kwargs):
+    username = str(credentials.get("username", ""))
+    if request is None:
+        return  # not a login over HTTP
+    record_event("login_failed", request, username=username)
+
+
+def _on_locked_out(sender, request, username, ip_address, **kwargs):
+    record_event("locked_out", request, username=username or "", detail=f"IP {ip_address}")
+
+
+def connect_axes_signal():
+    from axes.signals import user_locked_out
+
+    user_locked_out.connect(_on_locked_out, dispatch_uid="portal.security.locked_out")
+
+
+connect_axes_signal()
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """The Vietnamese lock-out page (HTTP 429), saying for how long and what to do."""
+    from django.shortcuts import render
+
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    username = str((credentials or {}).get("username", "") or request.POST.get("username", ""))[:150]
+    context = {"username": username, "failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes}
+    return render(request, "security/lockout.html", context, status=429)
+
+
+class MinimumLengthValidator:
+    """Django's minimum length rule, with the Vietnamese message Django's own translation lacks."""
+
+    def __init__(self, min_length=10):
+        self.min_length = min_length
+
+    def validate(self, password, user=None):
+        from django.core.exceptions import ValidationError
+
+        if len(password) < self.min_length:
+            raise ValidationError(
+                f"Mật khẩu quá ngắn: cần ít nhất {self.min_length} ký tự.",
+                code="password_too_short",
+                params={"min_length": self.min_length},
+            )
+
+    def get_help_text(self):
+        return f"Mật khẩu cần ít nhất {self.min_length} ký tự."

@@ -1,0 +1,97 @@
+"""The deploy/ folder: nginx site accepted by `nginx -t`, limits in step with the settings, gunicorn config valid,
+systemd units and environment template complete."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from .conftest import production_env
+
+pytestmark = pytest.mark.security
+
+DEPLOY = Path(settings.BASE_DIR, "deploy")
+SITE = DEPLOY / "nginx" / "cong-htx.conf"
+
+
+def test_nginx_accepts_uploads_just_above_the_portal_limit():
+    size = re.search(r"client_max_body_size\s+(\d+)m;", SITE.read_text())
+    assert size, "client_max_body_size missing"
+    limit = int(size.group(1)) * 1024 * 1024
+    assert settings.PORTAL_MAX_UPLOAD_BYTES < limit <= settings.PORTAL_MAX_UPLOAD_BYTES + 2 * 1024 * 1024
+
+
+def test_nginx_passes_the_headers_django_trusts():
+    text = SITE.read_text()
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in text
+    # Appending (not replacing) is what portal.security.client_ip expects: the last hop is nginx's own view.
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in text
+    assert "location /static/" in text and "location /media/" in text
+    assert re.search(r"location /media/private/ \{\s*internal;", text)
+
+
+def test_nginx_t_accepts_the_site(tmp_path):
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+    if not nginx:
+        pytest.skip("nginx is not installed (apt-get install nginx); .ci/run installs it")
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is needed to make a throwaway certificate for nginx -t")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=htx.example.vn"]
+        + ["-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
+        check=True,
+        capture_output=True,
+    )
+    site = SITE.read_text()
+    site = site.replace("/etc/letsencrypt/live/htx.example.vn/fullchain.pem", str(tmp_path / "cert.pem"))
+    site = site.replace("/etc/letsencrypt/live/htx.example.vn/privkey.pem", str(tmp_path / "key.pem"))
+    (tmp_path / "site.conf").write_text(site)
+    mime = "/etc/nginx/mime.types"
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n  {'include ' + mime + ';' if os.path.exists(mime) else ''}\n"
+        f"  access_log {tmp_path}/access.log;\n  include {tmp_path}/site.conf;\n}}\n"
+    )
+    result = subprocess.run([nginx, "-t", "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "syntax is ok" in result.stderr
+
+
+def test_the_gunicorn_configuration_loads_with_production_settings(transactional_db):
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--check-config", "-c", "deploy/gunicorn.conf.py"],
+        cwd=settings.BASE_DIR,
+        env=production_env(GUNICORN_BIND="127.0.0.1:0"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_systemd_units_run_web_worker_beat_and_the_nightly_backup():
+    units = {p.name: p.read_text() for p in (DEPLOY / "systemd").iterdir()}
+    assert "gunicorn -c deploy/gunicorn.conf.py" in units["cong-htx-web.service"]
+    assert "celery -A portal worker" in units["cong-htx-worker.service"]
+    assert "celery -A portal beat" in units["cong-htx-beat.service"]
+    assert "manage.py backup" in units["cong-htx-backup.service"]
+    assert "OnCalendar=" in units["cong-htx-backup.timer"]
+    for name, text in units.items():
+        if name.endswith(".service"):
+            assert "EnvironmentFile=/etc/cong-htx/env" in text, name
+            assert "NoNewPrivileges=true" in text, name
+            assert "User=cong-htx" in text, name
+
+
+def test_the_environment_template_names_every_variable_the_settings_read():
+    source = Path(settings.BASE_DIR, "portal", "settings.py").read_text()
+    read = set(re.findall(r'(?:env(?:bool|int|list)?|os\.getenv)\(\s*"([A-Z_]+)"', source))
+    template = (DEPLOY / "cong-htx.env.example").read_text()
+    listed = set(re.findall(r"^([A-Z_]+)=", template, re.M))
+    assert read, "no variables found in settings.py"
+    assert read - listed == set()
