@@ -103,7 +103,7 @@ def loan_eligibility(*, loan: Loan, on: date) -> list[Check]:
         Check(
             "own_contribution",
             f"Vốn đối ứng tối thiểu {minimum:g}% tổng vốn dự án",
-            pct >= minimum,
+            loan.own_contribution * 100 >= minimum * loan.total_cost,
             f"Vốn đối ứng {money(loan.own_contribution)} / tổng vốn {money(loan.total_cost)} = {pct:g}%.",
         )
     )

@@ -23,6 +23,7 @@ class UnitFactory(factory.django.DjangoModelFactory):
 class CooperativeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Cooperative
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Hợp tác xã Nông nghiệp Thử {n}")
     slug = factory.Sequence(lambda n: f"htx-thu-{n}")
@@ -136,3 +137,10 @@ def pay(loan, on, amount, by=None):
 
 def fresh(loan):
     return Loan.objects.with_events().get(pk=loan.pk)
+
+
+def application(**kwargs):
+    """An unsaved application whose product and cooperative exist (for the services to receive)."""
+    kwargs.setdefault("product", ProductFactory())
+    kwargs.setdefault("cooperative", CooperativeFactory())
+    return LoanFactory.build(**kwargs)

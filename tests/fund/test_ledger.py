@@ -18,7 +18,10 @@ LOAN = [Event(START, "disbursement", D(120_000_000))]
 FIRST_DUE = date(2024, 2, 15)
 
 
-def state(events, on, multiplier=D("1.5"), terms=TERMS):
+PENALTY_MULTIPLIER = D("1.5")
+
+
+def state(events, on, multiplier=PENALTY_MULTIPLIER, terms=TERMS):
     return replay(terms, multiplier, LOAN + events, on)
 
 
