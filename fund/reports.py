@@ -43,6 +43,7 @@ class Line:
     days_past_due: int
     debt_group: int
     provision: Decimal
+    restructure_count: int = 0
     disbursed_in_period: Decimal = ZERO
 
     @property
@@ -106,6 +107,7 @@ LINE_FIELDS = [
     "days_past_due",
     "debt_group",
     "provision",
+    "restructure_count",
 ]
 
 
