@@ -99,7 +99,9 @@ class AppraisalOpinionForm(forms.Form):
 class ApproveForm(forms.Form):
     amount = MoneyField(label="Số tiền phê duyệt (đồng)")
     term_months = forms.IntegerField(label="Thời hạn (tháng)", min_value=1, max_value=120)
-    rate = forms.DecimalField(label="Lãi suất (%/năm)", min_value=0, max_value=50, max_digits=5, decimal_places=2)
+    rate = forms.DecimalField(
+        label="Lãi suất (%/năm)", min_value=0, max_value=50, max_digits=5, decimal_places=2, localize=True
+    )
     on = date_field("Ngày phê duyệt")
 
 

@@ -102,9 +102,9 @@ def loan_eligibility(*, loan: Loan, on: date) -> list[Check]:
     checks.append(
         Check(
             "own_contribution",
-            f"Vốn đối ứng tối thiểu {minimum:g}% tổng vốn dự án",
+            f"Vốn đối ứng tối thiểu {_pct(minimum)}% tổng vốn dự án",
             loan.own_contribution * 100 >= minimum * loan.total_cost,
-            f"Vốn đối ứng {money(loan.own_contribution)} / tổng vốn {money(loan.total_cost)} = {pct:g}%.",
+            f"Vốn đối ứng {money(loan.own_contribution)} / tổng vốn {money(loan.total_cost)} = {_pct(pct)}%.",
         )
     )
 
@@ -180,6 +180,11 @@ def loan_eligibility(*, loan: Loan, on: date) -> list[Check]:
         )
     )
     return checks
+
+
+def _pct(value: Decimal) -> str:
+    """20.00 -> '20'; 19.5 -> '19,5' (Vietnamese decimal comma)."""
+    return format(value.normalize(), "f").replace(".", ",")
 
 
 def _kind_allowed(loan: Loan) -> bool:
