@@ -88,7 +88,9 @@ class Portfolio:
 
     @property
     def overdue(self) -> list[Line]:
-        return sorted((x for x in self.lines if x.days_past_due > 0), key=lambda x: -x.days_past_due)
+        """Loans past due, the latest first; written-off loans are off the books and listed apart."""
+        late = (x for x in self.lines if x.days_past_due > 0 and x.status != Loan.Status.WRITTEN_OFF)
+        return sorted(late, key=lambda x: -x.days_past_due)
 
     @property
     def plan_pct(self) -> Decimal | None:
