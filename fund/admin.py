@@ -192,7 +192,7 @@ class LoanAdmin(ExportMixin, admin.ModelAdmin):
 class LoanSnapshotAdmin(admin.ModelAdmin):
     list_display = ["loan", "on", "outstanding_principal", "days_past_due", "debt_group", "provision"]
     list_filter = ["on", "debt_group"]
-    list_select_related = ["loan"]
+    list_select_related = ["loan__cooperative", "loan__member"]
     date_hierarchy = "on"
 
     def has_add_permission(self, request):

@@ -263,12 +263,48 @@ def test_the_loan_changelist_costs_the_same_queries_at_two_sizes(client, fund_of
     )
 
 
+def _grow(model, fund_officer):
+    from fund.models import FundCapital, LoanSnapshot
+    from fund.services import snapshot_values
+
+    if model == "loanproduct":
+        ProductFactory.create_batch(5)
+    elif model == "memberborrower":
+        MemberFactory.create_batch(5)
+    elif model == "fundcapital":
+        first = 2000 + FundCapital.objects.count()
+        for year in range(first, first + 5):
+            FundCapital.objects.create(effective_from=date(year, 1, 1), amount=D(1_000_000_000))
+    elif model == "loansnapshot":
+        for _ in range(5):
+            loan = fresh(booked_loan(by=fund_officer))
+            LoanSnapshot.objects.create(loan=loan, on=date(2024, 6, 30), **snapshot_values(loan, date(2024, 6, 30)))
+
+
 @pytest.mark.parametrize("model", ["loanproduct", "memberborrower", "loansnapshot", "fundcapital"])
-def test_other_fund_changelists_open_for_fund_staff(client, fund_officer, model):
-    booked_loan(by=fund_officer)
-    MemberFactory()
+def test_other_fund_changelists_cost_the_same_queries_at_two_sizes(
+    client, fund_officer, model, django_assert_max_num_queries
+):
+    _grow(model, fund_officer)
     client.force_login(fund_officer)
-    assert client.get(reverse(f"admin:fund_{model}_changelist")).status_code == 200
+    _same_queries(
+        client,
+        reverse(f"admin:fund_{model}_changelist"),
+        lambda: _grow(model, fund_officer),
+        django_assert_max_num_queries,
+    )
+
+
+def test_the_xlsx_export_costs_the_same_queries_at_two_sizes(client, fund_officer, django_assert_max_num_queries):
+    booked_loan(by=fund_officer)
+    client.force_login(fund_officer)
+    _same_queries(
+        client,
+        "/quy-ho-tro/bao-cao/",
+        lambda: [booked_loan(by=fund_officer) for _ in range(5)],
+        django_assert_max_num_queries,
+        {"ngay": "30/06/2024", "xuat": "xlsx"},
+    )
 
 
 def test_the_admin_shows_the_eligibility_checks_of_an_application(client, fund_officer, fund_capital):
@@ -290,3 +326,13 @@ def test_a_product_with_less_than_20_percent_own_contribution_is_refused_by_the_
             annual_rate=D(5),
             min_own_contribution_pct=10,
         )
+
+
+def test_a_bad_report_date_is_answered_in_vietnamese_not_with_an_error(client, fund_officer):
+    client.force_login(fund_officer)
+    response = client.get("/quy-ho-tro/bao-cao/", {"ngay": "99/99/2026"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Nhập ngày theo dạng dd/mm/yyyy." in html and 'value="99/99/2026"' in html
+    reversed_range = client.get("/quy-ho-tro/bao-cao/", {"ngay": "01/01/2024", "tu_ngay": "01/02/2024"})
+    assert "“Từ ngày” phải trước “đến ngày”." in reversed_range.content.decode()
