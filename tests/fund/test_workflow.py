@@ -205,3 +205,16 @@ def test_the_database_refuses_a_rejection_without_reason(fund_officer):
     loan = LoanFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         Loan.objects.filter(pk=loan.pk).update(status=S.REJECTED)
+
+
+def test_an_application_entered_in_the_admin_is_received_through_the_service(fund_officer, rf):
+    from django.contrib import admin
+
+    from fund.admin import LoanAdmin
+
+    request = rf.post("/admin/fund/loan/add/")
+    request.user = fund_officer
+    loan = application()
+    LoanAdmin(Loan, admin.site).save_model(request, loan, form=None, change=False)
+    assert fresh(loan).status == S.RECEIVED
+    assert LoanEvent.objects.filter(loan=loan, to_status=S.RECEIVED, by=fund_officer).exists()
