@@ -1,1 +1,619 @@
-"""The provincial Cooperative Development Support Fund (Nghị định 45/2021/NĐ-CP): products, loans, repayments."""
+"""The provincial Cooperative Development Support Fund (Nghị định 45/2021/NĐ-CP, amended by 253/2025/NĐ-CP).
+
+Only facts are stored: products, applications (loans) and their workflow events, appraisals, disbursements,
+payments (a reversal keeps the row), restructurings, the fund's charter capital with its history, yearly plans
+and nightly snapshots. Schedules, allocations, arrears and debt groups are derived by `fund.ledger.replay`.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q, Sum
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from cooperatives.models import Cooperative
+from portal.models import Agency
+from portal.search import Searchable
+
+from . import ledger, schedule
+
+MONEY = {"max_digits": 18, "decimal_places": 0}
+
+
+def money_field(label, **kwargs):
+    return models.DecimalField(label, **MONEY, **kwargs)
+
+
+class FundCapital(models.Model):
+    """The fund's actual charter capital from a date (Nghị định 45/2021, Điều 23: lending limits are shares of it)."""
+
+    effective_from = models.DateField("áp dụng từ ngày", unique=True)
+    amount = money_field("vốn điều lệ thực có (đồng)", validators=[MinValueValidator(1)])
+    note = models.CharField("căn cứ", max_length=255, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "vốn điều lệ thực có của Quỹ"
+        verbose_name_plural = "vốn điều lệ thực có của Quỹ"
+        ordering = ["-effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="fund_capital_positive", violation_error_message="Vốn phải lớn hơn 0."
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.amount:,.0f} đ từ {self.effective_from:%d/%m/%Y}".replace(",", ".")
+
+    @classmethod
+    def amount_on(cls, on: date) -> Decimal | None:
+        row = cls.objects.filter(effective_from__lte=on).order_by("-effective_from").first()
+        return row.amount if row else None
+
+
+class DisbursementPlan(models.Model):
+    """The year's disbursement plan approved for the fund, against which progress is reported."""
+
+    year = models.PositiveSmallIntegerField("năm", unique=True)
+    amount = money_field("kế hoạch giải ngân (đồng)", validators=[MinValueValidator(0)])
+
+    class Meta:
+        verbose_name = "kế hoạch giải ngân năm"
+        verbose_name_plural = "kế hoạch giải ngân năm"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"Kế hoạch giải ngân {self.year}"
+
+
+class LoanProduct(models.Model):
+    """A lending product under the fund's internal lending rules (Nghị định 45/2021, Điều 24-27)."""
+
+    class Frequency(models.TextChoices):
+        MONTHLY = schedule.MONTHLY, "Hằng tháng"
+        QUARTERLY = schedule.QUARTERLY, "Hằng quý"
+
+    class Amortization(models.TextChoices):
+        EQUAL_PRINCIPAL = schedule.EQUAL_PRINCIPAL, "Gốc đều"
+        ANNUITY = schedule.ANNUITY, "Gốc và lãi đều (niên kim)"
+        BULLET = schedule.BULLET, "Gốc trả cuối kỳ"
+
+    class RateMethod(models.TextChoices):
+        DECLINING = schedule.DECLINING, "Dư nợ giảm dần"
+        FLAT = schedule.FLAT, "Trên dư nợ ban đầu (lãi phẳng)"
+
+    code = models.SlugField("mã sản phẩm", max_length=30, unique=True)
+    name = models.CharField("tên sản phẩm", max_length=200)
+    description = models.TextField("mô tả (công khai)", blank=True)
+    for_cooperatives = models.BooleanField("cho hợp tác xã vay", default=True)
+    for_unions = models.BooleanField("cho liên hiệp HTX vay", default=True)
+    for_members = models.BooleanField("cho thành viên HTX, THT vay", default=False)
+    max_amount = money_field("mức vay tối đa (đồng)", validators=[MinValueValidator(1_000_000)])
+    max_term_months = models.PositiveSmallIntegerField(
+        "thời hạn tối đa (tháng)", validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+    annual_rate = models.DecimalField(
+        "lãi suất (%/năm)", max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(50)]
+    )
+    rate_method = models.CharField("cách tính lãi", max_length=12, choices=RateMethod.choices, default="declining")
+    frequency = models.CharField("kỳ trả nợ", max_length=12, choices=Frequency.choices, default="monthly")
+    amortization = models.CharField(
+        "cách trả gốc", max_length=16, choices=Amortization.choices, default="equal_principal"
+    )
+    grace_months = models.PositiveSmallIntegerField("ân hạn gốc (tháng)", default=0)
+    overdue_multiplier = models.DecimalField(
+        "lãi quá hạn (bội số lãi trong hạn)",
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1.5"),
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
+    )
+    min_own_contribution_pct = models.DecimalField(
+        "vốn đối ứng tối thiểu (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("20"),
+        validators=[MinValueValidator(20), MaxValueValidator(100)],
+        help_text="Nghị định 45/2021/NĐ-CP: tối thiểu 20% tổng vốn dự án.",
+    )
+    collateral_rules = models.TextField("quy định tài sản bảo đảm", blank=True)
+    is_active = models.BooleanField("đang áp dụng", default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "sản phẩm cho vay"
+        verbose_name_plural = "sản phẩm cho vay"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(grace_months__lt=models.F("max_term_months")),
+                name="product_grace_shorter_than_term",
+                violation_error_message="Thời gian ân hạn phải ngắn hơn thời hạn vay tối đa.",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_own_contribution_pct__gte=20),
+                name="product_own_contribution_at_least_20",
+                violation_error_message="Vốn đối ứng tối thiểu không được dưới 20% (Nghị định 45/2021/NĐ-CP).",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def borrower_kinds_display(self) -> list[str]:
+        kinds = []
+        if self.for_cooperatives:
+            kinds.append("Hợp tác xã")
+        if self.for_unions:
+            kinds.append("Liên hiệp hợp tác xã")
+        if self.for_members:
+            kinds.append("Thành viên HTX, tổ hợp tác")
+        return kinds
+
+
+class MemberBorrower(models.Model):
+    """A member of an HTX or THT borrowing in their own name. The ID number is personal data: never public."""
+
+    cooperative = models.ForeignKey(
+        Cooperative, verbose_name="là thành viên của", on_delete=models.PROTECT, related_name="fund_members"
+    )
+    full_name = models.CharField("họ và tên", max_length=120)
+    id_number = models.CharField("số CCCD", max_length=12, unique=True)
+    address = models.CharField("địa chỉ", max_length=255, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "thành viên vay vốn"
+        verbose_name_plural = "thành viên vay vốn"
+        ordering = ["full_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(id_number__regex=r"^[0-9]{9}$|^[0-9]{12}$"),
+                name="member_id_number_digits",
+                violation_error_message="Số CCCD/CMND gồm 12 (hoặc 9) chữ số.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} (thành viên {self.cooperative})"
+
+
+class RelatedCooperative(models.Model):
+    """Two borrowers the fund treats as related persons for the 25 % limit (Nghị định 45/2021, Điều 23)."""
+
+    cooperative = models.ForeignKey(Cooperative, on_delete=models.CASCADE, related_name="+", verbose_name="HTX")
+    related = models.ForeignKey(
+        Cooperative, on_delete=models.CASCADE, related_name="+", verbose_name="có liên quan với"
+    )
+    reason = models.CharField("lý do", max_length=255)
+
+    class Meta:
+        verbose_name = "người có liên quan"
+        verbose_name_plural = "người có liên quan"
+        constraints = [
+            models.UniqueConstraint(fields=["cooperative", "related"], name="related_pair_unique"),
+            models.CheckConstraint(
+                condition=~Q(cooperative=models.F("related")),
+                name="related_not_self",
+                violation_error_message="Không thể liên quan với chính mình.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.cooperative} ↔ {self.related}"
+
+
+class LoanQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Fund and alliance staff see every loan; an officer sees the loans of borrowers in their area."""
+        from portal.access import user_scope
+
+        scope = user_scope(user)
+        return self if scope.everything else self.filter(cooperative__unit_id__in=scope.unit_ids)
+
+    def with_events(self):
+        return self.select_related("product", "cooperative__unit", "member").prefetch_related(
+            "disbursements", "payments", "restructurings"
+        )
+
+    def booked(self):
+        """Loans with money out at some time."""
+        return self.filter(status__in=Loan.BOOKED)
+
+
+class Loan(Searchable):
+    """An application for a loan and, once approved and disbursed, the loan itself (Nghị định 45/2021, Điều 24-29)."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Đã tiếp nhận"
+        APPRAISAL = "appraisal", "Đang thẩm định"
+        APPROVED = "approved", "Đã phê duyệt"
+        REJECTED = "rejected", "Từ chối"
+        CONTRACTED = "contracted", "Đã ký hợp đồng"
+        DISBURSING = "disbursing", "Đang giải ngân"
+        REPAYING = "repaying", "Đang trả nợ"
+        SETTLED = "settled", "Đã tất toán"
+        WRITTEN_OFF = "written_off", "Đã xóa nợ"
+
+    BOOKED = [Status.DISBURSING, Status.REPAYING, Status.SETTLED, Status.WRITTEN_OFF]
+
+    code = models.CharField("số hồ sơ", max_length=30, unique=True)
+    product = models.ForeignKey(LoanProduct, verbose_name="sản phẩm", on_delete=models.PROTECT, related_name="loans")
+    cooperative = models.ForeignKey(
+        Cooperative,
+        verbose_name="HTX, THT (bên vay hoặc nơi thành viên tham gia)",
+        on_delete=models.PROTECT,
+        related_name="fund_loans",
+    )
+    member = models.ForeignKey(
+        MemberBorrower,
+        verbose_name="thành viên vay (nếu bên vay là cá nhân)",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="loans",
+    )
+    project_name = models.CharField("tên dự án, phương án", max_length=255)
+    purpose = models.TextField("mục đích sử dụng vốn")
+    total_cost = money_field("tổng vốn dự án (đồng)", validators=[MinValueValidator(1)])
+    own_contribution = money_field("vốn đối ứng (đồng)", validators=[MinValueValidator(0)])
+    requested_amount = money_field("số tiền đề nghị vay (đồng)", validators=[MinValueValidator(1_000_000)])
+    requested_term_months = models.PositiveSmallIntegerField(
+        "thời hạn đề nghị (tháng)", validators=[MinValueValidator(1)]
+    )
+    collateral = models.TextField("tài sản bảo đảm", blank=True)
+    received_on = models.DateField("ngày tiếp nhận")
+    status = models.CharField("trạng thái", max_length=12, choices=Status.choices, default=Status.RECEIVED)
+
+    approved_amount = money_field("số tiền phê duyệt (đồng)", null=True, blank=True)
+    approved_term_months = models.PositiveSmallIntegerField("thời hạn phê duyệt (tháng)", null=True, blank=True)
+    approved_rate = models.DecimalField(
+        "lãi suất phê duyệt (%/năm)", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    # Copied from the product at approval, so a later product change never alters a signed loan.
+    frequency = models.CharField("kỳ trả nợ", max_length=12, choices=LoanProduct.Frequency.choices, blank=True)
+    amortization = models.CharField("cách trả gốc", max_length=16, choices=LoanProduct.Amortization.choices, blank=True)
+    rate_method = models.CharField("cách tính lãi", max_length=12, choices=LoanProduct.RateMethod.choices, blank=True)
+    grace_months = models.PositiveSmallIntegerField("ân hạn gốc (tháng)", default=0)
+    overdue_multiplier = models.DecimalField(
+        "lãi quá hạn (bội số)", max_digits=4, decimal_places=2, default=Decimal("1.5")
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người phê duyệt",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_on = models.DateField("ngày phê duyệt", null=True, blank=True)
+    rejection_reason = models.TextField("lý do từ chối", blank=True)
+    contract_number = models.CharField("số hợp đồng", max_length=50, blank=True)
+    contract_signed_on = models.DateField("ngày ký hợp đồng", null=True, blank=True)
+    closed_on = models.DateField("ngày tất toán / xóa nợ", null=True, blank=True)
+    write_off_reason = models.TextField("lý do xóa nợ", blank=True)
+
+    objects = LoanQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["search_text"])
+
+    class Meta:
+        verbose_name = "hồ sơ vay, khoản vay"
+        verbose_name_plural = "hồ sơ vay, khoản vay"
+        ordering = ["-received_on", "-id"]
+        indexes = [models.Index(fields=["status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(own_contribution__lte=models.F("total_cost")),
+                name="loan_contribution_within_cost",
+                violation_error_message="Vốn đối ứng không thể lớn hơn tổng vốn dự án.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="loan_rejection_has_reason",
+                violation_error_message="Từ chối phải ghi lý do.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["received", "appraisal", "rejected"])
+                | (
+                    Q(approved_amount__gt=0)
+                    & Q(approved_term_months__gt=0)
+                    & Q(approved_rate__isnull=False)
+                    & Q(approved_by__isnull=False)
+                ),
+                name="loan_approved_has_terms",
+                violation_error_message="Khoản vay đã phê duyệt phải có số tiền, thời hạn, lãi suất và người duyệt.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="written_off") | ~Q(write_off_reason=""),
+                name="loan_write_off_has_reason",
+                violation_error_message="Xóa nợ phải ghi lý do.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} - {self.borrower_name}"
+
+    def get_absolute_url(self):
+        return reverse("fund:loan_detail", args=[self.pk])
+
+    def search_parts(self):
+        parts = [self.code, self.project_name, self.cooperative.name, self.contract_number]
+        if self.member_id:
+            parts.append(self.member.full_name)
+        return parts
+
+    @property
+    def borrower_name(self) -> str:
+        return self.member.full_name if self.member_id else self.cooperative.name
+
+    @property
+    def amount(self) -> Decimal:
+        return self.approved_amount or self.requested_amount
+
+    @property
+    def own_contribution_pct(self) -> Decimal:
+        return (
+            (self.own_contribution * 100 / self.total_cost).quantize(Decimal("0.01")) if self.total_cost else Decimal(0)
+        )
+
+    def terms(self) -> schedule.Terms:
+        return schedule.Terms(
+            annual_rate=self.approved_rate if self.approved_rate is not None else self.product.annual_rate,
+            term_months=self.approved_term_months or self.requested_term_months,
+            frequency=self.frequency or self.product.frequency,
+            amortization=self.amortization or self.product.amortization,
+            rate_method=self.rate_method or self.product.rate_method,
+            grace_months=self.grace_months,
+        )
+
+    def events(self) -> list[ledger.Event]:
+        """The stored facts the ledger replays (uses prefetched relations when present)."""
+        events = [ledger.Event(d.disbursed_on, "disbursement", d.amount, d.pk) for d in self.disbursements.all()]
+        events += [ledger.Event(p.paid_on, "payment", p.amount, p.pk) for p in self.payments.all() if not p.reversed]
+        events += [
+            ledger.Event(r.restructured_on, "restructuring", ref=r.pk, term_months=r.new_term_months)
+            for r in self.restructurings.all()
+        ]
+        if self.status == self.Status.WRITTEN_OFF and self.closed_on:
+            events.append(ledger.Event(self.closed_on, "write_off"))
+        return events
+
+    def state(self, on: date) -> ledger.LoanState:
+        """Schedule, allocations, arrears and debt group as of the end of day `on`."""
+        return ledger.replay(self.terms(), self.overdue_multiplier, self.events(), on)
+
+    def days_past_due(self, on: date) -> int:
+        return self.state(on).days_past_due
+
+    def debt_group(self, on: date) -> int:
+        return self.state(on).debt_group
+
+    def planned_schedule(self) -> list[schedule.Row]:
+        """The schedule from the disbursements (or, before any, from the approved amount from the contract date)."""
+        tranches = [(d.disbursed_on, d.amount) for d in self.disbursements.all()]
+        if not tranches and self.approved_amount:
+            tranches = [(self.contract_signed_on or self.approved_on or self.received_on, self.approved_amount)]
+        return schedule.loan_schedule(tranches, self.terms())
+
+    def disbursed_total(self) -> Decimal:
+        return sum((d.amount for d in self.disbursements.all()), Decimal(0))
+
+
+class LoanEvent(models.Model):
+    """Every workflow transition of a loan: from, to, who, when, and a note."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="workflow")
+    from_status = models.CharField("từ", max_length=12, choices=Loan.Status.choices, blank=True)
+    to_status = models.CharField("sang", max_length=12, choices=Loan.Status.choices)
+    on = models.DateField("ngày")
+    at = models.DateTimeField("ghi lúc", auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người thực hiện", on_delete=models.PROTECT)
+    note = models.TextField("ghi chú", blank=True)
+
+    class Meta:
+        verbose_name = "bước xử lý"
+        verbose_name_plural = "các bước xử lý"
+        ordering = ["loan", "at", "id"]
+
+    def __str__(self):
+        return f"{self.loan.code}: {self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class AppraisalQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Fund staff see every appraisal; an agency officer only those addressed to their agency."""
+        from portal.access import user_scope
+
+        scope = user_scope(user)
+        return self if scope.everything else self.filter(agency_id__in=scope.agency_ids)
+
+
+class Appraisal(models.Model):
+    """An agency's appraisal opinion on a loan project (Công văn 1047/UBND-KT, item 4; Nghị định 45/2021, Điều 28)."""
+
+    class Recommendation(models.TextChoices):
+        PENDING = "pending", "Chưa có ý kiến"
+        APPROVE = "approve", "Đồng ý cho vay"
+        CONDITIONS = "conditions", "Đồng ý có điều kiện"
+        REJECT = "reject", "Không đồng ý"
+
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="appraisals")
+    agency = models.ForeignKey(Agency, verbose_name="cơ quan thẩm định", on_delete=models.PROTECT, related_name="+")
+    requested_on = models.DateField("ngày đề nghị")
+    recommendation = models.CharField(
+        "ý kiến", max_length=12, choices=Recommendation.choices, default=Recommendation.PENDING
+    )
+    opinion = models.TextField("nội dung ý kiến", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người thẩm định",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="fund_appraisals",
+    )
+    recorded_at = models.DateTimeField("thời điểm cho ý kiến", null=True, blank=True)
+
+    objects = AppraisalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "ý kiến thẩm định"
+        verbose_name_plural = "ý kiến thẩm định"
+        ordering = ["-requested_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["loan", "agency"], name="appraisal_one_per_agency"),
+            models.CheckConstraint(
+                condition=Q(recommendation="pending") | Q(recorded_by__isnull=False, recorded_at__isnull=False),
+                name="appraisal_opinion_has_author",
+                violation_error_message="Ý kiến thẩm định phải ghi người và thời điểm.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.loan.code} - {self.agency}"
+
+    def get_absolute_url(self):
+        return reverse("fund:appraisal_detail", args=[self.pk])
+
+    @property
+    def is_pending(self) -> bool:
+        return self.recommendation == self.Recommendation.PENDING
+
+
+class Disbursement(models.Model):
+    """One tranche paid out under a signed contract."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="disbursements")
+    disbursed_on = models.DateField("ngày giải ngân")
+    amount = money_field("số tiền (đồng)")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField("ghi chú", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "lần giải ngân"
+        verbose_name_plural = "các lần giải ngân"
+        ordering = ["disbursed_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="disbursement_positive", violation_error_message="Số tiền phải > 0."
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.loan.code}: {self.amount:,.0f} đ ngày {self.disbursed_on:%d/%m/%Y}".replace(",", ".")
+
+
+class Payment(models.Model):
+    """Money received from the borrower. Never deleted: a wrong entry is reversed with a reason."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="payments")
+    paid_on = models.DateField("ngày trả")
+    amount = money_field("số tiền (đồng)")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField("ghi chú", max_length=255, blank=True)
+    reversed = models.BooleanField("đã hủy", default=False)
+    reversed_at = models.DateTimeField("hủy lúc", null=True, blank=True)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reversal_reason = models.TextField("lý do hủy", blank=True)
+
+    class Meta:
+        verbose_name = "lần trả nợ"
+        verbose_name_plural = "các lần trả nợ"
+        ordering = ["paid_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="payment_positive", violation_error_message="Số tiền phải > 0."
+            ),
+            models.CheckConstraint(
+                condition=Q(reversed=False) | ~Q(reversal_reason=""),
+                name="payment_reversal_has_reason",
+                violation_error_message="Hủy giao dịch phải ghi lý do.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.loan.code}: {self.amount:,.0f} đ ngày {self.paid_on:%d/%m/%Y}".replace(",", ".")
+
+
+class Restructuring(models.Model):
+    """A new schedule for the unpaid principal; each one counts towards the debt group (TT 11/2021, Điều 10)."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="restructurings")
+    restructured_on = models.DateField("ngày cơ cấu")
+    new_term_months = models.PositiveSmallIntegerField("thời hạn mới (tháng)", validators=[MinValueValidator(1)])
+    reason = models.TextField("lý do")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "cơ cấu lại thời hạn trả nợ"
+        verbose_name_plural = "cơ cấu lại thời hạn trả nợ"
+        ordering = ["restructured_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["loan", "restructured_on"], name="restructuring_one_per_day")]
+
+    def __str__(self):
+        return f"{self.loan.code}: cơ cấu ngày {self.restructured_on:%d/%m/%Y}"
+
+
+def document_upload_to(instance, filename):
+    return f"fund/{instance.loan_id}/{filename}"
+
+
+class LoanDocument(models.Model):
+    """A document of the application (project plan, financial statements, collateral papers)."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField("tên tài liệu", max_length=200)
+    file = models.FileField("tệp", upload_to=document_upload_to)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "tài liệu hồ sơ"
+        verbose_name_plural = "tài liệu hồ sơ"
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        from .forms import validate_document
+
+        if self.file:
+            validate_document(self.file)
+
+
+class LoanSnapshot(models.Model):
+    """A loan's figures at the end of a day, stored nightly so the portfolio can be shown as of a past date."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="snapshots")
+    on = models.DateField("ngày")
+    status = models.CharField(max_length=12, choices=Loan.Status.choices)
+    disbursed = money_field("đã giải ngân")
+    outstanding_principal = money_field("dư nợ gốc")
+    overdue_principal = money_field("gốc quá hạn")
+    overdue_interest = money_field("lãi quá hạn chưa trả")
+    penalty_due = money_field("lãi phạt")
+    days_past_due = models.PositiveIntegerField("số ngày quá hạn")
+    debt_group = models.PositiveSmallIntegerField("nhóm nợ")
+    provision = money_field("dự phòng")
+    restructure_count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "số liệu khoản vay cuối ngày"
+        verbose_name_plural = "số liệu khoản vay cuối ngày"
+        ordering = ["-on", "loan"]
+        constraints = [models.UniqueConstraint(fields=["loan", "on"], name="snapshot_one_per_loan_per_day")]
+
+    def __str__(self):
+        return f"{self.loan_id} @ {self.on}"
+
+
+def disbursed_in(year: int) -> Decimal:
+    return Disbursement.objects.filter(disbursed_on__year=year).aggregate(s=Sum("amount"))["s"] or Decimal(0)

@@ -187,6 +187,15 @@ CELERY_TASK_ANNOTATIONS = {"*": {"max_retries": 5, "default_retry_delay": 30}}
 # Each app adds its periodic tasks here (see portal/celery.py for how beat reads it).
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# --- fund: nightly snapshot of every loan (debt group, arrears), so reports can be shown as of a past date.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["fund-snapshot-portfolio"] = {
+    "task": "fund.tasks.snapshot_portfolio",
+    "schedule": crontab(hour=23, minute=50),  # Asia/Ho_Chi_Minh (CELERY_TIMEZONE): end of the business day
+}
+# --- end fund
+
 # E-mail
 EMAIL_BACKEND = os.getenv(
     "EMAIL_BACKEND",

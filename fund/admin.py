@@ -1,0 +1,202 @@
+"""Fund staff manage products, capital, plans, borrowers and applications here; the workflow steps that move
+money (approve, disburse, repay, reverse, restructure, write off) go through the loan's page, which calls the
+services, so the admin never edits a loan's status or its money directly."""
+
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from import_export.admin import ExportMixin, ImportExportModelAdmin
+
+from . import services
+from .forms import validate_document
+from .models import (
+    Appraisal,
+    Disbursement,
+    DisbursementPlan,
+    FundCapital,
+    Loan,
+    LoanDocument,
+    LoanEvent,
+    LoanProduct,
+    LoanSnapshot,
+    MemberBorrower,
+    Payment,
+    RelatedCooperative,
+)
+from .resources import LoanProductResource, LoanResource
+
+
+@admin.register(FundCapital)
+class FundCapitalAdmin(admin.ModelAdmin):
+    list_display = ["effective_from", "amount", "note"]
+    date_hierarchy = "effective_from"
+
+
+@admin.register(DisbursementPlan)
+class DisbursementPlanAdmin(admin.ModelAdmin):
+    list_display = ["year", "amount"]
+
+
+@admin.register(LoanProduct)
+class LoanProductAdmin(ImportExportModelAdmin):
+    resource_classes = [LoanProductResource]
+    list_display = [
+        "name",
+        "code",
+        "max_amount",
+        "max_term_months",
+        "annual_rate",
+        "frequency",
+        "amortization",
+        "is_active",
+    ]
+    list_filter = ["is_active", "frequency", "amortization", "rate_method"]
+    search_fields = ["name", "code"]
+    prepopulated_fields = {"code": ["name"]}
+
+
+@admin.register(MemberBorrower)
+class MemberBorrowerAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "cooperative"]
+    list_select_related = ["cooperative"]
+    search_fields = ["full_name", "id_number", "cooperative__name"]
+    autocomplete_fields = ["cooperative"]
+
+
+@admin.register(RelatedCooperative)
+class RelatedCooperativeAdmin(admin.ModelAdmin):
+    list_display = ["cooperative", "related", "reason"]
+    list_select_related = ["cooperative", "related"]
+    autocomplete_fields = ["cooperative", "related"]
+
+
+class DocumentForm(admin.options.forms.ModelForm):
+    class Meta:
+        model = LoanDocument
+        fields = ["title", "file"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload and hasattr(upload, "size") and not getattr(upload, "_committed", False):
+            validate_document(upload)
+        return upload
+
+
+class DocumentInline(admin.TabularInline):
+    model = LoanDocument
+    form = DocumentForm
+    extra = 0
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AppraisalInline(ReadOnlyInline):
+    model = Appraisal
+    fields = ["agency", "requested_on", "recommendation", "opinion", "recorded_by", "recorded_at"]
+    readonly_fields = fields
+
+
+class DisbursementInline(ReadOnlyInline):
+    model = Disbursement
+    fields = ["disbursed_on", "amount", "by", "note"]
+    readonly_fields = fields
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = ["paid_on", "amount", "by", "reversed", "reversal_reason"]
+    readonly_fields = fields
+
+
+class EventInline(ReadOnlyInline):
+    model = LoanEvent
+    fields = ["on", "from_status", "to_status", "by", "note"]
+    readonly_fields = fields
+
+
+@admin.register(Loan)
+class LoanAdmin(ExportMixin, admin.ModelAdmin):
+    resource_classes = [LoanResource]
+    list_display = ["code", "borrower", "product", "status", "requested_amount", "approved_amount", "received_on"]
+    list_filter = ["status", "product", "cooperative__unit"]
+    list_select_related = ["product", "cooperative", "member"]
+    search_fields = ["search_text", "code", "contract_number"]
+    autocomplete_fields = ["cooperative", "member"]
+    date_hierarchy = "received_on"
+    inlines = [DocumentInline, AppraisalInline, DisbursementInline, PaymentInline, EventInline]
+    readonly_fields = ["status", "staff_page", "eligibility"]
+    fieldsets = [
+        (None, {"fields": ["code", "status", "staff_page"]}),
+        (
+            "Bên vay và dự án",
+            {
+                "fields": [
+                    "product",
+                    "cooperative",
+                    "member",
+                    "project_name",
+                    "purpose",
+                    "total_cost",
+                    "own_contribution",
+                    "requested_amount",
+                    "requested_term_months",
+                    "collateral",
+                    "received_on",
+                ]
+            },
+        ),
+        ("Điều kiện vay vốn", {"fields": ["eligibility"]}),
+    ]
+
+    @admin.display(description="Bên vay")
+    def borrower(self, obj):
+        return obj.borrower_name
+
+    @admin.display(description="Trang xử lý hồ sơ")
+    def staff_page(self, obj):
+        if not obj.pk:
+            return "Lưu hồ sơ trước."
+        return format_html('<a href="{}">Mở trang xử lý, lịch trả nợ, trả nợ</a>', obj.get_absolute_url())
+
+    @admin.display(description="Kết quả kiểm tra")
+    def eligibility(self, obj):
+        if not obj.pk:
+            return "—"
+        checks = services.loan_eligibility(loan=obj, on=timezone.localdate())
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} <strong>{}</strong>: {}</li>",
+                (("✔" if c.passed else "✘", c.label, c.reason) for c in checks),
+            ),
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            services.loan_receive(loan=obj, by=request.user)
+
+
+@admin.register(LoanSnapshot)
+class LoanSnapshotAdmin(admin.ModelAdmin):
+    list_display = ["loan", "on", "outstanding_principal", "days_past_due", "debt_group", "provision"]
+    list_filter = ["on", "debt_group"]
+    list_select_related = ["loan__cooperative", "loan__member"]
+    date_hierarchy = "on"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

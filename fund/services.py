@@ -1,0 +1,494 @@
+"""The fund's rules that span models: eligibility, the loan workflow, disbursement, repayment, restructuring.
+
+Every service is keyword-only, validates, writes in one transaction and records who did it
+(`LoanEvent` for each workflow transition). Legal sources: Nghị định 45/2021/NĐ-CP (Điều 23 limits, Điều 24-29
+lending), Thông tư 11/2021/TT-NHNN (debt groups), Công văn 1047/UBND-KT (departments take part in appraisal).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from cooperatives.models import Cooperative
+from portal.access import user_scope
+from portal.formatting import money
+
+from . import ledger
+from .models import (
+    Appraisal,
+    Disbursement,
+    FundCapital,
+    Loan,
+    LoanEvent,
+    LoanSnapshot,
+    MemberBorrower,
+    Payment,
+    RelatedCooperative,
+    Restructuring,
+)
+
+# Nghị định 45/2021/NĐ-CP, Điều 23: outstanding per borrower <= 15 % of actual charter capital; with related
+# persons <= 25 %.
+SINGLE_BORROWER_LIMIT = Decimal("0.15")
+RELATED_GROUP_LIMIT = Decimal("0.25")
+
+S = Loan.Status
+OPEN_STATUSES = [S.DISBURSING, S.REPAYING]
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    label: str
+    passed: bool
+    reason: str
+
+
+# Selectors -------------------------------------------------------------------------------------------------------
+
+
+def borrower_loans(loan: Loan):
+    """Other loans of the same borrower (the cooperative itself, or the same member)."""
+    qs = Loan.objects.exclude(pk=loan.pk)
+    if loan.member_id:
+        return qs.filter(member_id=loan.member_id)
+    return qs.filter(cooperative_id=loan.cooperative_id, member__isnull=True)
+
+
+def related_group_loans(loan: Loan):
+    """Loans of the borrower and its related persons: its cooperative, cooperatives recorded as related to it,
+    and the members of all of them."""
+    coop_ids = {loan.cooperative_id}
+    for a, b in RelatedCooperative.objects.filter(
+        Q(cooperative_id=loan.cooperative_id) | Q(related_id=loan.cooperative_id)
+    ).values_list("cooperative_id", "related_id"):
+        coop_ids |= {a, b}
+    return Loan.objects.exclude(pk=loan.pk).filter(cooperative_id__in=coop_ids)
+
+
+def outstanding_of(loans, on: date) -> Decimal:
+    total = Decimal(0)
+    for other in loans.filter(status__in=OPEN_STATUSES).with_events():
+        total += other.state(on).outstanding_principal
+    return total
+
+
+def worst_group(loans, on: date) -> tuple[int, Loan | None]:
+    worst, which = 1, None
+    for other in loans.filter(status__in=OPEN_STATUSES + [S.WRITTEN_OFF]).with_events():
+        group = other.state(on).debt_group
+        if group > worst:
+            worst, which = group, other
+    return worst, which
+
+
+# Eligibility ------------------------------------------------------------------------------------------------------
+
+
+def loan_eligibility(*, loan: Loan, on: date) -> list[Check]:
+    """The conditions of Nghị định 45/2021/NĐ-CP (Điều 23, 24) for this application, each with its reason."""
+    coop: Cooperative = loan.cooperative
+    product = loan.product
+    amount = loan.amount
+    checks = []
+
+    minimum = product.min_own_contribution_pct
+    pct = loan.own_contribution_pct
+    checks.append(
+        Check(
+            "own_contribution",
+            f"Vốn đối ứng tối thiểu {_pct(minimum)}% tổng vốn dự án",
+            loan.own_contribution * 100 >= minimum * loan.total_cost,
+            f"Vốn đối ứng {money(loan.own_contribution)} / tổng vốn {money(loan.total_cost)} = {_pct(pct)}%.",
+        )
+    )
+
+    group, bad = worst_group(borrower_loans(loan), on)
+    checks.append(
+        Check(
+            "no_bad_debt",
+            "Không có nợ xấu (nhóm 3 - 5)",
+            group < 3,
+            f"Khoản vay {bad.code} đang ở nhóm {group}." if group >= 3 else "Không có khoản vay nào ở nhóm 3 - 5.",
+        )
+    )
+
+    checks.append(
+        Check(
+            "registry_active",
+            "Đang hoạt động theo sổ đăng ký",
+            coop.status == Cooperative.Status.ACTIVE,
+            f"Tình trạng trong sổ đăng ký: {coop.get_status_display()}.",
+        )
+    )
+
+    overdue = coop.is_annual_congress_overdue(on)
+    due = coop.next_annual_congress_due(on)
+    checks.append(
+        Check(
+            "annual_congress",
+            "Đại hội thành viên thường niên đúng hạn",
+            not overdue,
+            f"Hạn đại hội thường niên {due:%d/%m/%Y} đã qua mà chưa tổ chức."
+            if overdue
+            else "Không có đại hội thường niên nào quá hạn.",
+        )
+    )
+
+    capital = FundCapital.amount_on(on)
+    if capital is None:
+        checks.append(
+            Check("single_limit", "Dư nợ tối đa 15% vốn điều lệ thực có", False, "Chưa khai báo vốn điều lệ.")
+        )
+        checks.append(Check("group_limit", "Dư nợ nhóm liên quan tối đa 25%", False, "Chưa khai báo vốn điều lệ."))
+        return checks
+    own = outstanding_of(borrower_loans(loan), on) + amount
+    cap = (capital * SINGLE_BORROWER_LIMIT).quantize(Decimal(1))
+    checks.append(
+        Check(
+            "single_limit",
+            "Dư nợ của bên vay tối đa 15% vốn điều lệ thực có của Quỹ",
+            own <= cap,
+            f"Dư nợ hiện có cộng khoản này: {money(own)}; giới hạn 15% × {money(capital)} = {money(cap)}.",
+        )
+    )
+    related = outstanding_of(related_group_loans(loan), on) + amount
+    group_cap = (capital * RELATED_GROUP_LIMIT).quantize(Decimal(1))
+    checks.append(
+        Check(
+            "group_limit",
+            "Dư nợ cùng người có liên quan tối đa 25% vốn điều lệ thực có",
+            related <= group_cap,
+            f"Dư nợ nhóm liên quan cộng khoản này: {money(related)}; giới hạn 25% = {money(group_cap)}.",
+        )
+    )
+
+    checks.append(
+        Check(
+            "product_limits",
+            "Trong hạn mức và thời hạn của sản phẩm",
+            amount <= product.max_amount
+            and (loan.approved_term_months or loan.requested_term_months) <= product.max_term_months
+            and _kind_allowed(loan),
+            f"Sản phẩm cho vay tối đa {money(product.max_amount)}, {product.max_term_months} tháng; "
+            f"đối tượng: {', '.join(product.borrower_kinds_display())}.",
+        )
+    )
+    return checks
+
+
+def _pct(value: Decimal) -> str:
+    """20.00 -> '20'; 19.5 -> '19,5' (Vietnamese decimal comma)."""
+    return format(value.normalize(), "f").replace(".", ",")
+
+
+def _kind_allowed(loan: Loan) -> bool:
+    product = loan.product
+    if loan.member_id:
+        return product.for_members
+    if loan.cooperative.kind == Cooperative.Kind.UNION:
+        return product.for_unions
+    if loan.cooperative.kind == Cooperative.Kind.GROUP:
+        return False  # a THT has no legal personality; its members borrow in their own name
+    return product.for_cooperatives
+
+
+def failed_checks(checks: list[Check]) -> list[Check]:
+    return [c for c in checks if not c.passed]
+
+
+# Workflow ---------------------------------------------------------------------------------------------------------
+
+
+def _require_staff(user) -> None:
+    if not user.has_perm("fund.change_loan"):
+        raise PermissionDenied("Chỉ cán bộ Quỹ được thực hiện thao tác này.")
+
+
+def _require_status(loan: Loan, *allowed) -> None:
+    if loan.status not in allowed:
+        raise ValidationError(
+            f"Hồ sơ đang ở trạng thái “{loan.get_status_display()}”, không thể thực hiện thao tác này."
+        )
+
+
+def _move(loan: Loan, to: str, *, on: date, by, note: str = "") -> None:
+    LoanEvent.objects.create(loan=loan, from_status=loan.status, to_status=to, on=on, by=by, note=note)
+    loan.status = to
+
+
+@transaction.atomic
+def loan_receive(*, loan: Loan, by, on: date | None = None) -> Loan:
+    """A new application enters the book as received."""
+    _require_staff(by)
+    if loan.member_id and loan.member.cooperative_id != loan.cooperative_id:
+        raise ValidationError("Thành viên vay phải thuộc HTX, THT đã chọn.")
+    loan.status = S.RECEIVED
+    loan.full_clean()
+    loan.save()
+    LoanEvent.objects.create(loan=loan, from_status="", to_status=S.RECEIVED, on=on or loan.received_on, by=by)
+    return loan
+
+
+@transaction.atomic
+def loan_send_to_appraisal(*, loan: Loan, agencies, on: date, by) -> list[Appraisal]:
+    """Ask agencies (departments, district committees, the fund's own unit) for their appraisal opinion."""
+    _require_staff(by)
+    _require_status(loan, S.RECEIVED, S.APPRAISAL)
+    agencies = list(agencies)
+    if not agencies:
+        raise ValidationError("Chọn ít nhất một cơ quan thẩm định.")
+    made = [Appraisal.objects.get_or_create(loan=loan, agency=a, defaults={"requested_on": on})[0] for a in agencies]
+    if loan.status != S.APPRAISAL:
+        _move(loan, S.APPRAISAL, on=on, by=by, note="Gửi thẩm định: " + "; ".join(a.name for a in agencies))
+        loan.save(update_fields=["status"])
+    return made
+
+
+@transaction.atomic
+def appraisal_record(*, appraisal: Appraisal, recommendation: str, opinion: str, by) -> Appraisal:
+    """An agency officer records their agency's opinion; who and when are kept."""
+    if not user_scope(by).sees_agency(appraisal.agency_id):
+        raise PermissionDenied("Ý kiến này không gửi đến cơ quan của bạn.")
+    if appraisal.loan.status != S.APPRAISAL:
+        raise ValidationError("Hồ sơ không còn ở bước thẩm định.")
+    if recommendation == Appraisal.Recommendation.PENDING:
+        raise ValidationError("Chọn ý kiến thẩm định.")
+    if not opinion.strip():
+        raise ValidationError("Nhập nội dung ý kiến thẩm định.")
+    if appraisal.loan.approved_by_id == by.pk:
+        raise ValidationError("Người phê duyệt không được thẩm định cùng hồ sơ.")
+    appraisal.recommendation = recommendation
+    appraisal.opinion = opinion.strip()
+    appraisal.recorded_by = by
+    appraisal.recorded_at = timezone.now()
+    appraisal.save()
+    return appraisal
+
+
+@transaction.atomic
+def loan_approve(*, loan: Loan, amount: Decimal, term_months: int, rate: Decimal, on: date, by) -> Loan:
+    """Approve with amount, term and rate. Maker-checker: whoever appraised this loan may not approve it."""
+    _require_staff(by)
+    _require_status(loan, S.APPRAISAL)
+    loan = Loan.objects.select_for_update().get(pk=loan.pk)
+    if loan.appraisals.filter(recorded_by=by).exists():
+        raise ValidationError("Người đã thẩm định hồ sơ này không được phê duyệt (nguyên tắc bốn mắt).")
+    if not loan.appraisals.exclude(recommendation=Appraisal.Recommendation.PENDING).exists():
+        raise ValidationError("Chưa có ý kiến thẩm định nào.")
+    if amount > loan.requested_amount:
+        raise ValidationError("Số tiền phê duyệt không được lớn hơn số tiền đề nghị.")
+    loan.approved_amount, loan.approved_term_months, loan.approved_rate = amount, term_months, rate
+    failed = failed_checks(loan_eligibility(loan=loan, on=on))
+    if failed:
+        raise ValidationError(["Chưa đủ điều kiện cho vay:"] + [f"{c.label}: {c.reason}" for c in failed])
+    product = loan.product
+    loan.frequency, loan.amortization, loan.rate_method = product.frequency, product.amortization, product.rate_method
+    loan.grace_months = min(product.grace_months, term_months - 1)
+    loan.overdue_multiplier = product.overdue_multiplier
+    loan.approved_by, loan.approved_on = by, on
+    _move(loan, S.APPROVED, on=on, by=by, note=f"Phê duyệt {money(amount)}, {term_months} tháng, {rate}%/năm")
+    loan.full_clean()
+    loan.save()
+    return loan
+
+
+@transaction.atomic
+def loan_reject(*, loan: Loan, reason: str, on: date, by) -> Loan:
+    _require_staff(by)
+    _require_status(loan, S.RECEIVED, S.APPRAISAL)
+    if not reason.strip():
+        raise ValidationError("Nhập lý do từ chối.")
+    loan.rejection_reason = reason.strip()
+    _move(loan, S.REJECTED, on=on, by=by, note=reason.strip())
+    loan.save()
+    return loan
+
+
+@transaction.atomic
+def loan_sign_contract(*, loan: Loan, number: str, on: date, by) -> Loan:
+    _require_staff(by)
+    _require_status(loan, S.APPROVED)
+    if not number.strip():
+        raise ValidationError("Nhập số hợp đồng.")
+    if on < loan.approved_on:
+        raise ValidationError("Ngày ký hợp đồng không được trước ngày phê duyệt.")
+    loan.contract_number, loan.contract_signed_on = number.strip(), on
+    _move(loan, S.CONTRACTED, on=on, by=by, note=f"Hợp đồng số {number.strip()}")
+    loan.save()
+    return loan
+
+
+@transaction.atomic
+def loan_disburse(*, loan: Loan, amount: Decimal, on: date, by, note: str = "") -> Disbursement:
+    """Pay out a tranche. No bad debt anywhere at the first disbursement (Nghị định 45/2021, Điều 24)."""
+    _require_staff(by)
+    _require_status(loan, S.CONTRACTED, S.DISBURSING)
+    loan = Loan.objects.select_for_update().get(pk=loan.pk)
+    done = loan.disbursed_total()
+    if amount <= 0:
+        raise ValidationError("Số tiền giải ngân phải lớn hơn 0.")
+    if done + amount > loan.approved_amount:
+        raise ValidationError(
+            f"Vượt số tiền phê duyệt: đã giải ngân {money(done)}, "
+            f"còn được giải ngân {money(loan.approved_amount - done)}."
+        )
+    if on < loan.contract_signed_on:
+        raise ValidationError("Ngày giải ngân không được trước ngày ký hợp đồng.")
+    first = loan.disbursements.order_by("disbursed_on").first()
+    if first is None:
+        group, bad = worst_group(borrower_loans(loan), on)
+        if group >= 3:
+            raise ValidationError(f"Bên vay đang có nợ xấu (khoản {bad.code}, nhóm {group}): không được giải ngân.")
+    else:
+        if on < first.disbursed_on:
+            raise ValidationError("Các lần giải ngân sau không được trước lần đầu.")
+        maturity = loan.planned_schedule()[-1].due_date
+        if on >= maturity:
+            raise ValidationError("Không giải ngân sau ngày đáo hạn.")
+    tranche = Disbursement.objects.create(loan=loan, disbursed_on=on, amount=amount, by=by, note=note)
+    target = S.REPAYING if done + amount == loan.approved_amount else S.DISBURSING
+    if target != loan.status:
+        _move(loan, target, on=on, by=by, note=f"Giải ngân {money(amount)}")
+        loan.save(update_fields=["status"])
+    return tranche
+
+
+def _sync_repayment_status(loan: Loan, *, on: date, by) -> None:
+    loan = Loan.objects.with_events().get(pk=loan.pk)
+    last = max([p.paid_on for p in loan.payments.all() if not p.reversed] + [on])
+    repaid = loan.state(last).is_repaid and loan.disbursed_total() == loan.approved_amount
+    if repaid and loan.status == S.REPAYING:
+        _move(loan, S.SETTLED, on=last, by=by, note="Đã trả hết nợ")
+        loan.closed_on = last
+        loan.save(update_fields=["status", "closed_on"])
+    elif not repaid and loan.status == S.SETTLED:
+        _move(loan, S.REPAYING, on=on, by=by, note="Mở lại do hủy giao dịch trả nợ")
+        loan.closed_on = None
+        loan.save(update_fields=["status", "closed_on"])
+
+
+@transaction.atomic
+def repayment_record(*, loan: Loan, amount: Decimal, on: date, by, note: str = "") -> Payment:
+    """Money received; its allocation is derived by replaying (see fund.ledger)."""
+    _require_staff(by)
+    _require_status(loan, S.DISBURSING, S.REPAYING)
+    loan = Loan.objects.select_for_update().get(pk=loan.pk)
+    first = loan.disbursements.order_by("disbursed_on").first()
+    if amount <= 0:
+        raise ValidationError("Số tiền trả phải lớn hơn 0.")
+    if first is None or on < first.disbursed_on:
+        raise ValidationError("Ngày trả không được trước ngày giải ngân đầu tiên.")
+    if on > timezone.localdate():
+        raise ValidationError("Không ghi nhận khoản trả ở ngày tương lai.")
+    state = Loan.objects.with_events().get(pk=loan.pk).state(on)
+    if amount > state.payoff_amount:
+        raise ValidationError(
+            f"Số tiền vượt quá số phải trả để tất toán ngày {on:%d/%m/%Y}: {money(state.payoff_amount)}."
+        )
+    payment = Payment.objects.create(loan=loan, paid_on=on, amount=amount, by=by, note=note)
+    later = Loan.objects.with_events().get(pk=loan.pk).state(max(on, timezone.localdate()))
+    if later.unallocated > 0:
+        raise ValidationError("Khoản trả này làm các khoản trả sau vượt quá số phải trả; kiểm tra lại ngày trả.")
+    _sync_repayment_status(loan, on=on, by=by)
+    return payment
+
+
+@transaction.atomic
+def repayment_reverse(*, payment: Payment, reason: str, by) -> Payment:
+    """Cancel a wrongly entered payment; everything after it is recomputed by the replay."""
+    _require_staff(by)
+    if payment.reversed:
+        raise ValidationError("Giao dịch này đã được hủy.")
+    if not reason.strip():
+        raise ValidationError("Nhập lý do hủy giao dịch.")
+    payment.reversed = True
+    payment.reversed_at = timezone.now()
+    payment.reversed_by = by
+    payment.reversal_reason = reason.strip()
+    payment.save()
+    _sync_repayment_status(payment.loan, on=timezone.localdate(), by=by)
+    return payment
+
+
+@transaction.atomic
+def loan_restructure(*, loan: Loan, on: date, term_months: int, reason: str, by) -> Restructuring:
+    """A new schedule for the unpaid principal from `on`; counted for the debt group."""
+    _require_staff(by)
+    _require_status(loan, S.REPAYING)
+    if not reason.strip():
+        raise ValidationError("Nhập lý do cơ cấu lại.")
+    if term_months < 1 or term_months > loan.product.max_term_months:
+        raise ValidationError(f"Thời hạn mới từ 1 đến {loan.product.max_term_months} tháng.")
+    last = loan.restructurings.order_by("-restructured_on").first()
+    if last and on <= last.restructured_on:
+        raise ValidationError("Ngày cơ cấu phải sau lần cơ cấu trước.")
+    if loan.payments.filter(reversed=False, paid_on__gt=on).exists():
+        raise ValidationError("Đã có khoản trả sau ngày cơ cấu; hủy các khoản đó trước.")
+    item = Restructuring.objects.create(
+        loan=loan, restructured_on=on, new_term_months=term_months, reason=reason, by=by
+    )
+    LoanEvent.objects.create(
+        loan=loan, from_status=loan.status, to_status=loan.status, on=on, by=by, note=f"Cơ cấu lại: {reason}"
+    )
+    return item
+
+
+@transaction.atomic
+def loan_write_off(*, loan: Loan, on: date, reason: str, by) -> Loan:
+    _require_staff(by)
+    _require_status(loan, S.DISBURSING, S.REPAYING)
+    if not reason.strip():
+        raise ValidationError("Nhập lý do xóa nợ.")
+    loan.write_off_reason, loan.closed_on = reason.strip(), on
+    _move(loan, S.WRITTEN_OFF, on=on, by=by, note=reason.strip())
+    loan.save()
+    return loan
+
+
+# Snapshots --------------------------------------------------------------------------------------------------------
+
+
+def snapshot_values(loan: Loan, on: date) -> dict:
+    state = loan.state(on)
+    written_off = state.written_off
+    if written_off:
+        status = S.WRITTEN_OFF
+    elif state.is_repaid and state.disbursed == loan.approved_amount:
+        status = S.SETTLED
+    else:
+        status = S.REPAYING if state.disbursed == loan.approved_amount else S.DISBURSING
+    return {
+        "status": status,
+        "disbursed": state.disbursed,
+        "outstanding_principal": ledger.ZERO if written_off else state.outstanding_principal,
+        "overdue_principal": state.overdue_principal,
+        "overdue_interest": state.overdue_interest,
+        "penalty_due": state.penalty_due,
+        "days_past_due": state.days_past_due,
+        "debt_group": state.debt_group,
+        "provision": ledger.ZERO if written_off else state.provision,
+        "restructure_count": state.restructure_count,
+    }
+
+
+def portfolio_snapshot(*, on: date) -> int:
+    """Store every booked loan's figures at the end of `on`. Idempotent: one row per (loan, day)."""
+    count = 0
+    loans = Loan.objects.booked().with_events().filter(disbursements__disbursed_on__lte=on).distinct()
+    for loan in loans:
+        LoanSnapshot.objects.update_or_create(loan=loan, on=on, defaults=snapshot_values(loan, on))
+        count += 1
+    return count
+
+
+def member_for(cooperative: Cooperative, *, full_name: str, id_number: str) -> MemberBorrower:
+    member, _ = MemberBorrower.objects.get_or_create(
+        id_number=id_number, defaults={"cooperative": cooperative, "full_name": full_name}
+    )
+    return member

@@ -1,0 +1,15 @@
+"""Thin Celery tasks of the fund: they take ids or ISO dates and call a service."""
+
+from datetime import date
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+
+
+@shared_task
+def snapshot_portfolio(on: str | None = None) -> int:
+    """Nightly: store each loan's figures for the day (idempotent: one row per loan and day)."""
+    day = date.fromisoformat(on) if on else timezone.localdate()
+    return services.portfolio_snapshot(on=day)

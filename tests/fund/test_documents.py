@@ -1,0 +1,22 @@
+"""Application documents are judged by their content and size, not by their names."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from fund.forms import validate_document
+
+
+def test_a_pdf_is_accepted():
+    validate_document(SimpleUploadedFile("phuong-an.pdf", b"%PDF-1.7\n..."))
+
+
+def test_a_script_named_pdf_is_refused():
+    with pytest.raises(ValidationError, match="Chỉ nhận tệp PDF"):
+        validate_document(SimpleUploadedFile("phuong-an.pdf", b"<script>alert(1)</script>"))
+
+
+def test_a_file_over_the_limit_is_refused(settings):
+    settings.PORTAL_MAX_UPLOAD_BYTES = 1024
+    with pytest.raises(ValidationError, match="Tệp quá lớn"):
+        validate_document(SimpleUploadedFile("bao-cao.pdf", b"%PDF-" + b"0" * 2048))
