@@ -16,9 +16,10 @@ def _database() -> str:
     return "ok"
 
 
-def _cache() -> str:
-    cache.set("portal:healthz", "ok", 10)
-    if cache.get("portal:healthz") != "ok":
+def _cache(backend=None) -> str:
+    backend = backend or cache
+    backend.set("portal:healthz", "ok", 10)
+    if backend.get("portal:healthz") != "ok":
         raise RuntimeError("cache read back nothing")
     return "ok"
 

@@ -18,9 +18,11 @@ def test_healthz_answers_503_when_a_service_is_down(client, db, settings, broken
 
         monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
     elif broken == "cache":
-        settings.CACHES = {
-            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
-        }
+        # A real Redis cache client pointed at a port where nothing listens (the site's own cache stays up).
+        from django.core.cache.backends.redis import RedisCache
+
+        dead = RedisCache("redis://127.0.0.1:1/0", {})
+        monkeypatch.setitem(health.CHECKS, "cache", lambda: health._cache(dead))
     else:
 
         def down():
