@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.http import Http404
 
 from portal.access import user_scope
 
@@ -30,6 +31,10 @@ class ScopedAdminMixin:
         if request.user.is_superuser or scope.everything:
             return qs
         return qs.filter(**{f"{self.agency_path}__in": scope.agency_ids})
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Out of scope and missing look the same: a 404, as everywhere else in the portal.
+        raise Http404("Không tìm thấy.")
 
 
 class DocumentFileInline(admin.TabularInline):
