@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from directives.models import Report, ReportRequest, ReportValue
+from directives.models import Report
 
 from .factories import assignment, pdf_upload, report_request
 
