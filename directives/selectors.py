@@ -179,7 +179,7 @@ def directive_task_table(document, *, on: date):
             Prefetch(
                 "assignments",
                 queryset=TaskAssignment.objects.select_related("agency").order_by(
-                    "-role", "agency__kind", "agency__name"
+                    "role", "agency__kind", "agency__name"
                 ),
             )
         )
