@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.http import Http404
+from django.utils.html import format_html
 
 from portal.access import user_scope
 
@@ -40,8 +42,16 @@ class ScopedAdminMixin:
 class DocumentFileInline(admin.TabularInline):
     model = DocumentFile
     extra = 1
-    fields = ["file", "original_name", "size"]
-    readonly_fields = ["size"]
+    fields = ["file", "original_name", "size", "download"]
+    readonly_fields = ["size", "download"]
+    # Stored privately: link to our download view, never to a storage URL.
+    formfield_overrides = {models.FileField: {"widget": forms.FileInput}}
+
+    @admin.display(description="tải về")
+    def download(self, obj):
+        if not obj.pk:
+            return "—"
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.original_name)
 
 
 class DocumentRelationInline(admin.TabularInline):
@@ -243,8 +253,6 @@ class ReportFileAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="tệp")
     def download(self, obj):
-        from django.utils.html import format_html
-
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.original_name)
 
 

@@ -24,7 +24,8 @@ from .validators import UploadValidator
 
 
 class PrivateStorage(FileSystemStorage):
-    """Files only our views serve (report attachments): kept outside MEDIA_ROOT so nothing serves them directly."""
+    """Files only our views serve (document and report attachments), after checking who asks: kept outside
+    MEDIA_ROOT so no web server serves them directly."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("location", settings.PORTAL_PRIVATE_MEDIA_ROOT)
@@ -129,7 +130,7 @@ class DocumentFile(models.Model):
     """A file attached to a document, stored under a generated name; `original_name` is what people see."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="files")
-    file = models.FileField("tệp", upload_to=document_file_path, validators=[UploadValidator()])
+    file = models.FileField("tệp", upload_to=document_file_path, storage=PrivateStorage, validators=[UploadValidator()])
     original_name = models.CharField("tên tệp", max_length=255, blank=True)
     size = models.PositiveBigIntegerField("dung lượng (byte)", default=0, editable=False)
     uploaded_at = models.DateTimeField("tải lên lúc", auto_now_add=True)

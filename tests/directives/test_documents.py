@@ -52,12 +52,15 @@ def test_the_detail_page_shows_the_tasks_and_public_progress_only(client, direct
     assert page.count('<table class="data task-table">') == 3  # tasks 1-3 public, 4-5 not
 
 
-def test_a_document_file_downloads_as_an_attachment_with_nosniff_under_its_original_name(client, directives_demo):
+def test_a_document_file_downloads_as_an_attachment_with_nosniff_under_its_original_name(
+    client, directives_demo, settings
+):
     doc = DocumentFactory()
     item = DocumentFile(document=doc, file=SimpleUploadedFile("Kế hoạch 01.pdf", PDF_BYTES))
     item.save()
     assert item.original_name == "Kế hoạch 01.pdf"
     assert "Kế hoạch" not in item.file.name and item.file.name.endswith(".pdf")
+    assert item.file.path.startswith(str(settings.PORTAL_PRIVATE_MEDIA_ROOT))  # never served by the web server
     response = client.get(item.get_absolute_url())
     assert response.status_code == 200
     assert response["X-Content-Type-Options"] == "nosniff"

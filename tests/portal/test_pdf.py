@@ -11,7 +11,8 @@ def _text(pdf: bytes) -> str:
 
 
 def test_a_pdf_keeps_every_vietnamese_diacritic(db, tmp_path, settings):
-    settings.TEMPLATES[0]["DIRS"].append(tmp_path)
+    # Assign (not mutate) so Django rebuilds its template engines even if another test already rendered one.
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}]
     (tmp_path / "sample.html").write_text(
         '{% extends "pdf/base.html" %}{% block content %}<h1>Hợp tác xã Nông nghiệp Ninh Quới</h1>'
         "<p>Đại hội thành viên thường niên; Huyện Đông Hải; Thị xã Giá Rai.</p>{% endblock %}",
