@@ -27,10 +27,14 @@ class PrivateStorage(FileSystemStorage):
     """Files only our views serve (document and report attachments), after checking who asks: kept outside
     MEDIA_ROOT so no web server serves them directly."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("location", settings.PORTAL_PRIVATE_MEDIA_ROOT)
-        kwargs.setdefault("base_url", None)
-        super().__init__(**kwargs)
+    # Read the setting on every use (not once at import), so tests and deployments can move it.
+    @property
+    def base_location(self):
+        return str(settings.PORTAL_PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
 
     def deconstruct(self):
         return ("directives.models.PrivateStorage", (), {})
