@@ -137,3 +137,47 @@ def test_the_assignment_page_lets_only_the_agency_report_progress(client, office
     assert response.status_code == 302
     item = TaskAssignment.objects.get(pk=item.pk)
     assert item.completed_on.isoformat() == "2022-06-20" and item.status() == "done_on_time"
+
+
+def test_bad_progress_input_is_answered_in_vietnamese_and_kept(client, officer_hong_dan, hong_dan_objects):
+    item = hong_dan_objects["assignment"]
+    client.force_login(officer_hong_dan)
+    response = client.post(
+        item.get_absolute_url(), {"progress": "1", "p-progress_note": "Đang làm dở", "p-completed_on": "31/02/2022"}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Đang làm dở" in page and "hợp lệ" in page
+    future = client.post(
+        item.get_absolute_url(), {"progress": "1", "p-progress_note": "Xong sớm", "p-completed_on": "2999-01-01"}
+    )
+    assert future.status_code == 400 and "Ngày hoàn thành không được ở tương lai." in future.content.decode()
+    assert TaskAssignment.objects.get(pk=item.pk).completed_on is None
+
+
+def test_staff_grant_an_extension_on_the_assignment_page_and_a_missing_reason_is_refused(
+    client, alliance_staff, hong_dan_objects
+):
+    item = hong_dan_objects["assignment"]
+    client.force_login(alliance_staff)
+    refused = client.post(item.get_absolute_url(), {"extend": "1", "e-extended_deadline": "2022-08-31"})
+    assert refused.status_code == 400 and "Gia hạn phải ghi lý do." in refused.content.decode()
+    done = client.post(
+        item.get_absolute_url(),
+        {"extend": "1", "e-extended_deadline": "2022-08-31", "e-extension_reason": "Chờ số liệu của xã"},
+    )
+    assert done.status_code == 302
+    assert TaskAssignment.objects.get(pk=item.pk).extended_deadline.isoformat() == "2022-08-31"
+
+
+def test_unknown_ids_are_404_not_500(client, officer_hong_dan, demo):
+    client.force_login(officer_hong_dan)
+    for url in [
+        "/bao-cao/so/999999/",
+        "/bao-cao/yeu-cau/999999/",
+        "/bao-cao/tep/999999/",
+        "/bao-cao/nhiem-vu/0/",
+        "/van-ban/khong-co-van-ban-nay/",
+        "/van-ban/tep/999999/",
+    ]:
+        assert client.get(url).status_code == 404, url

@@ -145,3 +145,22 @@ def test_the_workspace_costs_the_same_queries_at_two_sizes(
     client.get("/bao-cao/")  # warm the session and user
     with django_assert_num_queries(11):
         assert client.get("/bao-cao/").status_code == 200
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_the_staff_workspace_lists_reports_waiting_with_the_same_queries_at_two_sizes(
+    client, alliance_staff, django_assert_num_queries, size
+):
+    from portal.models import Agency
+
+    from .factories import filled_report
+
+    agencies = list(Agency.objects.all()[:size])
+    request = report_request(agencies)
+    for agency in agencies:
+        Report.objects.filter(pk=filled_report(request, agency).pk).update(state="submitted")
+    client.force_login(alliance_staff)
+    client.get("/bao-cao/")
+    with django_assert_num_queries(8):
+        response = client.get("/bao-cao/")
+    assert len(response.context["waiting"].object_list) == size
