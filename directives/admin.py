@@ -1,12 +1,264 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.db import models
+from django.http import Http404
+from django.utils.html import format_html
 
-from .models import Document
+from portal.access import user_scope
+
+from . import indicators, services
+from .models import (
+    Document,
+    DocumentFile,
+    DocumentRelation,
+    Reminder,
+    Report,
+    ReportFile,
+    ReportRequest,
+    ReportTransition,
+    ReportValue,
+    Task,
+    TaskAssignment,
+)
+
+
+class ScopedAdminMixin:
+    """Non-superusers without province-wide scope see only their agency's rows (another agency's row is a 404)."""
+
+    agency_path = "agency"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        scope = user_scope(request.user)
+        if request.user.is_superuser or scope.everything:
+            return qs
+        return qs.filter(**{f"{self.agency_path}__in": scope.agency_ids})
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Out of scope and missing look the same: a 404, as everywhere else in the portal.
+        raise Http404("Không tìm thấy.")
+
+
+class DocumentFileInline(admin.TabularInline):
+    model = DocumentFile
+    extra = 1
+    fields = ["file", "original_name", "size", "download"]
+    readonly_fields = ["size", "download"]
+    # Stored privately: link to our download view, never to a storage URL.
+    formfield_overrides = {models.FileField: {"widget": forms.FileInput}}
+
+    @admin.display(description="tải về")
+    def download(self, obj):
+        if not obj.pk:
+            return "—"
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.original_name)
+
+
+class DocumentRelationInline(admin.TabularInline):
+    model = DocumentRelation
+    fk_name = "source"
+    extra = 0
+    autocomplete_fields = ["target"]
+
+
+class TaskInlineForm(forms.ModelForm):
+    all_districts = forms.BooleanField(label="Giao cho UBND 7 huyện, thị xã, thành phố", required=False)
+
+    class Meta:
+        model = Task
+        fields = ["order", "text", "lead_agency", "deadline", "cycle", "progress_public", "all_districts"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3, "cols": 60})}
+
+
+class TaskInline(admin.StackedInline):
+    """Staff split a directive into tasks right on the document page."""
+
+    model = Task
+    form = TaskInlineForm
+    extra = 0
 
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
     list_display = ["number", "doc_type", "issuer", "issue_date", "status", "is_public"]
-    list_filter = ["doc_type", "status", "is_public"]
+    list_filter = ["doc_type", "status", "is_public", "field"]
     search_fields = ["search_text", "number"]
     prepopulated_fields = {"slug": ["number"]}
     date_hierarchy = "issue_date"
+    autocomplete_fields = ["replaced_by"]
+    inlines = [DocumentFileInline, DocumentRelationInline, TaskInline]
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Task:
+            for task_form in formset.forms:
+                task = task_form.instance
+                if not task.pk or task_form in formset.deleted_forms:
+                    continue
+                if task_form.cleaned_data.get("all_districts"):
+                    services.task_assign_all_districts(task=task)
+                elif task.lead_agency_id:
+                    services.task_assign(task=task, agencies=[])
+
+
+class TaskAssignmentInline(admin.TabularInline):
+    model = TaskAssignment
+    extra = 0
+    fields = ["agency", "role", "completed_on", "extended_deadline", "extension_reason", "progress_note"]
+    autocomplete_fields = ["agency"]
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "short_text", "lead_agency", "deadline_label", "progress_public"]
+    list_select_related = ["document", "lead_agency"]
+    list_filter = ["progress_public", "cycle"]
+    search_fields = ["text", "document__number"]
+    autocomplete_fields = ["document", "lead_agency"]
+    inlines = [TaskAssignmentInline]
+    actions = ["assign_all_districts"]
+
+    @admin.display(description="nội dung")
+    def short_text(self, obj):
+        return obj.text[:90]
+
+    @admin.display(description="thời hạn")
+    def deadline_label(self, obj):
+        return obj.deadline_label
+
+    @admin.action(description="Giao cho UBND tất cả các huyện, thị xã, thành phố")
+    def assign_all_districts(self, request, queryset):
+        created = sum(services.task_assign_all_districts(task=task) for task in queryset)
+        self.message_user(request, f"Đã giao thêm {created} phân công.", messages.SUCCESS)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.task_assign(task=form.instance, agencies=[])
+
+
+@admin.register(TaskAssignment)
+class TaskAssignmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["task", "agency", "role", "status_display", "completed_on", "extended_deadline"]
+    list_select_related = ["task__document", "agency"]
+    list_filter = ["role", "agency__kind"]
+    search_fields = ["agency__name", "task__text", "task__document__number"]
+    autocomplete_fields = ["agency"]
+    raw_id_fields = ["task"]
+
+    @admin.display(description="trạng thái")
+    def status_display(self, obj):
+        return obj.status_label()
+
+
+class RequestForm(forms.ModelForm):
+    indicator_codes = forms.MultipleChoiceField(
+        label="Chỉ tiêu", required=False, widget=forms.CheckboxSelectMultiple, choices=indicators.choices
+    )
+
+    class Meta:
+        model = ReportRequest
+        fields = [
+            "title",
+            "kind",
+            "task",
+            "period_start",
+            "period_end",
+            "deadline",
+            "agencies",
+            "sections",
+            "indicator_codes",
+            "instructions",
+        ]
+
+
+@admin.register(ReportRequest)
+class ReportRequestAdmin(admin.ModelAdmin):
+    form = RequestForm
+    list_display = ["title", "kind", "period_start", "period_end", "deadline"]
+    list_filter = ["kind"]
+    search_fields = ["title"]
+    filter_horizontal = ["agencies"]
+    raw_id_fields = ["task"]
+    date_hierarchy = "deadline"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        scope = user_scope(request.user)
+        if request.user.is_superuser or scope.everything:
+            return qs
+        return qs.filter(agencies__in=scope.agency_ids).distinct()
+
+
+class ReportValueInline(admin.TabularInline):
+    model = ReportValue
+    extra = 0
+    readonly_fields = ["code", "prefilled"]
+    fields = ["code", "prefilled", "value"]
+
+
+class ReportTransitionInline(admin.TabularInline):
+    model = ReportTransition
+    extra = 0
+    can_delete = False
+    readonly_fields = ["action", "from_state", "to_state", "by", "at", "comment"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReportFileInline(admin.TabularInline):
+    model = ReportFile
+    extra = 0
+    readonly_fields = ["original_name", "size", "uploaded_by", "uploaded_at"]
+    fields = ["original_name", "size", "uploaded_by", "uploaded_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Staff read reports here and accept or return them with the actions (or on /bao-cao/so/<id>/)."""
+
+    list_display = ["request", "agency", "state", "first_submitted_at", "updated_at"]
+    list_select_related = ["request", "agency"]
+    list_filter = ["state", "request"]
+    search_fields = ["agency__name", "request__title"]
+    readonly_fields = ["request", "agency", "state", "version", "first_submitted_at", "submitted_at", "last_comment"]
+    exclude = ["updated_by"]
+    inlines = [ReportValueInline, ReportFileInline, ReportTransitionInline]
+    actions = ["accept_selected"]
+
+    @admin.action(description="Chấp nhận các báo cáo đã gửi được chọn")
+    def accept_selected(self, request, queryset):
+        done = 0
+        for report in queryset.filter(state=Report.State.SUBMITTED):
+            services.report_transition(report=report, action=Report.Action.ACCEPT, by=request.user)
+            done += 1
+        self.message_user(request, f"Đã chấp nhận {done} báo cáo.", messages.SUCCESS)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not obj.is_editable:
+            return False
+        return super().has_change_permission(request, obj)
+
+
+@admin.register(ReportFile)
+class ReportFileAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    agency_path = "report__agency"
+    list_display = ["original_name", "report", "size", "uploaded_at"]
+    list_select_related = ["report__request", "report__agency"]
+    fields = ["report", "download", "size", "uploaded_by"]
+    readonly_fields = ["report", "download", "size", "uploaded_by"]
+
+    @admin.display(description="tệp")
+    def download(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.original_name)
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["subject", "agency", "key", "created_at"]
+    list_select_related = ["agency"]
+    list_filter = ["agency"]
+    readonly_fields = ["agency", "key", "subject", "body", "link", "created_at"]

@@ -1,5 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "directives"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("van-ban/", views.document_list, name="document_list"),
+    path("van-ban/tep/<int:pk>/", views.document_file, name="document_file"),
+    path("van-ban/<slug:slug>/", views.document_detail, name="document_detail"),
+    path("bao-cao/", views.workspace, name="workspace"),
+    path("bao-cao/yeu-cau/<int:request_pk>/", views.report_edit, name="report_edit"),
+    path("bao-cao/so/<int:pk>/", views.report_detail, name="report_detail"),
+    path("bao-cao/so/<int:pk>/duyet/", views.report_review, name="report_review"),
+    path("bao-cao/so/<int:pk>/pdf/", views.report_pdf, name="report_pdf"),
+    path("bao-cao/tep/<int:pk>/", views.report_file, name="report_file"),
+    path("bao-cao/tep/<int:pk>/xoa/", views.report_file_delete, name="report_file_delete"),
+    path("bao-cao/nhiem-vu/<int:pk>/", views.assignment_detail, name="assignment_detail"),
+    path("bao-cao/tong-hop/", views.province_matrix, name="province_matrix"),
+    path("bao-cao/tong-hop/<int:pk>/", views.province_request, name="province_request"),
+    path("bao-cao/tong-hop/<int:pk>/xlsx/", views.province_request_xlsx, name="province_request_xlsx"),
+    path("bao-cao/tong-hop/<int:pk>/pdf/", views.province_request_pdf, name="province_request_pdf"),
+    path("bao-cao/chi-dao/<slug:slug>/", views.province_directive, name="province_directive"),
+]

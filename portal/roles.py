@@ -42,7 +42,16 @@ ROLE_PERMISSIONS = {
         ("cooperatives", "*", VIEW),
         ("portal", "agency", VIEW),
     ],
-    AGENCY_OFFICER: [],
+    AGENCY_OFFICER: [
+        # directives: their own agency's reports, files and task progress (admin querysets are scoped to it)
+        ("directives", "document", VIEW),
+        ("directives", "task", VIEW),
+        ("directives", "reportrequest", VIEW),
+        ("directives", "report", ("view", "change")),
+        ("directives", "reportfile", VIEW),
+        ("directives", "taskassignment", ("view", "change")),
+        ("directives", "reminder", VIEW),
+    ],
     EDITOR: [
         # Public site (issue 4)
         ("portal", "article", ALL),

@@ -372,3 +372,20 @@ LOGGING["loggers"]["axes.apps"] = {"level": "WARNING"}  # no start-up banner on 
 # Tests and CI smoke runs skip gzip/brotli pre-compression of static files (slow); production keeps it.
 if not DEBUG and not envbool("DJANGO_STATIC_COMPRESS", True):
     STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+
+# --- directives (documents, directives, reports) --------------------------------------------------------------
+# Report attachments are private: stored outside MEDIA_ROOT and served only by a view that checks the agency.
+PORTAL_PRIVATE_MEDIA_ROOT = Path(os.getenv("PORTAL_PRIVATE_MEDIA_ROOT", BASE_DIR / "media-private"))
+# Days before a deadline when agencies get their "due soon" reminder.
+PORTAL_REMINDER_DAYS_BEFORE = envint("PORTAL_REMINDER_DAYS_BEFORE", 5)
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["directives-deadline-reminders"] = {
+    "task": "directives.send_deadline_reminders",
+    "schedule": crontab(hour=7, minute=0),
+}
+CELERY_BEAT_SCHEDULE["directives-weekly-digest"] = {
+    "task": "directives.send_weekly_digests",
+    "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+}
+# --- end directives -------------------------------------------------------------------------------------------

@@ -1,0 +1,55 @@
+"""The province's summary of a report request as an xlsx workbook (openpyxl)."""
+
+import io
+
+from django.http import HttpResponse
+from django.utils.text import slugify
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from portal.formatting import vn_date
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def summary_workbook(summary) -> bytes:
+    request = summary.request
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Tình hình nộp"
+    sheet.append([request.title])
+    sheet["A1"].font = Font(bold=True, size=13)
+    period = f"{vn_date(request.period_start)} - {vn_date(request.period_end)}"
+    sheet.append([f"Kỳ báo cáo: {period}; hạn nộp {vn_date(request.deadline)}"])
+    sheet.append([f"Tỷ lệ đầy đủ: {summary.completeness}%", f"Tỷ lệ đúng hạn: {summary.timeliness}%"])
+    sheet.append([])
+    sheet.append(["Cơ quan, đơn vị", "Trạng thái", "Gửi lần đầu"])
+    for cell in summary.cells:
+        sent = cell.report.first_submitted_at if cell.report else None
+        sheet.append([cell.agency.name, cell.label, vn_date(sent) if sent else ""])
+    sheet.column_dimensions["A"].width = 48
+    sheet.column_dimensions["B"].width = 28
+
+    values = book.create_sheet("Chỉ tiêu")
+    values.append(["Chỉ tiêu", "Đơn vị tính", *[unit for unit, _ in summary.unit_rows], "Toàn tỉnh"])
+    for item in summary.indicators:
+        row = [item.label, item.unit]
+        row += [int(sums[item.code]) if sums.get(item.code) is not None else None for _, sums in summary.unit_rows]
+        total = summary.province.get(item.code)
+        row.append(int(total) if total is not None else None)
+        values.append(row)
+    values.column_dimensions["A"].width = 48
+    for cells in values.iter_rows(min_row=2, min_col=3):
+        for cell in cells:
+            cell.number_format = "#,##0"
+    stream = io.BytesIO()
+    book.save(stream)
+    return stream.getvalue()
+
+
+def summary_xlsx_response(summary) -> HttpResponse:
+    response = HttpResponse(summary_workbook(summary), content_type=XLSX)
+    name = slugify(summary.request.title) or "tong-hop"
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,134 @@
+"""Forms: they validate and keep what the user typed; services do the work."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MinValueValidator
+
+from portal.formatting import group_thousands
+
+from .models import Report, TaskAssignment
+from .validators import ACCEPT_ATTRIBUTE, validate_upload
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class UploadField(forms.FileField):
+    """A file checked by its content and size (directives.validators)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value:
+            validate_upload(value)
+
+
+class ReportForm(forms.Form):
+    """The officer's report: one text box per narrative section, one number per indicator, an optional file.
+
+    `version` carries the report version the user started from (optimistic locking, see services.report_save).
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    attachment = UploadField(label="Đính kèm tệp", required=False, help_text="PDF, Word, Excel, ODT/ODS hoặc ảnh.")
+
+    def __init__(self, *args, request_obj, report: Report | None, prefilled: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request_obj = request_obj
+        self.sections = request_obj.section_list
+        self.indicators = request_obj.indicators()
+        narrative = report.narrative if report else {}
+        saved = {v.code: v.value for v in report.values.all()} if report else {}
+        self.fields["version"].initial = report.version if report else 0
+        self.section_fields = []
+        for index, heading in enumerate(self.sections):
+            name = f"section_{index}"
+            self.fields[name] = forms.CharField(
+                label=f"{index + 1}. {heading}", required=False, widget=forms.Textarea(attrs={"rows": 5})
+            )
+            self.fields[name].initial = narrative.get(heading, "")
+            self.section_fields.append(name)
+        self.indicator_fields = []
+        for item in self.indicators:
+            name = f"ind_{item.code}"
+            known = prefilled.get(item.code)
+            help_text = (
+                f"Sổ đăng ký: {group_thousands(known)} — xác nhận hoặc sửa lại."
+                if known is not None
+                else "Sổ đăng ký chưa có số liệu này: đơn vị tự nhập."
+            )
+            self.fields[name] = forms.DecimalField(
+                label=f"{item.label} ({item.unit})",
+                required=False,
+                max_digits=18,
+                decimal_places=0,
+                validators=[MinValueValidator(Decimal(0), message="Số liệu không được âm.")],
+                help_text=help_text,
+                widget=forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"}),
+            )
+            value = saved.get(item.code)
+            self.fields[name].initial = value if value is not None else known
+            self.indicator_fields.append(name)
+
+    def section_items(self):
+        return [self[name] for name in self.section_fields]
+
+    def indicator_items(self):
+        return [self[name] for name in self.indicator_fields]
+
+    def require_all_indicators(self) -> bool:
+        """For submission: every indicator confirmed or entered. Adds field errors; the text stays in the form."""
+        ok = True
+        for item in self.indicators:
+            if self.cleaned_data.get(f"ind_{item.code}") is None:
+                self.add_error(f"ind_{item.code}", "Hãy xác nhận hoặc nhập số liệu trước khi gửi.")
+                ok = False
+        return ok
+
+    def narrative(self) -> dict:
+        return {heading: self.cleaned_data.get(f"section_{i}", "") for i, heading in enumerate(self.sections)}
+
+    def values(self) -> dict:
+        return {item.code: self.cleaned_data.get(f"ind_{item.code}") for item in self.indicators}
+
+
+class ReviewForm(forms.Form):
+    """Staff accept or return a report (a comment is required to return or reopen)."""
+
+    action = forms.ChoiceField(
+        label="Thao tác",
+        choices=[(a.value, a.label) for a in (Report.Action.ACCEPT, Report.Action.RETURN, Report.Action.REOPEN)],
+    )
+    comment = forms.CharField(label="Ý kiến", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") in Report.COMMENT_REQUIRED and not (data.get("comment") or "").strip():
+            self.add_error("comment", "Hãy ghi ý kiến để đơn vị biết cần sửa gì.")
+        return data
+
+
+class ProgressForm(forms.ModelForm):
+    class Meta:
+        model = TaskAssignment
+        fields = ["progress_note", "completed_on"]
+        widgets = {"completed_on": DATE_INPUT, "progress_note": forms.Textarea(attrs={"rows": 5})}
+        help_texts = {"completed_on": "Để trống nếu nhiệm vụ chưa hoàn thành."}
+
+
+class ExtensionForm(forms.ModelForm):
+    class Meta:
+        model = TaskAssignment
+        fields = ["extended_deadline", "extension_reason"]
+        widgets = {"extended_deadline": DATE_INPUT}
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("extended_deadline"):
+            self.add_error("extended_deadline", "Hãy chọn ngày gia hạn.")
+        if not (data.get("extension_reason") or "").strip():
+            self.add_error("extension_reason", "Gia hạn phải ghi lý do.")
+        return data

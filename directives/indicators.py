@@ -1,0 +1,207 @@
+"""The indicators a collective-economy report asks for, and how each is pre-filled from the registry.
+
+A small registry: each indicator has a code, a Vietnamese label, a unit, and optionally a `prefill(ctx)` function
+reading the registry for the agency's area (its unit and every unit below it, as portal.access scopes it) and the
+report's period. Indicators without a prefill function ("boards trained", loans) are entered by the officer.
+Add one with `@indicator("code", "Nhãn", "đơn vị")` above a function, or `register(Indicator(...))`.
+
+The usual set follows the periodic reports on the collective economy (see DOMAIN.md): counts of HTX, unions and THT,
+new and dissolved, members, workers, revenue, profit, loans, congresses held, boards trained.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+
+@dataclass(frozen=True)
+class PrefillContext:
+    unit_ids: frozenset[int]
+    period_start: date
+    period_end: date
+
+    @property
+    def year(self) -> int:
+        return self.period_end.year
+
+    def cooperatives(self):
+        from cooperatives.models import Cooperative
+
+        return Cooperative.objects.filter(unit_id__in=self.unit_ids)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    label: str
+    unit: str
+    prefill: Callable[[PrefillContext], Decimal | int | None] | None = field(default=None, compare=False)
+
+    @property
+    def prefillable(self) -> bool:
+        return self.prefill is not None
+
+
+REGISTRY: dict[str, Indicator] = {}
+
+
+def register(item: Indicator) -> Indicator:
+    REGISTRY[item.code] = item
+    return item
+
+
+def indicator(code: str, label: str, unit: str):
+    def decorate(function):
+        register(Indicator(code, label, unit, function))
+        return function
+
+    return decorate
+
+
+def indicators_for(codes) -> list[Indicator]:
+    return [REGISTRY[code] for code in codes if code in REGISTRY]
+
+
+def choices() -> list[tuple[str, str]]:
+    return [(item.code, f"{item.label} ({item.unit})") for item in REGISTRY.values()]
+
+
+def prefill_values(codes, *, unit_ids, period_start, period_end) -> dict[str, Decimal | None]:
+    """Each requested indicator's value from the registry, or None when the registry cannot say."""
+    ctx = PrefillContext(frozenset(unit_ids), period_start, period_end)
+    values = {}
+    for item in indicators_for(codes):
+        value = item.prefill(ctx) if item.prefill else None
+        values[item.code] = None if value is None else Decimal(value)
+    return values
+
+
+# --- counts by kind and status -----------------------------------------------------------------------------------
+
+# Statuses that still count as existing at the end of a period (dissolved and bankrupt do not).
+_EXISTING = ["active", "suspended", "inactive"]
+
+
+def _count(ctx, **filters) -> int:
+    return (
+        ctx.cooperatives()
+        .filter(**filters)
+        .filter(Q(certificate_date__isnull=True) | Q(certificate_date__lte=ctx.period_end))
+        .count()
+    )
+
+
+@indicator("htx_total", "Tổng số hợp tác xã", "HTX")
+def _htx_total(ctx):
+    return _count(ctx, kind="htx", status__in=_EXISTING)
+
+
+@indicator("htx_active", "Hợp tác xã đang hoạt động", "HTX")
+def _htx_active(ctx):
+    return _count(ctx, kind="htx", status="active")
+
+
+@indicator("htx_inactive", "Hợp tác xã tạm ngừng, ngừng hoạt động", "HTX")
+def _htx_inactive(ctx):
+    return _count(ctx, kind="htx", status__in=["suspended", "inactive"])
+
+
+@indicator("unions_total", "Liên hiệp hợp tác xã", "liên hiệp")
+def _unions(ctx):
+    return _count(ctx, kind="union", status__in=_EXISTING)
+
+
+@indicator("tht_total", "Tổ hợp tác", "THT")
+def _tht(ctx):
+    return _count(ctx, kind="tht", status__in=_EXISTING)
+
+
+@indicator("htx_new", "Hợp tác xã thành lập mới trong kỳ", "HTX")
+def _htx_new(ctx):
+    return ctx.cooperatives().filter(kind="htx", certificate_date__range=(ctx.period_start, ctx.period_end)).count()
+
+
+@indicator("htx_dissolved", "Hợp tác xã giải thể trong kỳ", "HTX")
+def _htx_dissolved(ctx):
+    return (
+        ctx.cooperatives()
+        .filter(kind="htx", status="dissolved", status_since__range=(ctx.period_start, ctx.period_end))
+        .count()
+    )
+
+
+# --- yearly figures of the period's year ------------------------------------------------------------------------
+
+
+def _figures(ctx):
+    from cooperatives.models import YearlyFigure
+
+    return YearlyFigure.objects.filter(cooperative__unit_id__in=ctx.unit_ids, year=ctx.year).aggregate(
+        official=Sum("members_official"),
+        associate=Sum("members_associate"),
+        workers=Sum("workers"),
+        revenue=Sum("revenue"),
+        profit=Sum("profit"),
+        rows=Count("pk"),
+    )
+
+
+@indicator("members", "Thành viên", "người")
+def _members(ctx):
+    figures = _figures(ctx)
+    return None if not figures["rows"] else (figures["official"] or 0) + (figures["associate"] or 0)
+
+
+@indicator("workers", "Lao động thường xuyên", "người")
+def _workers(ctx):
+    figures = _figures(ctx)
+    return None if not figures["rows"] else figures["workers"] or 0
+
+
+@indicator("revenue", "Tổng doanh thu", "đồng")
+def _revenue(ctx):
+    figures = _figures(ctx)
+    return None if not figures["rows"] else figures["revenue"] or 0
+
+
+@indicator("profit", "Tổng lợi nhuận", "đồng")
+def _profit(ctx):
+    figures = _figures(ctx)
+    return None if not figures["rows"] else figures["profit"] or 0
+
+
+@indicator("congresses_held", "Đại hội thành viên đã tổ chức trong kỳ", "đại hội")
+def _congresses(ctx):
+    from cooperatives.models import Congress
+
+    return Congress.objects.filter(
+        cooperative__unit_id__in=ctx.unit_ids, held_date__range=(ctx.period_start, ctx.period_end)
+    ).count()
+
+
+# --- entered by the officer (the registry does not know these yet) ------------------------------------------------
+
+register(Indicator("loans_disbursed", "Vốn vay Quỹ hỗ trợ đã giải ngân trong kỳ", "đồng"))
+register(Indicator("loans_outstanding", "Dư nợ vay Quỹ hỗ trợ cuối kỳ", "đồng"))
+# The registry's training records are being added in parallel; the lead registers a prefill for this code later.
+register(Indicator("boards_trained", "Cán bộ quản lý HTX được đào tạo, bồi dưỡng", "người"))
+
+SEMIANNUAL_DEFAULT = [
+    "htx_total",
+    "htx_active",
+    "htx_inactive",
+    "unions_total",
+    "tht_total",
+    "htx_new",
+    "htx_dissolved",
+    "members",
+    "workers",
+    "revenue",
+    "profit",
+    "loans_disbursed",
+    "congresses_held",
+    "boards_trained",
+]

@@ -1,0 +1,309 @@
+"""Rules that span models: assigning tasks, the report workflow, optimistic locking, reminders.
+
+Keyword-only functions, each in one transaction, recording who acted. Legal/organisational sources are on the
+models (directives.models); the report workflow is DHIS2's (submit, accept or return with a comment, lock).
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from portal.access import user_scope
+from portal.models import Agency
+
+from .indicators import prefill_values
+from .models import Reminder, Report, ReportFile, ReportRequest, ReportTransition, ReportValue, Task, TaskAssignment
+
+CONFLICT_MESSAGE = (
+    "Báo cáo đã được người khác lưu trong lúc bạn đang sửa. Nội dung bạn nhập vẫn được giữ bên dưới: hãy mở báo cáo "
+    "trong thẻ khác để xem bản mới nhất, đối chiếu rồi lưu lại."
+)
+
+
+class EditConflict(Exception):
+    """The report changed since the user opened it (optimistic locking)."""
+
+
+def is_reviewer(user) -> bool:
+    """Province staff who accept or return reports: province-wide scope and the right to manage report requests."""
+    return user_scope(user).everything and user.has_perm("directives.change_reportrequest")
+
+
+def may_edit_for(user, agency_id) -> bool:
+    """Officers write their own agency's reports; a superuser may too (support)."""
+    return user.is_authenticated and (user.is_superuser or user.agency_id == agency_id)
+
+
+# --- tasks ------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def task_assign(*, task: Task, agencies, role: str = TaskAssignment.Role.SUPPORT) -> int:
+    """Give `task` to each agency (idempotent: an agency already assigned keeps its assignment). Returns new count."""
+    existing = set(task.assignments.values_list("agency_id", flat=True))
+    new = [TaskAssignment(task=task, agency=agency, role=role) for agency in agencies if agency.pk not in existing]
+    TaskAssignment.objects.bulk_create(new)
+    if task.lead_agency_id:
+        TaskAssignment.objects.get_or_create(task=task, agency_id=task.lead_agency_id, defaults={"role": "lead"})
+        task.assignments.filter(agency_id=task.lead_agency_id).update(role=TaskAssignment.Role.LEAD)
+    return len(new)
+
+
+def task_assign_all_districts(*, task: Task) -> int:
+    """One step: every active district People's Committee supports the task."""
+    agencies = Agency.objects.filter(kind=Agency.Kind.DISTRICT_PC, is_active=True)
+    return task_assign(task=task, agencies=agencies)
+
+
+@transaction.atomic
+def assignment_update_progress(*, assignment: TaskAssignment, completed_on: date | None, note: str, by) -> None:
+    if not may_edit_for(by, assignment.agency_id) and not is_reviewer(by):
+        raise PermissionDenied
+    if completed_on and completed_on > timezone.localdate():
+        raise ValidationError({"completed_on": "Ngày hoàn thành không được ở tương lai."})
+    before = assignment.status()
+    assignment.completed_on = completed_on
+    assignment.progress_note = note
+    if assignment.status() != before:
+        assignment.status_changed_on = timezone.localdate()
+    assignment.save()
+
+
+@transaction.atomic
+def assignment_extend(*, assignment: TaskAssignment, until: date, reason: str, by) -> None:
+    """Staff grant an extension; the reason is required (and a database constraint says so too)."""
+    if not is_reviewer(by):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"extension_reason": "Gia hạn phải ghi lý do."})
+    if assignment.task.deadline and until <= assignment.task.deadline:
+        raise ValidationError({"extended_deadline": "Ngày gia hạn phải sau thời hạn ban đầu."})
+    before = assignment.status()
+    assignment.extended_deadline = until
+    assignment.extension_reason = reason.strip()
+    if assignment.status() != before:
+        assignment.status_changed_on = timezone.localdate()
+    assignment.save()
+
+
+# --- reports ----------------------------------------------------------------------------------------------------
+
+
+def report_get_or_create(*, request: ReportRequest, agency: Agency) -> Report:
+    """The agency's report for `request`, created as a draft with indicators pre-filled from the registry."""
+    report = Report.objects.filter(request=request, agency=agency).first()
+    if report:
+        return report
+    values = prefill_values(
+        request.indicator_codes,
+        unit_ids=agency.unit.descendant_ids(),
+        period_start=request.period_start,
+        period_end=request.period_end,
+    )
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(request=request, agency=agency)
+            ReportValue.objects.bulk_create(
+                ReportValue(report=report, code=code, value=None, prefilled=value) for code, value in values.items()
+            )
+    except IntegrityError:  # created by a colleague a moment ago
+        report = Report.objects.get(request=request, agency=agency)
+    return report
+
+
+@transaction.atomic
+def report_save(*, report: Report, expected_version: int, narrative: dict, values: dict, by) -> Report:
+    """Save a draft or returned report, refusing it when someone saved since `expected_version` was read."""
+    if not may_edit_for(by, report.agency_id):
+        raise PermissionDenied
+    if not report.is_editable:
+        raise ValidationError("Báo cáo đã gửi hoặc đã được chấp nhận nên không sửa được.")
+    updated = Report.objects.filter(pk=report.pk, version=expected_version, state__in=Report.EDITABLE_STATES).update(
+        version=F("version") + 1, narrative=narrative, updated_by=by, updated_at=timezone.now()
+    )
+    if not updated:
+        raise EditConflict(CONFLICT_MESSAGE)
+    for code, value in values.items():
+        ReportValue.objects.update_or_create(report=report, code=code, defaults={"value": value})
+    report.refresh_from_db()
+    return report
+
+
+@transaction.atomic
+def report_transition(*, report: Report, action: str, by, comment: str = "") -> Report:
+    """Move the report along its workflow and record who did it, when, and why."""
+    action = Report.Action(action)
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if action in Report.OFFICER_ACTIONS and not may_edit_for(by, report.agency_id):
+        raise PermissionDenied
+    if action in Report.REVIEWER_ACTIONS and not is_reviewer(by):
+        raise PermissionDenied
+    if not report.can(action):
+        raise ValidationError(
+            f"Không thể “{action.label.lower()}” khi báo cáo đang ở trạng thái “{report.get_state_display().lower()}”."
+        )
+    comment = comment.strip()
+    if action in Report.COMMENT_REQUIRED and not comment:
+        raise ValidationError("Hãy ghi ý kiến để đơn vị biết cần sửa gì.")
+    if action == Report.Action.SUBMIT:
+        missing = [v.code for v in report.values.all() if v.value is None]
+        if missing:
+            raise ValidationError("Hãy xác nhận hoặc nhập đủ các chỉ tiêu trước khi gửi.")
+    now = timezone.now()
+    old = report.state
+    report.state = Report.TRANSITIONS[(old, action)]
+    report.version = F("version") + 1
+    if action == Report.Action.SUBMIT:
+        report.submitted_at = now
+        report.first_submitted_at = report.first_submitted_at or now
+    if comment:
+        report.last_comment = comment
+    report.updated_by = by
+    report.save()
+    ReportTransition.objects.create(
+        report=report, action=action, from_state=old, to_state=report.state, by=by, at=now, comment=comment
+    )
+    report.refresh_from_db()
+    return report
+
+
+@transaction.atomic
+def report_attach(*, report: Report, upload, by) -> ReportFile:
+    """Attach a file (already validated by the form) to an editable report."""
+    if not may_edit_for(by, report.agency_id):
+        raise PermissionDenied
+    if not report.is_editable:
+        raise ValidationError("Báo cáo đã gửi nên không thêm tệp được.")
+    return ReportFile.objects.create(
+        report=report, file=upload, original_name=upload.name[:255], size=upload.size, uploaded_by=by
+    )
+
+
+@transaction.atomic
+def report_remove_file(*, report_file: ReportFile, by) -> None:
+    if not may_edit_for(by, report_file.report.agency_id) or not report_file.report.is_editable:
+        raise PermissionDenied
+    report_file.file.delete(save=False)
+    report_file.delete()
+
+
+# --- reminders --------------------------------------------------------------------------------------------------
+
+
+def _remind(*, agency: Agency, key: str, subject: str, template: str, context: dict, link: str) -> bool:
+    """Record and send one reminder; a second call for the same stage does nothing (unique constraint)."""
+    body = render_to_string(template, {**context, "agency": agency, "link": link})
+    try:
+        with transaction.atomic():
+            Reminder.objects.create(agency=agency, key=key, subject=subject, body=body, link=link)
+    except IntegrityError:
+        return False
+    recipients = sorted({agency.email, *agency.officers.filter(is_active=True).values_list("email", flat=True)} - {""})
+    if recipients:
+        transaction.on_commit(
+            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
+        )
+    return True
+
+
+def reminders_send(*, on: date) -> int:
+    """Before a deadline (PORTAL_REMINDER_DAYS_BEFORE days) and once overdue: one reminder per stage per agency."""
+    from .models import due_soon_window
+
+    sent = 0
+    soon = due_soon_window(on)
+    requests = ReportRequest.objects.filter(deadline__lte=soon).prefetch_related("agencies")
+    done = set(
+        Report.objects.filter(request__in=requests)
+        .exclude(state__in=[Report.State.DRAFT])
+        .values_list("request_id", "agency_id")
+    )
+    for request in requests:
+        stage = "overdue" if request.deadline < on else "before"
+        if stage == "before" and request.deadline < on:
+            continue
+        for agency in request.agencies.all():
+            if (request.pk, agency.pk) in done:
+                continue
+            subject = (
+                f"Quá hạn nộp báo cáo: {request.title}" if stage == "overdue" else f"Sắp đến hạn nộp: {request.title}"
+            )
+            sent += _remind(
+                agency=agency,
+                key=f"request:{request.pk}:{stage}",
+                subject=subject,
+                template="emails/directives/reminder.txt",
+                context={"stage": stage, "item_title": request.title, "deadline": request.deadline},
+                link=f"/bao-cao/yeu-cau/{request.pk}/",
+            )
+    assignments = TaskAssignment.objects.filter(completed_on__isnull=True).select_related("task__document", "agency")
+    for assignment in assignments:
+        due = assignment.due_date
+        if due is None or due > soon:
+            continue
+        stage = "overdue" if due < on else "before"
+        title = f"{assignment.task.document.number}, nhiệm vụ {assignment.task.order}"
+        sent += _remind(
+            agency=assignment.agency,
+            key=f"task:{assignment.pk}:{stage}:{due.isoformat()}",
+            subject=f"Quá hạn nhiệm vụ: {title}" if stage == "overdue" else f"Sắp đến hạn nhiệm vụ: {title}",
+            template="emails/directives/reminder.txt",
+            context={"stage": stage, "item_title": title, "deadline": due},
+            link=assignment.get_absolute_url(),
+        )
+    return sent
+
+
+def open_items(agency_ids) -> dict[int, list[dict]]:
+    """Each agency's open report requests and unfinished tasks, oldest deadline first."""
+    items: dict[int, list[dict]] = {}
+    closed = set(
+        Report.objects.filter(agency_id__in=agency_ids)
+        .exclude(state__in=Report.EDITABLE_STATES)
+        .values_list("request_id", "agency_id")
+    )
+    through = ReportRequest.agencies.through.objects.filter(agency_id__in=agency_ids).select_related("reportrequest")
+    for row in through:
+        request = row.reportrequest
+        if (request.pk, row.agency_id) in closed:
+            continue
+        items.setdefault(row.agency_id, []).append(
+            {"title": request.title, "deadline": request.deadline, "link": f"/bao-cao/yeu-cau/{request.pk}/"}
+        )
+    assignments = TaskAssignment.objects.filter(agency_id__in=agency_ids, completed_on__isnull=True).select_related(
+        "task__document"
+    )
+    for a in assignments:
+        items.setdefault(a.agency_id, []).append(
+            {
+                "title": f"{a.task.document.number}, nhiệm vụ {a.task.order}",
+                "deadline": a.due_date,
+                "link": a.get_absolute_url(),
+            }
+        )
+    for rows in items.values():
+        rows.sort(key=lambda item: (item["deadline"] is None, item["deadline"] or date.max, item["title"]))
+    return items
+
+
+def digests_send(*, on: date) -> int:
+    """The weekly digest: one per agency per ISO week, listing its open items oldest first."""
+    year, week, _ = on.isocalendar()
+    agencies = {a.pk: a for a in Agency.objects.filter(is_active=True)}
+    sent = 0
+    for agency_id, rows in open_items(list(agencies)).items():
+        sent += _remind(
+            agency=agencies[agency_id],
+            key=f"digest:{year}-W{week:02d}",
+            subject=f"Tổng hợp việc cần làm tuần {week}/{year}",
+            template="emails/directives/digest.txt",
+            context={"items": rows, "on": on},
+            link="/bao-cao/",
+        )
+    return sent

@@ -1,0 +1,318 @@
+"""Public document pages, the officers' workspace (/bao-cao/) and the province's view for staff.
+
+Every object is fetched through a `for_user` queryset (portal.access decides), so another agency's object is a 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from portal.access import user_scope
+from portal.models import SiteSettings
+from portal.pdf import pdf_response
+
+from . import exports, selectors, services
+from .filters import DocumentFilter
+from .forms import ExtensionForm, ProgressForm, ReportForm, ReviewForm
+from .indicators import prefill_values
+from .models import Document, DocumentFile, Reminder, Report, ReportFile, ReportRequest, Task, TaskAssignment
+
+
+def _attachment(field_file, display_name):
+    """Serve a stored file as a download under its original name; never rendered inline, never sniffed."""
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Không tìm thấy tệp.") from exc
+    response = FileResponse(handle, as_attachment=True, filename=display_name)
+    response["Content-Type"] = "application/octet-stream"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _visible_documents(user):
+    qs = Document.objects.all()
+    return qs if user_scope(user).everything else qs.public()
+
+
+# --- public -----------------------------------------------------------------------------------------------------
+
+
+def document_list(request):
+    filterset = DocumentFilter(request.GET or None, queryset=Document.objects.public().select_related("replaced_by"))
+    page = Paginator(filterset.qs, 20).get_page(request.GET.get("page"))
+    return render(request, "directives/document_list.html", {"filter": filterset, "page_obj": page})
+
+
+def document_detail(request, slug):
+    document = get_object_or_404(_visible_documents(request.user).select_related("replaced_by"), slug=slug)
+    tasks = selectors.directive_task_table(document, on=timezone.localdate())
+    ctx = {
+        "document": document,
+        "files": document.files.all(),
+        "relations_out": document.relations_out.select_related("target"),
+        "relations_in": document.relations_in.select_related("source"),
+        "tasks": tasks,
+    }
+    return render(request, "directives/document_detail.html", ctx)
+
+
+def document_file(request, pk):
+    item = get_object_or_404(DocumentFile.objects.filter(document__in=_visible_documents(request.user)), pk=pk)
+    return _attachment(item.file, item.original_name)
+
+
+# --- workspace --------------------------------------------------------------------------------------------------
+
+
+@login_required
+def workspace(request):
+    scope = user_scope(request.user)
+    on = timezone.localdate()
+    agency_ids = [request.user.agency_id] if request.user.agency_id and not scope.everything else []
+    ctx = {
+        "cells": selectors.workspace_requests(agency_ids, on=on),
+        "assignments": selectors.sort_assignments(selectors.workspace_assignments(agency_ids), on=on),
+        "reminders": Reminder.objects.filter(agency_id__in=agency_ids)[:10],
+        "is_reviewer": services.is_reviewer(request.user),
+        "province": scope.everything,
+        "today": on,
+    }
+    if scope.everything:
+        waiting = Report.objects.filter(state=Report.State.SUBMITTED).select_related("request", "agency")
+        ctx["waiting"] = Paginator(waiting.order_by("submitted_at"), 20).get_page(request.GET.get("page"))
+    return render(request, "directives/workspace.html", ctx)
+
+
+@login_required
+def report_edit(request, request_pk):
+    """The officer's report for one request: save a draft, attach files, submit."""
+    agency = request.user.agency
+    report_request = get_object_or_404(
+        ReportRequest.objects.filter(agencies=request.user.agency_id) if agency else ReportRequest.objects.none(),
+        pk=request_pk,
+    )
+    report = Report.objects.filter(request=report_request, agency=agency).prefetch_related("values").first()
+    if report and not report.is_editable:
+        return redirect(report)
+    prefilled = _prefilled(report, report_request, agency)
+    form = ReportForm(
+        request.POST or None, request.FILES or None, request_obj=report_request, report=report, prefilled=prefilled
+    )
+    if request.method == "POST" and form.is_valid():
+        submitting = request.POST.get("action") == "submit"
+        if not submitting or form.require_all_indicators():
+            try:
+                report = _save_report(request, form, report_request, agency)
+                if submitting:
+                    report = services.report_transition(report=report, action="submit", by=request.user)
+                    messages.success(request, "Đã gửi báo cáo tới Liên minh HTX tỉnh.")
+                    return redirect(report)
+                messages.success(request, "Đã lưu bản nháp.")
+                return redirect("directives:report_edit", request_pk=report_request.pk)
+            except services.EditConflict as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+    ctx = {"form": form, "report": report, "report_request": report_request, "agency": agency}
+    ctx["files"] = report.files.all() if report else []
+    ctx["transitions"] = report.transitions.select_related("by") if report else []
+    return render(request, "directives/report_form.html", ctx, status=400 if form.errors else 200)
+
+
+def _prefilled(report, report_request, agency):
+    if report:
+        return {v.code: v.prefilled for v in report.values.all()}
+    return prefill_values(
+        report_request.indicator_codes,
+        unit_ids=agency.unit.descendant_ids(),
+        period_start=report_request.period_start,
+        period_end=report_request.period_end,
+    )
+
+
+def _save_report(request, form, report_request, agency):
+    existing = Report.objects.filter(request=report_request, agency=agency).exists()
+    expected = form.cleaned_data["version"]
+    if existing and expected == 0:
+        raise services.EditConflict(services.CONFLICT_MESSAGE)
+    report = services.report_get_or_create(request=report_request, agency=agency)
+    if not existing:
+        expected = report.version
+    report = services.report_save(
+        report=report, expected_version=expected, narrative=form.narrative(), values=form.values(), by=request.user
+    )
+    if form.cleaned_data.get("attachment"):
+        services.report_attach(report=report, upload=form.cleaned_data["attachment"], by=request.user)
+    return report
+
+
+def _scoped_report(user, pk):
+    return get_object_or_404(Report.objects.for_user(user).select_related("request", "agency"), pk=pk)
+
+
+@login_required
+def report_detail(request, pk):
+    report = _scoped_report(request.user, pk)
+    reviewer = services.is_reviewer(request.user)
+    ctx = {
+        "report": report,
+        "values": _value_rows(report),
+        "files": report.files.all(),
+        "transitions": report.transitions.select_related("by"),
+        "review_form": ReviewForm() if reviewer else None,
+        "can_edit": report.is_editable and services.may_edit_for(request.user, report.agency_id),
+    }
+    return render(request, "directives/report_detail.html", ctx)
+
+
+def _value_rows(report):
+    saved = {v.code: v for v in report.values.all()}
+    return [(item, saved.get(item.code)) for item in report.request.indicators()]
+
+
+@login_required
+@require_POST
+def report_review(request, pk):
+    report = _scoped_report(request.user, pk)
+    if not services.is_reviewer(request.user):
+        raise Http404
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.report_transition(
+                report=report, action=form.cleaned_data["action"], by=request.user, comment=form.cleaned_data["comment"]
+            )
+            messages.success(request, "Đã cập nhật trạng thái báo cáo.")
+            return redirect(report)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+    ctx = {
+        "report": report,
+        "values": _value_rows(report),
+        "files": report.files.all(),
+        "transitions": report.transitions.select_related("by"),
+        "review_form": form,
+        "can_edit": False,
+    }
+    return render(request, "directives/report_detail.html", ctx, status=400)
+
+
+@login_required
+def report_pdf(request, pk):
+    report = _scoped_report(request.user, pk)
+    ctx = {"report": report, "values": _value_rows(report), "org": SiteSettings.current()}
+    ctx["transitions"] = report.transitions.select_related("by")
+    return pdf_response("pdf/directives/report.html", ctx, f"bao-cao-{report.pk}")
+
+
+@login_required
+def report_file(request, pk):
+    item = get_object_or_404(ReportFile.objects.filter(report__in=Report.objects.for_user(request.user)), pk=pk)
+    return _attachment(item.file, item.original_name)
+
+
+@login_required
+@require_POST
+def report_file_delete(request, pk):
+    item = get_object_or_404(
+        ReportFile.objects.filter(report__in=Report.objects.for_user(request.user)).select_related("report"), pk=pk
+    )
+    if not item.report.is_editable or not services.may_edit_for(request.user, item.report.agency_id):
+        raise Http404
+    services.report_remove_file(report_file=item, by=request.user)
+    messages.success(request, f"Đã xóa tệp “{item.original_name}”.")
+    return redirect("directives:report_edit", request_pk=item.report.request_id)
+
+
+@login_required
+def assignment_detail(request, pk):
+    assignment = get_object_or_404(
+        TaskAssignment.objects.for_user(request.user).select_related("task__document", "agency"), pk=pk
+    )
+    reviewer = services.is_reviewer(request.user)
+    may_report = services.may_edit_for(request.user, assignment.agency_id) or reviewer
+    progress = ProgressForm(request.POST if "progress" in request.POST else None, instance=assignment, prefix="p")
+    extension = ExtensionForm(request.POST if "extend" in request.POST else None, instance=assignment, prefix="e")
+    if request.method == "POST":
+        try:
+            if "progress" in request.POST and may_report and progress.is_valid():
+                services.assignment_update_progress(
+                    assignment=assignment,
+                    completed_on=progress.cleaned_data["completed_on"],
+                    note=progress.cleaned_data["progress_note"],
+                    by=request.user,
+                )
+                messages.success(request, "Đã cập nhật tiến độ.")
+                return redirect(assignment)
+            if "extend" in request.POST and reviewer and extension.is_valid():
+                services.assignment_extend(
+                    assignment=assignment,
+                    until=extension.cleaned_data["extended_deadline"],
+                    reason=extension.cleaned_data["extension_reason"],
+                    by=request.user,
+                )
+                messages.success(request, "Đã gia hạn nhiệm vụ.")
+                return redirect(assignment)
+        except ValidationError as exc:
+            target = progress if "progress" in request.POST else extension
+            target.add_error(None, exc.messages)
+    ctx = {"assignment": assignment, "progress": progress if may_report else None}
+    ctx["extension"] = extension if reviewer else None
+    return render(request, "directives/assignment_detail.html", ctx, status=400 if request.method == "POST" else 200)
+
+
+# --- the province's view (staff) --------------------------------------------------------------------------------
+
+
+def _require_province(user):
+    if not user_scope(user).everything:
+        raise Http404
+
+
+@login_required
+def province_matrix(request):
+    _require_province(request.user)
+    requests = ReportRequest.objects.order_by("-deadline", "-pk")
+    page = Paginator(requests, 6).get_page(request.GET.get("page"))
+    matrix = selectors.report_matrix(requests.filter(pk__in=[r.pk for r in page]), on=timezone.localdate())
+    directives = Document.objects.filter(Exists(Task.objects.filter(document=OuterRef("pk")))).order_by("-issue_date")
+    ctx = {"matrix": matrix, "page_obj": page, "directives": directives[:50]}
+    return render(request, "directives/province_matrix.html", ctx)
+
+
+@login_required
+def province_request(request, pk):
+    _require_province(request.user)
+    summary = selectors.request_summary(get_object_or_404(ReportRequest, pk=pk), on=timezone.localdate())
+    return render(request, "directives/province_request.html", {"summary": summary})
+
+
+@login_required
+def province_request_xlsx(request, pk):
+    _require_province(request.user)
+    summary = selectors.request_summary(get_object_or_404(ReportRequest, pk=pk), on=timezone.localdate())
+    return exports.summary_xlsx_response(summary)
+
+
+@login_required
+def province_request_pdf(request, pk):
+    _require_province(request.user)
+    summary = selectors.request_summary(get_object_or_404(ReportRequest, pk=pk), on=timezone.localdate())
+    ctx = {"summary": summary, "org": SiteSettings.current(), "today": timezone.localdate()}
+    return pdf_response("pdf/directives/request_summary.html", ctx, f"tong-hop-bao-cao-{pk}")
+
+
+@login_required
+def province_directive(request, slug):
+    _require_province(request.user)
+    document = get_object_or_404(Document.objects.filter(Q(tasks__isnull=False)).distinct(), slug=slug)
+    tasks = selectors.directive_task_table(document, on=timezone.localdate())
+    return render(request, "directives/province_directive.html", {"document": document, "tasks": tasks})

@@ -1,0 +1,57 @@
+"""Actors and data for the directives tests: the demo's agencies, a report request, media in a temporary folder."""
+
+from datetime import date
+from io import StringIO
+
+import pytest
+
+from directives.indicators import SEMIANNUAL_DEFAULT
+from directives.models import ReportRequest
+from portal.models import Agency
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # The demo accounts' passwords would cost seconds per test with the production hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PORTAL_PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def directives_demo(demo):
+    from directives import demo as directives_demo
+
+    directives_demo.load(StringIO())
+    return directives_demo
+
+
+@pytest.fixture
+def hong_dan(demo):
+    return Agency.objects.get(name="Ủy ban nhân dân Huyện Hồng Dân")
+
+
+@pytest.fixture
+def dong_hai(demo):
+    return Agency.objects.get(name="Ủy ban nhân dân Huyện Đông Hải")
+
+
+@pytest.fixture
+def h1_request(hong_dan, dong_hai):
+    request = ReportRequest.objects.create(
+        title="Báo cáo 6 tháng đầu năm 2022",
+        kind=ReportRequest.Kind.SEMIANNUAL,
+        period_start=date(2022, 1, 1),
+        period_end=date(2022, 6, 30),
+        deadline=date(2022, 7, 15),
+        sections="Kết quả đạt được\nKhó khăn, vướng mắc",
+        indicator_codes=["htx_total", "members", "boards_trained"],
+    )
+    request.agencies.set([hong_dan, dong_hai])
+    return request
+
+
+@pytest.fixture
+def semiannual_codes():
+    return SEMIANNUAL_DEFAULT

@@ -1,0 +1,80 @@
+from datetime import date
+from decimal import Decimal
+
+from cooperatives.models import Congress, Cooperative, YearlyFigure
+from directives.indicators import SEMIANNUAL_DEFAULT, prefill_values
+from portal.models import AdministrativeUnit
+
+
+def _coop(unit, n, **fields):
+    fields = {"certificate_date": date(2020, 1, 1), **fields}
+    return Cooperative.objects.create(name=f"Hợp tác xã {n}", slug=f"htx-{n}", unit=unit, sector="crops", **fields)
+
+
+def test_indicators_are_prefilled_from_the_registry_of_the_agencys_district_and_its_communes(hong_dan):
+    ninh_quoi = AdministrativeUnit.objects.get(name="Xã Ninh Quới")
+    gah_hao = AdministrativeUnit.objects.get(name="Thị trấn Gành Hào")  # Đông Hải: must not count
+    a = _coop(ninh_quoi, 1)
+    _coop(hong_dan.unit, 2, status="suspended")
+    _coop(ninh_quoi, 3, certificate_date=date(2022, 3, 1))  # new in H1 2022
+    _coop(ninh_quoi, 4, status="dissolved", status_since=date(2022, 5, 1))  # dissolved in the period
+    _coop(ninh_quoi, 5, status="dissolved", status_since=date(2021, 5, 1))  # dissolved before
+    _coop(ninh_quoi, 6, kind="tht")
+    _coop(ninh_quoi, 7, certificate_date=date(2022, 8, 1))  # registered after the period: not counted yet
+    far = _coop(gah_hao, 8)
+    YearlyFigure.objects.create(
+        cooperative=a,
+        year=2022,
+        members_official=10,
+        members_associate=2,
+        workers=7,
+        revenue=Decimal("1500000000"),
+        profit=Decimal("120000000"),
+    )
+    YearlyFigure.objects.create(cooperative=a, year=2021, members_official=99)
+    YearlyFigure.objects.create(cooperative=far, year=2022, members_official=50)
+    Congress.objects.create(cooperative=a, kind="annual", fiscal_year=2021, held_date=date(2022, 3, 20))
+    Congress.objects.create(cooperative=a, kind="annual", fiscal_year=2020, held_date=date(2021, 3, 20))
+
+    values = prefill_values(
+        SEMIANNUAL_DEFAULT,
+        unit_ids=hong_dan.unit.descendant_ids(),
+        period_start=date(2022, 1, 1),
+        period_end=date(2022, 6, 30),
+    )
+    assert values["htx_total"] == 3  # 1, 2 and 3 (4, 5 dissolved; 6 is a THT; 7 later; 8 elsewhere)
+    assert values["htx_active"] == 2
+    assert values["htx_inactive"] == 1
+    assert values["tht_total"] == 1
+    assert values["htx_new"] == 1
+    assert values["htx_dissolved"] == 1
+    assert values["members"] == 12
+    assert values["workers"] == 7
+    assert values["revenue"] == Decimal("1500000000")
+    assert values["profit"] == Decimal("120000000")
+    assert values["congresses_held"] == 1
+    assert values["boards_trained"] is None  # the registry does not know it yet: the officer enters it
+    assert values["loans_disbursed"] is None
+
+
+def test_figures_are_left_for_the_officer_when_the_registry_has_none_for_the_year(hong_dan):
+    values = prefill_values(
+        ["members", "revenue"],
+        unit_ids=hong_dan.unit.descendant_ids(),
+        period_start=date(2022, 1, 1),
+        period_end=date(2022, 6, 30),
+    )
+    assert values == {"members": None, "revenue": None}
+
+
+def test_a_new_indicator_registers_with_its_prefill_function(hong_dan):
+    from directives import indicators
+
+    indicators.register(indicators.Indicator("test_constant", "Chỉ tiêu thử", "người", lambda ctx: 42))
+    try:
+        values = indicators.prefill_values(
+            ["test_constant"], unit_ids={hong_dan.unit_id}, period_start=date(2022, 1, 1), period_end=date(2022, 6, 30)
+        )
+        assert values == {"test_constant": Decimal(42)}
+    finally:
+        indicators.REGISTRY.pop("test_constant")
