@@ -53,6 +53,7 @@ def test_the_public_page_costs_the_same_queries_whatever_the_book(client, fund_o
         client.get("/quy-ho-tro/")
     for _ in range(4):
         booked_loan(by=fund_officer)
+    client.get("/quy-ho-tro/")  # new cooperatives refresh the cached sidebar once; measure the page, not that
     with django_assert_num_queries(len(small.captured_queries)):
         client.get("/quy-ho-tro/")
 
