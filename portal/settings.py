@@ -173,6 +173,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Each app adds its periodic tasks here (see portal/celery.py for how beat reads it).
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# --- cooperatives (registry) ---
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["cooperatives-congress-reminders"] = {
+    "task": "cooperatives.tasks.send_congress_reminders",
+    "schedule": crontab(hour=7, minute=0),  # every morning, Asia/Ho_Chi_Minh
+}
+# --- end cooperatives ---
+
 # E-mail
 EMAIL_BACKEND = os.getenv(
     "EMAIL_BACKEND",
