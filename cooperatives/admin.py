@@ -89,7 +89,11 @@ class CongressOverdueFilter(admin.SimpleListFilter):
         if self.value() == "overdue":
             return queryset.annual_congress_overdue(today)
         if self.value() == "18m":
-            ids = [c.pk for c in queryset.with_annual_years() if c.months_without_annual_congress_exceeded(today)]
+            ids = [
+                c.pk
+                for c in queryset.prefetch_related(None).with_annual_years()
+                if c.months_without_annual_congress_exceeded(today)
+            ]
             return queryset.filter(pk__in=ids)
         return queryset
 

@@ -106,7 +106,11 @@ class CooperativeQuerySet(models.QuerySet):
 
     def annual_congress_overdue(self, on: date):
         """Operating rows whose annual congress is overdue on `on` (a fixed number of queries)."""
-        ids = [c.pk for c in self.operating().with_annual_years() if c.is_annual_congress_overdue(on)]
+        ids = [
+            c.pk
+            for c in self.operating().prefetch_related(None).with_annual_years()
+            if c.is_annual_congress_overdue(on)
+        ]
         return self.filter(pk__in=ids)
 
 
@@ -219,7 +223,9 @@ class Cooperative(Searchable):
         return f"/hop-tac-xa/{self.slug}/"
 
     def search_parts(self):
-        return [self.name, self.short_name, self.registration_code, self.address, self.unit.name]
+        # The district's name too, so "hong dan" finds the cooperatives of Huyện Hồng Dân's communes.
+        parent = self.unit.parent if self.unit.parent_id else None
+        return [self.name, self.short_name, self.registration_code, self.address, self.unit.name, parent]
 
     # Congress rules -------------------------------------------------------------------------------------------
 

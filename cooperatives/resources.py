@@ -145,7 +145,7 @@ class UnitWidget(widgets.ForeignKeyWidget):
     def _index(self):
         if self._by_key is None:
             self._by_key = {}
-            for unit in AdministrativeUnit.objects.all():
+            for unit in AdministrativeUnit.objects.select_related("parent"):
                 self._by_key.setdefault(fold(unit.name), []).append(unit)
                 self._by_key[fold(unit.code)] = [unit]
         return self._by_key
@@ -296,9 +296,9 @@ class CooperativeResource(RegistryResource):
         if not code:
             errors.setdefault("registration_code", "Thiếu mã số đăng ký.")
         elif code in self._seen_codes:
-            errors.setdefault("registration_code", f"Mã số đăng ký “{code}” trùng với dòng {self._seen_codes[code]}.")
+            errors.setdefault("registration_code", f"“{code}” trùng với dòng {self._seen_codes[code]}.")
         elif code in self._foreign_codes:
-            errors.setdefault("registration_code", f"Mã số đăng ký “{code}” đã dùng cho một tổ hợp tác.")
+            errors.setdefault("registration_code", f"“{code}” đã dùng cho một tổ hợp tác.")
         else:
             self._seen_codes[code] = row_number
         if not (instance.name or "").strip():
@@ -315,7 +315,8 @@ class CooperativeResource(RegistryResource):
             raise ValidationError(errors)
 
     def import_row(self, row, instance_loader, **kwargs):
-        self._row_number = kwargs.get("row_number")
+        # Spreadsheet row number: the header is row 1.
+        self._row_number = (kwargs.get("row_number") or 0) + 1
         return super().import_row(row, instance_loader, **kwargs)
 
     def before_save_instance(self, instance, row, **kwargs):
@@ -417,7 +418,8 @@ class YearlyFigureResource(RegistryResource):
             raise ValidationError(errors)
 
     def import_row(self, row, instance_loader, **kwargs):
-        self._row_number = kwargs.get("row_number")
+        # Spreadsheet row number: the header is row 1.
+        self._row_number = (kwargs.get("row_number") or 0) + 1
         return super().import_row(row, instance_loader, **kwargs)
 
 
