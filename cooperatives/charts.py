@@ -4,9 +4,9 @@ No inline styles or scripts (the Content-Security-Policy forbids them): only SVG
 """
 
 ROW_HEIGHT = 28
-LABEL_WIDTH = 230
-BAR_AREA = 300
-WIDTH = LABEL_WIDTH + BAR_AREA + 70
+LABEL_WIDTH = 150
+BAR_AREA = 160
+WIDTH = LABEL_WIDTH + BAR_AREA + 45
 
 
 def bar_chart(title: str, items, *, suffix: str = "") -> dict:
@@ -19,6 +19,7 @@ def bar_chart(title: str, items, *, suffix: str = "") -> dict:
         rows.append(
             {
                 "label": label,
+                "short": label if len(label) <= 21 else label[:20] + "…",
                 "value": value,
                 "y": y,
                 "text_y": y + 18,

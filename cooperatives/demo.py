@@ -253,7 +253,8 @@ def _congresses(rng, cooperative, seq):
 
 
 def _people(rng, cooperative, reduced, since):
-    posts = [Post.BOARD_CHAIR, Post.DIRECTOR, Post.CHIEF_ACCOUNTANT, Post.TREASURER]
+    # In the full form the board chair also serves as director, as is common (and allowed).
+    posts = [Post.BOARD_CHAIR, Post.CHIEF_ACCOUNTANT, Post.TREASURER]
     if reduced:
         posts = [Post.DIRECTOR, Post.CONTROLLER, Post.CHIEF_ACCOUNTANT]
     else:
@@ -274,7 +275,6 @@ def _people(rng, cooperative, reduced, since):
     bulk_create_with_history([p for p, _ in people], Person)
     positions = [Position(person=p, post=post, term_start=start, term_end=end) for p, post in people]
     if not reduced:
-        # The board chair is also the director, as is common (and allowed).
         positions.append(Position(person=people[0][0], post=Post.DIRECTOR, term_start=start, term_end=end))
     bulk_create_with_history(positions, Position)
     return people
