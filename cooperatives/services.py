@@ -264,21 +264,32 @@ def registry_report(queryset, *, year: int) -> dict:
         profit=Sum("profit"),
     )
     by_district = defaultdict(lambda: defaultdict(int))
-    rows = queryset.values("unit__name", "unit__level", "unit__parent__name", "kind", "status").annotate(n=Count("id"))
+    rows = queryset.values(
+        "unit__name", "unit__code", "unit__level", "unit__parent__name", "unit__parent__code", "kind", "status"
+    ).annotate(n=Count("id"))
     for row in rows:
-        district = row["unit__parent__name"] if row["unit__level"] == "commune" else row["unit__name"]
+        commune = row["unit__level"] == "commune"
+        district = (
+            (row["unit__parent__code"], row["unit__parent__name"])
+            if commune
+            else (row["unit__code"], row["unit__name"])
+        )
         bucket = by_district[district]
         bucket[row["kind"]] += row["n"]
         if row["status"] == Cooperative.Status.ACTIVE:
             bucket["active"] += row["n"]
     fig_rows = figures.values(
-        "cooperative__unit__name", "cooperative__unit__level", "cooperative__unit__parent__name"
+        "cooperative__unit__name",
+        "cooperative__unit__code",
+        "cooperative__unit__level",
+        "cooperative__unit__parent__name",
+        "cooperative__unit__parent__code",
     ).annotate(**agg)
     for row in fig_rows:
         district = (
-            row["cooperative__unit__parent__name"]
+            (row["cooperative__unit__parent__code"], row["cooperative__unit__parent__name"])
             if row["cooperative__unit__level"] == "commune"
-            else row["cooperative__unit__name"]
+            else (row["cooperative__unit__code"], row["cooperative__unit__name"])
         )
         for key in agg:
             by_district[district][key] += row[key] or 0
@@ -296,7 +307,7 @@ def registry_report(queryset, *, year: int) -> dict:
                     **{k: fig.get(k) or 0 for k in agg},
                 }
             )
-    district_rows = [{"label": name, **dict(values)} for name, values in sorted(by_district.items())]
+    district_rows = [{"label": key[1], **dict(values)} for key, values in sorted(by_district.items())]
     keys = ["htx", "union", "tht", "active", *agg]
     totals = {key: sum(r.get(key, 0) for r in district_rows) for key in keys}
     return {"year": year, "districts": district_rows, "sectors": sector_rows, "totals": totals}

@@ -50,7 +50,11 @@ def test_a_visitor_filters_the_directory_searches_without_diacritics_and_opens_a
 
 
 def test_the_main_pages_read_well_at_360_px(mobile_page, live_server, registry, artifacts_dir):
-    for path, name in [("/hop-tac-xa/", "danh-ba"), ("/hop-tac-xa/thong-ke/", "thong-ke"), (registry[0].get_absolute_url(), "ho-so")]:
+    for path, name in [
+        ("/hop-tac-xa/", "danh-ba"),
+        ("/hop-tac-xa/thong-ke/", "thong-ke"),
+        (registry[0].get_absolute_url(), "ho-so"),
+    ]:
         mobile_page.goto(f"{live_server.url}{path}")
         width = mobile_page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, f"{path} scrolls sideways ({width}px)"

@@ -1,6 +1,6 @@
 """Import a registry file from the command line, all-or-nothing, and report the time it took.
 
-    manage.py import_registry cooperatives /tmp/htx-10000.xlsx [--dry-run]
+manage.py import_registry cooperatives /tmp/htx-10000.xlsx [--dry-run]
 """
 
 import time

@@ -1,6 +1,6 @@
 """Write an .xlsx of N made-up cooperatives in the import template's columns (to measure big imports).
 
-    manage.py make_import_sample --rows 10000 --out /tmp/htx-10000.xlsx
+manage.py make_import_sample --rows 10000 --out /tmp/htx-10000.xlsx
 """
 
 import random
