@@ -189,7 +189,10 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_member_required
 @require_POST
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    claimed = ImportJob.objects.filter(pk=pk, status=ImportJob.Status.CHECKED).update(status=ImportJob.Status.IMPORTING)
+    # processed_rows=0: the progress bar starts again for the real run.
+    claimed = ImportJob.objects.filter(pk=pk, status=ImportJob.Status.CHECKED).update(
+        status=ImportJob.Status.IMPORTING, processed_rows=0
+    )
     if claimed:
         transaction.on_commit(lambda: tasks.import_apply.delay(pk))
     else:

@@ -181,8 +181,13 @@ def test_the_import_pages_check_then_import_after_confirmation(
     page = client.get(response.url).content.decode()
     assert "Xác nhận nhập 1 dòng" in page and "Hợp tác xã Nông nghiệp Ninh Quới Mới" in page
     assert not Cooperative.objects.exists()
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         client.post(f"/hop-tac-xa/quan-ly/nhap-du-lieu/{job.pk}/xac-nhan/")
+    job.refresh_from_db()
+    assert (job.status, job.current_progress()) == (ImportJob.Status.IMPORTING, 0)
+    assert "0 / 1 dòng" in client.get(response.url).content.decode()
+    for callback in callbacks:
+        callback()
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE
     assert Cooperative.objects.filter(registration_code="1900999001").exists()
