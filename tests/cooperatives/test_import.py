@@ -107,7 +107,9 @@ def test_importing_an_existing_code_updates_that_cooperative(hong_dan_commune):
     assert outcome["ok"] and outcome["updated"] == 1
     existing.refresh_from_db()
     assert existing.charter_capital == Decimal("1500000000")
+    assert existing.search_text.startswith("hop tac xa nong nghiep ninh quoi moi")  # renamed, found by its new name
     assert Cooperative.objects.count() == 1
+    assert existing.history.count() == 2
 
 
 def test_a_file_missing_required_columns_is_refused_as_a_whole(units):
@@ -132,6 +134,10 @@ def test_yearly_figures_import_by_registration_code_and_year(hong_dan_commune):
     assert run_import(resource_key="figures", dataset=good, dry_run=False)["ok"]
     figure = YearlyFigure.objects.get(cooperative=coop, year=2025)
     assert (figure.revenue, figure.profit, figure.keeps_accounts) == (Decimal("2500000000"), Decimal("-12000000"), True)
+    again = tablib.Dataset(["1900123456", "2025", "36", "2.600.000.000", "0", "Không"], headers=headers)
+    assert run_import(resource_key="figures", dataset=again, dry_run=False)["updated"] == 1
+    figure.refresh_from_db()
+    assert (figure.members_official, figure.revenue, figure.keeps_accounts) == (36, Decimal("2600000000"), False)
     bad = tablib.Dataset(
         ["1900123456", "2024", "35", "1.000", "0", "Có"],
         ["1900000000", "2024", "abc", "1.000", "0", "Có"],
