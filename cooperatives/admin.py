@@ -1,6 +1,156 @@
-from django.contrib import admin
+"""The registry in the Django admin: scoped by portal.access, a fixed number of queries per changelist."""
 
-from .models import Congress, Cooperative, YearlyFigure
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+
+from portal.models import AdministrativeUnit
+from portal.search import filter_search
+
+from .models import (
+    PUBLIC_FIELD_CHOICES,
+    Congress,
+    CongressDocument,
+    CongressReminder,
+    Cooperative,
+    Evaluation,
+    EvaluationCriterion,
+    EvaluationScore,
+    Grade,
+    ImportJob,
+    ImprovementPlan,
+    Person,
+    PlanProgress,
+    Position,
+    SizeThreshold,
+    Training,
+    UnitTarget,
+    YearlyFigure,
+    conflict_message,
+)
+from .resources import CooperativeResource, GroupResource
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Rows outside the user's units are not in the queryset at all (so they are a 404, not a 403)."""
+
+    scope_path = "cooperative"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        visible = Cooperative.objects.for_user(request.user)
+        return qs.filter(**{f"{self.scope_path}__in": visible})
+
+
+class DistrictFilter(admin.SimpleListFilter):
+    title = "địa bàn"
+    parameter_name = "district"
+
+    def lookups(self, request, model_admin):
+        units = AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.DISTRICT).order_by("code")
+        return [(u.pk, u.name) for u in units]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            unit_id = int(self.value())
+            return queryset.filter(
+                unit__in=AdministrativeUnit.objects.filter(pk=unit_id)
+                | AdministrativeUnit.objects.filter(parent_id=unit_id)
+            )
+        return queryset
+
+
+class GradeFilter(admin.SimpleListFilter):
+    title = "xếp loại năm gần nhất"
+    parameter_name = "grade"
+
+    def lookups(self, request, model_admin):
+        return Grade.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            year = Evaluation.objects.order_by("-year").values_list("year", flat=True).first()
+            return queryset.filter(evaluations__year=year, evaluations__grade=self.value())
+        return queryset
+
+
+class CongressOverdueFilter(admin.SimpleListFilter):
+    title = "đại hội thường niên"
+    parameter_name = "congress"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Quá hạn"), ("18m", "Quá 18 tháng không đại hội")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "overdue":
+            return queryset.annual_congress_overdue(today)
+        if self.value() == "18m":
+            ids = [
+                c.pk
+                for c in queryset.prefetch_related(None).with_annual_years()
+                if c.months_without_annual_congress_exceeded(today)
+            ]
+            return queryset.filter(pk__in=ids)
+        return queryset
+
+
+COOPERATIVE_FIELDSETS = [
+    (None, {"fields": ["kind", "name", "short_name", "slug", "registration_code", "certificate_date", "tax_code"]}),
+    (
+        "Địa bàn, lĩnh vực",
+        {"fields": ["unit", "address", "sector", "sub_sector", "governance_form", "charter_capital"]},
+    ),
+    (
+        "Tình trạng",
+        {"fields": ["status", "status_since", "suspended_until", "reregistered_2023", "board_term_years"]},
+    ),
+    (
+        "Người đại diện, liên hệ",
+        {
+            "fields": [
+                "legal_representative",
+                "representative_title",
+                "representative_phone",
+                "representative_id_number",
+                "phone",
+                "email",
+                "website",
+            ]
+        },
+    ),
+    ("HTX điểm", {"fields": ["is_pilot", "pilot_support"]}),
+    (
+        "Tổ hợp tác (Nghị định 77/2019)",
+        {"fields": ["group_leader", "cooperation_contract_date", "notified_commune", "notified_on"]},
+    ),
+    ("Công khai", {"fields": ["public_fields"]}),
+]
+
+
+class CooperativeForm(forms.ModelForm):
+    public_fields = forms.MultipleChoiceField(
+        label="Thông tin được công khai",
+        choices=PUBLIC_FIELD_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Điện thoại cá nhân và số CCCD của người đại diện không bao giờ được công khai.",
+    )
+    website = forms.URLField(label="Trang web", required=False, assume_scheme="https")
+
+    class Meta:
+        model = Cooperative
+        fields = [name for _title, options in COOPERATIVE_FIELDSETS for name in options["fields"]]
+
+
+class PersonInline(admin.TabularInline):
+    model = Person
+    extra = 0
+    fields = ["full_name", "birth_year", "gender", "phone"]
+    show_change_link = True
 
 
 class YearlyFigureInline(admin.TabularInline):
@@ -11,13 +161,201 @@ class YearlyFigureInline(admin.TabularInline):
 class CongressInline(admin.TabularInline):
     model = Congress
     extra = 0
+    fields = ["kind", "fiscal_year", "planned_date", "held_date"]
+    show_change_link = True
 
 
 @admin.register(Cooperative)
-class CooperativeAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "registration_code", "unit", "sector", "status"]
-    list_filter = ["kind", "status", "sector", "unit"]
+class CooperativeAdmin(SimpleHistoryAdmin):
+    form = CooperativeForm
+    change_list_template = "admin/cooperatives/cooperative/change_list.html"
+    list_display = ["name", "kind", "registration_code", "unit", "sector", "status", "latest_grade", "congress_flag"]
+    list_filter = [DistrictFilter, "kind", "sector", "status", GradeFilter, CongressOverdueFilter, "is_pilot"]
     list_select_related = ["unit"]
-    search_fields = ["search_text", "registration_code"]
+    search_fields = ["search_text"]
+    search_help_text = "Tìm theo tên, mã số đăng ký, địa chỉ, địa bàn (gõ có dấu hay không dấu đều được)."
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [YearlyFigureInline, CongressInline]
+    autocomplete_fields = []
+    inlines = [PersonInline, YearlyFigureInline, CongressInline]
+    actions = ["export_selected_xlsx"]
+    fieldsets = COOPERATIVE_FIELDSETS
+
+    def get_queryset(self, request):
+        latest = Evaluation.objects.filter(cooperative=OuterRef("pk")).order_by("-year").values("grade")[:1]
+        return (
+            super()
+            .get_queryset(request)
+            .for_user(request.user)
+            .annotate(latest_grade_value=Subquery(latest))
+            .with_annual_years()
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        return filter_search(queryset, search_term), False
+
+    @admin.display(description="xếp loại")
+    def latest_grade(self, obj):
+        return Grade(obj.latest_grade_value).label if obj.latest_grade_value else "—"
+
+    @admin.display(description="đại hội thường niên")
+    def congress_flag(self, obj):
+        if obj.status not in (Cooperative.Status.ACTIVE, Cooperative.Status.SUSPENDED):
+            return "—"
+        return "Quá hạn" if obj.is_annual_congress_overdue(timezone.localdate()) else "Đúng hạn"
+
+    @admin.action(description="Xuất Excel các dòng đã chọn")
+    def export_selected_xlsx(self, request, queryset):
+        from .views import _file_response
+
+        groups = queryset.filter(kind=Cooperative.Kind.GROUP)
+        if groups.exists() and groups.count() == queryset.count():
+            return _file_response(GroupResource().export(queryset=groups.select_related("unit")), "to-hop-tac", "xlsx")
+        rest = queryset.exclude(kind=Cooperative.Kind.GROUP).select_related("unit")
+        return _file_response(CooperativeResource().export(queryset=rest), "hop-tac-xa", "xlsx")
+
+
+class PositionFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [f.instance for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        for index, position in enumerate(kept):
+            other = position.conflicting(kept[:index])
+            if other:
+                raise ValidationError(conflict_message(position.post, other.post))
+
+
+class PositionInline(admin.TabularInline):
+    model = Position
+    formset = PositionFormSet
+    extra = 1
+
+
+class TrainingInline(admin.TabularInline):
+    model = Training
+    extra = 1
+
+
+@admin.register(Person)
+class PersonAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    list_display = ["full_name", "cooperative", "birth_year"]
+    list_select_related = ["cooperative"]
+    search_fields = ["search_text"]
+    inlines = [PositionInline, TrainingInline]
+    raw_id_fields = ["cooperative"]
+
+    def get_search_results(self, request, queryset, search_term):
+        return filter_search(queryset, search_term), False
+
+
+class CongressDocumentInline(admin.TabularInline):
+    model = CongressDocument
+    extra = 1
+
+
+@admin.register(Congress)
+class CongressAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    list_display = ["cooperative", "kind", "fiscal_year", "planned_date", "held_date"]
+    list_filter = ["kind", "fiscal_year"]
+    list_select_related = ["cooperative"]
+    raw_id_fields = ["cooperative"]
+    inlines = [CongressDocumentInline]
+
+
+@admin.register(YearlyFigure)
+class YearlyFigureAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    list_display = [
+        "cooperative",
+        "year",
+        "members_official",
+        "members_associate",
+        "workers",
+        "revenue",
+        "keeps_accounts",
+    ]
+    list_filter = ["year", "keeps_accounts"]
+    list_select_related = ["cooperative"]
+    raw_id_fields = ["cooperative"]
+
+
+class EvaluationScoreInline(admin.TabularInline):
+    model = EvaluationScore
+    extra = 0
+
+
+class ImprovementPlanInline(admin.StackedInline):
+    model = ImprovementPlan
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    list_display = ["cooperative", "year", "total_score", "grade", "not_graded_reason"]
+    list_filter = ["year", "grade"]
+    list_select_related = ["cooperative"]
+    raw_id_fields = ["cooperative"]
+    readonly_fields = ["total_score", "grade", "not_graded_reason"]
+    inlines = [EvaluationScoreInline, ImprovementPlanInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        evaluation = form.instance
+        evaluation.recompute()
+        evaluation.save(update_fields=["total_score", "grade", "not_graded_reason"])
+
+
+class PlanProgressInline(admin.TabularInline):
+    model = PlanProgress
+    extra = 1
+
+
+@admin.register(ImprovementPlan)
+class ImprovementPlanAdmin(ScopedAdmin):
+    scope_path = "evaluation__cooperative"
+    list_display = ["title", "evaluation", "deadline"]
+    list_select_related = ["evaluation__cooperative"]
+    raw_id_fields = ["evaluation"]
+    inlines = [PlanProgressInline]
+
+
+@admin.register(EvaluationCriterion)
+class EvaluationCriterionAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "max_points", "order", "is_active"]
+    list_editable = ["max_points", "order", "is_active"]
+
+
+@admin.register(SizeThreshold)
+class SizeThresholdAdmin(admin.ModelAdmin):
+    list_display = ["sector_group", "size_class", "min_members", "min_revenue", "min_capital"]
+    list_filter = ["sector_group"]
+
+
+@admin.register(UnitTarget)
+class UnitTargetAdmin(admin.ModelAdmin):
+    list_display = ["unit", "year", "new_cooperatives"]
+    list_filter = ["year"]
+    list_select_related = ["unit"]
+
+
+@admin.register(CongressReminder)
+class CongressReminderAdmin(ScopedAdmin):
+    list_display = ["cooperative", "congress_kind", "due_date", "stage", "sent_at", "recipients"]
+    list_filter = ["stage", "congress_kind"]
+    list_select_related = ["cooperative"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "resource", "status", "total_rows", "seconds", "created_by", "created_at"]
+    list_filter = ["status", "resource"]
+    list_select_related = ["created_by"]
+    readonly_fields = [f.name for f in ImportJob._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

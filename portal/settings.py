@@ -196,6 +196,15 @@ CELERY_BEAT_SCHEDULE["fund-snapshot-portfolio"] = {
 }
 # --- end fund
 
+# --- cooperatives (registry) ---
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["cooperatives-congress-reminders"] = {
+    "task": "cooperatives.tasks.send_congress_reminders",
+    "schedule": crontab(hour=7, minute=0),  # every morning, Asia/Ho_Chi_Minh
+}
+# --- end cooperatives ---
+
 # E-mail
 EMAIL_BACKEND = os.getenv(
     "EMAIL_BACKEND",

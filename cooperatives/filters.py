@@ -1,0 +1,47 @@
+"""The public directory's filters (django-filter), with accent-insensitive search through portal.search."""
+
+import django_filters
+from django import forms
+
+from portal.models import AdministrativeUnit
+from portal.search import filter_search
+
+from .models import Cooperative, Evaluation, Grade, Sector
+
+
+def latest_evaluation_year() -> int | None:
+    return Evaluation.objects.order_by("-year").values_list("year", flat=True).first()
+
+
+class CooperativeFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Tìm kiếm", method="search", widget=forms.TextInput(attrs={"type": "search"}))
+    unit = django_filters.ModelChoiceFilter(
+        label="Địa bàn",
+        queryset=AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.DISTRICT).order_by("code"),
+        method="in_unit",
+        empty_label="Tất cả địa bàn",
+    )
+    kind = django_filters.ChoiceFilter(label="Loại hình", choices=Cooperative.Kind.choices, empty_label="Tất cả")
+    sector = django_filters.ChoiceFilter(label="Lĩnh vực", choices=Sector.choices, empty_label="Tất cả lĩnh vực")
+    status = django_filters.ChoiceFilter(
+        label="Tình trạng", choices=Cooperative.Status.choices, empty_label="Tất cả tình trạng"
+    )
+    grade = django_filters.ChoiceFilter(
+        label="Xếp loại (năm gần nhất)", choices=Grade.choices, method="with_grade", empty_label="Tất cả"
+    )
+
+    class Meta:
+        model = Cooperative
+        fields = ["q", "unit", "kind", "sector", "status", "grade"]
+
+    def search(self, queryset, name, value):
+        return filter_search(queryset, value)
+
+    def in_unit(self, queryset, name, unit):
+        return queryset.filter(unit__in=AdministrativeUnit.objects.filter(pk=unit.pk) | unit.children.all())
+
+    def with_grade(self, queryset, name, value):
+        year = latest_evaluation_year()
+        if year is None:
+            return queryset.none()
+        return queryset.filter(evaluations__year=year, evaluations__grade=value)

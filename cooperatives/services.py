@@ -1,0 +1,313 @@
+"""Rules of the registry that span models or have side effects (keyword-only service functions)."""
+
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
+
+from portal import roles
+from portal.models import AdministrativeUnit, Agency, User
+
+from .models import (
+    AGRICULTURE_SECTORS,
+    Congress,
+    CongressReminder,
+    Cooperative,
+    Evaluation,
+    EvaluationCriterion,
+    EvaluationScore,
+    Grade,
+    Notice,
+    Person,
+    Position,
+    Post,
+    Sector,
+    Training,
+    UnitTarget,
+    YearlyFigure,
+)
+
+REMINDER_DAYS_BEFORE = 30  # Công văn 1047/UBND-KT, item 2: remind agencies so congresses are held on time.
+
+
+def position_assign(*, person: Person, post: str, term_start: date | None, term_end: date | None = None) -> Position:
+    """Give `person` a post, refusing the cross-role conflicts of Luật HTX 2023, Điều 56 (see models.CONFLICTS)."""
+    position = Position(person=person, post=post, term_start=term_start, term_end=term_end)
+    position.full_clean()
+    position.save()
+    return position
+
+
+def evaluation_record(*, cooperative: Cooperative, year: int, points: dict, months_suspended: int = 0) -> Evaluation:
+    """Record a yearly evaluation from {criterion code: points} (Thông tư 01/2020/TT-BKHĐT) and grade it."""
+    criteria = {c.code: c for c in EvaluationCriterion.objects.filter(is_active=True)}
+    with transaction.atomic():
+        evaluation, _ = Evaluation.objects.get_or_create(cooperative=cooperative, year=year)
+        evaluation.months_suspended = months_suspended
+        scores = []
+        for code, value in points.items():
+            score = EvaluationScore(evaluation=evaluation, criterion=criteria[code], points=Decimal(str(value)))
+            score.full_clean(exclude=["evaluation"], validate_unique=False, validate_constraints=False)
+            scores.append(score)
+        evaluation.scores.all().delete()
+        EvaluationScore.objects.bulk_create(scores)
+        evaluation.recompute(scores)
+        evaluation.full_clean(validate_unique=False)
+        evaluation.save()
+    return evaluation
+
+
+# Congress reminders -----------------------------------------------------------------------------------------------
+
+
+def district_of(unit: AdministrativeUnit) -> AdministrativeUnit:
+    """The district-level unit a unit belongs to (itself when it is one); the province stays the province."""
+    if unit.level == AdministrativeUnit.Level.COMMUNE and unit.parent_id:
+        return unit.parent
+    return unit
+
+
+def reminder_stage(due: date | None, on: date) -> str | None:
+    if due is None:
+        return None
+    if due < on:
+        return CongressReminder.Stage.OVERDUE
+    if due - on <= timedelta(days=REMINDER_DAYS_BEFORE):
+        return CongressReminder.Stage.UPCOMING
+    return None
+
+
+def _recipients_by_district() -> tuple[dict[int, list[User]], list[User]]:
+    officers = defaultdict(list)
+    for user in User.objects.filter(is_active=True, agency__kind=Agency.Kind.DISTRICT_PC).select_related("agency"):
+        officers[user.agency.unit_id].append(user)
+    alliance = list(User.objects.filter(is_active=True, groups__name=roles.ALLIANCE_STAFF).distinct())
+    return officers, alliance
+
+
+def congress_reminders_send(*, on: date, send_email: bool = True) -> int:
+    """E-mail and notify the responsible officers 30 days before a congress is due and once it is overdue.
+
+    Responsible: the district People's Committee of the cooperative's unit plus the alliance staff.
+    At most once per (cooperative, congress kind, due date, stage): CongressReminder's unique constraint.
+    Returns the number of reminders created.
+    """
+    officers, alliance = _recipients_by_district()
+    created = 0
+    cooperatives = (
+        Cooperative.objects.operating()
+        .exclude(kind=Cooperative.Kind.GROUP)
+        .select_related("unit__parent")
+        .with_annual_years()
+    )
+    for cooperative in cooperatives:
+        dues = [
+            (Congress.Kind.ANNUAL, cooperative.next_annual_congress_due(on)),
+            (Congress.Kind.TERM, cooperative.next_term_congress_due(on)),
+        ]
+        for kind, due in dues:
+            stage = reminder_stage(due, on)
+            if stage is None:
+                continue
+            district = district_of(cooperative.unit)
+            people = {u.pk: u for u in officers.get(district.pk, []) + alliance}.values()
+            if _remind(cooperative, kind, due, stage, list(people), send_email):
+                created += 1
+    return created
+
+
+def _remind(cooperative, kind, due, stage, people, send_email=True) -> bool:
+    try:
+        with transaction.atomic():
+            reminder = CongressReminder.objects.create(
+                cooperative=cooperative, congress_kind=kind, due_date=due, stage=stage, recipients=len(people)
+            )
+            Notice.objects.bulk_create([Notice(recipient=user, reminder=reminder) for user in people])
+    except IntegrityError:
+        return False  # already reminded at this stage: the task ran before
+    subject = f"[Cổng HTX] Nhắc đại hội: {cooperative.name}"
+    body = (
+        f"{reminder.text}\n\nĐề nghị cơ quan theo dõi, đôn đốc hợp tác xã tổ chức đại hội đúng quy định "
+        f"(Công văn 1047/UBND-KT ngày 06/4/2022 của UBND tỉnh Bạc Liêu)."
+    )
+    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [u.email]) for u in people if u.email]
+    if messages and send_email:
+        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+    return True
+
+
+# Statistics --------------------------------------------------------------------------------------------------------
+
+
+def registry_counts(queryset) -> dict:
+    """Counts by unit (district), sector, status and kind for the public statistics, dashboard and report."""
+    rows = queryset.values("unit__parent__name", "unit__name", "unit__level", "sector", "status", "kind").annotate(
+        n=Count("id")
+    )
+    by_unit, by_sector, by_status, by_kind = (defaultdict(int) for _ in range(4))
+    for row in rows:
+        district = row["unit__name"] if row["unit__level"] != "commune" else row["unit__parent__name"]
+        by_unit[district] += row["n"]
+        by_sector[Sector(row["sector"]).label] += row["n"]
+        by_status[Cooperative.Status(row["status"]).label] += row["n"]
+        by_kind[Cooperative.Kind(row["kind"]).label] += row["n"]
+    return {
+        "total": sum(by_kind.values()),
+        "by_unit": sorted(by_unit.items()),
+        "by_sector": sorted(by_sector.items(), key=lambda kv: -kv[1]),
+        "by_status": sorted(by_status.items(), key=lambda kv: -kv[1]),
+        "by_kind": sorted(by_kind.items(), key=lambda kv: -kv[1]),
+    }
+
+
+def grade_counts(queryset, year: int) -> list[tuple[str, int]]:
+    rows = dict(
+        Evaluation.objects.filter(cooperative__in=queryset, year=year).values_list("grade").annotate(n=Count("id"))
+    )
+    return [(label, rows.get(value, 0)) for value, label in Grade.choices]
+
+
+def congress_compliance(queryset, *, on: date) -> dict:
+    """This year's annual congresses (for last fiscal year): held, pending, overdue; 18-month cases."""
+    held = pending = overdue = long_gap = 0
+    year = on.year - 1
+    for cooperative in queryset.operating().filter(kind__in=["htx", "union"]).with_annual_years():
+        if any(c.kind == Congress.Kind.ANNUAL and c.fiscal_year == year for c in cooperative.held_congresses):
+            held += 1
+        elif cooperative.is_annual_congress_overdue(on):
+            overdue += 1
+        else:
+            pending += 1
+        if cooperative.months_without_annual_congress_exceeded(on):
+            long_gap += 1
+    total = held + pending + overdue
+    return {
+        "fiscal_year": year,
+        "held": held,
+        "pending": pending,
+        "overdue": overdue,
+        "long_gap": long_gap,
+        "total": total,
+        "percent": round(100 * held / total) if total else 0,
+    }
+
+
+def targets_by_unit(queryset, *, year: int) -> list[dict]:
+    """New cooperatives founded this year per district against the district's target."""
+    founded = defaultdict(int)
+    rows = (
+        queryset.filter(certificate_date__year=year, kind__in=["htx", "union"])
+        .values("unit__id", "unit__level", "unit__parent_id")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        district_id = row["unit__parent_id"] if row["unit__level"] == "commune" else row["unit__id"]
+        founded[district_id] += row["n"]
+    targets = {t.unit_id: t.new_cooperatives for t in UnitTarget.objects.filter(year=year)}
+    units = AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.DISTRICT).order_by("code")
+    result = []
+    for unit in units:
+        target = targets.get(unit.pk, 0)
+        done = founded.get(unit.pk, 0)
+        result.append(
+            {
+                "unit": unit.name,
+                "target": target,
+                "done": done,
+                "percent": min(100, round(100 * done / target)) if target else 0,
+            }
+        )
+    return result
+
+
+def boards_trained(queryset, *, year: int) -> dict:
+    """Cooperatives with at least one board member or director trained this year (Công văn 1047, item 3)."""
+    managing = list(BOARD_AND_DIRECTOR)
+    trained = (
+        Training.objects.filter(
+            held_on__year=year, person__cooperative__in=queryset, person__positions__post__in=managing
+        )
+        .values("person__cooperative_id")
+        .distinct()
+        .count()
+    )
+    people = (
+        Training.objects.filter(held_on__year=year, person__cooperative__in=queryset)
+        .values("person_id")
+        .distinct()
+        .count()
+    )
+    total = queryset.filter(kind__in=["htx", "union"]).operating().count()
+    return {
+        "cooperatives": trained,
+        "people": people,
+        "total": total,
+        "percent": round(100 * trained / total) if total else 0,
+    }
+
+
+BOARD_AND_DIRECTOR = {Post.BOARD_CHAIR, Post.BOARD_MEMBER, Post.DIRECTOR}
+
+
+def registry_report(queryset, *, year: int) -> dict:
+    """The registry report by district and sector with totals (figures of `year`)."""
+    figures = YearlyFigure.objects.filter(cooperative__in=queryset, year=year)
+    agg = dict(
+        members=Sum("members_official"),
+        associates=Sum("members_associate"),
+        workers=Sum("workers"),
+        revenue=Sum("revenue"),
+        profit=Sum("profit"),
+    )
+    by_district = defaultdict(lambda: defaultdict(int))
+    rows = queryset.values(
+        "unit__name", "unit__code", "unit__level", "unit__parent__name", "unit__parent__code", "kind", "status"
+    ).annotate(n=Count("id"))
+    for row in rows:
+        commune = row["unit__level"] == "commune"
+        district = (
+            (row["unit__parent__code"], row["unit__parent__name"])
+            if commune
+            else (row["unit__code"], row["unit__name"])
+        )
+        bucket = by_district[district]
+        bucket[row["kind"]] += row["n"]
+        if row["status"] == Cooperative.Status.ACTIVE:
+            bucket["active"] += row["n"]
+    fig_rows = figures.values(
+        "cooperative__unit__name",
+        "cooperative__unit__code",
+        "cooperative__unit__level",
+        "cooperative__unit__parent__name",
+        "cooperative__unit__parent__code",
+    ).annotate(**agg)
+    for row in fig_rows:
+        district = (
+            (row["cooperative__unit__parent__code"], row["cooperative__unit__parent__name"])
+            if row["cooperative__unit__level"] == "commune"
+            else (row["cooperative__unit__code"], row["cooperative__unit__name"])
+        )
+        for key in agg:
+            by_district[district][key] += row[key] or 0
+    sector_rows = []
+    counts = dict(queryset.values_list("sector").annotate(n=Count("id")))
+    sector_figs = {r["cooperative__sector"]: r for r in figures.values("cooperative__sector").annotate(**agg)}
+    for value, label in Sector.choices:
+        if counts.get(value):
+            fig = sector_figs.get(value, {})
+            sector_rows.append(
+                {
+                    "label": label,
+                    "agriculture": value in AGRICULTURE_SECTORS,
+                    "count": counts[value],
+                    **{k: fig.get(k) or 0 for k in agg},
+                }
+            )
+    district_rows = [{"label": key[1], **dict(values)} for key, values in sorted(by_district.items())]
+    keys = ["htx", "union", "tht", "active", *agg]
+    totals = {key: sum(r.get(key, 0) for r in district_rows) for key in keys}
+    return {"year": year, "districts": district_rows, "sectors": sector_rows, "totals": totals}

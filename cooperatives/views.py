@@ -1,0 +1,243 @@
+"""Public directory, statistics and PDFs; the officers' dashboard, notices and imports."""
+
+import io
+
+import tablib
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from portal.access import user_scope
+from portal.models import SiteSettings
+from portal.pdf import pdf_response
+
+from . import services, tasks
+from .charts import bar_chart
+from .filters import CooperativeFilter, latest_evaluation_year
+from .forms import ImportForm, ReportForm
+from .models import Cooperative, ImportJob, Notice
+from .resources import RESOURCES
+
+PAGE_SIZE = 20
+
+
+def directory(request: HttpRequest) -> HttpResponse:
+    qs = Cooperative.objects.select_related("unit__parent").order_by("name")
+    filterset = CooperativeFilter(request.GET, queryset=qs)
+    rows = filterset.qs if filterset.is_valid() else qs.none()
+    page_obj = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    ctx = {"filter": filterset, "page_obj": page_obj, "count": page_obj.paginator.count}
+    return render(request, "cooperatives/directory.html", ctx)
+
+
+def profile(request: HttpRequest, slug: str) -> HttpResponse:
+    cooperative = get_object_or_404(Cooperative.objects.select_related("unit__parent"), slug=slug)
+    ctx = {
+        "c": cooperative,
+        "figures": cooperative.figures.order_by("-year")[:3] if cooperative.shows("figures") else [],
+        "congresses": cooperative.congresses.filter(held_date__isnull=False).order_by("-held_date")[:5],
+        "evaluation": cooperative.evaluations.order_by("-year").first(),
+        "can_see_internal": user_scope(request.user).sees_unit(cooperative.unit_id),
+    }
+    return render(request, "cooperatives/profile.html", ctx)
+
+
+def profile_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    cooperative = get_object_or_404(Cooperative.objects.select_related("unit__parent"), slug=slug)
+    ctx = {
+        "c": cooperative,
+        "org": SiteSettings.current(),
+        "figures": cooperative.figures.order_by("-year")[:3] if cooperative.shows("figures") else [],
+        "congresses": cooperative.congresses.filter(held_date__isnull=False).order_by("-held_date")[:5],
+        "today": timezone.localdate(),
+    }
+    return pdf_response("pdf/cooperatives/profile.html", ctx, f"ho-so-{cooperative.slug}")
+
+
+def statistics(request: HttpRequest) -> HttpResponse:
+    qs = Cooperative.objects.all()
+    counts = services.registry_counts(qs)
+    year = latest_evaluation_year()
+    ctx = {"counts": counts, "year": year, "charts": _charts(counts, qs, year)}
+    return render(request, "cooperatives/statistics.html", ctx)
+
+
+def _charts(counts, qs, year):
+    charts = [
+        bar_chart("Theo địa bàn", counts["by_unit"]),
+        bar_chart("Theo lĩnh vực", counts["by_sector"]),
+        bar_chart("Theo tình trạng", counts["by_status"]),
+    ]
+    if year:
+        charts.append(bar_chart(f"Xếp loại năm {year}", services.grade_counts(qs, year)))
+    return charts
+
+
+def _scoped(request) -> "tuple":
+    scope = user_scope(request.user)
+    if not scope.everything and not scope.unit_ids:
+        raise Http404
+    return scope, Cooperative.objects.for_user(request.user)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    _scope, qs = _scoped(request)
+    today = timezone.localdate()
+    counts = services.registry_counts(qs)
+    year = latest_evaluation_year()
+    ctx = {
+        "today": today,
+        "counts": counts,
+        "charts": _charts(counts, qs, year),
+        "year": year,
+        "compliance": services.congress_compliance(qs, on=today),
+        "targets": services.targets_by_unit(qs, year=today.year),
+        "trained": services.boards_trained(qs, year=today.year),
+        "overdue": qs.annual_congress_overdue(today).select_related("unit")[:50],
+        "report_form": ReportForm(initial={"year": today.year - 1}),
+    }
+    return render(request, "cooperatives/dashboard.html", ctx)
+
+
+@login_required
+def internal_profile(request: HttpRequest, slug: str) -> HttpResponse:
+    _scope, qs = _scoped(request)
+    cooperative = get_object_or_404(qs.select_related("unit__parent", "notified_commune"), slug=slug)
+    today = timezone.localdate()
+    ctx = {
+        "c": cooperative,
+        "today": today,
+        "people": cooperative.people.prefetch_related("positions", "trainings"),
+        "figures": cooperative.figures.order_by("-year"),
+        "congresses": cooperative.congresses.prefetch_related("documents").order_by("-held_date", "-planned_date"),
+        "evaluations": cooperative.evaluations.prefetch_related("plans__progress").order_by("-year"),
+        "annual_due": cooperative.next_annual_congress_due(today),
+        "annual_overdue": cooperative.is_annual_congress_overdue(today),
+        "term_due": cooperative.next_term_congress_due(today),
+        "long_gap": cooperative.months_without_annual_congress_exceeded(today),
+        "size": _size_label(cooperative.size_class()),
+        "history": cooperative.history.select_related("history_user")[:10],
+    }
+    return render(request, "cooperatives/internal_profile.html", ctx)
+
+
+@login_required
+def report_pdf(request: HttpRequest) -> HttpResponse:
+    _scope, qs = _scoped(request)
+    form = ReportForm(request.GET or None)
+    year = form.cleaned_data["year"] if form.is_valid() else timezone.localdate().year - 1
+    ctx = {
+        "org": SiteSettings.current(),
+        "report": services.registry_report(qs, year=year),
+        "today": timezone.localdate(),
+    }
+    return pdf_response("pdf/cooperatives/registry_report.html", ctx, f"bao-cao-so-dang-ky-htx-{year}")
+
+
+@login_required
+def notices(request: HttpRequest) -> HttpResponse:
+    visible = Cooperative.objects.for_user(request.user)
+    qs = (
+        Notice.objects.for_user(request.user)
+        .filter(reminder__cooperative__in=visible)
+        .select_related("reminder__cooperative")
+    )
+    page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cooperatives/notices.html", {"page_obj": page_obj})
+
+
+@login_required
+@require_POST
+def notices_mark_read(request: HttpRequest) -> HttpResponse:
+    Notice.objects.for_user(request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
+    messages.success(request, "Đã đánh dấu tất cả thông báo là đã đọc.")
+    return redirect("cooperatives:notices")
+
+
+# Imports and exports (staff) ----------------------------------------------------------------------------------------
+
+
+@staff_member_required
+def import_start(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("cooperatives.add_cooperative"):
+        raise Http404
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = ImportJob.objects.create(
+            resource=form.cleaned_data["resource"], file=upload, original_name=upload.name, created_by=request.user
+        )
+        transaction.on_commit(lambda: tasks.import_check.delay(job.pk))
+        return redirect("cooperatives:import_job", pk=job.pk)
+    jobs = ImportJob.objects.select_related("created_by")[:20]
+    return render(request, "cooperatives/import_start.html", {"form": form, "jobs": jobs, "resources": RESOURCES})
+
+
+@staff_member_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ImportJob, pk=pk)
+    return render(request, "cooperatives/import_job.html", {"job": job, "label": RESOURCES[job.resource][0]})
+
+
+@staff_member_required
+@require_POST
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    # processed_rows=0: the progress bar starts again for the real run.
+    claimed = ImportJob.objects.filter(pk=pk, status=ImportJob.Status.CHECKED).update(
+        status=ImportJob.Status.IMPORTING, processed_rows=0
+    )
+    if claimed:
+        transaction.on_commit(lambda: tasks.import_apply.delay(pk))
+    else:
+        messages.error(request, "Lượt nhập này không ở trạng thái chờ xác nhận.")
+    return redirect("cooperatives:import_job", pk=pk)
+
+
+@staff_member_required
+def import_template(request: HttpRequest, resource: str, fmt: str) -> HttpResponse:
+    if resource not in RESOURCES:
+        raise Http404
+    headers = [f.column_name for f in RESOURCES[resource][1]().get_import_fields()]
+    return _file_response(tablib.Dataset(headers=headers), f"mau-{resource}", fmt)
+
+
+@staff_member_required
+def export(request: HttpRequest, resource: str, fmt: str) -> HttpResponse:
+    if resource not in RESOURCES:
+        raise Http404
+    resource_obj = RESOURCES[resource][1]()
+    qs = resource_obj.get_queryset()
+    visible = Cooperative.objects.for_user(request.user)
+    qs = qs.filter(pk__in=visible) if qs.model is Cooperative else qs.filter(cooperative__in=visible)
+    if qs.model is not Cooperative:
+        qs = qs.select_related("cooperative")
+    else:
+        qs = qs.select_related("unit")
+    return _file_response(resource_obj.export(queryset=qs), resource, fmt)
+
+
+def _file_response(dataset, stem: str, fmt: str) -> HttpResponse:
+    if fmt == "csv":
+        content = ("\ufeff" + dataset.export("csv")).encode("utf-8")
+        content_type = "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        content = dataset.export("xlsx")
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        raise Http404
+    response = HttpResponse(io.BytesIO(content).getvalue(), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    return response
+
+
+def _size_label(value):
+    from .models import SizeClass
+
+    return SizeClass(value).label if value else None
