@@ -2,7 +2,7 @@
 
 A small registry: each indicator has a code, a Vietnamese label, a unit, and optionally a `prefill(ctx)` function
 reading the registry for the agency's area (its unit and every unit below it, as portal.access scopes it) and the
-report's period. Indicators without a prefill function ("boards trained", loans) are entered by the officer.
+report's period. Indicators without a prefill function (outstanding loans) are entered by the officer.
 Add one with `@indicator("code", "Nhãn", "đơn vị")` above a function, or `register(Indicator(...))`.
 
 The usual set follows the periodic reports on the collective economy (see DOMAIN.md): counts of HTX, unions and THT,
@@ -184,10 +184,32 @@ def _congresses(ctx):
 
 # --- entered by the officer (the registry does not know these yet) ------------------------------------------------
 
-register(Indicator("loans_disbursed", "Vốn vay Quỹ hỗ trợ đã giải ngân trong kỳ", "đồng"))
+# Outstanding principal needs the fund's ledger replayed loan by loan: the officer enters it from the fund's report.
 register(Indicator("loans_outstanding", "Dư nợ vay Quỹ hỗ trợ cuối kỳ", "đồng"))
-# The registry's training records are being added in parallel; the lead registers a prefill for this code later.
-register(Indicator("boards_trained", "Cán bộ quản lý HTX được đào tạo, bồi dưỡng", "người"))
+
+
+@indicator("loans_disbursed", "Vốn vay Quỹ hỗ trợ đã giải ngân trong kỳ", "đồng")
+def _loans_disbursed(ctx):
+    from fund.models import Disbursement
+
+    return Disbursement.objects.filter(
+        loan__cooperative__unit_id__in=ctx.unit_ids, disbursed_on__range=(ctx.period_start, ctx.period_end)
+    ).aggregate(total=Sum("amount", default=0))["total"]
+
+
+@indicator("boards_trained", "Cán bộ quản lý HTX được đào tạo, bồi dưỡng", "người")
+def _boards_trained(ctx):
+    """People of the unit's cooperatives who attended a course in the period (Công văn 1047/UBND-KT, item 3)."""
+    from cooperatives.models import Person
+
+    return (
+        Person.objects.filter(
+            cooperative__unit_id__in=ctx.unit_ids, trainings__held_on__range=(ctx.period_start, ctx.period_end)
+        )
+        .distinct()
+        .count()
+    )
+
 
 SEMIANNUAL_DEFAULT = [
     "htx_total",

@@ -80,6 +80,10 @@ def test_seeders_of_apps_not_yet_built_are_skipped_with_a_note(demo):
 
 
 def test_bench_queries_counts_each_page_at_demo_size_and_at_scale_and_keeps_the_data(demo, tmp_path):
+    # The demo size is never empty: an empty list skips its prefetch queries and would count fewer.
+    unit = AdministrativeUnit.objects.get(name="Xã Ninh Quới")
+    for n in range(2):
+        Cooperative.objects.create(name=f"Hợp tác xã Mẫu {n}", slug=f"htx-mau-{n}", unit=unit, sector="crops")
     _seed()
     target = tmp_path / "queries.json"
     call_command("bench_queries", "--output", str(target), stdout=StringIO())

@@ -53,8 +53,35 @@ def test_indicators_are_prefilled_from_the_registry_of_the_agencys_district_and_
     assert values["revenue"] == Decimal("1500000000")
     assert values["profit"] == Decimal("120000000")
     assert values["congresses_held"] == 1
-    assert values["boards_trained"] is None  # the registry does not know it yet: the officer enters it
-    assert values["loans_disbursed"] is None
+    assert values["boards_trained"] == 0
+    assert values["loans_disbursed"] == 0
+    assert "loans_outstanding" not in values or values["loans_outstanding"] is None  # the officer enters it
+
+
+def test_boards_trained_and_loans_disbursed_come_from_the_registry_and_the_fund(hong_dan, alliance_staff):
+    from cooperatives.models import Person, Training
+    from tests.fund.factories import booked_loan
+
+    ninh_quoi = AdministrativeUnit.objects.get(name="Xã Ninh Quới")
+    gah_hao = AdministrativeUnit.objects.get(name="Thị trấn Gành Hào")
+    near, far = _coop(ninh_quoi, 1), _coop(gah_hao, 2)
+    twice = Person.objects.create(cooperative=near, full_name="Lê Văn Học")
+    before = Person.objects.create(cooperative=near, full_name="Trần Thị Cũ")
+    elsewhere = Person.objects.create(cooperative=far, full_name="Võ Văn Xa")
+    for person, day in [(twice, date(2022, 2, 1)), (twice, date(2022, 5, 1)), (before, date(2021, 12, 31)),
+                        (elsewhere, date(2022, 3, 1))]:  # fmt: skip
+        Training.objects.create(person=person, course="Quản trị HTX", held_on=day, organiser="Liên minh HTX tỉnh")
+    booked_loan(by=alliance_staff, cooperative=near, amount=Decimal(300_000_000), on=date(2022, 4, 10))
+    booked_loan(by=alliance_staff, cooperative=near, amount=Decimal(50_000_000), on=date(2022, 7, 1))  # after
+    booked_loan(by=alliance_staff, cooperative=far, amount=Decimal(70_000_000), on=date(2022, 4, 10))  # elsewhere
+
+    values = prefill_values(
+        ["boards_trained", "loans_disbursed"],
+        unit_ids=hong_dan.unit.descendant_ids(),
+        period_start=date(2022, 1, 1),
+        period_end=date(2022, 6, 30),
+    )
+    assert values == {"boards_trained": 1, "loans_disbursed": Decimal(300_000_000)}
 
 
 def test_figures_are_left_for_the_officer_when_the_registry_has_none_for_the_year(hong_dan):

@@ -38,3 +38,7 @@ def test_anonymous_and_agencyless_users_see_nothing(db, django_user_model):
 def test_an_inactive_officer_sees_nothing(officer_dong_hai):
     officer_dong_hai.is_active = False
     assert not user_scope(officer_dong_hai).sees_agency(officer_dong_hai.agency_id)
+
+
+def test_names_are_written_in_vietnamese_order(officer_hong_dan):
+    assert str(officer_hong_dan) == "Nguyễn Văn Hùng"
