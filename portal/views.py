@@ -180,7 +180,11 @@ def robots_txt(request):
 
 
 def error_400(request, exception=None):
-    return render(request, "errors/400.html", status=400)
+    # Rendered without the request context: the request itself is what was wrong (e.g. a Host we do not serve).
+    from django.http import HttpResponseBadRequest
+    from django.template import loader
+
+    return HttpResponseBadRequest(loader.get_template("errors/400.html").render())
 
 
 def error_403(request, exception=None):

@@ -98,5 +98,6 @@ def test_the_public_list_costs_the_same_queries_at_two_sizes(client, demo, djang
             for i in range(size)
         ]
     )
-    with django_assert_num_queries(3):  # filter choices, count, page (site settings are cached)
+    client.get("/van-ban/")  # new documents refresh the cached sidebar once; measure the list, not that
+    with django_assert_num_queries(2):  # count and page (site settings, sidebar and visit totals are cached)
         assert client.get("/van-ban/", {"q": "ke hoach"}).status_code == 200

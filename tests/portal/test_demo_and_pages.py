@@ -70,3 +70,11 @@ def test_login_page_keeps_the_username_and_explains_the_error(client, demo):
 def test_a_district_officer_can_log_in(client, demo, settings):
     response = client.post("/dang-nhap/", {"username": "hongdan", "password": settings.DEMO_PASSWORD})
     assert response.status_code == 302
+
+
+def test_a_request_for_a_host_we_do_not_serve_answers_400_in_vietnamese(client, db, settings):
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["htx.example.vn"]
+    response = client.get("/", HTTP_HOST="evil.example.com")
+    assert response.status_code == 400
+    assert "Yêu cầu không hợp lệ" in response.content.decode()
