@@ -80,3 +80,19 @@ def test_a_missing_paper_is_a_404_not_a_500(client, document, fund_officer):
     document.file.storage.delete(document.file.name)
     client.force_login(fund_officer)
     assert client.get(_url(document)).status_code == 404
+
+
+def test_the_migration_helper_moves_papers_left_in_media_root_once(document):
+    from portal.storage import move_public_files_to_private
+
+    public = settings.MEDIA_ROOT / "fund" / str(document.loan_id)
+    public.mkdir(parents=True)
+    (public / "hop-dong.pdf").write_bytes(PDF)
+    LoanDocument.objects.filter(pk=document.pk).update(file=f"fund/{document.loan_id}/hop-dong.pdf", original_name="")
+
+    assert move_public_files_to_private(LoanDocument, "quy-ho-tro", name_field="original_name") == 1
+    document.refresh_from_db()
+    assert not (public / "hop-dong.pdf").exists()
+    assert document.file.name.startswith("quy-ho-tro/") and document.original_name == "hop-dong.pdf"
+    assert document.file.read() == PDF
+    assert move_public_files_to_private(LoanDocument, "quy-ho-tro", name_field="original_name") == 0
