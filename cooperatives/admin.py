@@ -3,8 +3,10 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.models import AdministrativeUnit
@@ -250,6 +252,16 @@ class PersonAdmin(ScopedAdmin, SimpleHistoryAdmin):
 class CongressDocumentInline(admin.TabularInline):
     model = CongressDocument
     extra = 1
+    fields = ["kind", "title", "file", "download"]
+    readonly_fields = ["download"]
+    # Stored privately: link to our permission-checked view, never to a storage URL.
+    formfield_overrides = {models.FileField: {"widget": forms.FileInput}}
+
+    @admin.display(description="tải về")
+    def download(self, obj):
+        if not obj.pk:
+            return "—"
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.original_name or obj.title)
 
 
 @admin.register(Congress)
@@ -355,7 +367,13 @@ class ImportJobAdmin(admin.ModelAdmin):
     list_display = ["original_name", "resource", "status", "total_rows", "seconds", "created_by", "created_at"]
     list_filter = ["status", "resource"]
     list_select_related = ["created_by"]
-    readonly_fields = [f.name for f in ImportJob._meta.fields]
+    # The uploaded file is private: shown as a link to our permission-checked view, never its storage URL.
+    fields = [f.name for f in ImportJob._meta.fields if f.name not in ("id", "file")] + ["download"]
+    readonly_fields = fields
+
+    @admin.display(description="tệp")
+    def download(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.get_file_url(), obj.original_name)
 
     def has_add_permission(self, request):
         return False

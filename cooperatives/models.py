@@ -4,6 +4,7 @@ Legal sources: Luật HTX 2012 (23/2012/QH13), Luật HTX 2023 (17/2023/QH15, in
 Nghị định 77/2019/NĐ-CP on cooperative groups.
 """
 
+import os
 from datetime import date
 from decimal import Decimal
 
@@ -13,10 +14,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from portal.models import AdministrativeUnit
 from portal.search import Searchable
+from portal.storage import PrivateStorage, generated_name
 
 # Luật HTX 2023 applies to fiscal years ending on or after the day it came into force.
 LAW_2023_IN_FORCE = date(2024, 7, 1)
@@ -414,8 +417,16 @@ def validate_attachment(upload):
         raise ValidationError("Chỉ nhận tệp PDF, Word (.docx, .doc) hoặc ảnh PNG/JPEG.")
 
 
+def congress_document_path(instance, filename):
+    return generated_name("dai-hoi", filename)
+
+
 class CongressDocument(models.Model):
-    """A resolution (nghị quyết) or the minutes (biên bản) of a congress."""
+    """A resolution (nghị quyết) or the minutes (biên bản) of a congress.
+
+    Internal papers: stored privately (portal.storage) and served by `cooperatives:congress_document` only to users
+    whose scope (portal.access.user_scope) sees the cooperative's unit.
+    """
 
     class Kind(models.TextChoices):
         RESOLUTION = "resolution", "Nghị quyết"
@@ -425,7 +436,10 @@ class CongressDocument(models.Model):
     congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField("loại tài liệu", max_length=12, choices=Kind.choices)
     title = models.CharField("tiêu đề", max_length=200)
-    file = models.FileField("tệp", upload_to="congress/%Y/", validators=[validate_attachment])
+    file = models.FileField(
+        "tệp", upload_to=congress_document_path, storage=PrivateStorage, validators=[validate_attachment]
+    )
+    original_name = models.CharField("tên tệp gốc", max_length=255, blank=True)
     uploaded_at = models.DateTimeField("ngày tải lên", auto_now_add=True)
 
     class Meta:
@@ -435,6 +449,15 @@ class CongressDocument(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # A fresh upload still carries the user's file name here; upload_to replaces it when the file is stored.
+        if self.file and not self.file._committed:
+            self.original_name = os.path.basename(self.file.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("cooperatives:congress_document", args=[self.pk])
 
 
 # People ---------------------------------------------------------------------------------------------------------
@@ -882,6 +905,10 @@ class UnitTarget(models.Model):
 # Imports ---------------------------------------------------------------------------------------------------------
 
 
+def import_file_path(instance, filename):
+    return generated_name("nhap-du-lieu", filename)
+
+
 class ImportJob(models.Model):
     """An uploaded file being checked (dry run) and then imported, run as a Celery task with visible progress."""
 
@@ -895,7 +922,8 @@ class ImportJob(models.Model):
         FAILED = "failed", "Lỗi"
 
     resource = models.CharField("loại dữ liệu", max_length=20)
-    file = models.FileField("tệp", upload_to="imports/%Y/%m/")
+    # Spreadsheets with personal data (Nghị định 13/2023/NĐ-CP): private storage, generated name.
+    file = models.FileField("tệp", upload_to=import_file_path, storage=PrivateStorage)
     original_name = models.CharField("tên tệp", max_length=255)
     status = models.CharField("trạng thái", max_length=10, choices=Status.choices, default=Status.PENDING)
     total_rows = models.PositiveIntegerField("số dòng", default=0)
@@ -916,6 +944,9 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"{self.original_name} ({self.get_status_display()})"
+
+    def get_file_url(self):
+        return reverse("cooperatives:import_file", args=[self.pk])
 
     @property
     def is_running(self) -> bool:

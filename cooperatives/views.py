@@ -16,12 +16,13 @@ from django.views.decorators.http import require_POST
 from portal.access import user_scope
 from portal.models import SiteSettings
 from portal.pdf import pdf_response
+from portal.storage import attachment_response
 
 from . import services, tasks
 from .charts import bar_chart
 from .filters import CooperativeFilter, latest_evaluation_year
 from .forms import ImportForm, ReportForm
-from .models import Cooperative, ImportJob, Notice
+from .models import CongressDocument, Cooperative, ImportJob, Notice
 from .resources import RESOURCES
 
 PAGE_SIZE = 20
@@ -161,6 +162,14 @@ def notices_mark_read(request: HttpRequest) -> HttpResponse:
     return redirect("cooperatives:notices")
 
 
+@login_required
+def congress_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """Minutes or a resolution, for users whose scope sees the cooperative's unit; a 404 for anyone else."""
+    visible = CongressDocument.objects.filter(congress__cooperative__in=Cooperative.objects.for_user(request.user))
+    document = get_object_or_404(visible, pk=pk)
+    return attachment_response(document.file, document.original_name)
+
+
 # Imports and exports (staff) ----------------------------------------------------------------------------------------
 
 
@@ -184,6 +193,15 @@ def import_start(request: HttpRequest) -> HttpResponse:
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob, pk=pk)
     return render(request, "cooperatives/import_job.html", {"job": job, "label": RESOURCES[job.resource][0]})
+
+
+@staff_member_required
+def import_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The uploaded spreadsheet (personal data): for the staff member who uploaded it or province-wide staff."""
+    job = get_object_or_404(ImportJob, pk=pk)
+    if job.created_by_id != request.user.pk and not user_scope(request.user).everything:
+        raise Http404("Không tìm thấy tệp.")
+    return attachment_response(job.file, job.original_name)
 
 
 @staff_member_required

@@ -6,11 +6,9 @@ hạn); the report workflow follows DHIS2 (request -> entry -> submit -> accept 
 """
 
 import os
-import uuid
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -20,37 +18,19 @@ from simple_history.models import HistoricalRecords
 from portal.models import Agency
 from portal.search import Searchable
 
+# PrivateStorage lives in portal.storage; it stays importable from here for migrations 0004+ that name
+# "directives.models.PrivateStorage".
+from portal.storage import PrivateStorage, generated_name
+
 from .validators import UploadValidator
 
 
-class PrivateStorage(FileSystemStorage):
-    """Files only our views serve (document and report attachments), after checking who asks: kept outside
-    MEDIA_ROOT so no web server serves them directly."""
-
-    # Read the setting on every use (not once at import), so tests and deployments can move it.
-    @property
-    def base_location(self):
-        return str(settings.PORTAL_PRIVATE_MEDIA_ROOT)
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    def deconstruct(self):
-        return ("directives.models.PrivateStorage", (), {})
-
-
-def _generated_name(folder: str, filename: str) -> str:
-    extension = os.path.splitext(filename)[1].lower()[:10]
-    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
-
-
 def document_file_path(instance, filename):
-    return _generated_name("van-ban", filename)
+    return generated_name("van-ban", filename)
 
 
 def report_file_path(instance, filename):
-    return _generated_name("bao-cao", filename)
+    return generated_name("bao-cao", filename)
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 money (approve, disburse, repay, reverse, restructure, write off) go through the loan's page, which calls the
 services, so the admin never edits a loan's status or its money directly."""
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from import_export.admin import ExportMixin, ImportExportModelAdmin
@@ -86,6 +88,16 @@ class DocumentInline(admin.TabularInline):
     model = LoanDocument
     form = DocumentForm
     extra = 0
+    fields = ["title", "file", "download"]
+    readonly_fields = ["download"]
+    # Stored privately: link to our permission-checked view, never to a storage URL.
+    formfield_overrides = {models.FileField: {"widget": forms.FileInput}}
+
+    @admin.display(description="tải về")
+    def download(self, obj):
+        if not obj.pk:
+            return "—"
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.original_name or obj.title)
 
 
 class ReadOnlyInline(admin.TabularInline):

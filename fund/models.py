@@ -5,6 +5,7 @@ payments (a reversal keeps the row), restructurings, the fund's charter capital 
 and nightly snapshots. Schedules, allocations, arrears and debt groups are derived by `fund.ledger.replay`.
 """
 
+import os
 from datetime import date
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from cooperatives.models import Cooperative
 from portal.models import Agency
 from portal.search import Searchable
+from portal.storage import PrivateStorage, generated_name
 
 from . import ledger, schedule
 
@@ -564,15 +566,20 @@ class Restructuring(models.Model):
 
 
 def document_upload_to(instance, filename):
-    return f"fund/{instance.loan_id}/{filename}"
+    return generated_name("quy-ho-tro", filename)
 
 
 class LoanDocument(models.Model):
-    """A document of the application (project plan, financial statements, collateral papers)."""
+    """A document of the application (project plan, financial statements, collateral papers).
+
+    Borrowers' papers are private (Luật Bảo vệ dữ liệu cá nhân, Nghị định 13/2023/NĐ-CP): stored outside MEDIA_ROOT
+    under a generated name, served only to fund and alliance staff by `fund:loan_document`.
+    """
 
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField("tên tài liệu", max_length=200)
-    file = models.FileField("tệp", upload_to=document_upload_to)
+    file = models.FileField("tệp", upload_to=document_upload_to, storage=PrivateStorage)
+    original_name = models.CharField("tên tệp gốc", max_length=255, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -581,6 +588,15 @@ class LoanDocument(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # A fresh upload still carries the user's file name here; upload_to replaces it when the file is stored.
+        if self.file and not self.file._committed:
+            self.original_name = os.path.basename(self.file.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("fund:loan_document", args=[self.pk])
 
     def clean(self):
         from .forms import validate_document

@@ -7,17 +7,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from portal.access import user_scope
 from portal.models import SiteSettings
 from portal.pdf import pdf_response
+from portal.storage import attachment_response
 
 from . import exports, forms, loanbook, reports, services
 from .filters import LoanFilter
-from .models import Appraisal, Loan, LoanProduct
+from .models import Appraisal, Loan, LoanDocument, LoanProduct
 
 
 def _require(request: HttpRequest, perm: str) -> None:
@@ -90,8 +92,19 @@ def loan_detail(request: HttpRequest, pk: int, action: str | None = None, bound=
         "forms": action_forms,
         "open_action": action,
         "can_change": request.user.has_perm("fund.change_loan"),
+        # Borrowers' papers: listed only to those the download view serves (fund and alliance staff).
+        "documents": loan.documents.all() if user_scope(request.user).everything else None,
     }
     return render(request, "fund/loan_detail.html", ctx, status=400 if bound is not None else 200)
+
+
+@login_required
+def loan_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """A borrower's paper, for fund and alliance staff only; anyone else gets the same 404 as a missing file."""
+    if not user_scope(request.user).everything:
+        raise Http404("Không tìm thấy tệp.")
+    document = get_object_or_404(LoanDocument.objects.filter(loan__in=Loan.objects.for_user(request.user)), pk=pk)
+    return attachment_response(document.file, document.original_name)
 
 
 def _as_of(request, default: date) -> date:

@@ -79,3 +79,27 @@ def test_an_agency_officer_gives_an_appraisal_opinion(page, mobile_page, live_se
     login_in_browser(mobile_page, live_server, "hongdan")
     mobile_page.goto(f"{live_server.url}/quy-ho-tro/tham-dinh/")
     shoot(mobile_page, artifacts_dir, "fund-appraisals-360")
+
+
+def test_a_fund_officer_downloads_an_application_paper_from_the_loan_page(
+    page, mobile_page, live_server, fund_demo_data, artifacts_dir
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fund.models import LoanDocument
+
+    loan = Loan.objects.get(code="QHT-017")
+    LoanDocument.objects.create(
+        loan=loan, title="Phương án sản xuất kinh doanh", file=SimpleUploadedFile("Phương án.pdf", b"%PDF-1.7\n")
+    )
+    login_in_browser(page, live_server, "quy")
+    page.goto(f"{live_server.url}{loan.get_absolute_url()}")
+    shoot(page, artifacts_dir, "fund-loan-documents-1280")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Phương án sản xuất kinh doanh").click()
+    assert download.value.suggested_filename == "Phương án.pdf"
+    login_in_browser(mobile_page, live_server, "quy")
+    mobile_page.goto(f"{live_server.url}{loan.get_absolute_url()}")
+    mobile_page.locator("#tai-lieu").scroll_into_view_if_needed()
+    assert mobile_page.evaluate("document.documentElement.scrollWidth") <= 360
+    shoot(mobile_page, artifacts_dir, "fund-loan-documents-360")
