@@ -27,6 +27,13 @@ def _fast_password_hashing():
 
 
 @pytest.fixture(autouse=True)
+def _uploads_in_tmp(settings, tmp_path):
+    """Uploads, public and private, land in the test's own folder, never in the checkout."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PORTAL_PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture(autouse=True)
 def _isolated_cache():
     from django.core.cache import cache
 

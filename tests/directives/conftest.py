@@ -10,15 +10,6 @@ from directives.models import ReportRequest
 from portal.models import Agency
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    # The demo accounts' passwords would cost seconds per test with the production hasher.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PORTAL_PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
-
 @pytest.fixture
 def directives_demo(demo):
     from directives import demo as directives_demo

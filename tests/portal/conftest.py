@@ -31,9 +31,3 @@ def redis_cache(settings):
     cache.clear()
     yield cache
     cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The demo accounts' passwords are hashed on every load; a fast hasher keeps these tests quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -14,12 +14,6 @@ from django.db import connection
 HOST = "htx.example.vn"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Dozens of logins per test: hash with MD5 here (the hashers themselves are Django's business)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def otp_required(settings):
     settings.PORTAL_OTP_REQUIRED_FOR_SUPERUSERS = True
