@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -16,25 +16,13 @@ from django.views.decorators.http import require_POST
 from portal.access import user_scope
 from portal.models import SiteSettings
 from portal.pdf import pdf_response
+from portal.storage import attachment_response
 
 from . import exports, selectors, services
 from .filters import DocumentFilter
 from .forms import ExtensionForm, ProgressForm, ReportForm, ReviewForm
 from .indicators import prefill_values
 from .models import Document, DocumentFile, Reminder, Report, ReportFile, ReportRequest, Task, TaskAssignment
-
-
-def _attachment(field_file, display_name):
-    """Serve a stored file as a download under its original name; never rendered inline, never sniffed."""
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("Không tìm thấy tệp.") from exc
-    response = FileResponse(handle, as_attachment=True, filename=display_name)
-    response["Content-Type"] = "application/octet-stream"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 def _visible_documents(user):
@@ -66,7 +54,7 @@ def document_detail(request, slug):
 
 def document_file(request, pk):
     item = get_object_or_404(DocumentFile.objects.filter(document__in=_visible_documents(request.user)), pk=pk)
-    return _attachment(item.file, item.original_name)
+    return attachment_response(item.file, item.original_name)
 
 
 # --- workspace --------------------------------------------------------------------------------------------------
@@ -216,7 +204,7 @@ def report_pdf(request, pk):
 @login_required
 def report_file(request, pk):
     item = get_object_or_404(ReportFile.objects.filter(report__in=Report.objects.for_user(request.user)), pk=pk)
-    return _attachment(item.file, item.original_name)
+    return attachment_response(item.file, item.original_name)
 
 
 @login_required
