@@ -1,15 +1,17 @@
 """The one place that decides which units and agencies a user may see.
 
 Every app filters its querysets through `user_scope(user)`: alliance and fund staff see the whole province;
-an officer sees their agency's unit and the units below it (a district officer: the district and its communes);
-anyone else sees nothing private.
+an officer (role "Cán bộ đơn vị") sees their agency's unit and the units below it (a district officer: the district
+and its communes); anyone else sees nothing private, even with an agency (an editor belongs to the alliance's agency
+only to sign articles: it must not open the province's registry).
 """
 
 from dataclasses import dataclass
 
 from .models import AdministrativeUnit, Agency
+from .roles import AGENCY_OFFICER, ALLIANCE_STAFF, FUND_OFFICER
 
-PROVINCE_WIDE_GROUPS = {"Cán bộ Liên minh", "Cán bộ Quỹ"}
+PROVINCE_WIDE_GROUPS = {ALLIANCE_STAFF, FUND_OFFICER}
 
 
 @dataclass(frozen=True)
@@ -43,9 +45,10 @@ def user_scope(user) -> Scope:
     cached = getattr(user, "_portal_scope", None)
     if cached is not None:
         return cached
-    if user.is_superuser or user.groups.filter(name__in=PROVINCE_WIDE_GROUPS).exists():
+    groups = set() if user.is_superuser else set(user.groups.values_list("name", flat=True))
+    if user.is_superuser or groups & PROVINCE_WIDE_GROUPS:
         scope = Scope(everything=True, unit_ids=frozenset(), agency_ids=frozenset())
-    elif user.agency_id is None:
+    elif user.agency_id is None or AGENCY_OFFICER not in groups:
         scope = NOTHING
     else:
         unit_ids = frozenset(user.agency.unit.descendant_ids())

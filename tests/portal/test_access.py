@@ -42,3 +42,15 @@ def test_an_inactive_officer_sees_nothing(officer_dong_hai):
 
 def test_names_are_written_in_vietnamese_order(officer_hong_dan):
     assert str(officer_hong_dan) == "Nguyễn Văn Hùng"
+
+
+def test_an_editor_sees_nothing_private_although_the_alliance_is_their_agency(editor):
+    # The editor's agency (the alliance) sits on the province's unit: only the officer role opens that scope.
+    scope = user_scope(editor)
+    assert editor.agency_id is not None
+    assert not scope.everything and scope.units().count() == 0 and scope.agencies().count() == 0
+
+
+def test_a_user_of_an_agency_without_a_role_sees_nothing(officer_hong_dan):
+    officer_hong_dan.groups.clear()
+    assert user_scope(officer_hong_dan).units().count() == 0
