@@ -189,24 +189,34 @@ def import_start(request: HttpRequest) -> HttpResponse:
     return render(request, "cooperatives/import_start.html", {"form": form, "jobs": jobs, "resources": RESOURCES})
 
 
+def _visible_job(request, pk) -> ImportJob:
+    """An import (its rows and errors carry personal data): for the staff member who uploaded it or province-wide
+    staff; anyone else gets the same 404 as for a job that does not exist."""
+    job = get_object_or_404(ImportJob, pk=pk)
+    if job.created_by_id != request.user.pk and not user_scope(request.user).everything:
+        raise Http404("Không tìm thấy lượt nhập.")
+    return job
+
+
 @staff_member_required
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(ImportJob, pk=pk)
+    job = _visible_job(request, pk)
     return render(request, "cooperatives/import_job.html", {"job": job, "label": RESOURCES[job.resource][0]})
 
 
 @staff_member_required
 def import_file(request: HttpRequest, pk: int) -> HttpResponse:
-    """The uploaded spreadsheet (personal data): for the staff member who uploaded it or province-wide staff."""
-    job = get_object_or_404(ImportJob, pk=pk)
-    if job.created_by_id != request.user.pk and not user_scope(request.user).everything:
-        raise Http404("Không tìm thấy tệp.")
+    job = _visible_job(request, pk)
     return attachment_response(job.file, job.original_name)
 
 
 @staff_member_required
 @require_POST
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    # Confirming writes the rows into the registry: the same right as starting an import.
+    if not request.user.has_perm("cooperatives.add_cooperative"):
+        raise Http404
+    _visible_job(request, pk)
     # processed_rows=0: the progress bar starts again for the real run.
     claimed = ImportJob.objects.filter(pk=pk, status=ImportJob.Status.CHECKED).update(
         status=ImportJob.Status.IMPORTING, processed_rows=0
@@ -228,7 +238,7 @@ def import_template(request: HttpRequest, resource: str, fmt: str) -> HttpRespon
 
 @staff_member_required
 def export(request: HttpRequest, resource: str, fmt: str) -> HttpResponse:
-    if resource not in RESOURCES:
+    if resource not in RESOURCES or not request.user.has_perm("cooperatives.view_cooperative"):
         raise Http404
     resource_obj = RESOURCES[resource][1]()
     qs = resource_obj.get_queryset()

@@ -108,6 +108,27 @@ def test_staff_who_neither_uploaded_nor_see_the_province_get_a_404(client, job, 
     assert client.get(job.get_file_url()).status_code == 404
 
 
+def test_staff_who_neither_uploaded_nor_see_the_province_get_a_404_for_the_job_page(client, job, editor):
+    client.force_login(editor)
+    assert client.get(f"/hop-tac-xa/quan-ly/nhap-du-lieu/{job.pk}/").status_code == 404
+
+
+def test_staff_without_the_registry_right_cannot_confirm_an_import(client, job, editor):
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.CHECKED)
+    client.force_login(editor)
+    assert client.post(f"/hop-tac-xa/quan-ly/nhap-du-lieu/{job.pk}/xac-nhan/").status_code == 404
+    assert ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.CHECKED
+
+
+def test_an_editor_gets_a_404_for_minutes_and_the_registrys_internal_pages(client, minutes, editor):
+    # The editor's agency is the alliance, on the province's unit; only the officer role opens a unit's scope.
+    client.force_login(editor)
+    assert client.get(minutes.get_absolute_url()).status_code == 404
+    assert client.get("/hop-tac-xa/quan-ly/").status_code == 404
+    assert client.get(f"/hop-tac-xa/quan-ly/{minutes.congress.cooperative.slug}/").status_code == 404
+    assert client.get("/hop-tac-xa/quan-ly/xuat/cooperatives.csv").status_code == 404
+
+
 @pytest.mark.parametrize("who", ["alliance_staff", "superuser"])
 def test_the_uploader_and_province_staff_download_the_import_file(client, job, who, request):
     client.force_login(request.getfixturevalue(who))
