@@ -383,6 +383,11 @@ _after(
 )
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 LOGGING["loggers"]["axes.apps"] = {"level": "WARNING"}  # no start-up banner on every manage.py command
+# django-import-export lets every staff member who reaches the admin import and export any model unless these are
+# set: importing needs the model's "add" right, exporting its "view" right (an editor must not export the loan book).
+# https://django-import-export.readthedocs.io/en/latest/installation.html (settings)
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # Tests and CI smoke runs skip gzip/brotli pre-compression of static files (slow); production keeps it.
 if not DEBUG and not envbool("DJANGO_STATIC_COMPRESS", True):
     STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"

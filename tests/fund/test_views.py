@@ -340,3 +340,28 @@ def test_a_bad_report_date_is_answered_in_vietnamese_not_with_an_error(client, f
     assert "Nhập ngày theo dạng dd/mm/yyyy." in html and 'value="99/99/2026"' in html
     reversed_range = client.get("/quy-ho-tro/bao-cao/", {"ngay": "01/01/2024", "tu_ngay": "01/02/2024"})
     assert "“Từ ngày” phải trước “đến ngày”." in reversed_range.content.decode()
+
+
+# Import and export in the admin (django-import-export lets any staff member do both unless told otherwise).
+
+
+def test_an_editor_can_neither_open_nor_post_the_loan_book_export(client, editor, fund_officer):
+    LoanFactory(cooperative=CooperativeFactory(), member=MemberFactory())
+    client.force_login(editor)
+    assert client.get("/admin/fund/loan/export/").status_code == 403
+    response = client.post("/admin/fund/loan/export/", {"format": "0", "resource": "0"})
+    assert response.status_code == 403
+    assert "attachment" not in response.get("Content-Disposition", "")
+
+
+def test_alliance_staff_who_only_view_the_fund_export_it_but_cannot_import_products(client, alliance_staff):
+    client.force_login(alliance_staff)
+    assert client.get("/admin/fund/loan/export/").status_code == 200
+    assert client.get("/admin/fund/loanproduct/import/").status_code == 403
+    assert client.post("/admin/fund/loanproduct/process_import/", {}).status_code == 403
+
+
+def test_the_fund_officer_imports_and_exports_products(client, fund_officer):
+    client.force_login(fund_officer)
+    assert client.get("/admin/fund/loanproduct/import/").status_code == 200
+    assert client.get("/admin/fund/loanproduct/export/").status_code == 200
