@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from portal.models import AdministrativeUnit
 from portal.search import filter_search
+from portal.storage import PrivateFileInlineMixin
 
 from .models import (
     PUBLIC_FIELD_CHOICES,
@@ -249,7 +250,7 @@ class PersonAdmin(ScopedAdmin, SimpleHistoryAdmin):
         return filter_search(queryset, search_term), False
 
 
-class CongressDocumentInline(admin.TabularInline):
+class CongressDocumentInline(PrivateFileInlineMixin, admin.TabularInline):
     model = CongressDocument
     extra = 1
     fields = ["kind", "title", "file", "download"]

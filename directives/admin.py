@@ -5,6 +5,7 @@ from django.http import Http404
 from django.utils.html import format_html
 
 from portal.access import user_scope
+from portal.storage import PrivateFileInlineMixin
 
 from . import indicators, services
 from .models import (
@@ -39,7 +40,7 @@ class ScopedAdminMixin:
         raise Http404("Không tìm thấy.")
 
 
-class DocumentFileInline(admin.TabularInline):
+class DocumentFileInline(PrivateFileInlineMixin, admin.TabularInline):
     model = DocumentFile
     extra = 1
     fields = ["file", "original_name", "size", "download"]

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
+from portal.storage import PrivateFileInlineMixin
+
 from . import services
 from .forms import validate_document
 from .models import (
@@ -84,7 +86,7 @@ class DocumentForm(admin.options.forms.ModelForm):
         return upload
 
 
-class DocumentInline(admin.TabularInline):
+class DocumentInline(PrivateFileInlineMixin, admin.TabularInline):
     model = LoanDocument
     form = DocumentForm
     extra = 0

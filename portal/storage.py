@@ -35,6 +35,18 @@ class PrivateStorage(FileSystemStorage):
         return ("portal.storage.PrivateStorage", (), {})
 
 
+class PrivateFileInlineMixin:
+    """For admin inlines of rows with a private `file`: staff who may only view the parent see the inline's own
+    download link (our permission-checked view) instead of Django's read-only display of the file, which links to
+    `storage.url()` and so would turn the whole change page into a 500."""
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        return [name for name in fields if name != "file"]
+
+
 def generated_name(folder: str, filename: str) -> str:
     """`<folder>/<yyyy>/<mm>/<uuid><ext>`: the stored name reveals nothing and cannot be guessed."""
     extension = os.path.splitext(filename)[1].lower()[:10]

@@ -84,6 +84,14 @@ def test_the_internal_profile_and_the_admin_link_the_minutes_view_never_a_media_
         assert "/media/" not in html and minutes.file.name not in html, url
 
 
+def test_staff_who_may_only_view_the_registry_see_minutes_as_download_links_not_a_500(client, minutes, fund_officer):
+    client.force_login(fund_officer)
+    page = client.get(f"/admin/cooperatives/congress/{minutes.congress.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert minutes.get_absolute_url() in html and minutes.file.name not in html
+
+
 # Import files
 
 

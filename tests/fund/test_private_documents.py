@@ -76,6 +76,15 @@ def test_the_loan_page_and_the_admin_link_the_download_view_never_a_media_url(cl
         assert "/media/" not in html and document.file.name not in html, url
 
 
+def test_staff_who_may_only_view_a_loan_see_its_papers_as_download_links_not_a_500(client, document, alliance_staff):
+    # A read-only inline would render the file with its storage URL, which private files do not have.
+    client.force_login(alliance_staff)
+    page = client.get(f"/admin/fund/loan/{document.loan.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert _url(document) in html and document.file.name not in html
+
+
 def test_a_missing_paper_is_a_404_not_a_500(client, document, fund_officer):
     document.file.storage.delete(document.file.name)
     client.force_login(fund_officer)
