@@ -3,7 +3,8 @@
 Every URL the resolver knows (the public site, the officers' workspace, every file and PDF download and the whole
 admin) is asked for with GET by each role, and the answer must be the one the matrix below writes down. Objects
 owned by district A (Huyện Hồng Dân) and district B (Huyện Đông Hải) are asked for by the officers of both.
-While walking, every SQL statement is watched: a GET may write only the tables listed in GET_MAY_WRITE.
+While walking, every SQL statement is watched: a GET may write only the tables listed in GET_MAY_WRITE; and no HTML
+page served to a role may name a private object it may not open (MUST_NOT_READ), lists and dashboards included.
 
 The site matrix is explicit on purpose; the admin's is derived from `admin.site._registry` with one row of rights
 per model. A URL added without a row here, or a model registered without a row, fails
@@ -229,6 +230,11 @@ admin:catch_all                  adm    adm     adm     404    404    404
 """
 
 # A GET may write only these tables, and why:
+# Whose private words (world.private_words) must appear on no HTML page a role is served.
+MUST_NOT_READ = {"anon": "AB", "hongdan": "B", "donghai": "A", "fund": "", "editor": "AB", "alliance": ""}
+# ...and whose must appear on at least one page (so the check above cannot pass by looking at nothing).
+MUST_READ = {"anon": "", "hongdan": "A", "donghai": "B", "fund": "AB", "editor": "", "alliance": "AB"}
+
 GET_MAY_WRITE = {
     # Sessions: the second-factor page keeps the pending key in the session; middleware refreshes idle expiry.
     "django_session": "sessions are state of the visitor, not of the portal",
@@ -372,7 +378,7 @@ def build_world():
         w.congress_document[case] = CongressDocument.objects.create(
             congress=congress,
             kind=CongressDocument.Kind.MINUTES,
-            title="Biên bản đại hội",
+            title=f"Biên bản đại hội riêng {case}",
             file=SimpleUploadedFile(f"bien-ban-{case}.pdf", PDF_BYTES),
         )
         w.request_for[case] = report_request([agency[case]], title=f"Báo cáo riêng {case}")
@@ -386,13 +392,23 @@ def build_world():
             uploaded_by=officer[case],
         )
         w.assignment[case] = assignment(agency[case])
-        loan = LoanFactory(cooperative=coop)
+        loan = LoanFactory(cooperative=coop, code=f"MT-VAY-{case}")
         w.loan[case] = loan
         w.loan_document[case] = LoanDocument.objects.create(
             loan=loan, title="Phương án vay", file=SimpleUploadedFile(f"phuong-an-{case}.pdf", PDF_BYTES)
         )
         w.appraisal[case] = Appraisal.objects.create(loan=loan, agency=agency[case], requested_on=date(2024, 1, 5))
     w.shared_request = shared_request
+    # Words that only those who may see district A's (B's) private objects may find on any page.
+    w.private_words = {
+        case: [
+            w.request_for[case].title,
+            w.congress_document[case].get_absolute_url(),  # profiles link the minutes by kind, not by title
+            w.report_file[case].original_name,
+            w.loan[case].code,
+        ]
+        for case in "AB"
+    }
     w.directive = w.assignment["A"].task.document
 
     w.import_job = ImportJob.objects.create(
@@ -737,7 +753,9 @@ def test_each_role_gets_the_expected_answer_from_every_url_and_no_get_writes(rol
         client.force_login(request.getfixturevalue(ROLES[role]))
     to_make = requests_to_make(world, classified_routes())
     before = row_counts()
-    wrong, writes = [], []
+    wrong, writes, read = [], [], []
+    forbidden_words = [word for case in MUST_NOT_READ[role] for word in world.private_words[case]]
+    unseen_words = {word for case in MUST_READ[role] for word in world.private_words[case]}
     for item in to_make:
         watcher = WriteWatcher()
         with connections["default"].execute_wrapper(watcher):
@@ -749,11 +767,17 @@ def test_each_role_gets_the_expected_answer_from_every_url_and_no_get_writes(rol
             # Read to the end: the test client then closes the file (closing it again ourselves would fire
             # request_finished and close the database connection under the module's transaction).
             b"".join(response.streaming_content)
+        if response.status_code == 200 and "text/html" in response.get("Content-Type", ""):
+            html = response.content.decode()
+            read.extend(f"{item.label}: {item.url} shows “{word}”" for word in forbidden_words if word in html)
+            unseen_words -= {word for word in unseen_words if word in html}
         unexpected = sorted(set(watcher.tables) - set(GET_MAY_WRITE))
         if unexpected:
             writes.append(f"{item.label}: {item.url} wrote {unexpected}")
     after = row_counts()
     changed = {table: (before[table], after[table]) for table in before if before[table] != after[table]}
     assert not wrong, f"{role}: {len(wrong)} of {len(to_make)} answers differ from the matrix:\n" + "\n".join(wrong)
+    assert not read, f"{role}: pages show what only another district may see:\n" + "\n".join(read)
+    assert not unseen_words, f"{role}: no page showed {sorted(unseen_words)}, which this role may see"
     assert not writes, f"{role}: GET requests wrote to the database:\n" + "\n".join(writes)
     assert not changed, f"{role}: row counts changed by GET requests: {changed}"
