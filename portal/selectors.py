@@ -50,7 +50,8 @@ def _ttl_until_next_scheduled(now) -> int:
     return max(1, int((upcoming - now).total_seconds()) + 1)
 
 
-def _cached(name: str, build, *, use_cache: bool):
+def cached(name: str, build, *, use_cache: bool = True):
+    """`build()`'s result, cached under `name` until content changes or the next scheduled article is due."""
     if not use_cache:
         return build()
     key = f"portal:{name}:v{content_version()}"
@@ -63,7 +64,7 @@ def _cached(name: str, build, *, use_cache: bool):
 
 
 def home_data(*, use_cache: bool = True) -> dict:
-    return _cached("home", _build_home, use_cache=use_cache)
+    return cached("home", _build_home, use_cache=use_cache)
 
 
 def _build_home() -> dict:
@@ -114,7 +115,7 @@ def _build_home() -> dict:
 
 
 def sidebar_data(*, use_cache: bool = True) -> dict:
-    data = _cached("sidebar", _build_sidebar, use_cache=use_cache)
+    data = cached("sidebar", _build_sidebar, use_cache=use_cache)
     return {**data, "stats": visit_stats()}
 
 

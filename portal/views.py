@@ -155,14 +155,15 @@ def poll_vote(request, slug):
 
 def search(request):
     form = SearchForm(request.GET or None)
-    q, kind, page_obj, hits = "", "", None, []
+    q, kind, page_obj, hits, capped = "", "", None, [], False
     if form.is_valid():
         q, kind = form.cleaned_data["q"].strip(), form.cleaned_data["kind"]
         if q:
-            page_obj = Paginator(site_search.search_rows(q, kind or None), PER_PAGE).get_page(request.GET.get("page"))
-            hits = site_search.hydrate(page_obj.object_list, q)
+            rows = site_search.cached_rows(q, kind or None)
+            page_obj = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+            hits, capped = site_search.hydrate(page_obj.object_list, q), site_search.capped(rows)
     return render(request, "portal/search.html", {"form": form, "q": q, "kind": kind, "page_obj": page_obj,
-                                                  "hits": hits})  # fmt: skip
+                                                  "hits": hits, "capped": capped})  # fmt: skip
 
 
 @require_GET
