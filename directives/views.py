@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from portal import selectors as portal_selectors
 from portal.access import user_scope
 from portal.models import SiteSettings
 from portal.pdf import pdf_response
@@ -34,8 +35,10 @@ def _visible_documents(user):
 
 
 def document_list(request):
-    filterset = DocumentFilter(request.GET or None, queryset=Document.objects.public().select_related("replaced_by"))
-    page = Paginator(filterset.qs, 20).get_page(request.GET.get("page"))
+    public = Document.objects.public().select_related("replaced_by").defer("full_text", "search_text")
+    filterset = DocumentFilter(request.GET or None, queryset=public)
+    key = f"documents:{portal_selectors.query_key(request.GET)}"
+    page = portal_selectors.CachedCountPaginator(filterset.qs, 20, count_key=key).get_page(request.GET.get("page"))
     return render(request, "directives/document_list.html", {"filter": filterset, "page_obj": page})
 
 
