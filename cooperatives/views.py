@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from portal import selectors
 from portal.access import user_scope
 from portal.models import SiteSettings
+from portal.pagecache import anonymous_page
 from portal.pdf import pdf_response
 from portal.storage import attachment_response
 
@@ -39,6 +40,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     return render(request, "cooperatives/directory.html", ctx)
 
 
+@anonymous_page
 def profile(request: HttpRequest, slug: str) -> HttpResponse:
     cooperative = get_object_or_404(Cooperative.objects.select_related("unit__parent"), slug=slug)
     ctx = {

@@ -53,6 +53,30 @@ def _ttl_until_next_scheduled(now) -> int:
     return max(1, int((upcoming - now).total_seconds()) + 1)
 
 
+def cache_ttl() -> int:
+    """Seconds a cached public read may live: HOME_TTL, or less when a scheduled article is due sooner.
+
+    The next scheduled time is cached too, under the content version (scheduling an article saves it, which
+    bumps the version), so the many reads cached on a cold start cost one query for it, not one each."""
+    from .models import Article
+
+    now = timezone.now()
+    key = f"portal:next-scheduled:v{content_version()}"
+    upcoming = cache.get(key)
+    if upcoming is None or (upcoming and upcoming <= now):
+        upcoming = (
+            Article.objects.exclude(status=Article.Status.DRAFT)
+            .filter(publish_at__gt=now)
+            .order_by("publish_at")
+            .values_list("publish_at", flat=True)
+            .first()
+        ) or False  # False: nothing scheduled (None would read as "not cached")
+        cache.set(key, upcoming, HOME_TTL)
+    if not upcoming:
+        return HOME_TTL
+    return max(1, min(HOME_TTL, int((upcoming - now).total_seconds()) + 1))
+
+
 def cached(name: str, build, *, use_cache: bool = True):
     """`build()`'s result, cached under `name` until content changes or the next scheduled article is due."""
     if not use_cache:
@@ -60,9 +84,8 @@ def cached(name: str, build, *, use_cache: bool = True):
     key = f"portal:{name}:v{content_version()}"
     data = cache.get(key)
     if data is None:
-        now = timezone.now()
         data = build()
-        cache.set(key, data, _ttl_until_next_scheduled(now))
+        cache.set(key, data, cache_ttl())
     return data
 
 

@@ -9,11 +9,13 @@ from . import polls, selectors, services, site_search
 from .counters import article_views, client_ip, is_bot, record_article_view
 from .forms import ContactForm, SearchForm
 from .models import Article, Category, Page, Poll, Tag
+from .pagecache import anonymous_page
 from .pdf import pdf_bytes_response, render_pdf_bytes
 
 PER_PAGE = 10
 
 
+@anonymous_page
 def home(request):
     data = selectors.home_data(use_cache=not request.user.is_authenticated)
     return render(request, "portal/home.html", data)
@@ -30,16 +32,24 @@ def _article_list(request, queryset, *, title, category=None, tag=None):
     return render(request, "portal/article_list.html", ctx)
 
 
+def _newest_visible(request, *args, **kwargs) -> str:
+    """Keys the cached news lists: a scheduled article whose time has come changes it (one index lookup)."""
+    return str(Article.objects.published().order_by("-publish_at", "-pk").values_list("pk", flat=True).first())
+
+
+@anonymous_page(vary=_newest_visible)
 def article_list(request):
     return _article_list(request, Article.objects.published(), title="Tin tức")
 
 
+@anonymous_page(vary=_newest_visible)
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
     return _article_list(request, Article.objects.published().filter(category=category), title=category.name,
                          category=category)  # fmt: skip
 
 
+@anonymous_page(vary=_newest_visible)
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     qs = Article.objects.published().filter(tags=tag)
@@ -65,6 +75,7 @@ def _published_article(slug) -> Article:
     return get_object_or_404(Article.objects.published().select_related("category"), slug=slug)
 
 
+@anonymous_page
 def article_detail(request, slug):
     """Anonymous readers get the article's content from the cache; the view is counted on every read anyway."""
     ctx = selectors.cached_article_context(slug, build=lambda: _article_context(_published_article(slug)),
