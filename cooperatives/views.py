@@ -30,6 +30,7 @@ from .resources import RESOURCES
 PAGE_SIZE = 20
 
 
+@anonymous_page
 def directory(request: HttpRequest) -> HttpResponse:
     qs = Cooperative.objects.select_related("unit__parent").defer("search_text").order_by("name")
     filterset = CooperativeFilter(request.GET, queryset=qs)

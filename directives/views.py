@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from portal import selectors as portal_selectors
 from portal.access import user_scope
 from portal.models import SiteSettings
+from portal.pagecache import anonymous_page
 from portal.pdf import pdf_response
 from portal.storage import attachment_response
 
@@ -34,6 +35,7 @@ def _visible_documents(user):
 # --- public -----------------------------------------------------------------------------------------------------
 
 
+@anonymous_page
 def document_list(request):
     public = Document.objects.public().select_related("replaced_by").defer("full_text", "search_text")
     filterset = DocumentFilter(request.GET or None, queryset=public)

@@ -171,6 +171,7 @@ def poll_vote(request, slug):
     return response
 
 
+@anonymous_page
 def search(request):
     form = SearchForm(request.GET or None)
     q, kind, page_obj, hits, capped = "", "", None, [], False

@@ -60,3 +60,37 @@ def test_a_signed_in_reader_is_never_served_the_anonymous_page(db, reader, edito
     reader.get("/tin-tuc/")
     reader.force_login(editor)
     assert "Đăng xuất" in reader.get("/tin-tuc/").content.decode()
+
+
+def _new_cooperative():
+    from cooperatives.models import Cooperative
+    from portal.models import AdministrativeUnit
+
+    unit = AdministrativeUnit.objects.filter(level="commune").first()
+    Cooperative.objects.create(name="Hợp tác xã Mới Lập", slug="htx-moi-lap", sector="crops", unit=unit)
+
+
+def _new_document():
+    from datetime import date
+
+    from directives.models import Document
+
+    Document.objects.create(doc_type="cong_van", number="99/MOI-LAP", slug="99-moi-lap", issuer="UBND tỉnh",
+                            issue_date=date(2024, 1, 2), summary="Văn bản Mới Lập về hợp tác xã")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("url", "create", "text"),
+    [
+        ("/hop-tac-xa/?sector=crops", _new_cooperative, "Hợp tác xã Mới Lập"),
+        ("/van-ban/?doc_type=cong_van", _new_document, "99/MOI-LAP"),
+        ("/tim-kiem/?q=moi+lap", _new_document, "Tìm thấy 1 kết quả"),
+    ],
+)
+def test_filtered_lists_and_search_are_cached_until_content_changes(db, demo, reader, url, create, text):
+    reader.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        assert text not in reader.get(url).content.decode()
+    assert len(ctx.captured_queries) == 0
+    create()
+    assert text in reader.get(url).content.decode()
