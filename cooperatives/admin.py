@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.models import AdministrativeUnit
+from portal.admin_lists import DistrictFilter, LargeChangelist
 from portal.search import filter_search
 from portal.storage import PrivateFileInlineMixin
 
@@ -46,24 +46,6 @@ class ScopedAdmin(admin.ModelAdmin):
         qs = super().get_queryset(request)
         visible = Cooperative.objects.for_user(request.user)
         return qs.filter(**{f"{self.scope_path}__in": visible})
-
-
-class DistrictFilter(admin.SimpleListFilter):
-    title = "địa bàn"
-    parameter_name = "district"
-
-    def lookups(self, request, model_admin):
-        units = AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.DISTRICT).order_by("code")
-        return [(u.pk, u.name) for u in units]
-
-    def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            unit_id = int(self.value())
-            return queryset.filter(
-                unit__in=AdministrativeUnit.objects.filter(pk=unit_id)
-                | AdministrativeUnit.objects.filter(parent_id=unit_id)
-            )
-        return queryset
 
 
 class GradeFilter(admin.SimpleListFilter):
@@ -169,12 +151,13 @@ class CongressInline(admin.TabularInline):
 
 
 @admin.register(Cooperative)
-class CooperativeAdmin(SimpleHistoryAdmin):
+class CooperativeAdmin(LargeChangelist, SimpleHistoryAdmin):
     form = CooperativeForm
     change_list_template = "admin/cooperatives/cooperative/change_list.html"
     list_display = ["name", "kind", "registration_code", "unit", "sector", "status", "latest_grade", "congress_flag"]
     list_filter = [DistrictFilter, "kind", "sector", "status", GradeFilter, CongressOverdueFilter, "is_pilot"]
     list_select_related = ["unit"]
+    list_defer = ("search_text",)
     search_fields = ["search_text"]
     search_help_text = "Tìm theo tên, mã số đăng ký, địa chỉ, địa bàn (gõ có dấu hay không dấu đều được)."
     prepopulated_fields = {"slug": ["name"]}
@@ -239,9 +222,10 @@ class TrainingInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class PersonAdmin(LargeChangelist, ScopedAdmin, SimpleHistoryAdmin):
     list_display = ["full_name", "cooperative", "birth_year"]
     list_select_related = ["cooperative"]
+    list_defer = ("search_text",)
     search_fields = ["search_text"]
     inlines = [PositionInline, TrainingInline]
     raw_id_fields = ["cooperative"]
@@ -266,7 +250,7 @@ class CongressDocumentInline(PrivateFileInlineMixin, admin.TabularInline):
 
 
 @admin.register(Congress)
-class CongressAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class CongressAdmin(LargeChangelist, ScopedAdmin, SimpleHistoryAdmin):
     list_display = ["cooperative", "kind", "fiscal_year", "planned_date", "held_date"]
     list_filter = ["kind", "fiscal_year"]
     list_select_related = ["cooperative"]
@@ -275,7 +259,7 @@ class CongressAdmin(ScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(YearlyFigure)
-class YearlyFigureAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class YearlyFigureAdmin(LargeChangelist, ScopedAdmin, SimpleHistoryAdmin):
     list_display = [
         "cooperative",
         "year",
@@ -302,7 +286,7 @@ class ImprovementPlanInline(admin.StackedInline):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class EvaluationAdmin(LargeChangelist, ScopedAdmin, SimpleHistoryAdmin):
     list_display = ["cooperative", "year", "total_score", "grade", "not_graded_reason"]
     list_filter = ["year", "grade"]
     list_select_related = ["cooperative"]

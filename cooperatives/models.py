@@ -217,7 +217,8 @@ class Cooperative(Searchable):
                 violation_error_message="Vốn điều lệ không được âm.",
             ),
         ]
-        indexes = [models.Index(fields=["unit", "sector", "status"])]
+        # name: the default ordering of the directory and the admin list (10,000 rows at scale, issue 7).
+        indexes = [models.Index(fields=["unit", "sector", "status"]), models.Index(fields=["name"])]
 
     def __str__(self):
         return self.name

@@ -13,8 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from portal import selectors
 from portal.access import user_scope
 from portal.models import SiteSettings
+from portal.pagecache import anonymous_page
 from portal.pdf import pdf_response
 from portal.storage import attachment_response
 
@@ -28,15 +30,18 @@ from .resources import RESOURCES
 PAGE_SIZE = 20
 
 
+@anonymous_page
 def directory(request: HttpRequest) -> HttpResponse:
-    qs = Cooperative.objects.select_related("unit__parent").order_by("name")
+    qs = Cooperative.objects.select_related("unit__parent").defer("search_text").order_by("name")
     filterset = CooperativeFilter(request.GET, queryset=qs)
     rows = filterset.qs if filterset.is_valid() else qs.none()
-    page_obj = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    key = f"directory:{selectors.query_key(request.GET)}"
+    page_obj = selectors.CachedCountPaginator(rows, PAGE_SIZE, count_key=key).get_page(request.GET.get("page"))
     ctx = {"filter": filterset, "page_obj": page_obj, "count": page_obj.paginator.count}
     return render(request, "cooperatives/directory.html", ctx)
 
 
+@anonymous_page
 def profile(request: HttpRequest, slug: str) -> HttpResponse:
     cooperative = get_object_or_404(Cooperative.objects.select_related("unit__parent"), slug=slug)
     ctx = {

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.utils.html import format_html
 
 from portal.access import user_scope
+from portal.admin_lists import LargeChangelist, year_filter
 from portal.storage import PrivateFileInlineMixin
 
 from . import indicators, services
@@ -80,12 +81,13 @@ class TaskInline(admin.StackedInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(LargeChangelist, admin.ModelAdmin):
     list_display = ["number", "doc_type", "issuer", "issue_date", "status", "is_public"]
-    list_filter = ["doc_type", "status", "is_public", "field"]
+    # A year filter, not date_hierarchy: that ran a DISTINCT over every document's date on each page.
+    list_filter = ["doc_type", year_filter("issue_date", "năm ban hành"), "status", "is_public", "field"]
+    list_defer = ("full_text", "search_text")
     search_fields = ["search_text", "number"]
     prepopulated_fields = {"slug": ["number"]}
-    date_hierarchy = "issue_date"
     autocomplete_fields = ["replaced_by"]
     inlines = [DocumentFileInline, DocumentRelationInline, TaskInline]
 
@@ -110,7 +112,7 @@ class TaskAssignmentInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(LargeChangelist, admin.ModelAdmin):
     list_display = ["__str__", "short_text", "lead_agency", "deadline_label", "progress_public"]
     list_select_related = ["document", "lead_agency"]
     list_filter = ["progress_public", "cycle"]
@@ -138,7 +140,7 @@ class TaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(TaskAssignment)
-class TaskAssignmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class TaskAssignmentAdmin(LargeChangelist, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["task", "agency", "role", "status_display", "completed_on", "extended_deadline"]
     list_select_related = ["task__document", "agency"]
     list_filter = ["role", "agency__kind"]
@@ -173,7 +175,7 @@ class RequestForm(forms.ModelForm):
 
 
 @admin.register(ReportRequest)
-class ReportRequestAdmin(admin.ModelAdmin):
+class ReportRequestAdmin(LargeChangelist, admin.ModelAdmin):
     form = RequestForm
     list_display = ["title", "kind", "period_start", "period_end", "deadline"]
     list_filter = ["kind"]
@@ -218,7 +220,7 @@ class ReportFileInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ReportAdmin(LargeChangelist, ScopedAdminMixin, admin.ModelAdmin):
     """Staff read reports here and accept or return them with the actions (or on /bao-cao/so/<id>/)."""
 
     list_display = ["request", "agency", "state", "first_submitted_at", "updated_at"]
@@ -245,7 +247,7 @@ class ReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ReportFile)
-class ReportFileAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ReportFileAdmin(LargeChangelist, ScopedAdminMixin, admin.ModelAdmin):
     agency_path = "report__agency"
     list_display = ["original_name", "report", "size", "uploaded_at"]
     list_select_related = ["report__request", "report__agency"]
@@ -258,8 +260,8 @@ class ReportFileAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ReminderAdmin(LargeChangelist, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["subject", "agency", "key", "created_at"]
     list_select_related = ["agency"]
-    list_filter = ["agency"]
+    list_filter = ["agency__kind"]  # not one link per agency (200 at scale)
     readonly_fields = ["agency", "key", "subject", "body", "link", "created_at"]

@@ -1,9 +1,12 @@
 """The public document list's filters (django-filter), with accent-insensitive search."""
 
+import hashlib
+
 import django_filters
 from django import forms
 
 from portal.search import filter_search
+from portal.selectors import cached
 
 from .models import Document
 
@@ -26,8 +29,12 @@ class DocumentFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # One query for the three lists of choices.
-        rows = list(self.queryset.order_by().values_list("issuer", "field", "issue_date__year").distinct())
+        # One query for the three lists of choices, cached with the content version (a DISTINCT over every
+        # document: 30 ms at 20,000).
+        rows = cached(
+            f"document-choices:{hashlib.sha1(str(self.queryset.query).encode()).hexdigest()[:16]}",
+            lambda: list(self.queryset.order_by().values_list("issuer", "field", "issue_date__year").distinct()),
+        )
         self.filters["issuer"].extra["choices"] = [(v, v) for v in sorted({r[0] for r in rows if r[0]})]
         self.filters["field"].extra["choices"] = [(v, v) for v in sorted({r[1] for r in rows if r[1]})]
         self.filters["year"].extra["choices"] = [(str(v), str(v)) for v in sorted({r[2] for r in rows}, reverse=True)]

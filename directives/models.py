@@ -92,7 +92,11 @@ class Document(Searchable):
         verbose_name = "văn bản"
         verbose_name_plural = "văn bản"
         ordering = ["-issue_date", "number"]
-        indexes = [models.Index(fields=["doc_type", "issue_date"])]
+        # The second index serves the default ordering, so a page of the list reads 20 rows, not sorts 20,000.
+        indexes = [
+            models.Index(fields=["doc_type", "issue_date"]),
+            models.Index(fields=["-issue_date", "number"], name="document_issue_date_number"),
+        ]
 
     def __str__(self):
         return f"{self.get_doc_type_display()} {self.number}"

@@ -13,8 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from portal import selectors as portal_selectors
 from portal.access import user_scope
 from portal.models import SiteSettings
+from portal.pagecache import anonymous_page
 from portal.pdf import pdf_response
 from portal.storage import attachment_response
 
@@ -33,9 +35,12 @@ def _visible_documents(user):
 # --- public -----------------------------------------------------------------------------------------------------
 
 
+@anonymous_page
 def document_list(request):
-    filterset = DocumentFilter(request.GET or None, queryset=Document.objects.public().select_related("replaced_by"))
-    page = Paginator(filterset.qs, 20).get_page(request.GET.get("page"))
+    public = Document.objects.public().select_related("replaced_by").defer("full_text", "search_text")
+    filterset = DocumentFilter(request.GET or None, queryset=public)
+    key = f"documents:{portal_selectors.query_key(request.GET)}"
+    page = portal_selectors.CachedCountPaginator(filterset.qs, 20, count_key=key).get_page(request.GET.get("page"))
     return render(request, "directives/document_list.html", {"filter": filterset, "page_obj": page})
 
 

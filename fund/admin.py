@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
+from portal.admin_lists import DistrictFilter, LargeChangelist, year_filter
 from portal.storage import PrivateFileInlineMixin
 
 from . import services
@@ -60,7 +61,7 @@ class LoanProductAdmin(ImportExportModelAdmin):
 
 
 @admin.register(MemberBorrower)
-class MemberBorrowerAdmin(admin.ModelAdmin):
+class MemberBorrowerAdmin(LargeChangelist, admin.ModelAdmin):
     list_display = ["full_name", "cooperative"]
     list_select_related = ["cooperative"]
     search_fields = ["full_name", "id_number", "cooperative__name"]
@@ -137,15 +138,19 @@ class EventInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class LoanDistrictFilter(DistrictFilter):
+    unit_path = "cooperative__unit"
+
+
 @admin.register(Loan)
-class LoanAdmin(ExportMixin, admin.ModelAdmin):
+class LoanAdmin(LargeChangelist, ExportMixin, admin.ModelAdmin):
     resource_classes = [LoanResource]
     list_display = ["code", "borrower", "product", "status", "requested_amount", "approved_amount", "received_on"]
-    list_filter = ["status", "product", "cooperative__unit"]
+    list_filter = ["status", "product", LoanDistrictFilter, year_filter("received_on", "năm tiếp nhận")]
     list_select_related = ["product", "cooperative", "member"]
+    list_defer = ("search_text",)
     search_fields = ["search_text", "code", "contract_number"]
     autocomplete_fields = ["cooperative", "member"]
-    date_hierarchy = "received_on"
     inlines = [DocumentInline, AppraisalInline, DisbursementInline, PaymentInline, EventInline]
     readonly_fields = ["status", "staff_page", "eligibility"]
     fieldsets = [
@@ -203,11 +208,11 @@ class LoanAdmin(ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(LoanSnapshot)
-class LoanSnapshotAdmin(admin.ModelAdmin):
+class LoanSnapshotAdmin(LargeChangelist, admin.ModelAdmin):
+    # One row per loan per night: no date_hierarchy (a DISTINCT over every date); "on" filters by recent periods.
     list_display = ["loan", "on", "outstanding_principal", "days_past_due", "debt_group", "provision"]
     list_filter = ["on", "debt_group"]
     list_select_related = ["loan__cooperative", "loan__member"]
-    date_hierarchy = "on"
 
     def has_add_permission(self, request):
         return False

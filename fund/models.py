@@ -309,7 +309,10 @@ class Loan(Searchable):
         verbose_name = "hồ sơ vay, khoản vay"
         verbose_name_plural = "hồ sơ vay, khoản vay"
         ordering = ["-received_on", "-id"]
-        indexes = [models.Index(fields=["status"])]
+        indexes = [
+            models.Index(fields=["status"]),
+            models.Index(fields=["-received_on", "-id"], name="loan_received_on_id"),  # the default ordering
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(own_contribution__lte=models.F("total_cost")),
@@ -626,6 +629,8 @@ class LoanSnapshot(models.Model):
         verbose_name_plural = "số liệu khoản vay cuối ngày"
         ordering = ["-on", "loan"]
         constraints = [models.UniqueConstraint(fields=["loan", "on"], name="snapshot_one_per_loan_per_day")]
+        # One row per loan per night: the newest night first without sorting the whole table.
+        indexes = [models.Index(fields=["-on", "loan"], name="snapshot_on_loan")]
 
     def __str__(self):
         return f"{self.loan_id} @ {self.on}"

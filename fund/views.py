@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from portal.access import user_scope
 from portal.models import SiteSettings
+from portal.pagecache import anonymous_page
 from portal.pdf import pdf_response
 from portal.storage import attachment_response
 
@@ -30,6 +31,7 @@ def _require(request: HttpRequest, perm: str) -> None:
 # Public -----------------------------------------------------------------------------------------------------------
 
 
+@anonymous_page
 def fund_home(request: HttpRequest) -> HttpResponse:
     ctx = {
         "products": LoanProduct.objects.filter(is_active=True),

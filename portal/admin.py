@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_lists import LargeChangelist, year_filter
 from .forms import AttachmentAdminForm
 from .models import (
     AdministrativeUnit,
@@ -109,13 +110,13 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(LargeChangelist, SimpleHistoryAdmin):
     list_display = ["title", "category", "status_label", "publish_at", "featured", "view_count", "updated_by",
                     "updated_at"]  # fmt: skip
-    list_filter = ["status", "category", "featured"]
+    list_filter = ["status", "category", "featured", year_filter("publish_at", "năm đăng")]
     list_select_related = ["category", "updated_by"]
+    list_defer = ("lead", "body", "search_text")
     search_fields = ["title", "lead", "slug"]
-    date_hierarchy = "publish_at"
     autocomplete_fields = ["tags", "related_documents"]
     readonly_fields = ["preview_link", "view_count", "created_by", "created_at", "updated_by", "updated_at"]
     inlines = [AttachmentInline]

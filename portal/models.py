@@ -287,7 +287,11 @@ class Article(Searchable):
         verbose_name = "bài viết"
         verbose_name_plural = "bài viết"
         ordering = ["-publish_at", "-id"]
-        indexes = [models.Index(fields=["category", "status", "publish_at"])]
+        # The second index serves the default ordering (the news list, the admin list: 50,000 rows at scale).
+        indexes = [
+            models.Index(fields=["category", "status", "publish_at"]),
+            models.Index(fields=["-publish_at", "-id"], name="article_publish_at_id"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(publish_at__isnull=False),

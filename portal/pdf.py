@@ -78,8 +78,13 @@ def render_pdf_bytes(template_name: str, context: dict | None = None) -> bytes:
 
 def pdf_response(template_name: str, context: dict | None, filename: str, *, inline: bool = False) -> HttpResponse:
     """An HTTP response carrying the rendered PDF, downloaded as `filename` (ASCII-safe)."""
+    return pdf_bytes_response(render_pdf_bytes(template_name, context), filename, inline=inline)
+
+
+def pdf_bytes_response(data: bytes, filename: str, *, inline: bool = False) -> HttpResponse:
+    """An HTTP response carrying an already rendered PDF (one kept in the cache, say)."""
     stem = slugify(Path(filename).stem) or "tai-lieu"
-    response = HttpResponse(render_pdf_bytes(template_name, context), content_type="application/pdf")
+    response = HttpResponse(data, content_type="application/pdf")
     disposition = "inline" if inline else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{stem}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"

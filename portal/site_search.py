@@ -1,11 +1,16 @@
 """One search over articles, pages, public documents and cooperatives, insensitive to case and diacritics.
 
 Every searchable model keeps `search_text` folded (portal.search). On PostgreSQL the query becomes a prefix
-tsquery over `to_tsvector('simple', search_text)`, the exact expression of each table's GIN index, and results
-are ranked with ts_rank; on SQLite `filter_search` matches the folded words and results come newest first.
-Snippets are highlighted in Python on the original text, which keeps its diacritics.
+tsquery over the stored `search_vector` column (portal.search.search_vector_operation), served by its GIN index,
+and results are ranked with ts_rank; on SQLite `filter_search` matches the folded words and results come newest
+first. Snippets are highlighted in Python on the original text, which keeps its diacritics.
+
+A common query ("hop tac xa") matches nearly every row: ranking all of them took seconds at 80,000 rows. So only
+the newest CANDIDATES matches of each kind are ranked (found newest first through the primary key, which stops
+early when most rows match); a reader who needs older ones adds a word or picks a kind.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -13,7 +18,7 @@ from django.db import connection
 from django.db.models import FloatField, Value
 from django.db.models.expressions import RawSQL
 
-from .search import filter_search, terms
+from .search import VECTOR_COLUMN, filter_search, terms
 from .text import highlight, highlight_all, html_to_text
 
 KINDS = {
@@ -22,7 +27,7 @@ KINDS = {
     "cooperative": "Hợp tác xã",
     "page": "Trang",
 }
-TSVECTOR = "to_tsvector('simple', search_text)"
+CANDIDATES = 300  # matches ranked per kind
 
 
 def _base_querysets() -> dict:
@@ -46,21 +51,26 @@ def tsquery(words: list[str]) -> str:
 
 
 def fulltext(qs, words: list[str]):
-    """PostgreSQL: rows whose `to_tsvector('simple', search_text)` (the GIN index's expression) matches, ranked."""
+    """PostgreSQL: rows whose stored `search_vector` (GIN-indexed) matches the prefix tsquery of `words`."""
     query = tsquery(words)
     if not query:
-        return qs.none().annotate(hit_rank=Value(0.0, output_field=FloatField()))
-    return qs.extra(where=[f"{TSVECTOR} @@ to_tsquery('simple', %s)"], params=[query]).annotate(
-        hit_rank=RawSQL(f"ts_rank({TSVECTOR}, to_tsquery('simple', %s))", (query,), output_field=FloatField())
-    )
+        return qs.none()
+    return qs.extra(where=[f"{VECTOR_COLUMN} @@ to_tsquery('simple', %s)"], params=[query])
+
+
+def _ranked(qs, words: list[str]):
+    if connection.vendor != "postgresql":
+        return qs.annotate(hit_rank=Value(0.0, output_field=FloatField()))
+    rank = RawSQL(f"ts_rank({VECTOR_COLUMN}, to_tsquery('simple', %s))", (tsquery(words),), output_field=FloatField())
+    return qs.annotate(hit_rank=rank)
 
 
 def matching(kind: str, words: list[str]):
-    """The queryset of one kind matching `words` (ranked on PostgreSQL)."""
+    """The newest CANDIDATES rows of one kind matching `words`, with their rank (0 on SQLite) as `hit_rank`."""
     qs = _base_querysets()[kind]
-    if connection.vendor == "postgresql":
-        return fulltext(qs, words)
-    return filter_search(qs, " ".join(words)).annotate(hit_rank=Value(0.0, output_field=FloatField()))
+    found = fulltext(qs, words) if connection.vendor == "postgresql" else filter_search(qs, " ".join(words))
+    newest = found.order_by("-pk").values("pk")[:CANDIDATES]
+    return _ranked(qs.filter(pk__in=newest), words)
 
 
 def search_rows(q: str, kind: str | None = None):
@@ -76,6 +86,24 @@ def search_rows(q: str, kind: str | None = None):
     first, *rest = parts
     combined = first.union(*rest, all=True) if rest else first
     return combined.order_by("-hit_rank", "hit_kind", "-pk")
+
+
+def cached_rows(q: str, kind: str | None = None) -> list:
+    """search_rows as a list, run once and cached until content changes: the paginator then counts the list
+    instead of running the UNION twice (COUNT, then the page), and a repeated query costs no SQL at all."""
+    from .selectors import cached
+
+    words = terms(q)
+    digest = hashlib.sha1(" ".join(words).encode()).hexdigest()[:16]
+    return cached(f"search:{kind or 'all'}:{digest}", lambda: list(search_rows(q, kind)))
+
+
+def capped(rows) -> bool:
+    """Did some kind reach CANDIDATES matches (so older matches were left out)?"""
+    per_kind: dict[str, int] = {}
+    for _pk, kind, _rank in rows:
+        per_kind[kind] = per_kind.get(kind, 0) + 1
+    return any(n >= CANDIDATES for n in per_kind.values())
 
 
 @dataclass

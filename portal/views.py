@@ -9,34 +9,47 @@ from . import polls, selectors, services, site_search
 from .counters import article_views, client_ip, is_bot, record_article_view
 from .forms import ContactForm, SearchForm
 from .models import Article, Category, Page, Poll, Tag
-from .pdf import pdf_response
+from .pagecache import anonymous_page
+from .pdf import pdf_bytes_response, render_pdf_bytes
 
 PER_PAGE = 10
 
 
+@anonymous_page
 def home(request):
     data = selectors.home_data(use_cache=not request.user.is_authenticated)
     return render(request, "portal/home.html", data)
 
 
 def _article_list(request, queryset, *, title, category=None, tag=None):
-    page_obj = Paginator(queryset.for_listing().order_by("-publish_at", "-pk"), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    listing = queryset.for_listing().order_by("-publish_at", "-pk")
+    # The count is cached; keyed on the newest visible article too (one index lookup), so a scheduled article
+    # whose time has come changes the key by itself, with no save to bump the content version.
+    newest = listing.values_list("pk", flat=True).first()
+    key = f"news:{category.pk if category else ''}:{tag.pk if tag else ''}:{newest}"
+    page_obj = selectors.CachedCountPaginator(listing, PER_PAGE, count_key=key).get_page(request.GET.get("page"))
     ctx = {"page_obj": page_obj, "articles": page_obj.object_list, "title": title, "category": category, "tag": tag}
     return render(request, "portal/article_list.html", ctx)
 
 
+def _newest_visible(request, *args, **kwargs) -> str:
+    """Keys the cached news lists: a scheduled article whose time has come changes it (one index lookup)."""
+    return str(Article.objects.published().order_by("-publish_at", "-pk").values_list("pk", flat=True).first())
+
+
+@anonymous_page(vary=_newest_visible)
 def article_list(request):
     return _article_list(request, Article.objects.published(), title="Tin tức")
 
 
+@anonymous_page(vary=_newest_visible)
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
     return _article_list(request, Article.objects.published().filter(category=category), title=category.name,
                          category=category)  # fmt: skip
 
 
+@anonymous_page(vary=_newest_visible)
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     qs = Article.objects.published().filter(tags=tag)
@@ -62,6 +75,7 @@ def _published_article(slug) -> Article:
     return get_object_or_404(Article.objects.published().select_related("category"), slug=slug)
 
 
+@anonymous_page
 def article_detail(request, slug):
     """Anonymous readers get the article's content from the cache; the view is counted on every read anyway."""
     ctx = selectors.cached_article_context(slug, build=lambda: _article_context(_published_article(slug)),
@@ -89,11 +103,15 @@ def article_print(request, slug):
 
 
 def article_pdf(request, slug):
+    """Rendering takes ~40 ms of CPU (WeasyPrint): the bytes are cached until content changes (the view count
+    printed in it may then lag by up to selectors.HOME_TTL seconds)."""
     from .models import SiteSettings
 
-    article = _published_article(slug)
-    ctx = {**_article_context(article), "org": SiteSettings.current()}
-    return pdf_response("portal/article_pdf.html", ctx, filename=article.slug)
+    def build():
+        article = _published_article(slug)  # a 404 raises here and is never cached
+        return render_pdf_bytes("portal/article_pdf.html", {**_article_context(article), "org": SiteSettings.current()})
+
+    return pdf_bytes_response(selectors.cached(f"article-pdf:{slug}", build), filename=slug)
 
 
 def page_detail(request, slug):
@@ -153,16 +171,18 @@ def poll_vote(request, slug):
     return response
 
 
+@anonymous_page
 def search(request):
     form = SearchForm(request.GET or None)
-    q, kind, page_obj, hits = "", "", None, []
+    q, kind, page_obj, hits, capped = "", "", None, [], False
     if form.is_valid():
         q, kind = form.cleaned_data["q"].strip(), form.cleaned_data["kind"]
         if q:
-            page_obj = Paginator(site_search.search_rows(q, kind or None), PER_PAGE).get_page(request.GET.get("page"))
-            hits = site_search.hydrate(page_obj.object_list, q)
+            rows = site_search.cached_rows(q, kind or None)
+            page_obj = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+            hits, capped = site_search.hydrate(page_obj.object_list, q), site_search.capped(rows)
     return render(request, "portal/search.html", {"form": form, "q": q, "kind": kind, "page_obj": page_obj,
-                                                  "hits": hits})  # fmt: skip
+                                                  "hits": hits, "capped": capped})  # fmt: skip
 
 
 @require_GET

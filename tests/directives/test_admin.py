@@ -70,10 +70,12 @@ def test_an_accepted_report_is_read_only_in_the_admin(client, alliance_staff, h1
 @pytest.mark.parametrize(
     ("url", "queries"),
     [
-        ("/admin/directives/document/", 9),
-        ("/admin/directives/report/", 7),
-        ("/admin/directives/taskassignment/", 6),
-        ("/admin/directives/task/", 6),
+        # No second COUNT(*) for "show all" (show_full_result_count); documents: a year filter (one MIN/MAX query)
+        # in place of date_hierarchy's MIN/MAX and DISTINCT over every date.
+        ("/admin/directives/document/", 7),
+        ("/admin/directives/report/", 6),
+        ("/admin/directives/taskassignment/", 5),
+        ("/admin/directives/task/", 5),
     ],
 )
 def test_admin_changelists_cost_the_same_queries_at_two_sizes(

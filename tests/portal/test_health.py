@@ -32,3 +32,17 @@ def test_healthz_answers_503_when_a_service_is_down(client, db, settings, broken
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()[broken].startswith("error")
+
+
+def test_healthz_remembers_a_successful_broker_check_for_seconds_but_never_a_failure(client, db, settings, monkeypatch):
+    from django.core.cache import cache
+
+    from portal.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    assert client.get("/healthz").status_code == 503
+    assert cache.get(health.BROKER_OK_KEY) is None
+    cache.set(health.BROKER_OK_KEY, True, health.BROKER_OK_TTL)  # as a success a moment ago would have left it
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json()["broker"] == "ok"

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portal.models import Article, Attachment, Category, Tag, Vote, WebLink, WebLinkGroup
+from portal.selectors import bump_content_version
 
 from .factories import PollFactory
 
@@ -134,3 +135,31 @@ def test_counting_a_visit_costs_no_database_query(db, rf):
         record_visit(request)
         record_visit(request)
     assert len(ctx.captured_queries) == 0
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/tin-tuc/", "/van-ban/", "/van-ban/?doc_type=cong_van&year=2022", "/hop-tac-xa/", "/hop-tac-xa/?sector=crops"],
+)
+def test_public_lists_count_their_rows_once_per_content_version_at_two_sizes(db, demo, reader, url):
+    warm = []
+    for size in (5, 40):
+        _content(size)
+        bump_content_version()  # bulk_create sends no signal: bump the version as a save would
+        reader.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert reader.get(url).status_code == 200
+        sql = [q["sql"] for q in ctx.captured_queries]
+        assert not any("COUNT(" in s or "DISTINCT" in s for s in sql), sql  # the total and the filter choices
+        warm.append(len(sql))
+    assert warm[0] == warm[1]
+
+
+def test_the_article_pdf_is_rendered_once_per_content_version(db, demo, reader):
+    _content(5)
+    first = reader.get("/tin-tuc/bai-0/pdf/")
+    with CaptureQueriesContext(connection) as ctx:
+        again = reader.get("/tin-tuc/bai-0/pdf/")
+    assert again.content == first.content and again["Content-Type"] == "application/pdf"
+    assert len(ctx.captured_queries) == 0
+    assert reader.get("/tin-tuc/khong-co/pdf/").status_code == 404

@@ -58,6 +58,26 @@ def test_search_paginates(db, reader):
     assert html.count('class="search-hit"') == 3
 
 
+def test_a_query_matching_very_many_rows_ranks_only_the_newest_of_each_kind_and_says_so(db, reader, monkeypatch):
+    from portal import site_search
+
+    monkeypatch.setattr(site_search, "CANDIDATES", 3)
+    old = ArticleFactory(title="Đại hội cũ nhất")
+    ArticleFactory.create_batch(3, title="Đại hội mới")
+    html = reader.get("/tim-kiem/", {"q": "dai hoi"}).content.decode()
+    assert "Có rất nhiều kết quả" in html and html.count('class="search-hit"') == 3
+    assert old.title not in html
+
+
+def test_a_repeated_search_is_served_from_the_cache_until_content_changes(db, reader, django_assert_max_num_queries):
+    ArticleFactory(title="Đại hội thành viên")
+    reader.get("/tim-kiem/", {"q": "dai hoi"})
+    with django_assert_max_num_queries(2):  # the page's one article (and the sidebar's visit counter at most)
+        assert "Tìm thấy 1 kết quả" in reader.get("/tim-kiem/", {"q": "dai hoi"}).content.decode()
+    ArticleFactory(title="Đại hội nhiệm kỳ")
+    assert "Tìm thấy 2 kết quả" in reader.get("/tim-kiem/", {"q": "dai hoi"}).content.decode()
+
+
 def test_search_with_punctuation_only_answers_no_results(db, reader):
     response = reader.get("/tim-kiem/", {"q": "&|!:*()"})
     assert response.status_code == 200
@@ -82,7 +102,7 @@ def test_postgres_full_text_ranks_the_best_match_first_and_uses_the_gin_index(co
         finally:
             cursor.execute("SET enable_seqscan = on")
     for table, plan in plans.items():
-        assert f"{table}_search_gin" in plan, plan
+        assert f"{table}_search_vector_gin" in plan, plan
 
 
 def test_snippets_are_escaped_and_centred_on_the_densest_matches():
