@@ -31,15 +31,28 @@ class Seeder:
     module: str  # dotted path of a module with seed(ctx) and reset(ctx)
     default: int  # the issue's default size
     help: str
+    needs: tuple = ()  # seeders whose rows this one's rows point at: wiping those wipes this one first
 
 
 SEEDERS = [
     Seeder("agencies", "portal.scale", 200, "cơ quan (kèm đơn vị hành chính và một cán bộ mỗi cơ quan)"),
-    Seeder("cooperatives", "portal.scale", 10_000, "HTX, liên hiệp, THT, mỗi đơn vị 3 năm số liệu và đại hội"),
+    Seeder(
+        "cooperatives",
+        "portal.scale",
+        10_000,
+        "HTX, liên hiệp, THT, mỗi đơn vị 3 năm số liệu và đại hội",
+        needs=("agencies",),
+    ),
     Seeder("documents", "portal.scale", 20_000, "văn bản (directives.Document)"),
     Seeder("articles", "portal.scale_content", 50_000, "tin bài"),
-    Seeder("loans", "fund.scale", 5_000, "khoản vay kèm lịch trả nợ và các lần trả"),
-    Seeder("report_requests", "directives.scale", 200, "cơ quan nhận yêu cầu báo cáo trong một năm, kèm báo cáo"),
+    Seeder("loans", "fund.scale", 5_000, "khoản vay kèm lịch trả nợ và các lần trả", needs=("cooperatives",)),
+    Seeder(
+        "report_requests",
+        "directives.scale",
+        200,
+        "cơ quan nhận yêu cầu báo cáo trong một năm, kèm báo cáo",
+        needs=("agencies",),
+    ),
     Seeder("visits", "portal.scale_visits", 1_000_000, "lượt truy cập, gộp thành dòng theo ngày"),
 ]
 
@@ -103,7 +116,7 @@ def seed_agencies(ctx: Context) -> None:
     if Agency.objects.filter(unit__code__startswith=MARK).count() == n:
         ctx.say(f"  agencies: đã có {n}, bỏ qua")
         return SKIPPED
-    reset_cooperatives(ctx)  # scale cooperatives sit on scale communes; seed_cooperatives remakes them
+    reset_dependants(ctx, "agencies")  # e.g. scale cooperatives sit on scale communes; their seeders remake them
     reset_agencies(ctx)
     if n == 0:
         return
@@ -214,6 +227,7 @@ def seed_cooperatives(ctx: Context) -> None:
     if Cooperative.objects.filter(registration_code__startswith=MARK).count() == n:
         ctx.say(f"  cooperatives: đã có {n}, bỏ qua")
         return SKIPPED
+    reset_dependants(ctx, "cooperatives")
     reset_cooperatives(ctx)
     if n == 0:
         return
@@ -374,6 +388,20 @@ def _call(module, action: str, ctx: Context, seeder: Seeder):
     return func(ctx, seeder.name) if module.__name__ == __name__ else func(ctx)
 
 
+def reset_dependants(ctx: Context, name: str) -> None:
+    """Wipe, latest first, every seeder whose rows point (directly or through another) at `name`'s rows,
+    before `name` wipes its own: the database would refuse the dangling references. Their seeders remake them."""
+    hit, found = {name}, []
+    for seeder in SEEDERS:  # listed after what they need
+        if hit & set(seeder.needs):
+            hit.add(seeder.name)
+            found.append(seeder)
+    for seeder in reversed(found):
+        module = _load(seeder)
+        if module is not None:
+            _call(module, "reset", ctx, seeder)
+
+
 def available(seeder: Seeder) -> bool:
     return _load(seeder) is not None
 
@@ -395,5 +423,8 @@ def run(*, sizes: dict, out, reset_only: bool = False, only: list[str] | None = 
         started = time.perf_counter()
         with transaction.atomic():
             outcome = _call(module, "reset" if reset_only else "seed", ctx, seeder)
-        ctx.timings[seeder.name] = SKIPPED if outcome == SKIPPED else round(time.perf_counter() - started, 2)
+        seconds = round(time.perf_counter() - started, 2)
+        ctx.timings[seeder.name] = SKIPPED if outcome == SKIPPED else seconds
+        if outcome != SKIPPED:
+            out.write(f"  {seeder.name}: {seconds} giây")
     return ctx.timings
