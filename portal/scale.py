@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 
 MARK = "SCALE-"
 SKIPPED = "already seeded"  # what a seeder returns when the rows it would make are there already
@@ -187,16 +188,25 @@ def seed_agencies(ctx: Context) -> None:
 
 
 def reset_agencies(ctx: Context) -> None:
+    from directives.models import TaskAssignment
     from portal.models import Agency, User
 
-    users = User.objects.filter(username__startswith=SLUG_MARK)
-    raw_delete(User.groups.through.objects.filter(user__in=users))
-    raw_delete(User.user_permissions.through.objects.filter(user__in=users))
-    raw_delete(users)
-    raw_delete(Agency.objects.filter(unit__code__startswith=MARK))
+    # Through the ORM (a few hundred rows): it also removes what the portal's jobs made for these accounts and
+    # agencies (notices, reminders), which raw deletes would leave pointing at nothing. And a `load_demo` older
+    # than this one assigned the demo directives' tasks to every district, the scale ones too.
+    agencies = Agency.objects.filter(unit__code__startswith=MARK)
+    User.objects.filter(username__startswith=SLUG_MARK).delete()
+    TaskAssignment.objects.filter(agency__in=agencies).delete()
+    agencies.delete()
     units = _scale_units()
-    raw_delete(units.filter(level="commune"))
-    raw_delete(units)
+    # Demo cooperatives that a `load_demo` older than this one spread over every commune, the scale ones too:
+    # a few hundred, with the demo's evaluations and plans, so through the ORM, which follows every cascade.
+    from cooperatives.models import Cooperative
+
+    Cooperative.objects.filter(Q(unit__in=units) | Q(notified_commune__in=units)).delete()
+    # Through the ORM too (a few hundred rows), for what the demo hangs on every district (unit targets).
+    units.filter(level="commune").delete()
+    units.delete()
 
 
 # Cooperatives -------------------------------------------------------------------------------------------------
@@ -297,11 +307,19 @@ def seed_cooperatives(ctx: Context) -> None:
 
 
 def reset_cooperatives(ctx: Context) -> None:
-    from cooperatives.models import Congress, Cooperative, YearlyFigure
+    """The scale cooperatives and every row hanging on them, including what the registry's own jobs made for them
+    (`load_demo` and the nightly task write congress reminders and notices for every cooperative)."""
+    from cooperatives import models as m
 
-    coops = Cooperative.objects.filter(registration_code__startswith=MARK)
-    raw_delete(YearlyFigure.objects.filter(cooperative__in=coops))
-    raw_delete(Congress.objects.filter(cooperative__in=coops))
+    coops = m.Cooperative.objects.filter(registration_code__startswith=MARK)
+    raw_delete(m.Notice.objects.filter(reminder__cooperative__in=coops))
+    raw_delete(m.EvaluationScore.objects.filter(evaluation__cooperative__in=coops))
+    raw_delete(m.ImprovementPlan.objects.filter(evaluation__cooperative__in=coops))
+    raw_delete(m.Position.objects.filter(person__cooperative__in=coops))
+    raw_delete(m.Training.objects.filter(person__cooperative__in=coops))
+    raw_delete(m.CongressDocument.objects.filter(congress__cooperative__in=coops))
+    for model in (m.CongressReminder, m.Evaluation, m.Person, m.YearlyFigure, m.Congress):
+        raw_delete(model.objects.filter(cooperative__in=coops))
     raw_delete(coops)
 
 

@@ -201,3 +201,25 @@ def test_placeholders_pick_demo_rows_not_scale_ones(demo):
     assert pages.resolve("/tin-tuc/{article_slug}/") == "/tin-tuc/tin-mau/"
     district = AdministrativeUnit.objects.get(code="956")
     assert pages.resolve("/hop-tac-xa/?unit={district_id}") == f"/hop-tac-xa/?unit={district.pk}"
+
+
+def test_reset_also_removes_what_the_registrys_jobs_made_for_scale_rows(demo):
+    from cooperatives.models import CongressReminder, Notice
+    from cooperatives.services import congress_reminders_send
+
+    _seed("--only", "agencies", "cooperatives", "--cooperatives", "120")  # enough to reach the scale communes
+    assert congress_reminders_send(on=date(2023, 6, 1), send_email=False)
+    assert CongressReminder.objects.filter(cooperative__registration_code__startswith="SCALE-").exists()
+    assert Notice.objects.filter(recipient__username__startswith="scale-").exists()  # scale officers' notices
+    _seed("--reset")
+    assert not CongressReminder.objects.filter(cooperative__registration_code__startswith="SCALE-").exists()
+    assert not AdministrativeUnit.objects.filter(code__startswith="SCALE-").exists()
+
+
+def test_the_demo_loaded_after_seeding_keeps_off_the_scale_units(demo):
+    from cooperatives import demo as cooperatives_demo
+
+    _seed("--only", "agencies")
+    cooperatives_demo.load(StringIO())
+    assert Cooperative.objects.exists()
+    assert not Cooperative.objects.filter(unit__code__startswith="SCALE-").exists()
