@@ -80,7 +80,8 @@ def login(base: str, username: str, password: str) -> str:
     response.read()
     _cookies(response, jar)
     conn.close()
-    if response.status != 302 or "sessionid" not in jar:
+    # Production names it __Host-sessionid (portal.settings), development sessionid.
+    if response.status != 302 or not any(name.endswith("sessionid") for name in jar):
         raise RuntimeError(f"logging in as {username} failed (HTTP {response.status})")
     return _cookie_header(jar)
 
