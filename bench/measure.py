@@ -21,11 +21,11 @@ FORWARDED = {"X-Forwarded-Proto": "https"}  # we stand in for the TLS proxy: SSL
 PASSWORD_ENV = "PORTAL_DEMO_PASSWORD"
 
 
-def _conn(base: str) -> http.client.HTTPConnection:
+def _conn(base: str, timeout: float = 30) -> http.client.HTTPConnection:
     url = urllib.parse.urlsplit(base)
     if url.hostname not in {"127.0.0.1", "localhost"}:
         raise SystemExit(f"bench targets only this machine, not {url.hostname}")
-    return http.client.HTTPConnection(url.hostname, url.port or 80, timeout=30)
+    return http.client.HTTPConnection(url.hostname, url.port or 80, timeout=timeout)
 
 
 def _cookies(response, jar: dict) -> None:
@@ -39,14 +39,23 @@ def _cookie_header(jar: dict) -> str:
     return "; ".join(f"{name}={value}" for name, value in jar.items())
 
 
-def fetch(base: str, path: str, cookie: str = "") -> tuple[int, str]:
-    conn = _conn(base)
+def fetch(base: str, path: str, cookie: str = "", timeout: float = 30) -> tuple[int, str]:
+    conn = _conn(base, timeout)
     headers = {**FORWARDED, **({"Cookie": cookie} if cookie else {})}
     conn.request("GET", path, headers=headers)
     response = conn.getresponse()
     body = response.read().decode("utf-8", "replace")
     conn.close()
     return response.status, body
+
+
+def drain(base: str, timeout: float = 600) -> None:
+    """Wait until the workers have answered what wrk left queued (it stops sending, the server does not stop
+    answering): a slow page would otherwise make the next page's first request time out."""
+    try:
+        fetch(base, BARE.path, timeout=timeout)
+    except OSError:
+        pass
 
 
 def login(base: str, username: str, password: str) -> str:
@@ -80,7 +89,8 @@ def login(base: str, username: str, password: str) -> str:
     response.read()
     _cookies(response, jar)
     conn.close()
-    if response.status != 302 or "sessionid" not in jar:
+    # Production names it __Host-sessionid (portal.settings), development sessionid.
+    if response.status != 302 or not any(name.endswith("sessionid") for name in jar):
         raise RuntimeError(f"logging in as {username} failed (HTTP {response.status})")
     return _cookie_header(jar)
 
@@ -184,6 +194,7 @@ def main(argv=None) -> int:
         except (OSError, RuntimeError, ValueError, subprocess.TimeoutExpired) as exc:
             row["error"] = str(exc)[:300]
         results.append(row)
+        drain(args.base)
     memory = worker_memory(args.master_pid)
     loadavg = {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in os.getloadavg()]}
     Path(args.output).write_text(

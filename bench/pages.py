@@ -4,8 +4,9 @@ login: None for an anonymous visitor, else the demo account whose session cookie
 real login form) every request carries: OFFICER is an agency officer (UBND Huyện Hồng Dân), STAFF the alliance's
 staff (admin). cached: an anonymous page expected to be served from cache (target 0.5 × the bare view's
 requests/s, else 0.15 ×). search: a search page (p50 under 100 ms).
-A path may name `{placeholders}` filled from the database (PLACEHOLDERS) by `manage.py bench_queries`.
-The lines commented out are the issue's other key pages: enable each when its app has landed.
+A path may name `{placeholders}` filled from the database (PLACEHOLDERS) by `manage.py bench_queries` and
+`bench.measure`: each picks a demo object (never a scale one), so a page loads the same object at demo size and at
+scale and only the amount of data around it changes.
 """
 
 from dataclasses import dataclass
@@ -30,39 +31,72 @@ PAGES = [
     Page("home", "/", cached=True),
     Page("login page", "/dang-nhap/"),
     Page("healthz", "/healthz"),
+    Page("news list", "/tin-tuc/", cached=True),
+    Page("article", "/tin-tuc/{article_slug}/", cached=True),
+    Page("documents with filters", "/van-ban/?doc_type=quyet_dinh&year={document_year}"),
+    Page("search", "/tim-kiem/?q=hop+tac+xa", search=True),
+    Page("cooperative directory with filters", "/hop-tac-xa/?sector=aquaculture&unit={district_id}"),
+    Page("cooperative profile", "/hop-tac-xa/{cooperative_slug}/", cached=True),
+    Page("fund public page", "/quy-ho-tro/", cached=True),
+    Page("officer workspace", "/bao-cao/", login=OFFICER),
+    Page("province report matrix", "/bao-cao/tong-hop/", login=STAFF),
     Page("admin: cooperatives changelist", "/admin/cooperatives/cooperative/", login=STAFF),
     Page("admin: documents changelist", "/admin/directives/document/", login=STAFF),
-    # Page("news list", "/tin-tuc/", cached=True),
-    # Page("article", "/tin-tuc/{article_slug}/", cached=True),
-    # Page("documents with filters", "/van-ban/?loai=quyet_dinh&nam=2021"),
-    # Page("search", "/tim-kiem/?q=hop+tac+xa", search=True),
-    # Page("cooperative directory with filters", "/hop-tac-xa/?linh_vuc=aquaculture&huyen=956"),
-    # Page("cooperative profile", "/hop-tac-xa/{cooperative_slug}/", cached=True),
-    # Page("fund public page", "/quy-ho-tro/", cached=True),
-    # Page("officer workspace", "/bao-cao/", login=OFFICER),
-    # Page("province report matrix", "/bao-cao/{report_request_id}/ma-tran/", login=STAFF),
-    # Page("article PDF", "/tin-tuc/{article_slug}/pdf/"),
+    Page("admin: fund loans changelist", "/admin/fund/loan/", login=STAFF),
+    Page("article PDF", "/tin-tuc/{article_slug}/pdf/"),
 ]
 
 
-def _first(label: str, field: str):
+def _first(label: str, field: str, **filters):
     """The first demo (not scale) row's field, so the same object is loaded at demo size and at scale."""
 
     def lookup():
         from django.apps import apps
 
         model = apps.get_model(label)
-        row = model.objects.exclude(**{f"{field}__startswith": "scale-"}).order_by("pk").values_list(field, flat=True)
-        return str(row.first() or "")
+        rows = model.objects.filter(**filters).exclude(**{f"{field}__startswith": "scale-"})
+        return str(rows.order_by("pk").values_list(field, flat=True).first() or "")
 
     return lookup
 
 
+def _published_article_slug() -> str:
+    from portal.models import Article
+
+    rows = Article.objects.published().exclude(slug__startswith="scale-").order_by("pk")
+    return rows.values_list("slug", flat=True).first() or ""
+
+
+def _demo_document_year() -> str:
+    """The year with the most demo decisions, so the filtered list is never empty at demo size."""
+    from django.db.models import Count
+
+    from directives.models import Document
+
+    rows = (
+        Document.objects.filter(doc_type="quyet_dinh")
+        .exclude(slug__startswith="scale-")
+        .values_list("issue_date__year")
+        .annotate(n=Count("id"))
+        .order_by("-n", "-issue_date__year")
+    )
+    found = rows.first()
+    return str(found[0]) if found else "2021"
+
+
+def _district_id() -> str:
+    """Huyện Hồng Dân, the demo's district with the most cooperatives (its pk differs from one database to another)."""
+    from portal.models import AdministrativeUnit
+
+    return str(AdministrativeUnit.objects.filter(code="956").values_list("pk", flat=True).first() or "")
+
+
 PLACEHOLDERS = {
-    "cooperative_slug": _first("cooperatives.Cooperative", "slug"),
-    "document_slug": _first("directives.Document", "slug"),
-    # "article_slug": _first("portal.Article", "slug"),
-    # "report_request_id": lambda: ...,
+    "cooperative_slug": _first("cooperatives.Cooperative", "slug", status="active"),
+    "document_slug": _first("directives.Document", "slug", is_public=True),
+    "article_slug": _published_article_slug,
+    "document_year": _demo_document_year,
+    "district_id": _district_id,
 }
 
 

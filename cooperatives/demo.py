@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from portal.models import AdministrativeUnit
+from portal.scale import MARK as SCALE_MARK
 from portal.search import fold
 
 from .models import (
@@ -101,7 +102,12 @@ TARGETS = {"954": 2, "956": 3, "957": 2, "958": 2, "959": 3, "960": 3, "961": 2}
 
 def load(out) -> None:
     rng = random.Random(SEED)
-    districts = list(AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.DISTRICT).order_by("code"))
+    # Never the benchmark's scale districts (seed_scale): the demo stays the same size next to them.
+    districts = list(
+        AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.DISTRICT)
+        .exclude(code__startswith=SCALE_MARK)
+        .order_by("code")
+    )
     if not districts:
         out.write("Chưa có đơn vị hành chính: bỏ qua dữ liệu hợp tác xã.")
         return

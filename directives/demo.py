@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.core.files.base import ContentFile
 
 from portal.models import Agency, User
+from portal.scale import MARK as SCALE_MARK
 
 from . import services
 from .indicators import SEMIANNUAL_DEFAULT
@@ -442,7 +443,8 @@ def load(out) -> None:
             docs[slug].replaced_by = docs[by]
             docs[slug].save(update_fields=["replaced_by"])
 
-    agencies = {a.name: a for a in Agency.objects.all()}
+    # Never the benchmark's scale agencies (seed_scale): the demo stays the same size next to them.
+    agencies = {a.name: a for a in Agency.objects.exclude(unit__code__startswith=SCALE_MARK)}
     districts = [a for a in agencies.values() if a.kind == Agency.Kind.DISTRICT_PC]
     tasks = _tasks(cv, agencies, districts)
     staff = User.objects.filter(username="lienminh").first()

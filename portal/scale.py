@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 
 MARK = "SCALE-"
 SKIPPED = "already seeded"  # what a seeder returns when the rows it would make are there already
@@ -31,15 +32,28 @@ class Seeder:
     module: str  # dotted path of a module with seed(ctx) and reset(ctx)
     default: int  # the issue's default size
     help: str
+    needs: tuple = ()  # seeders whose rows this one's rows point at: wiping those wipes this one first
 
 
 SEEDERS = [
     Seeder("agencies", "portal.scale", 200, "cơ quan (kèm đơn vị hành chính và một cán bộ mỗi cơ quan)"),
-    Seeder("cooperatives", "portal.scale", 10_000, "HTX, liên hiệp, THT, mỗi đơn vị 3 năm số liệu và đại hội"),
+    Seeder(
+        "cooperatives",
+        "portal.scale",
+        10_000,
+        "HTX, liên hiệp, THT, mỗi đơn vị 3 năm số liệu và đại hội",
+        needs=("agencies",),
+    ),
     Seeder("documents", "portal.scale", 20_000, "văn bản (directives.Document)"),
     Seeder("articles", "portal.scale_content", 50_000, "tin bài"),
-    Seeder("loans", "fund.scale", 5_000, "khoản vay kèm lịch trả nợ và các lần trả"),
-    Seeder("report_requests", "directives.scale", 200, "cơ quan nhận yêu cầu báo cáo trong một năm, kèm báo cáo"),
+    Seeder("loans", "fund.scale", 5_000, "khoản vay kèm lịch trả nợ và các lần trả", needs=("cooperatives",)),
+    Seeder(
+        "report_requests",
+        "directives.scale",
+        200,
+        "cơ quan nhận yêu cầu báo cáo trong một năm, kèm báo cáo",
+        needs=("agencies",),
+    ),
     Seeder("visits", "portal.scale_visits", 1_000_000, "lượt truy cập, gộp thành dòng theo ngày"),
 ]
 
@@ -103,7 +117,7 @@ def seed_agencies(ctx: Context) -> None:
     if Agency.objects.filter(unit__code__startswith=MARK).count() == n:
         ctx.say(f"  agencies: đã có {n}, bỏ qua")
         return SKIPPED
-    reset_cooperatives(ctx)  # scale cooperatives sit on scale communes; seed_cooperatives remakes them
+    reset_dependants(ctx, "agencies")  # e.g. scale cooperatives sit on scale communes; their seeders remake them
     reset_agencies(ctx)
     if n == 0:
         return
@@ -174,16 +188,25 @@ def seed_agencies(ctx: Context) -> None:
 
 
 def reset_agencies(ctx: Context) -> None:
+    from directives.models import TaskAssignment
     from portal.models import Agency, User
 
-    users = User.objects.filter(username__startswith=SLUG_MARK)
-    raw_delete(User.groups.through.objects.filter(user__in=users))
-    raw_delete(User.user_permissions.through.objects.filter(user__in=users))
-    raw_delete(users)
-    raw_delete(Agency.objects.filter(unit__code__startswith=MARK))
+    # Through the ORM (a few hundred rows): it also removes what the portal's jobs made for these accounts and
+    # agencies (notices, reminders), which raw deletes would leave pointing at nothing. And a `load_demo` older
+    # than this one assigned the demo directives' tasks to every district, the scale ones too.
+    agencies = Agency.objects.filter(unit__code__startswith=MARK)
+    User.objects.filter(username__startswith=SLUG_MARK).delete()
+    TaskAssignment.objects.filter(agency__in=agencies).delete()
+    agencies.delete()
     units = _scale_units()
-    raw_delete(units.filter(level="commune"))
-    raw_delete(units)
+    # Demo cooperatives that a `load_demo` older than this one spread over every commune, the scale ones too:
+    # a few hundred, with the demo's evaluations and plans, so through the ORM, which follows every cascade.
+    from cooperatives.models import Cooperative
+
+    Cooperative.objects.filter(Q(unit__in=units) | Q(notified_commune__in=units)).delete()
+    # Through the ORM too (a few hundred rows), for what the demo hangs on every district (unit targets).
+    units.filter(level="commune").delete()
+    units.delete()
 
 
 # Cooperatives -------------------------------------------------------------------------------------------------
@@ -214,6 +237,7 @@ def seed_cooperatives(ctx: Context) -> None:
     if Cooperative.objects.filter(registration_code__startswith=MARK).count() == n:
         ctx.say(f"  cooperatives: đã có {n}, bỏ qua")
         return SKIPPED
+    reset_dependants(ctx, "cooperatives")
     reset_cooperatives(ctx)
     if n == 0:
         return
@@ -283,11 +307,19 @@ def seed_cooperatives(ctx: Context) -> None:
 
 
 def reset_cooperatives(ctx: Context) -> None:
-    from cooperatives.models import Congress, Cooperative, YearlyFigure
+    """The scale cooperatives and every row hanging on them, including what the registry's own jobs made for them
+    (`load_demo` and the nightly task write congress reminders and notices for every cooperative)."""
+    from cooperatives import models as m
 
-    coops = Cooperative.objects.filter(registration_code__startswith=MARK)
-    raw_delete(YearlyFigure.objects.filter(cooperative__in=coops))
-    raw_delete(Congress.objects.filter(cooperative__in=coops))
+    coops = m.Cooperative.objects.filter(registration_code__startswith=MARK)
+    raw_delete(m.Notice.objects.filter(reminder__cooperative__in=coops))
+    raw_delete(m.EvaluationScore.objects.filter(evaluation__cooperative__in=coops))
+    raw_delete(m.ImprovementPlan.objects.filter(evaluation__cooperative__in=coops))
+    raw_delete(m.Position.objects.filter(person__cooperative__in=coops))
+    raw_delete(m.Training.objects.filter(person__cooperative__in=coops))
+    raw_delete(m.CongressDocument.objects.filter(congress__cooperative__in=coops))
+    for model in (m.CongressReminder, m.Evaluation, m.Person, m.YearlyFigure, m.Congress):
+        raw_delete(model.objects.filter(cooperative__in=coops))
     raw_delete(coops)
 
 
@@ -374,6 +406,20 @@ def _call(module, action: str, ctx: Context, seeder: Seeder):
     return func(ctx, seeder.name) if module.__name__ == __name__ else func(ctx)
 
 
+def reset_dependants(ctx: Context, name: str) -> None:
+    """Wipe, latest first, every seeder whose rows point (directly or through another) at `name`'s rows,
+    before `name` wipes its own: the database would refuse the dangling references. Their seeders remake them."""
+    hit, found = {name}, []
+    for seeder in SEEDERS:  # listed after what they need
+        if hit & set(seeder.needs):
+            hit.add(seeder.name)
+            found.append(seeder)
+    for seeder in reversed(found):
+        module = _load(seeder)
+        if module is not None:
+            _call(module, "reset", ctx, seeder)
+
+
 def available(seeder: Seeder) -> bool:
     return _load(seeder) is not None
 
@@ -395,5 +441,8 @@ def run(*, sizes: dict, out, reset_only: bool = False, only: list[str] | None = 
         started = time.perf_counter()
         with transaction.atomic():
             outcome = _call(module, "reset" if reset_only else "seed", ctx, seeder)
-        ctx.timings[seeder.name] = SKIPPED if outcome == SKIPPED else round(time.perf_counter() - started, 2)
+        seconds = round(time.perf_counter() - started, 2)
+        ctx.timings[seeder.name] = SKIPPED if outcome == SKIPPED else seconds
+        if outcome != SKIPPED:
+            out.write(f"  {seeder.name}: {seconds} giây")
     return ctx.timings

@@ -20,31 +20,37 @@ class _Null:
 
 def _rows() -> dict:
     from cooperatives.models import Cooperative
-    from directives.models import Document
-    from portal.models import Agency
+    from directives.models import Document, Report
+    from fund.models import Loan, Payment
+    from portal.models import Agency, Article, DailyVisit
 
     return {
         "cooperatives": Cooperative.objects.count(),
         "documents": Document.objects.count(),
         "agencies": Agency.objects.count(),
+        "articles": Article.objects.count(),
+        "loans": Loan.objects.count(),
+        "payments": Payment.objects.count(),
+        "reports": Report.objects.count(),
+        "visit_days": DailyVisit.objects.count(),
     }
 
 
 CPU_SAMPLES = 10
 
 
-def cpu_ms(client, path) -> float:
+def cpu_ms(client, path, samples_wanted: int = CPU_SAMPLES) -> float:
     """Median CPU time of this process per warm request (ms): steadier than wall time on a shared machine;
     excludes the database server's own time."""
     samples = []
-    for _ in range(CPU_SAMPLES):
+    for _ in range(samples_wanted):
         started = time.process_time()
         client.get(path, secure=True)
         samples.append(time.process_time() - started)
     return round(statistics.median(samples) * 1000, 2)
 
 
-def measure_pages(page_list) -> dict:
+def measure_pages(page_list, cpu_samples: int = CPU_SAMPLES) -> dict:
     """Queries of a cold (empty cache) and a warm (second) request of each page, through the test client,
     and the median CPU time of a warm request."""
     from portal.models import User
@@ -74,7 +80,7 @@ def measure_pages(page_list) -> dict:
             "status": statuses,
             "queries_cold": counts[0],
             "queries_warm": counts[1],
-            "cpu_ms": cpu_ms(client, path),
+            "cpu_ms": cpu_ms(client, path, cpu_samples),
         }
     return results
 
@@ -88,6 +94,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--sizes", nargs="+", choices=["demo", "scale"], default=["demo", "scale"])
         parser.add_argument("--output", metavar="FILE", help="Ghi kết quả ra tệp JSON.")
+        parser.add_argument(
+            "--cpu-samples", type=int, default=CPU_SAMPLES, metavar="N", help="Số lượt đo CPU mỗi trang (trung vị)."
+        )
 
     def handle(self, *args, **options):
         report = {}
@@ -104,7 +113,7 @@ class Command(BaseCommand):
                     page_list = bench_pages.PAGES
                     if settings.PORTAL_BENCH_ENDPOINTS:
                         page_list = [bench_pages.BARE, *page_list]
-                    report[size] = {"rows": _rows(), "pages": measure_pages(page_list)}
+                    report[size] = {"rows": _rows(), "pages": measure_pages(page_list, options["cpu_samples"])}
                     transaction.set_rollback(True)
         for size, data in report.items():
             self.stdout.write(f"{size}: {data['rows']}")

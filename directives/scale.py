@@ -1,0 +1,168 @@
+"""Scale data for reporting (`manage.py seed_scale --report-requests N`): a year of report requests to N agencies.
+
+Twelve monthly requests on the collective economy, for the twelve months before the current one, each addressed
+to the first N scale agencies (portal.scale's agencies seeder), with reports in every state: the older requests
+mostly accepted, some submitted late, returned, still in draft or never started; the latest one (its deadline
+may not have come) mostly not started yet. Reports carry a value for each of the request's indicators and the
+transitions that led to their state. Request titles start with SCALE-, which is how `reset` finds them; rows are
+written with bulk_create (values are not pre-filled from the registry: 2,400 reports would mean 30,000 queries).
+"""
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from portal.scale import MARK, SKIPPED, Context, bulk, raw_delete
+
+MONTHS = 12
+INDICATORS = ["htx_total", "htx_active", "members", "workers", "revenue", "loans_disbursed"]
+MONEY = {"revenue", "loans_disbursed"}
+SECTIONS = "Kết quả đạt được\nKhó khăn, vướng mắc\nĐề xuất, kiến nghị"
+
+
+def _scale_requests():
+    from directives.models import ReportRequest
+
+    return ReportRequest.objects.filter(title__startswith=MARK)
+
+
+def _at(day, hour=9):
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def seed(ctx: Context):
+    from directives.models import Report, ReportRequest, ReportTransition, ReportValue
+    from portal.models import Agency, User
+
+    n = ctx.sizes["report_requests"]
+    requests = _scale_requests()
+    if requests.count() == (MONTHS if n else 0) and (
+        not n or ReportRequest.agencies.through.objects.filter(reportrequest__in=requests).count() == MONTHS * n
+    ):
+        ctx.say(f"  report_requests: đã có {n}, bỏ qua")
+        return SKIPPED
+    reset(ctx)
+    if n == 0:
+        return None
+    agencies = list(Agency.objects.filter(unit__code__startswith=MARK).order_by("pk")[:n])
+    if len(agencies) < n:
+        raise RuntimeError(f"Cần {n} cơ quan quy mô, mới có {len(agencies)}: chạy seed_scale với --agencies {n}.")
+    officers = {u.agency_id: u for u in User.objects.filter(agency__in=agencies, username__startswith="scale-")}
+    staff = User.objects.filter(username="lienminh").first() or User.objects.filter(is_superuser=True).first()
+    if staff is None:
+        raise RuntimeError("Chưa có cán bộ Liên minh: chạy `manage.py load_demo` trước.")
+    rng = ctx.rng
+    today = timezone.localdate()
+    first_of_month = today.replace(day=1)
+    made = []
+    for k in range(MONTHS, 0, -1):  # oldest first
+        end = first_of_month - timedelta(days=1)
+        for _ in range(k - 1):
+            end = end.replace(day=1) - timedelta(days=1)
+        start = end.replace(day=1)
+        made.append(
+            ReportRequest(
+                title=f"{MARK}{MONTHS - k + 1:02d} Báo cáo tình hình kinh tế tập thể tháng {end:%m/%Y}",
+                kind=ReportRequest.Kind.OTHER,
+                period_start=start,
+                period_end=end,
+                deadline=end + timedelta(days=10),
+                sections=SECTIONS,
+                indicator_codes=INDICATORS,
+                instructions="Báo cáo theo mẫu; số liệu tính đến hết ngày cuối tháng.",
+            )
+        )
+    made = bulk(ReportRequest, made)
+    through = ReportRequest.agencies.through
+    bulk(through, [through(reportrequest_id=r.pk, agency_id=a.pk) for r in made for a in agencies], batch=5000)
+    reports, plans = [], []
+    for request in made:
+        latest = request is made[-1]
+        for agency in agencies:
+            roll = rng.random()
+            if latest:
+                state = None if roll < 0.5 else "draft" if roll < 0.8 else "submitted"
+            else:
+                state = (
+                    None
+                    if roll < 0.05
+                    else "draft"
+                    if roll < 0.1
+                    else "returned"
+                    if roll < 0.15
+                    else "submitted"
+                    if roll < 0.3
+                    else "accepted"
+                )
+            if state is None:
+                continue
+            sent = None
+            if state != "draft":
+                late = rng.random() < 0.2
+                sent = request.deadline + timedelta(days=rng.randrange(1, 15) if late else -rng.randrange(0, 9))
+                sent = min(sent, today)
+            officer = officers.get(agency.pk, staff)
+            report = Report(
+                request=request,
+                agency=agency,
+                state=state,
+                narrative={"Kết quả đạt được": "Các hợp tác xã trên địa bàn hoạt động ổn định."},
+                first_submitted_at=_at(sent) if sent else None,
+                submitted_at=_at(sent) if sent else None,
+                last_comment="Đề nghị rà soát lại số thành viên." if state == "returned" else "",
+                updated_by=officer,
+            )
+            reports.append(report)
+            plans.append((report, officer, sent))
+    reports = bulk(Report, reports)
+    values, transitions = [], []
+    for report, officer, sent in plans:
+        for code in INDICATORS:
+            value = Decimal(rng.randrange(1, 500)) * (1_000_000 if code in MONEY else 1)
+            values.append(ReportValue(report=report, code=code, value=value))
+        if sent:
+            transitions.append(
+                ReportTransition(
+                    report=report, action="submit", from_state="draft", to_state="submitted", by=officer, at=_at(sent)
+                )
+            )
+        if report.state == "accepted":
+            transitions.append(
+                ReportTransition(
+                    report=report,
+                    action="accept",
+                    from_state="submitted",
+                    to_state="accepted",
+                    by=staff,
+                    at=_at(sent, 15),
+                )
+            )
+        if report.state == "returned":
+            transitions.append(
+                ReportTransition(
+                    report=report,
+                    action="return",
+                    from_state="submitted",
+                    to_state="returned",
+                    by=staff,
+                    at=_at(sent, 15),
+                    comment=report.last_comment,
+                )
+            )
+    bulk(ReportValue, values, batch=5000)
+    bulk(ReportTransition, transitions, batch=5000)
+    ctx.say(f"  report_requests: {len(made)} yêu cầu tới {n} cơ quan, {len(reports)} báo cáo")
+    return None
+
+
+def reset(ctx: Context) -> None:
+    from directives.models import Report, ReportFile, ReportRequest, ReportTransition, ReportValue
+
+    requests = _scale_requests()
+    reports = Report.objects.filter(request__in=requests)
+    for model in (ReportValue, ReportTransition, ReportFile):
+        raw_delete(model.objects.filter(report__in=reports))
+    raw_delete(reports)
+    raw_delete(ReportRequest.agencies.through.objects.filter(reportrequest__in=requests))
+    raw_delete(requests)
