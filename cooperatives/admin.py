@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
+from portal.history import HistoryAdmin
 from portal.models import AdministrativeUnit
 from portal.search import filter_search
 
@@ -168,7 +168,7 @@ class CongressInline(admin.TabularInline):
 
 
 @admin.register(Cooperative)
-class CooperativeAdmin(SimpleHistoryAdmin):
+class CooperativeAdmin(HistoryAdmin):
     form = CooperativeForm
     change_list_template = "admin/cooperatives/cooperative/change_list.html"
     list_display = ["name", "kind", "registration_code", "unit", "sector", "status", "latest_grade", "congress_flag"]
@@ -238,7 +238,7 @@ class TrainingInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class PersonAdmin(ScopedAdmin, HistoryAdmin):
     list_display = ["full_name", "cooperative", "birth_year"]
     list_select_related = ["cooperative"]
     search_fields = ["search_text"]
@@ -265,7 +265,7 @@ class CongressDocumentInline(admin.TabularInline):
 
 
 @admin.register(Congress)
-class CongressAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class CongressAdmin(ScopedAdmin, HistoryAdmin):
     list_display = ["cooperative", "kind", "fiscal_year", "planned_date", "held_date"]
     list_filter = ["kind", "fiscal_year"]
     list_select_related = ["cooperative"]
@@ -274,7 +274,7 @@ class CongressAdmin(ScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(YearlyFigure)
-class YearlyFigureAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class YearlyFigureAdmin(ScopedAdmin, HistoryAdmin):
     list_display = [
         "cooperative",
         "year",
@@ -301,7 +301,7 @@ class ImprovementPlanInline(admin.StackedInline):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class EvaluationAdmin(ScopedAdmin, HistoryAdmin):
     list_display = ["cooperative", "year", "total_score", "grade", "not_graded_reason"]
     list_filter = ["year", "grade"]
     list_select_related = ["cooperative"]

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.utils.html import format_html
 
 from portal.access import user_scope
+from portal.history import HistoryAdmin
 
 from . import indicators, services
 from .models import (
@@ -79,7 +80,7 @@ class TaskInline(admin.StackedInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(HistoryAdmin):
     list_display = ["number", "doc_type", "issuer", "issue_date", "status", "is_public"]
     list_filter = ["doc_type", "status", "is_public", "field"]
     search_fields = ["search_text", "number"]
@@ -109,7 +110,7 @@ class TaskAssignmentInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(HistoryAdmin):
     list_display = ["__str__", "short_text", "lead_agency", "deadline_label", "progress_public"]
     list_select_related = ["document", "lead_agency"]
     list_filter = ["progress_public", "cycle"]
@@ -137,7 +138,7 @@ class TaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(TaskAssignment)
-class TaskAssignmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class TaskAssignmentAdmin(ScopedAdminMixin, HistoryAdmin):
     list_display = ["task", "agency", "role", "status_display", "completed_on", "extended_deadline"]
     list_select_related = ["task__document", "agency"]
     list_filter = ["role", "agency__kind"]
@@ -172,7 +173,7 @@ class RequestForm(forms.ModelForm):
 
 
 @admin.register(ReportRequest)
-class ReportRequestAdmin(admin.ModelAdmin):
+class ReportRequestAdmin(HistoryAdmin):
     form = RequestForm
     list_display = ["title", "kind", "period_start", "period_end", "deadline"]
     list_filter = ["kind"]
@@ -217,7 +218,7 @@ class ReportFileInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ReportAdmin(ScopedAdminMixin, HistoryAdmin):
     """Staff read reports here and accept or return them with the actions (or on /bao-cao/so/<id>/)."""
 
     list_display = ["request", "agency", "state", "first_submitted_at", "updated_at"]
@@ -244,7 +245,7 @@ class ReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ReportFile)
-class ReportFileAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ReportFileAdmin(ScopedAdminMixin, HistoryAdmin):
     agency_path = "report__agency"
     list_display = ["original_name", "report", "size", "uploaded_at"]
     list_select_related = ["report__request", "report__agency"]

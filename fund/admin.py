@@ -7,7 +7,9 @@ from django.contrib import admin
 from django.db import models
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from import_export.admin import ExportMixin, ImportExportModelAdmin
+from import_export.admin import ExportMixin, ImportExportMixin
+
+from portal.history import HistoryAdmin
 
 from . import services
 from .forms import validate_document
@@ -29,7 +31,7 @@ from .resources import LoanProductResource, LoanResource
 
 
 @admin.register(FundCapital)
-class FundCapitalAdmin(admin.ModelAdmin):
+class FundCapitalAdmin(HistoryAdmin):
     list_display = ["effective_from", "amount", "note"]
     date_hierarchy = "effective_from"
 
@@ -40,7 +42,7 @@ class DisbursementPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(LoanProduct)
-class LoanProductAdmin(ImportExportModelAdmin):
+class LoanProductAdmin(ImportExportMixin, HistoryAdmin):
     resource_classes = [LoanProductResource]
     list_display = [
         "name",
@@ -58,7 +60,7 @@ class LoanProductAdmin(ImportExportModelAdmin):
 
 
 @admin.register(MemberBorrower)
-class MemberBorrowerAdmin(admin.ModelAdmin):
+class MemberBorrowerAdmin(HistoryAdmin):
     list_display = ["full_name", "cooperative"]
     list_select_related = ["cooperative"]
     search_fields = ["full_name", "id_number", "cooperative__name"]
@@ -136,7 +138,7 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Loan)
-class LoanAdmin(ExportMixin, admin.ModelAdmin):
+class LoanAdmin(ExportMixin, HistoryAdmin):
     resource_classes = [LoanResource]
     list_display = ["code", "borrower", "product", "status", "requested_amount", "approved_amount", "received_on"]
     list_filter = ["status", "product", "cooperative__unit"]
