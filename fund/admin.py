@@ -3,8 +3,9 @@ money (approve, disburse, repay, reverse, restructure, write off) go through the
 services, so the admin never edits a loan's status or its money directly."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from import_export.admin import ExportMixin, ImportExportMixin
@@ -57,6 +58,20 @@ class LoanProductAdmin(ImportExportMixin, HistoryAdmin):
     list_filter = ["is_active", "frequency", "amortization", "rate_method"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"code": ["name"]}
+
+    def process_result(self, result, request):
+        """A file that passed the check but failed while writing (the database refused a row) was rolled back
+        whole; import-export would still log every row as added and say the import finished."""
+        if not (result.has_errors() or result.has_validation_errors()):
+            return super().process_result(result, request)
+        rows = ", ".join(str(number + 1) for number, _ in result.row_errors()) or "?"
+        self.message_user(
+            request,
+            f"Không nhập được tệp: dòng {rows} bị cơ sở dữ liệu từ chối nên không có dữ liệu nào được ghi. "
+            "Hãy kiểm tra tệp rồi thử lại.",
+            messages.ERROR,
+        )
+        return redirect("admin:fund_loanproduct_import")
 
 
 @admin.register(MemberBorrower)

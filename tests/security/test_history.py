@@ -7,61 +7,14 @@ and that the admin's history page answers. Officers' report changes through /bao
 
 from datetime import date
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
 
 from portal.models import AdministrativeUnit, Agency
 
+from .htmlforms import form_data
+
 pytestmark = pytest.mark.security
-
-
-class FormFields(HTMLParser):
-    """The fields a browser would submit from the admin's change form (files and buttons left out)."""
-
-    def __init__(self, form_id):
-        super().__init__()
-        self.form_id, self.inside, self.data = form_id, False, []
-        self._select = self._textarea = None
-        self._options = []
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form" and a.get("id") == self.form_id:
-            self.inside = True
-        if not self.inside or "name" not in a and tag in ("input", "select", "textarea"):
-            return
-        if tag == "input":
-            kind = a.get("type", "text")
-            if kind in ("file", "submit", "button", "image", "reset"):
-                return
-            if kind in ("checkbox", "radio") and "checked" not in a:
-                return
-            self.data.append((a["name"], a.get("value", "on" if kind == "checkbox" else "")))
-        elif tag == "select":
-            self._select, self._options = a, []
-        elif tag == "option" and self._select is not None:
-            self._options.append((a.get("value", ""), "selected" in a))
-        elif tag == "textarea":
-            self._textarea = [a["name"], ""]
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form" and self.inside:
-            self.inside = False
-        elif tag == "select" and self._select is not None:
-            chosen = [value for value, selected in self._options if selected]
-            if not chosen and "multiple" not in self._select and self._options:
-                chosen = [self._options[0][0]]
-            self.data.extend((self._select["name"], value) for value in chosen)
-            self._select = None
-        elif tag == "textarea" and self._textarea is not None:
-            name, text = self._textarea
-            self.data.append((name, text[1:] if text.startswith("\n") else text))
-            self._textarea = None
 
 
 def admin_edit(client, obj, changes: dict):
@@ -70,11 +23,7 @@ def admin_edit(client, obj, changes: dict):
     url = f"/admin/{meta.app_label}/{meta.model_name}/{obj.pk}/change/"
     page = client.get(url)
     assert page.status_code == 200, url
-    parser = FormFields(f"{meta.model_name}_form")
-    parser.feed(page.content.decode())
-    data: dict[str, list[str]] = {}
-    for name, value in parser.data:
-        data.setdefault(name, []).append(value)
+    data = form_data(page.content.decode(), f"{meta.model_name}_form")
     for name, value in changes.items():
         data[name] = [value]
     data["_save"] = ["Lưu"]
