@@ -138,11 +138,10 @@ def _hashed_password() -> str:
 
 
 @pytest.fixture
-def site(request, tmp_path):
+def site(tmp_path):
     """Demo foundation, one article, one poll, a report request to six districts with an officer each; gunicorn."""
     if connection.vendor != "postgresql":
         pytest.skip("the load test runs on PostgreSQL (DATABASE_URL=postgres://...)")
-    request.getfixturevalue("transactional_db")  # the server's processes must see the rows: committed, not rolled back
     import redis
 
     client = redis.Redis.from_url(f"{REDIS}/{REDIS_DB}", socket_connect_timeout=1)
@@ -314,6 +313,8 @@ def _run_load(data: dict, seconds: int) -> tuple[Tally, float]:
     return tally, time.monotonic() - started
 
 
+# transaction=True: the server's processes must see the rows, so they are committed (and flushed afterwards).
+@pytest.mark.django_db(transaction=True)
 def test_under_load_nothing_fails_and_no_write_is_lost(site):
     from directives.models import Report
     from portal.models import Article, Vote
