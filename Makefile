@@ -48,3 +48,11 @@ clean:
 .PHONY: bench
 bench: $(STAMP)
 	bash bench/run.sh
+
+# --- make loadtest (issue 8, item 6): 32 connections for LOAD_SECONDS (default 60) against gunicorn with production
+# settings on PostgreSQL and Redis (PORTAL_LOAD_REDIS_DB, default 6): no error, no lost write. See tests/security/test_under_load.py.
+.PHONY: loadtest
+loadtest: $(STAMP)
+	PORTAL_LOAD_SECONDS=$${LOAD_SECONDS:-60} \
+	DATABASE_URL=$${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/htx_load} \
+	$(BIN)/pytest tests/security/test_under_load.py -q -s --create-db

@@ -7,9 +7,9 @@ from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin_lists import DistrictFilter, LargeChangelist
+from portal.history import HistoryAdmin
 from portal.search import filter_search
 from portal.storage import PrivateFileInlineMixin
 
@@ -151,7 +151,7 @@ class CongressInline(admin.TabularInline):
 
 
 @admin.register(Cooperative)
-class CooperativeAdmin(LargeChangelist, SimpleHistoryAdmin):
+class CooperativeAdmin(LargeChangelist, HistoryAdmin):
     form = CooperativeForm
     change_list_template = "admin/cooperatives/cooperative/change_list.html"
     list_display = ["name", "kind", "registration_code", "unit", "sector", "status", "latest_grade", "congress_flag"]
@@ -222,7 +222,7 @@ class TrainingInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(LargeChangelist, ScopedAdmin, SimpleHistoryAdmin):
+class PersonAdmin(LargeChangelist, ScopedAdmin, HistoryAdmin):
     list_display = ["full_name", "cooperative", "birth_year"]
     list_select_related = ["cooperative"]
     list_defer = ("search_text",)
@@ -250,7 +250,7 @@ class CongressDocumentInline(PrivateFileInlineMixin, admin.TabularInline):
 
 
 @admin.register(Congress)
-class CongressAdmin(LargeChangelist, ScopedAdmin, SimpleHistoryAdmin):
+class CongressAdmin(LargeChangelist, ScopedAdmin, HistoryAdmin):
     list_display = ["cooperative", "kind", "fiscal_year", "planned_date", "held_date"]
     list_filter = ["kind", "fiscal_year"]
     list_select_related = ["cooperative"]
@@ -259,7 +259,7 @@ class CongressAdmin(LargeChangelist, ScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(YearlyFigure)
-class YearlyFigureAdmin(LargeChangelist, ScopedAdmin, SimpleHistoryAdmin):
+class YearlyFigureAdmin(LargeChangelist, ScopedAdmin, HistoryAdmin):
     list_display = [
         "cooperative",
         "year",
@@ -286,7 +286,7 @@ class ImprovementPlanInline(admin.StackedInline):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(LargeChangelist, ScopedAdmin, SimpleHistoryAdmin):
+class EvaluationAdmin(LargeChangelist, ScopedAdmin, HistoryAdmin):
     list_display = ["cooperative", "year", "total_score", "grade", "not_graded_reason"]
     list_filter = ["year", "grade"]
     list_select_related = ["cooperative"]

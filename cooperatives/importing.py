@@ -99,12 +99,18 @@ def run_import(*, resource_key: str, dataset: tablib.Dataset, dry_run: bool, pro
 
 
 def job_check(*, job_id: int) -> None:
-    """Dry run of a pending job; idempotent (only a pending job is checked)."""
-    if not ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
-        status=ImportJob.Status.CHECKING
-    ):
-        return
-    _run(job_id, dry_run=True)
+    """Dry run of a pending job; idempotent: a checked job is not checked again.
+
+    The status goes to CHECKING at once (the job page shows it); the check itself holds the job's row lock, so a
+    second delivery waits and then finds the job checked, while a delivery after a killed worker (status still
+    CHECKING, lock gone with the dead connection) checks it again.
+    """
+    ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(status=ImportJob.Status.CHECKING)
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.status != ImportJob.Status.CHECKING:
+            return
+        _run(job_id, dry_run=True, job=job)
 
 
 def job_apply(*, job_id: int) -> None:

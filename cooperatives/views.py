@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -188,7 +187,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
         job = ImportJob.objects.create(
             resource=form.cleaned_data["resource"], file=upload, original_name=upload.name, created_by=request.user
         )
-        transaction.on_commit(lambda: tasks.import_check.delay(job.pk))
+        tasks.import_check.delay_on_commit(job.pk)
         return redirect("cooperatives:import_job", pk=job.pk)
     jobs = ImportJob.objects.select_related("created_by")[:20]
     return render(request, "cooperatives/import_start.html", {"form": form, "jobs": jobs, "resources": RESOURCES})
@@ -227,7 +226,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         status=ImportJob.Status.IMPORTING, processed_rows=0
     )
     if claimed:
-        transaction.on_commit(lambda: tasks.import_apply.delay(pk))
+        tasks.import_apply.delay_on_commit(pk)
     else:
         messages.error(request, "Lượt nhập này không ở trạng thái chờ xác nhận.")
     return redirect("cooperatives:import_job", pk=pk)

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 
 from portal.access import user_scope
 from portal.admin_lists import LargeChangelist, year_filter
+from portal.history import HistoryAdmin
 from portal.storage import PrivateFileInlineMixin
 
 from . import indicators, services
@@ -81,7 +82,7 @@ class TaskInline(admin.StackedInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(LargeChangelist, admin.ModelAdmin):
+class DocumentAdmin(LargeChangelist, HistoryAdmin):
     list_display = ["number", "doc_type", "issuer", "issue_date", "status", "is_public"]
     # A year filter, not date_hierarchy: that ran a DISTINCT over every document's date on each page.
     list_filter = ["doc_type", year_filter("issue_date", "năm ban hành"), "status", "is_public", "field"]
@@ -112,7 +113,7 @@ class TaskAssignmentInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(LargeChangelist, admin.ModelAdmin):
+class TaskAdmin(LargeChangelist, HistoryAdmin):
     list_display = ["__str__", "short_text", "lead_agency", "deadline_label", "progress_public"]
     list_select_related = ["document", "lead_agency"]
     list_filter = ["progress_public", "cycle"]
@@ -140,7 +141,7 @@ class TaskAdmin(LargeChangelist, admin.ModelAdmin):
 
 
 @admin.register(TaskAssignment)
-class TaskAssignmentAdmin(LargeChangelist, ScopedAdminMixin, admin.ModelAdmin):
+class TaskAssignmentAdmin(LargeChangelist, ScopedAdminMixin, HistoryAdmin):
     list_display = ["task", "agency", "role", "status_display", "completed_on", "extended_deadline"]
     list_select_related = ["task__document", "agency"]
     list_filter = ["role", "agency__kind"]
@@ -175,7 +176,7 @@ class RequestForm(forms.ModelForm):
 
 
 @admin.register(ReportRequest)
-class ReportRequestAdmin(LargeChangelist, admin.ModelAdmin):
+class ReportRequestAdmin(LargeChangelist, HistoryAdmin):
     form = RequestForm
     list_display = ["title", "kind", "period_start", "period_end", "deadline"]
     list_filter = ["kind"]
@@ -220,7 +221,7 @@ class ReportFileInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(LargeChangelist, ScopedAdminMixin, admin.ModelAdmin):
+class ReportAdmin(LargeChangelist, ScopedAdminMixin, HistoryAdmin):
     """Staff read reports here and accept or return them with the actions (or on /bao-cao/so/<id>/)."""
 
     list_display = ["request", "agency", "state", "first_submitted_at", "updated_at"]
@@ -247,7 +248,7 @@ class ReportAdmin(LargeChangelist, ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ReportFile)
-class ReportFileAdmin(LargeChangelist, ScopedAdminMixin, admin.ModelAdmin):
+class ReportFileAdmin(LargeChangelist, ScopedAdminMixin, HistoryAdmin):
     agency_path = "report__agency"
     list_display = ["original_name", "report", "size", "uploaded_at"]
     list_select_related = ["report__request", "report__agency"]

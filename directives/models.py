@@ -123,6 +123,8 @@ class DocumentFile(models.Model):
     size = models.PositiveBigIntegerField("dung lượng (byte)", default=0, editable=False)
     uploaded_at = models.DateTimeField("tải lên lúc", auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "tệp đính kèm"
         verbose_name_plural = "tệp đính kèm"
@@ -200,6 +202,8 @@ class Task(models.Model):
     deadline = models.DateField("thời hạn", null=True, blank=True, help_text="Để trống nếu là nhiệm vụ thường xuyên.")
     cycle = models.CharField("kỳ báo cáo", max_length=12, choices=Cycle.choices, blank=True)
     progress_public = models.BooleanField("công khai tiến độ", default=False)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "nhiệm vụ"
@@ -351,6 +355,8 @@ class ReportRequest(models.Model):
     instructions = models.TextField("hướng dẫn", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords(m2m_fields=[agencies])
+
     class Meta:
         verbose_name = "yêu cầu báo cáo"
         verbose_name_plural = "yêu cầu báo cáo"
@@ -437,6 +443,8 @@ class Report(models.Model):
 
     objects = ReportQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "báo cáo"
         verbose_name_plural = "báo cáo"
@@ -513,6 +521,8 @@ class ReportValue(models.Model):
     value = models.DecimalField("số liệu", max_digits=18, decimal_places=0, null=True, blank=True)
     prefilled = models.DecimalField("số liệu từ sổ đăng ký", max_digits=18, decimal_places=0, null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "chỉ tiêu báo cáo"
         verbose_name_plural = "chỉ tiêu báo cáo"
@@ -554,6 +564,8 @@ class ReportFile(models.Model):
     size = models.PositiveBigIntegerField("dung lượng (byte)", default=0)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField("tải lên lúc", auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "tệp báo cáo"

@@ -10,9 +10,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from portal.access import user_scope
 from portal.models import Agency
@@ -109,8 +109,9 @@ def report_get_or_create(*, request: ReportRequest, agency: Agency) -> Report:
     try:
         with transaction.atomic():
             report = Report.objects.create(request=request, agency=agency)
-            ReportValue.objects.bulk_create(
-                ReportValue(report=report, code=code, value=None, prefilled=value) for code, value in values.items()
+            bulk_create_with_history(
+                [ReportValue(report=report, code=code, value=None, prefilled=value) for code, value in values.items()],
+                ReportValue,
             )
     except IntegrityError:  # created by a colleague a moment ago
         report = Report.objects.get(request=request, agency=agency)
@@ -124,13 +125,16 @@ def report_save(*, report: Report, expected_version: int, narrative: dict, value
         raise PermissionDenied
     if not report.is_editable:
         raise ValidationError("Báo cáo đã gửi hoặc đã được chấp nhận nên không sửa được.")
-    updated = Report.objects.filter(pk=report.pk, version=expected_version, state__in=Report.EDITABLE_STATES).update(
-        version=F("version") + 1, narrative=narrative, updated_by=by, updated_at=timezone.now()
-    )
-    if not updated:
+    # The row lock makes the version check and the write one step; save() (not update()) so history records who.
+    locked = Report.objects.select_for_update().get(pk=report.pk)
+    if locked.version != expected_version or not locked.is_editable:
         raise EditConflict(CONFLICT_MESSAGE)
+    locked.version += 1
+    locked.narrative = narrative
+    locked.updated_by = by
+    locked.save()
     for code, value in values.items():
-        ReportValue.objects.update_or_create(report=report, code=code, defaults={"value": value})
+        ReportValue.objects.update_or_create(report=locked, code=code, defaults={"value": value})
     report.refresh_from_db()
     return report
 
@@ -158,7 +162,7 @@ def report_transition(*, report: Report, action: str, by, comment: str = "") -> 
     now = timezone.now()
     old = report.state
     report.state = Report.TRANSITIONS[(old, action)]
-    report.version = F("version") + 1
+    report.version += 1  # the row is locked above: no lost update, and history stores a number, not F()
     if action == Report.Action.SUBMIT:
         report.submitted_at = now
         report.first_submitted_at = report.first_submitted_at or now

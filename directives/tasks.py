@@ -1,16 +1,21 @@
-"""Periodic follow-up (Celery beat): deadline reminders and the weekly digest. Thin wrappers over services."""
+"""Periodic follow-up (Celery beat): deadline reminders and the weekly digest. Thin wrappers over services.
+
+Idempotent: a Reminder row per (agency, stage) is unique, so a second run the same day e-mails nobody again.
+"""
 
 from celery import shared_task
 from django.utils import timezone
 
+from portal.tasks import RELIABLE
+
 from . import services
 
 
-@shared_task(name="directives.send_deadline_reminders")
+@shared_task(name="directives.send_deadline_reminders", **RELIABLE)
 def send_deadline_reminders() -> int:
     return services.reminders_send(on=timezone.localdate())
 
 
-@shared_task(name="directives.send_weekly_digests")
+@shared_task(name="directives.send_weekly_digests", **RELIABLE)
 def send_weekly_digests() -> int:
     return services.digests_send(on=timezone.localdate())

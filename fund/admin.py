@@ -3,13 +3,15 @@ money (approve, disburse, repay, reverse, restructure, write off) go through the
 services, so the admin never edits a loan's status or its money directly."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from import_export.admin import ExportMixin, ImportExportModelAdmin
+from import_export.admin import ExportMixin, ImportExportMixin
 
 from portal.admin_lists import DistrictFilter, LargeChangelist, year_filter
+from portal.history import HistoryAdmin
 from portal.storage import PrivateFileInlineMixin
 
 from . import services
@@ -32,7 +34,7 @@ from .resources import LoanProductResource, LoanResource
 
 
 @admin.register(FundCapital)
-class FundCapitalAdmin(admin.ModelAdmin):
+class FundCapitalAdmin(HistoryAdmin):
     list_display = ["effective_from", "amount", "note"]
     date_hierarchy = "effective_from"
 
@@ -43,7 +45,7 @@ class DisbursementPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(LoanProduct)
-class LoanProductAdmin(ImportExportModelAdmin):
+class LoanProductAdmin(ImportExportMixin, HistoryAdmin):
     resource_classes = [LoanProductResource]
     list_display = [
         "name",
@@ -59,9 +61,23 @@ class LoanProductAdmin(ImportExportModelAdmin):
     search_fields = ["name", "code"]
     prepopulated_fields = {"code": ["name"]}
 
+    def process_result(self, result, request):
+        """A file that passed the check but failed while writing (the database refused a row) was rolled back
+        whole; import-export would still log every row as added and say the import finished."""
+        if not (result.has_errors() or result.has_validation_errors()):
+            return super().process_result(result, request)
+        rows = ", ".join(str(number + 1) for number, _ in result.row_errors()) or "?"
+        self.message_user(
+            request,
+            f"Không nhập được tệp: dòng {rows} bị cơ sở dữ liệu từ chối nên không có dữ liệu nào được ghi. "
+            "Hãy kiểm tra tệp rồi thử lại.",
+            messages.ERROR,
+        )
+        return redirect("admin:fund_loanproduct_import")
+
 
 @admin.register(MemberBorrower)
-class MemberBorrowerAdmin(LargeChangelist, admin.ModelAdmin):
+class MemberBorrowerAdmin(LargeChangelist, HistoryAdmin):
     list_display = ["full_name", "cooperative"]
     list_select_related = ["cooperative"]
     search_fields = ["full_name", "id_number", "cooperative__name"]
@@ -143,7 +159,7 @@ class LoanDistrictFilter(DistrictFilter):
 
 
 @admin.register(Loan)
-class LoanAdmin(LargeChangelist, ExportMixin, admin.ModelAdmin):
+class LoanAdmin(LargeChangelist, ExportMixin, HistoryAdmin):
     resource_classes = [LoanResource]
     list_display = ["code", "borrower", "product", "status", "requested_amount", "approved_amount", "received_on"]
     list_filter = ["status", "product", LoanDistrictFilter, year_filter("received_on", "năm tiếp nhận")]

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from io import BytesIO
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
@@ -43,6 +43,12 @@ SHEETS = {
     DISBURSEMENTS: ["Số hồ sơ", "Ngày giải ngân", "Số tiền"],
     PAYMENTS: ["Số hồ sơ", "Ngày trả", "Số tiền"],
 }
+
+
+DATABASE_ERROR = (
+    "Cơ sở dữ liệu từ chối ghi một dòng (có thể do trùng dữ liệu hoặc mất kết nối) nên không có dữ liệu nào được ghi. "
+    "Hãy kiểm tra tệp rồi thử lại; nếu lỗi lặp lại, báo quản trị hệ thống."
+)
 
 
 class ImportRejected(Exception):
@@ -151,10 +157,13 @@ def import_loan_book(*, upload, by) -> list[Loan]:
     """Create the loans with their disbursements and repayments; nothing at all if any row is wrong."""
     errors: list[str] = []
     parsed = parse(upload, errors)
-    with transaction.atomic():
-        created = _create(parsed, by, errors)
-        if errors:
-            transaction.set_rollback(True)
+    try:
+        with transaction.atomic():
+            created = _create(parsed, by, errors)
+            if errors:
+                transaction.set_rollback(True)
+    except DatabaseError as exc:  # a constraint or a lost connection mid-way: the atomic block rolled it all back
+        raise ImportRejected([DATABASE_ERROR]) from exc
     if errors:
         raise ImportRejected(errors)
     return created

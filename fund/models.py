@@ -17,6 +17,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from cooperatives.models import Cooperative
+from portal.history import request_user_or_by
 from portal.models import Agency
 from portal.search import Searchable
 from portal.storage import PrivateStorage, generated_name
@@ -501,6 +502,8 @@ class Disbursement(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     note = models.CharField("ghi chú", max_length=255, blank=True)
 
+    history = HistoricalRecords(get_user=request_user_or_by)
+
     class Meta:
         verbose_name = "lần giải ngân"
         verbose_name_plural = "các lần giải ngân"
@@ -530,6 +533,8 @@ class Payment(models.Model):
     )
     reversal_reason = models.TextField("lý do hủy", blank=True)
 
+    history = HistoricalRecords(get_user=request_user_or_by)
+
     class Meta:
         verbose_name = "lần trả nợ"
         verbose_name_plural = "các lần trả nợ"
@@ -557,6 +562,8 @@ class Restructuring(models.Model):
     new_term_months = models.PositiveSmallIntegerField("thời hạn mới (tháng)", validators=[MinValueValidator(1)])
     reason = models.TextField("lý do")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    history = HistoricalRecords(get_user=request_user_or_by)
 
     class Meta:
         verbose_name = "cơ cấu lại thời hạn trả nợ"

@@ -5,10 +5,12 @@ from datetime import date
 from celery import shared_task
 from django.utils import timezone
 
+from portal.tasks import RELIABLE
+
 from . import services
 
 
-@shared_task
+@shared_task(**RELIABLE)
 def snapshot_portfolio(on: str | None = None) -> int:
     """Nightly: store each loan's figures for the day (idempotent: one row per loan and day)."""
     day = date.fromisoformat(on) if on else timezone.localdate()

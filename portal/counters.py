@@ -146,7 +146,11 @@ def is_bot(request) -> bool:
 
 
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    """The visitor's address as our nginx saw it: behind the proxy REMOTE_ADDR is nginx's own for every visitor,
+    which would make the poll's per-address limit one limit for the whole province."""
+    from .security import client_ip as proxied_client_ip
+
+    return proxied_client_ip(request) or ""
 
 
 def hashed(*parts: str) -> str:

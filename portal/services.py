@@ -26,7 +26,7 @@ def contact_message_create(*, name: str, email: str, phone: str, subject: str, b
     message.save()
     from .tasks import email_contact_message
 
-    transaction.on_commit(lambda: email_contact_message.delay(message.pk))
+    email_contact_message.delay_on_commit(message.pk)
     return message
 
 

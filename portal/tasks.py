@@ -1,15 +1,44 @@
+"""Tasks of the public site, and RELIABLE: the options every task of the portal is declared with (issue 8)."""
+
+import smtplib
+import time
+
 from celery import shared_task
 from django.core.cache import cache
+from django.db import InterfaceError, OperationalError
+
+# Every task of the portal is declared with these options (tests/security/test_tasks_reliable.py checks it):
+# a transient fault (database restarted, Redis or SMTP blip) is retried with exponential backoff and jitter, at most
+# 5 times, at most 10 minutes apart; the message is acknowledged only after the task finished, so a killed worker's
+# task is delivered again (every task is idempotent, so a second delivery has no second effect); and a task that
+# hangs is stopped (soft limit: an exception the task's transaction rolls back on; hard limit: the process is killed).
+# https://docs.celeryq.dev/en/stable/userguide/tasks.html#automatic-retry-for-known-exceptions
+RELIABLE = {
+    "autoretry_for": (OperationalError, InterfaceError, ConnectionError, TimeoutError, smtplib.SMTPException),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 5,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "soft_time_limit": 5 * 60,
+    "time_limit": 6 * 60,
+}
 
 
-@shared_task(name="portal.ping")
+def reliable(**overrides) -> dict:
+    """RELIABLE with other time limits (an import of 10,000 rows takes minutes; a counter flush must not)."""
+    return {**RELIABLE, **overrides}
+
+
+@shared_task(name="portal.ping", **reliable(soft_time_limit=10, time_limit=20))
 def ping(token: str) -> str:
     """Leave `token` in the cache: the worker test and /healthz callers use it to see a worker is consuming."""
     cache.set(f"portal:ping:{token}", "pong", 300)
     return "pong"
 
 
-@shared_task(name="portal.flush_counters")
+@shared_task(name="portal.flush_counters", **reliable(soft_time_limit=50, time_limit=60))
 def flush_counters() -> dict:
     """Write buffered article views and daily visits to their rows (beat, every minute). Safe to run twice."""
     from .counters import flush_article_views, flush_visits
@@ -17,31 +46,12 @@ def flush_counters() -> dict:
     return {"views": flush_article_views(), "visits": flush_visits()}
 
 
-@shared_task(name="portal.email_contact_message")
+@shared_task(name="portal.email_contact_message", **RELIABLE)
 def email_contact_message(message_id: int) -> bool:
     """E-mail a contact message to the alliance's staff, once (the row records when it went out)."""
     from .services import contact_message_send
 
     return contact_message_send(message_id=message_id)
-
-
-# --- reliability (issue 8) ---------------------------------------------------------------------------------------
-import time  # noqa: E402
-
-from django.db import InterfaceError, OperationalError  # noqa: E402
-
-# Options for every task that touches the database or another service: a transient fault (database restarted,
-# Redis blip) is retried with exponential backoff and jitter, at most 5 times, at most 10 minutes apart; the
-# message is acknowledged only after the task finished (a killed worker's task is delivered again).
-RELIABLE = {
-    "autoretry_for": (OperationalError, InterfaceError, ConnectionError, TimeoutError),
-    "retry_backoff": True,
-    "retry_backoff_max": 600,
-    "retry_jitter": True,
-    "max_retries": 5,
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-}
 
 
 @shared_task(name="portal.redelivery_probe", **RELIABLE)

@@ -39,6 +39,20 @@ def test_a_browser_that_drops_its_cookie_meets_the_ip_limit(db, reader, settings
     assert not Vote.objects.filter(ip_hash__contains="127.0.0.1").exists()
 
 
+def test_behind_the_proxy_the_ip_limit_counts_each_visitors_address_not_the_proxys(db, reader, settings):
+    """nginx connects from 127.0.0.1 for everyone; the address it saw is the last X-Forwarded-For hop."""
+    settings.PORTAL_POLL_VOTES_PER_IP = 1
+    poll = PollFactory()
+    for visitor in ("198.51.100.1", "198.51.100.2"):
+        reader.cookies.clear()
+        page = _vote(reader, poll, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=visitor).content.decode()
+        assert "Cảm ơn bạn đã bình chọn" in page
+    reader.cookies.clear()
+    forged = _vote(reader, poll, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.1")
+    assert "quá nhiều lần" in forged.content.decode()  # a forged first hop does not make a new visitor
+    assert Vote.objects.filter(poll=poll).count() == 2
+
+
 def test_an_account_has_one_vote_by_database_constraint(db, editor):
     poll = PollFactory()
     choice = poll.choices.first()

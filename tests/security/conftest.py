@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
@@ -72,13 +73,13 @@ class ProxiedServer:
         return response.status, response.headers, body
 
 
-@pytest.fixture(scope="module")
-def production_server(django_db_setup, django_db_blocker, tmp_path_factory):
-    """gunicorn with deploy/gunicorn.conf.py and production settings, serving the test database."""
-    static_root = tmp_path_factory.mktemp("static")
+@contextmanager
+def gunicorn_serving(static_root, log_path, **extra_env):
+    """gunicorn with deploy/gunicorn.conf.py and production settings (plus `extra_env`) on a free loopback port."""
     env = production_env(
         DJANGO_STATIC_ROOT=str(static_root), DJANGO_STATIC_COMPRESS="0", GUNICORN_WORKERS="1", GUNICORN_ACCESS_LOG=""
     )
+    env.update(extra_env)
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=settings.BASE_DIR,
@@ -88,7 +89,7 @@ def production_server(django_db_setup, django_db_blocker, tmp_path_factory):
     )
     port = free_port()
     env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
-    log = open(tmp_path_factory.mktemp("log") / "gunicorn.log", "w+")  # noqa: SIM115 - closed below
+    log = open(log_path, "w+")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py"],
         cwd=settings.BASE_DIR,
@@ -100,7 +101,7 @@ def production_server(django_db_setup, django_db_blocker, tmp_path_factory):
     deadline = time.monotonic() + 30
     while True:
         try:
-            urllib.request.urlopen(base + "/healthz", timeout=2)
+            urllib.request.urlopen(urllib.request.Request(base + "/healthz", headers={"Host": HOST}), timeout=2)
             break
         except urllib.error.HTTPError:
             break  # it answered (503 = no broker configured is fine here)
@@ -115,6 +116,14 @@ def production_server(django_db_setup, django_db_blocker, tmp_path_factory):
         process.terminate()
         process.wait(timeout=30)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def production_server(django_db_setup, django_db_blocker, tmp_path_factory):
+    """gunicorn with deploy/gunicorn.conf.py and production settings, serving the test database."""
+    static_root = tmp_path_factory.mktemp("static")
+    with gunicorn_serving(static_root, tmp_path_factory.mktemp("log") / "gunicorn.log") as server:
+        yield server
 
 
 def totp_token(key_hex: str, at: float | None = None) -> str:
