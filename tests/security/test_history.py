@@ -159,15 +159,17 @@ def test_a_repayment_entered_by_the_fund_officer_is_recorded_with_them(fund_offi
 
 def test_a_districts_staff_cannot_read_another_districts_history_by_url(client, demo):
     """simple-history would fall back to the historical rows for an object outside the admin's queryset."""
-    from django.contrib.auth.models import Permission
+    from django.contrib.auth.models import Group, Permission
 
     from directives.services import report_get_or_create
     from portal.models import User
+    from portal.roles import AGENCY_OFFICER
     from tests.directives.factories import report_request
 
     report = report_get_or_create(request=report_request([_agency("donghai")]), agency=_agency("donghai"))
     clerk = User.objects.create_user("vanthu", password="x", is_staff=True, agency=_agency("hongdan"))
     clerk.user_permissions.add(*Permission.objects.filter(codename__in=["view_report", "change_report"]))
+    clerk.groups.add(Group.objects.get(name=AGENCY_OFFICER))  # only the officer role opens an agency's units
     client.force_login(clerk)
     assert client.get(f"/admin/directives/report/{report.pk}/history/").status_code == 404
     own = report_get_or_create(request=report_request([_agency("hongdan")]), agency=_agency("hongdan"))
