@@ -10,7 +10,6 @@ from django.utils.html import format_html, format_html_join
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
 from . import services
-from .forms import validate_document
 from .models import (
     Appraisal,
     Disbursement,
@@ -72,21 +71,8 @@ class RelatedCooperativeAdmin(admin.ModelAdmin):
     autocomplete_fields = ["cooperative", "related"]
 
 
-class DocumentForm(admin.options.forms.ModelForm):
-    class Meta:
-        model = LoanDocument
-        fields = ["title", "file"]
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload and hasattr(upload, "size") and not getattr(upload, "_committed", False):
-            validate_document(upload)
-        return upload
-
-
 class DocumentInline(admin.TabularInline):
     model = LoanDocument
-    form = DocumentForm
     extra = 0
     fields = ["title", "file", "download"]
     readonly_fields = ["download"]

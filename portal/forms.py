@@ -60,7 +60,7 @@ class SearchForm(forms.Form):
 
 
 class AttachmentAdminForm(forms.ModelForm):
-    """Checks an attachment by its content and size, and records its type and size."""
+    """Records an attachment's type and size (its content is checked by the model field's UploadValidator)."""
 
     class Meta:
         from .models import Attachment
@@ -68,19 +68,15 @@ class AttachmentAdminForm(forms.ModelForm):
         model = Attachment
         fields = ["article", "name", "file", "order"]
 
-    def clean_file(self):
-        from .uploads import sniff_attachment
+    def save(self, commit=True):
+        # The model field's UploadValidator has checked the content matches the extension.
+        from .uploads import content_type_for
 
+        obj = super().save(commit=False)
         upload = self.cleaned_data.get("file")
         if upload and hasattr(upload, "content_type"):
-            self._sniffed = sniff_attachment(upload)
-        return upload
-
-    def save(self, commit=True):
-        obj = super().save(commit=False)
-        if getattr(self, "_sniffed", None):
-            obj.content_type = self._sniffed
-            obj.size = self.cleaned_data["file"].size
+            obj.content_type = content_type_for(upload.name)
+            obj.size = upload.size
         if commit:
             obj.save()
         return obj
