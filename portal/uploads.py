@@ -203,7 +203,8 @@ def display_name(name: str | None, *, fallback: str = "tệp") -> str:
     """The uploaded name made safe to store and show: no folders, no control, NUL or bidi characters, bounded."""
     name = unicodedata.normalize("NFC", str(name or ""))
     name = re.split(r"[\\/]", name)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Zl", "Zp"})
+    name = "".join(" " if ch.isspace() else ch for ch in name)
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co", "Cn"})
     name = " ".join(name.split()).strip(" .")
     if len(name) > NAME_MAX:
         stem, extension = os.path.splitext(name)
