@@ -56,7 +56,8 @@ class DistrictFilter(admin.SimpleListFilter):
         return [(u.pk, u.name) for u in units]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
+        # A string from the query string, but the lookup's own int when the admin counts facets (?_facets).
+        if self.value() and str(self.value()).isdigit():
             unit_id = int(self.value())
             return queryset.filter(
                 unit__in=AdministrativeUnit.objects.filter(pk=unit_id)

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.utils.html import format_html
 
 from portal.access import user_scope
+from portal.forms import SafeRelationsAdminMixin
 
 from . import indicators, services
 from .models import (
@@ -54,7 +55,7 @@ class DocumentFileInline(admin.TabularInline):
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.original_name)
 
 
-class DocumentRelationInline(admin.TabularInline):
+class DocumentRelationInline(SafeRelationsAdminMixin, admin.TabularInline):
     model = DocumentRelation
     fk_name = "source"
     extra = 0
@@ -79,7 +80,7 @@ class TaskInline(admin.StackedInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     list_display = ["number", "doc_type", "issuer", "issue_date", "status", "is_public"]
     list_filter = ["doc_type", "status", "is_public", "field"]
     search_fields = ["search_text", "number"]
@@ -101,7 +102,7 @@ class DocumentAdmin(admin.ModelAdmin):
                     services.task_assign(task=task, agencies=[])
 
 
-class TaskAssignmentInline(admin.TabularInline):
+class TaskAssignmentInline(SafeRelationsAdminMixin, admin.TabularInline):
     model = TaskAssignment
     extra = 0
     fields = ["agency", "role", "completed_on", "extended_deadline", "extension_reason", "progress_note"]
@@ -109,7 +110,7 @@ class TaskAssignmentInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "short_text", "lead_agency", "deadline_label", "progress_public"]
     list_select_related = ["document", "lead_agency"]
     list_filter = ["progress_public", "cycle"]
@@ -137,7 +138,7 @@ class TaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(TaskAssignment)
-class TaskAssignmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class TaskAssignmentAdmin(SafeRelationsAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["task", "agency", "role", "status_display", "completed_on", "extended_deadline"]
     list_select_related = ["task__document", "agency"]
     list_filter = ["role", "agency__kind"]
@@ -172,7 +173,7 @@ class RequestForm(forms.ModelForm):
 
 
 @admin.register(ReportRequest)
-class ReportRequestAdmin(admin.ModelAdmin):
+class ReportRequestAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     form = RequestForm
     list_display = ["title", "kind", "period_start", "period_end", "deadline"]
     list_filter = ["kind"]

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
+from portal.forms import SafeRelationsAdminMixin
+
 from . import services
 from .models import (
     Appraisal,
@@ -57,7 +59,7 @@ class LoanProductAdmin(ImportExportModelAdmin):
 
 
 @admin.register(MemberBorrower)
-class MemberBorrowerAdmin(admin.ModelAdmin):
+class MemberBorrowerAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     list_display = ["full_name", "cooperative"]
     list_select_related = ["cooperative"]
     search_fields = ["full_name", "id_number", "cooperative__name"]
@@ -65,7 +67,7 @@ class MemberBorrowerAdmin(admin.ModelAdmin):
 
 
 @admin.register(RelatedCooperative)
-class RelatedCooperativeAdmin(admin.ModelAdmin):
+class RelatedCooperativeAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     list_display = ["cooperative", "related", "reason"]
     list_select_related = ["cooperative", "related"]
     autocomplete_fields = ["cooperative", "related"]
@@ -122,7 +124,7 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Loan)
-class LoanAdmin(ExportMixin, admin.ModelAdmin):
+class LoanAdmin(SafeRelationsAdminMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [LoanResource]
     list_display = ["code", "borrower", "product", "status", "requested_amount", "approved_amount", "received_on"]
     list_filter = ["status", "product", "cooperative__unit"]

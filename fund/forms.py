@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 
+from portal.forms import ModelMultipleChoiceField
 from portal.models import Agency
 from portal.uploads import UploadField
 
@@ -51,7 +52,7 @@ def date_field(label="Ngày", **kwargs):
 
 
 class AppraisalRequestForm(forms.Form):
-    agencies = forms.ModelMultipleChoiceField(
+    agencies = ModelMultipleChoiceField(
         label="Cơ quan thẩm định",
         queryset=Agency.objects.filter(is_active=True),
         widget=forms.CheckboxSelectMultiple,
