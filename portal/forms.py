@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 
 DB_INT_MAX = 2**63 - 1
 
@@ -39,6 +40,9 @@ class LoginForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Tên đăng nhập"
+        # Django sets max_length after building the field, so no validator enforces it: a 10,000-character name
+        # reached authenticate() and axes' failure log (varchar 255), a server error on PostgreSQL.
+        self.fields["username"].validators.append(MaxLengthValidator(self.fields["username"].max_length or 150))
         self.fields["password"].label = "Mật khẩu"
         self.fields["password"].widget = forms.PasswordInput(attrs={"autocomplete": "current-password"})
 

@@ -36,8 +36,8 @@ from tests.portal.factories import ArticleFactory, PollFactory
 
 pytestmark = pytest.mark.security
 
-# FUZZ_EXAMPLES=30 (or 200) for a longer hunt; the default 10 keeps the file near a minute on SQLite.
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
+# FUZZ_EXAMPLES=30 (or 200) for a longer hunt; the default 20 keeps the file under a minute on SQLite.
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     # FUZZ_NO_SHRINK=1 reports the first failing input at once instead of minimising it (minutes on a slow page).
@@ -411,3 +411,18 @@ def test_an_admin_form_shown_again_with_a_bad_autocomplete_key_is_answered_not_5
     response = client.post(url, data)
     assert response.status_code == 200
     assert "errornote" in response.content.decode()
+
+
+@pytest.mark.parametrize("choice", ["²", "0" * 10_000, str(2**63), "١"])
+def test_a_poll_vote_for_a_choice_that_is_not_a_plain_number_is_refused_in_words(choice, client, world):
+    response = client.post(f"/tham-do/{world['poll'].slug}/binh-chon/", {"choice": choice}, follow=True)
+    assert response.status_code == 200
+    assert "Vui lòng chọn một phương án." in response.content.decode()
+
+
+def test_a_login_with_a_10000_character_name_is_refused_before_it_reaches_the_failure_log(client, world):
+    from axes.models import AccessAttempt
+
+    response = client.post("/dang-nhap/", {"username": "n" * 10_000, "password": "x"})
+    assert response.status_code == 200
+    assert not AccessAttempt.objects.exists()
