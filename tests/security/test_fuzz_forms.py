@@ -391,6 +391,12 @@ def test_the_cooperative_changelist_counts_facets_by_district(client, world):
     assert client.get("/admin/cooperatives/cooperative/", {"_facets": "True"}).status_code == 200
 
 
+@pytest.mark.parametrize("district", ["108156330150940614066176", "²", "0" * 10_000])
+def test_the_cooperative_changelist_ignores_a_district_that_is_not_a_plain_number(district, client, world):
+    client.force_login(world["root"])
+    assert client.get("/admin/cooperatives/cooperative/", {"district": district}).status_code == 200
+
+
 def test_an_appraisal_request_naming_an_agency_beyond_the_integer_range_is_refused_in_words(client, world):
     client.force_login(world["fund_officer"])
     url = f"/quy-ho-tro/quan-ly/ho-so/{world['loan'].pk}/appraisal/"
