@@ -53,7 +53,9 @@ NASTY = [
     "1.500.000", "0x1F", "' OR 1=1 --", "<script>alert(1)</script>", "../../etc/passwd", "%00", "{{7*7}}",
     "null", "true", "[]", "{}", "\\", "%", "_",
 ]  # fmt: skip
-HUGE = st.builds(lambda ch, n: ch * n, st.characters(min_codepoint=1), st.sampled_from([10_000, 100_000]))
+HUGE = st.builds(
+    lambda ch, n: ch * n, st.characters(min_codepoint=1, codec="utf-8"), st.sampled_from([10_000, 100_000])
+)
 SCALAR = st.one_of(
     st.text(),
     st.sampled_from(NASTY),
