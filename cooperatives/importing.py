@@ -6,39 +6,23 @@ while the import's own transaction is still open.
 
 import io
 import time
-from pathlib import Path
 
 import tablib
-from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+
+from portal.uploads import validate_upload
 
 from .models import ImportJob
 from .resources import RESOURCES
 
-ALLOWED_SUFFIXES = {".xlsx", ".csv"}
 PREVIEW_ROWS = 20
 
 
 def validate_import_file(upload) -> None:
-    """By name, size and content: an .xlsx must be a zip, a .csv must be UTF-8 text."""
-    suffix = Path(upload.name).suffix.lower()
-    if suffix not in ALLOWED_SUFFIXES:
-        raise ValidationError("Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv).")
-    if upload.size > settings.PORTAL_MAX_UPLOAD_BYTES:
-        raise ValidationError(f"Tệp quá lớn: tối đa {settings.PORTAL_MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-    head = upload.read(4096)
-    upload.seek(0)
-    if suffix == ".xlsx" and not head.startswith(b"PK\x03\x04"):
-        raise ValidationError("Tệp không phải là tệp Excel (.xlsx) hợp lệ.")
-    if suffix == ".csv":
-        try:
-            head.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            if exc.start < len(head) - 4:  # a multi-byte character cut at the 4 KB boundary is fine
-                raise ValidationError("Tệp CSV phải lưu với bảng mã UTF-8.") from None
+    """By name, size and content (portal.uploads): an .xlsx must be a real workbook, a .csv UTF-8 text."""
+    validate_upload(upload, "imports")
 
 
 def load_dataset(content: bytes, name: str) -> tablib.Dataset:

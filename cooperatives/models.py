@@ -4,7 +4,6 @@ Legal sources: Luật HTX 2012 (23/2012/QH13), Luật HTX 2023 (17/2023/QH15, in
 Nghị định 77/2019/NĐ-CP on cooperative groups.
 """
 
-import os
 from datetime import date
 from decimal import Decimal
 
@@ -20,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from portal.models import AdministrativeUnit
 from portal.search import Searchable
 from portal.storage import PrivateStorage, generated_name
+from portal.uploads import UploadValidator, display_name
 
 # Luật HTX 2023 applies to fiscal years ending on or after the day it came into force.
 LAW_2023_IN_FORCE = date(2024, 7, 1)
@@ -407,15 +407,8 @@ class Congress(models.Model):
 
 
 def validate_attachment(upload):
-    """Uploads are checked by content and size: PDF, Word (docx/doc) or an image, at most PORTAL_MAX_UPLOAD_BYTES."""
-    limit = settings.PORTAL_MAX_UPLOAD_BYTES
-    if upload.size > limit:
-        raise ValidationError(f"Tệp quá lớn: tối đa {limit // (1024 * 1024)} MB.")
-    head = upload.read(8)
-    upload.seek(0)
-    signatures = (b"%PDF-", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff")
-    if not any(head.startswith(sig) for sig in signatures):
-        raise ValidationError("Chỉ nhận tệp PDF, Word (.docx, .doc) hoặc ảnh PNG/JPEG.")
+    """Kept for migrations 0004 and 0006; the field now uses portal.uploads.UploadValidator."""
+    UploadValidator("documents")(upload)
 
 
 def congress_document_path(instance, filename):
@@ -438,7 +431,7 @@ class CongressDocument(models.Model):
     kind = models.CharField("loại tài liệu", max_length=12, choices=Kind.choices)
     title = models.CharField("tiêu đề", max_length=200)
     file = models.FileField(
-        "tệp", upload_to=congress_document_path, storage=PrivateStorage, validators=[validate_attachment]
+        "tệp", upload_to=congress_document_path, storage=PrivateStorage, validators=[UploadValidator("documents")]
     )
     original_name = models.CharField("tên tệp gốc", max_length=255, blank=True)
     uploaded_at = models.DateTimeField("ngày tải lên", auto_now_add=True)
@@ -454,7 +447,7 @@ class CongressDocument(models.Model):
     def save(self, *args, **kwargs):
         # A fresh upload still carries the user's file name here; upload_to replaces it when the file is stored.
         if self.file and not self.file._committed:
-            self.original_name = os.path.basename(self.file.name)
+            self.original_name = display_name(self.file.name)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

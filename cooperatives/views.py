@@ -18,6 +18,7 @@ from portal.models import SiteSettings
 from portal.pagecache import anonymous_page
 from portal.pdf import pdf_response
 from portal.storage import attachment_response
+from portal.uploads import display_name
 
 from . import services, tasks
 from .charts import bar_chart
@@ -185,7 +186,10 @@ def import_start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         job = ImportJob.objects.create(
-            resource=form.cleaned_data["resource"], file=upload, original_name=upload.name, created_by=request.user
+            resource=form.cleaned_data["resource"],
+            file=upload,
+            original_name=display_name(upload.name),
+            created_by=request.user,
         )
         tasks.import_check.delay_on_commit(job.pk)
         return redirect("cooperatives:import_job", pk=job.pk)

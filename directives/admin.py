@@ -6,6 +6,7 @@ from django.utils.html import format_html
 
 from portal.access import user_scope
 from portal.admin_lists import LargeChangelist, year_filter
+from portal.forms import SafeRelationsAdminMixin
 from portal.history import HistoryAdmin
 from portal.storage import PrivateFileInlineMixin
 
@@ -57,7 +58,7 @@ class DocumentFileInline(PrivateFileInlineMixin, admin.TabularInline):
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.original_name)
 
 
-class DocumentRelationInline(admin.TabularInline):
+class DocumentRelationInline(SafeRelationsAdminMixin, admin.TabularInline):
     model = DocumentRelation
     fk_name = "source"
     extra = 0
@@ -82,7 +83,7 @@ class TaskInline(admin.StackedInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(LargeChangelist, HistoryAdmin):
+class DocumentAdmin(LargeChangelist, SafeRelationsAdminMixin, HistoryAdmin):
     list_display = ["number", "doc_type", "issuer", "issue_date", "status", "is_public"]
     # A year filter, not date_hierarchy: that ran a DISTINCT over every document's date on each page.
     list_filter = ["doc_type", year_filter("issue_date", "năm ban hành"), "status", "is_public", "field"]
@@ -105,7 +106,7 @@ class DocumentAdmin(LargeChangelist, HistoryAdmin):
                     services.task_assign(task=task, agencies=[])
 
 
-class TaskAssignmentInline(admin.TabularInline):
+class TaskAssignmentInline(SafeRelationsAdminMixin, admin.TabularInline):
     model = TaskAssignment
     extra = 0
     fields = ["agency", "role", "completed_on", "extended_deadline", "extension_reason", "progress_note"]
@@ -113,7 +114,7 @@ class TaskAssignmentInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(LargeChangelist, HistoryAdmin):
+class TaskAdmin(LargeChangelist, SafeRelationsAdminMixin, HistoryAdmin):
     list_display = ["__str__", "short_text", "lead_agency", "deadline_label", "progress_public"]
     list_select_related = ["document", "lead_agency"]
     list_filter = ["progress_public", "cycle"]
@@ -141,7 +142,7 @@ class TaskAdmin(LargeChangelist, HistoryAdmin):
 
 
 @admin.register(TaskAssignment)
-class TaskAssignmentAdmin(LargeChangelist, ScopedAdminMixin, HistoryAdmin):
+class TaskAssignmentAdmin(LargeChangelist, SafeRelationsAdminMixin, ScopedAdminMixin, HistoryAdmin):
     list_display = ["task", "agency", "role", "status_display", "completed_on", "extended_deadline"]
     list_select_related = ["task__document", "agency"]
     list_filter = ["role", "agency__kind"]
@@ -176,7 +177,7 @@ class RequestForm(forms.ModelForm):
 
 
 @admin.register(ReportRequest)
-class ReportRequestAdmin(LargeChangelist, HistoryAdmin):
+class ReportRequestAdmin(LargeChangelist, SafeRelationsAdminMixin, HistoryAdmin):
     form = RequestForm
     list_display = ["title", "kind", "period_start", "period_end", "deadline"]
     list_filter = ["kind"]

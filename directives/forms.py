@@ -6,24 +6,11 @@ from django import forms
 from django.core.validators import MinValueValidator
 
 from portal.formatting import group_thousands
+from portal.uploads import UploadField
 
 from .models import Report, TaskAssignment
-from .validators import ACCEPT_ATTRIBUTE, validate_upload
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class UploadField(forms.FileField):
-    """A file checked by its content and size (directives.validators)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
-        super().__init__(**kwargs)
-
-    def validate(self, value):
-        super().validate(value)
-        if value:
-            validate_upload(value)
 
 
 class ReportForm(forms.Form):

@@ -11,11 +11,11 @@ from django.utils.html import format_html, format_html_join
 from import_export.admin import ExportMixin, ImportExportMixin
 
 from portal.admin_lists import DistrictFilter, LargeChangelist, year_filter
+from portal.forms import SafeRelationsAdminMixin
 from portal.history import HistoryAdmin
 from portal.storage import PrivateFileInlineMixin
 
 from . import services
-from .forms import validate_document
 from .models import (
     Appraisal,
     Disbursement,
@@ -77,7 +77,7 @@ class LoanProductAdmin(ImportExportMixin, HistoryAdmin):
 
 
 @admin.register(MemberBorrower)
-class MemberBorrowerAdmin(LargeChangelist, HistoryAdmin):
+class MemberBorrowerAdmin(LargeChangelist, SafeRelationsAdminMixin, HistoryAdmin):
     list_display = ["full_name", "cooperative"]
     list_select_related = ["cooperative"]
     search_fields = ["full_name", "id_number", "cooperative__name"]
@@ -85,27 +85,14 @@ class MemberBorrowerAdmin(LargeChangelist, HistoryAdmin):
 
 
 @admin.register(RelatedCooperative)
-class RelatedCooperativeAdmin(admin.ModelAdmin):
+class RelatedCooperativeAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     list_display = ["cooperative", "related", "reason"]
     list_select_related = ["cooperative", "related"]
     autocomplete_fields = ["cooperative", "related"]
 
 
-class DocumentForm(admin.options.forms.ModelForm):
-    class Meta:
-        model = LoanDocument
-        fields = ["title", "file"]
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload and hasattr(upload, "size") and not getattr(upload, "_committed", False):
-            validate_document(upload)
-        return upload
-
-
 class DocumentInline(PrivateFileInlineMixin, admin.TabularInline):
     model = LoanDocument
-    form = DocumentForm
     extra = 0
     fields = ["title", "file", "download"]
     readonly_fields = ["download"]
@@ -159,7 +146,7 @@ class LoanDistrictFilter(DistrictFilter):
 
 
 @admin.register(Loan)
-class LoanAdmin(LargeChangelist, ExportMixin, HistoryAdmin):
+class LoanAdmin(LargeChangelist, SafeRelationsAdminMixin, ExportMixin, HistoryAdmin):
     resource_classes = [LoanResource]
     list_display = ["code", "borrower", "product", "status", "requested_amount", "approved_amount", "received_on"]
     list_filter = ["status", "product", LoanDistrictFilter, year_filter("received_on", "năm tiếp nhận")]

@@ -3,35 +3,15 @@
 from decimal import Decimal, InvalidOperation
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from portal.forms import ModelMultipleChoiceField
 from portal.models import Agency
+from portal.uploads import UploadField
 
 from .models import Appraisal
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
-
-# Allowed uploads by their first bytes, not their names.
-SIGNATURES = {
-    b"%PDF-": "PDF",
-    b"PK\x03\x04": "DOCX/XLSX",
-    b"\xd0\xcf\x11\xe0": "DOC/XLS",
-    b"\x89PNG": "PNG",
-    b"\xff\xd8\xff": "JPEG",
-}
-
-
-def validate_document(upload) -> None:
-    """Accept PDF, Office documents and images up to PORTAL_MAX_UPLOAD_BYTES, judged by content."""
-    limit = settings.PORTAL_MAX_UPLOAD_BYTES
-    if upload.size > limit:
-        raise ValidationError(f"Tệp quá lớn (tối đa {limit // (1024 * 1024)} MB).")
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if not any(head.startswith(sig) for sig in SIGNATURES):
-        raise ValidationError("Chỉ nhận tệp PDF, Word, Excel hoặc ảnh PNG/JPEG.")
 
 
 class MoneyField(forms.DecimalField):
@@ -72,7 +52,7 @@ def date_field(label="Ngày", **kwargs):
 
 
 class AppraisalRequestForm(forms.Form):
-    agencies = forms.ModelMultipleChoiceField(
+    agencies = ModelMultipleChoiceField(
         label="Cơ quan thẩm định",
         queryset=Agency.objects.filter(is_active=True),
         widget=forms.CheckboxSelectMultiple,
@@ -155,17 +135,7 @@ class ReportForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="Tệp Excel (.xlsx) sổ cho vay")
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.PORTAL_MAX_UPLOAD_BYTES:
-            raise ValidationError("Tệp quá lớn.")
-        upload.seek(0)
-        if upload.read(4) != b"PK\x03\x04":
-            raise ValidationError("Tệp không phải là tệp Excel .xlsx.")
-        upload.seek(0)
-        return upload
+    file = UploadField(label="Tệp Excel (.xlsx) sổ cho vay", accepts="xlsx")
 
 
 def parse_money(value) -> Decimal:

@@ -5,7 +5,6 @@ payments (a reversal keeps the row), restructurings, the fund's charter capital 
 and nightly snapshots. Schedules, allocations, arrears and debt groups are derived by `fund.ledger.replay`.
 """
 
-import os
 from datetime import date
 from decimal import Decimal
 
@@ -21,6 +20,7 @@ from portal.history import request_user_or_by
 from portal.models import Agency
 from portal.search import Searchable
 from portal.storage import PrivateStorage, generated_name
+from portal.uploads import UploadValidator, display_name
 
 from . import ledger, schedule
 
@@ -588,7 +588,9 @@ class LoanDocument(models.Model):
 
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField("tên tài liệu", max_length=200)
-    file = models.FileField("tệp", upload_to=document_upload_to, storage=PrivateStorage)
+    file = models.FileField(
+        "tệp", upload_to=document_upload_to, storage=PrivateStorage, validators=[UploadValidator("documents")]
+    )
     original_name = models.CharField("tên tệp gốc", max_length=255, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -602,17 +604,11 @@ class LoanDocument(models.Model):
     def save(self, *args, **kwargs):
         # A fresh upload still carries the user's file name here; upload_to replaces it when the file is stored.
         if self.file and not self.file._committed:
-            self.original_name = os.path.basename(self.file.name)
+            self.original_name = display_name(self.file.name)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("fund:loan_document", args=[self.pk])
-
-    def clean(self):
-        from .forms import validate_document
-
-        if self.file:
-            validate_document(self.file)
 
 
 class LoanSnapshot(models.Model):

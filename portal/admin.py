@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_lists import LargeChangelist, year_filter
-from .forms import AttachmentAdminForm
+from .forms import AttachmentAdminForm, SafeRelationsAdminMixin
 from .models import (
     AdministrativeUnit,
     Agency,
@@ -28,7 +28,7 @@ from .models import (
 
 
 @admin.register(AdministrativeUnit)
-class AdministrativeUnitAdmin(admin.ModelAdmin):
+class AdministrativeUnitAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     list_display = ["name", "code", "level", "parent", "valid_from", "valid_to"]
     list_filter = ["level"]
     list_select_related = ["parent"]
@@ -37,7 +37,7 @@ class AdministrativeUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "kind", "unit", "is_active"]
     list_filter = ["kind", "is_active"]
     list_select_related = ["unit"]
@@ -46,7 +46,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SafeRelationsAdminMixin, BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "agency", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_active", "groups", "agency__kind"]
     list_select_related = ["agency"]
@@ -110,7 +110,7 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(LargeChangelist, SimpleHistoryAdmin):
+class ArticleAdmin(LargeChangelist, SafeRelationsAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "category", "status_label", "publish_at", "featured", "view_count", "updated_by",
                     "updated_at"]  # fmt: skip
     list_filter = ["status", "category", "featured", year_filter("publish_at", "năm đăng")]

@@ -64,8 +64,11 @@ class DistrictFilter(admin.SimpleListFilter):
         return [(u.pk, u.name) for u in units]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            unit_id = int(self.value())
+        # A string from the query string, but the lookup's own int when the admin counts facets (?_facets);
+        # ASCII digits, few of them: a 24-digit id overflowed SQLite's integer (a 500, found by fuzzing).
+        value = str(self.value() or "")
+        if value.isascii() and value.isdigit() and len(value) <= 18:
+            unit_id = int(value)
             units = AdministrativeUnit.objects.filter(pk=unit_id) | AdministrativeUnit.objects.filter(parent_id=unit_id)
             return queryset.filter(**{f"{self.unit_path}__in": units})
         return queryset

@@ -3,6 +3,7 @@
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Rss201rev2Feed
+from django.utils.html import escape
 
 from .models import Article, Category, SiteSettings
 
@@ -27,7 +28,8 @@ class LatestNewsFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.lead
+        # Readers render <description> as HTML; the lead is plain text, so escape it (the XML escapes it again).
+        return escape(item.lead)
 
     def item_pubdate(self, item):
         return item.publish_at

@@ -9,7 +9,9 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .search import Searchable, fold
+from .storage import generated_name
 from .text import clean_html, html_to_text
+from .uploads import UploadValidator
 
 
 class AdministrativeUnit(models.Model):
@@ -121,6 +123,14 @@ class User(AbstractUser):
         return f"{self.last_name} {self.first_name}".strip()
 
 
+def logo_path(instance, filename):
+    return generated_name("site", filename)
+
+
+def cover_path(instance, filename):
+    return generated_name("news/covers", filename)
+
+
 class SiteSettings(models.Model):
     """The one row of organisation details shown in the header and footer."""
 
@@ -135,7 +145,7 @@ class SiteSettings(models.Model):
     phone = models.CharField("điện thoại", max_length=50, blank=True)
     fax = models.CharField("fax", max_length=50, blank=True)
     email = models.EmailField("thư điện tử", blank=True)
-    logo = models.ImageField("biểu trưng", upload_to="site/", blank=True)
+    logo = models.ImageField("biểu trưng", upload_to=logo_path, blank=True, validators=[UploadValidator("images")])
 
     class Meta:
         verbose_name = "thông tin cổng"
@@ -245,7 +255,7 @@ class Article(Searchable):
     )
     lead = models.TextField("tóm tắt", blank=True)
     body = models.TextField("nội dung", blank=True)
-    cover = models.ImageField("ảnh đại diện", upload_to="news/%Y/%m/", blank=True)
+    cover = models.ImageField("ảnh đại diện", upload_to=cover_path, blank=True, validators=[UploadValidator("images")])
     cover_alt = models.CharField(
         "mô tả ảnh (alt)", max_length=255, blank=True, help_text="Bắt buộc khi có ảnh: mô tả ảnh cho người khiếm thị."
     )
@@ -349,7 +359,7 @@ class Article(Searchable):
 
 
 def attachment_path(instance, filename):
-    return f"news/attachments/{timezone.now():%Y/%m}/{filename}"
+    return generated_name("news/attachments", filename)
 
 
 class Attachment(models.Model):
@@ -357,7 +367,7 @@ class Attachment(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="attachments")
     name = models.CharField("tên tệp", max_length=255)
-    file = models.FileField("tệp", upload_to=attachment_path)
+    file = models.FileField("tệp", upload_to=attachment_path, validators=[UploadValidator("documents")])
     size = models.PositiveBigIntegerField("dung lượng (byte)", default=0, editable=False)
     content_type = models.CharField("loại tệp", max_length=100, blank=True, editable=False)
     order = models.PositiveSmallIntegerField("thứ tự", default=0)

@@ -61,7 +61,11 @@ def poll_vote(*, poll: Poll, choice_id, user, token: str, ip: str, now=None) -> 
     now = now or timezone.now()
     if not poll.is_open(now):
         raise VoteRefused("Cuộc thăm dò này không nhận bình chọn lúc này.")
-    choice = Choice.objects.filter(poll=poll, pk=choice_id).first() if str(choice_id).isdigit() else None
+    # ASCII digits only, and few of them: "²" passes isdigit() but not int(), and 10,000 zeros pass both but
+    # overflow the database (both were server errors, found by tests/security/test_fuzz_forms.py).
+    key = str(choice_id or "")
+    valid = key.isascii() and key.isdigit() and len(key) <= 18
+    choice = Choice.objects.filter(poll=poll, pk=int(key)).first() if valid else None
     if choice is None:
         raise VoteRefused("Vui lòng chọn một phương án.")
     voter_key = voter_key_for(user=user, token=token)

@@ -25,8 +25,12 @@ def fold(text: str) -> str:
 
 
 def terms(query: str) -> list[str]:
-    """The folded words of a user's query, at most 10 of them."""
-    return fold(query).split()[:10]
+    """The folded words of a user's query: at most 10, each at most 64 characters, without control characters.
+
+    Bounded because the words become LIKE patterns: SQLite refuses a pattern over 50,000 bytes and PostgreSQL any
+    string holding NUL, and either would otherwise turn a pasted junk query into a server error."""
+    text = "".join(ch for ch in str(query or "")[:1000] if ch.isspace() or unicodedata.category(ch)[0] != "C")
+    return [word[:64] for word in fold(text).split()[:10]]
 
 
 class Searchable(models.Model):

@@ -151,6 +151,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Largest file a user may attach (documents, reports, news attachments).
 PORTAL_MAX_UPLOAD_BYTES = envint("PORTAL_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# Largest total a .docx/.xlsx/.odt may unpack to, read from its zip directory before opening (zip-bomb guard).
+PORTAL_MAX_UNZIPPED_BYTES = envint("PORTAL_MAX_UNZIPPED_BYTES", 150 * 1024 * 1024)
 
 # Cache: Redis when REDIS_URL is set (production, CI), else local memory.
 REDIS_URL = os.getenv("REDIS_URL", "")

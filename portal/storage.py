@@ -49,7 +49,9 @@ class PrivateFileInlineMixin:
 
 def generated_name(folder: str, filename: str) -> str:
     """`<folder>/<yyyy>/<mm>/<uuid><ext>`: the stored name reveals nothing and cannot be guessed."""
-    extension = os.path.splitext(filename)[1].lower()[:10]
+    from .uploads import safe_extension
+
+    extension = safe_extension(filename)
     return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
 
 

@@ -238,9 +238,9 @@ def test_a_bad_file_lists_its_rows_on_the_job_page(
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("htx.pdf", b"%PDF-1.4", "Chỉ nhận tệp Excel"),
-        ("htx.xlsx", b"not a zip", "không phải là tệp Excel"),
-        ("htx.csv", "Tên\n".encode("utf-16"), "UTF-8"),
+        ("htx.pdf", b"%PDF-1.4", "không đúng định dạng cho phép (Excel .xlsx hoặc CSV (UTF-8))"),
+        ("htx.xlsx", b"not a zip", "không đúng định dạng cho phép (Excel .xlsx"),
+        ("htx.csv", "Tên\n".encode("utf-16"), "CSV (UTF-8)"),
     ],
 )
 def test_an_upload_that_is_not_a_spreadsheet_is_refused_in_vietnamese(client, alliance_staff, name, content, message):

@@ -110,7 +110,7 @@ def test_a_file_that_is_not_xlsx_is_refused_in_words(client, fund_officer):
     fake = io.BytesIO(b"not,a,workbook\n")
     fake.name = "so.xlsx"
     response = client.post(URL, {"file": fake})
-    assert response.status_code == 400 and "Tệp không phải là tệp Excel .xlsx." in response.content.decode()
+    assert response.status_code == 400 and "không đúng định dạng cho phép (Excel .xlsx)" in response.content.decode()
 
 
 def test_a_workbook_without_the_sheets_is_refused_in_words(client, fund_officer):

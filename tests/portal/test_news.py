@@ -178,7 +178,7 @@ def test_an_attachment_whose_content_does_not_match_its_name_is_refused(db, sett
     upload = SimpleUploadedFile("cv.pdf", b"<html><script>alert(1)</script>", content_type="application/pdf")
     form = AttachmentAdminForm(data={"article": article.pk, "name": "Giả", "order": 0}, files={"file": upload})
     assert not form.is_valid()
-    assert "Nội dung tệp không khớp" in str(form.errors)
+    assert "nội dung không khớp với phần mở rộng" in str(form.errors)
 
 
 def test_an_empty_slug_is_made_from_the_title_without_diacritics_and_kept_unique(db):
