@@ -286,7 +286,11 @@ def province_matrix(request):
     # 200 agencies × 6 requests cost ~40 ms to build and render: kept until a report, a request or an agency
     # changes (portal.signals), and per day, since a cell turns overdue when its deadline passes.
     key = f"directives:matrix:{on.isoformat()}:{'-'.join(str(r.pk) for r in page.object_list)}"
-    directives = Document.objects.filter(Exists(Task.objects.filter(document=OuterRef("pk")))).order_by("-issue_date")
+    directives = (
+        Document.objects.filter(Exists(Task.objects.filter(document=OuterRef("pk"))))
+        .only("slug", "doc_type", "number", "summary")  # not the full text of each
+        .order_by("-issue_date")
+    )
     ctx = {
         "matrix_table": versioned.cached("report-matrix", key, table),
         "page_obj": page,
