@@ -83,21 +83,32 @@ class Matrix:
 
 
 def report_matrix(requests, *, on: date) -> Matrix:
-    """Agencies × report requests; a cell is None where the agency was not asked."""
-    requests = list(requests.prefetch_related(Prefetch("agencies", queryset=Agency.objects.order_by("kind", "name"))))
-    reports = {
-        (r.request_id, r.agency_id): r for r in Report.objects.filter(request__in=requests).select_related("request")
-    }
-    agencies: dict[int, Agency] = {}
-    for request in requests:
-        for agency in request.agencies.all():
-            agencies.setdefault(agency.pk, agency)
+    """Agencies × report requests; a cell is None where the agency was not asked.
+
+    Three queries whatever the size: the (request, agency) pairs asked, the agencies (names only) and the reports
+    (their state and first submission only), joined in dictionaries rather than by scanning lists."""
+    requests = list(requests)
+    by_pk = {r.pk: r for r in requests}
+    asked = set(
+        ReportRequest.agencies.through.objects.filter(reportrequest_id__in=by_pk).values_list(
+            "reportrequest_id", "agency_id"
+        )
+    )
+    agencies = Agency.objects.filter(pk__in={agency_id for _, agency_id in asked}).only("pk", "kind", "name")
+    reports = {}
+    for report in (
+        Report.objects.filter(request_id__in=by_pk)
+        .only("pk", "request_id", "agency_id", "state", "first_submitted_at")
+        .order_by()
+    ):
+        report.request = by_pk[report.request_id]  # for submitted_on_time(), without a join
+        reports[(report.request_id, report.agency_id)] = report
     matrix = Matrix(requests)
-    for agency in sorted(agencies.values(), key=lambda a: (a.kind, a.name)):
+    for agency in agencies.order_by("kind", "name"):
         cells = []
         for request in requests:
-            asked = any(a.pk == agency.pk for a in request.agencies.all())
-            cells.append(_cell(request, agency, reports.get((request.pk, agency.pk)), on) if asked else None)
+            key = (request.pk, agency.pk)
+            cells.append(_cell(request, agency, reports.get(key), on) if key in asked else None)
         matrix.rows.append((agency, cells))
     return matrix
 

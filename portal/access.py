@@ -8,6 +8,7 @@ only to sign articles: it must not open the province's registry).
 
 from dataclasses import dataclass
 
+from . import versioned
 from .models import AdministrativeUnit, Agency
 from .roles import AGENCY_OFFICER, ALLIANCE_STAFF, FUND_OFFICER
 
@@ -38,6 +39,17 @@ class Scope:
 NOTHING = Scope(everything=False, unit_ids=frozenset(), agency_ids=frozenset())
 
 
+def agency_unit_ids(agency_id: int) -> frozenset[int]:
+    """The agency's unit and every unit below it, cached until a unit or an agency changes (portal.signals):
+    a few queries to walk the tree otherwise, on every officer's request."""
+
+    def build():
+        unit = AdministrativeUnit.objects.get(agencies__pk=agency_id)
+        return frozenset(unit.descendant_ids())
+
+    return versioned.cached("units", f"portal:scope:agency:{agency_id}", build)
+
+
 def user_scope(user) -> Scope:
     """What `user` may see: the whole province, or their agency's unit and what lies under it."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -51,7 +63,7 @@ def user_scope(user) -> Scope:
     elif user.agency_id is None or AGENCY_OFFICER not in groups:
         scope = NOTHING
     else:
-        unit_ids = frozenset(user.agency.unit.descendant_ids())
+        unit_ids = agency_unit_ids(user.agency_id)
         scope = Scope(everything=False, unit_ids=unit_ids, agency_ids=frozenset({user.agency_id}))
     user._portal_scope = scope
     return scope

@@ -7,7 +7,10 @@ link per administrative unit, and each row's long text columns. `LargeChangelist
 """
 
 from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import Max, Min
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from .models import AdministrativeUnit
 
@@ -18,6 +21,17 @@ class LargeChangelist:
     list_per_page = 25  # ~0.5 ms of CPU per rendered row: 25 rows keep a list near 30 ms at scale
     show_full_result_count = False  # saves a COUNT(*) of the whole table on every filtered page
     list_defer: tuple[str, ...] = ()
+
+    def action_checkbox(self, obj):
+        """The same input as Django's, without rendering a form widget through the template engine for each row
+        (~0.2 ms a row)."""
+        label = format_html(_("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME,
+            obj.pk,
+            label,
+        )
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

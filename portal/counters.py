@@ -39,15 +39,17 @@ class BufferedCounter:
     def key(self, member) -> str:
         return f"{self.prefix}:{member}"
 
-    def incr(self, member, delta: int = 1) -> None:
+    def incr(self, member, delta: int = 1) -> int:
+        """Add `delta`; returns the pending count after it."""
         cache = _cache()
         key = self.key(member)
         try:
-            cache.incr(key, delta)
+            pending = cache.incr(key, delta)
         except ValueError:
             cache.add(key, 0, None)
-            cache.incr(key, delta)
+            pending = cache.incr(key, delta)
         self._mark_dirty(cache, member)
+        return pending
 
     def pending(self, member) -> int:
         return int(_cache().get(self.key(member)) or 0)
@@ -159,16 +161,42 @@ def hashed(*parts: str) -> str:
     return hashlib.sha256(raw).hexdigest()[:32]
 
 
-def record_article_view(article_id: int) -> None:
-    article_views.incr(article_id)
+def record_article_view(article_id: int) -> int:
+    return article_views.incr(article_id)
+
+
+# The stored count changes only when a flush writes the buffer: cached, so an article served from the page cache
+# costs no query. A flush drops it.
+STORED_TTL = 60
+
+
+def _stored_key(article_id) -> str:
+    return f"portal:views:stored:{article_id}"
+
+
+def article_view_total(article_id: int, *, count: bool) -> int:
+    """The article's views, stored plus buffered, after counting this read when `count`."""
+    from .models import Article
+
+    pending = record_article_view(article_id) if count else article_views.pending(article_id)
+    stored = _cache().get_or_set(
+        _stored_key(article_id),
+        lambda: Article.objects.filter(pk=article_id).values_list("view_count", flat=True).first() or 0,
+        STORED_TTL,
+    )
+    return stored + pending
 
 
 def flush_article_views() -> int:
     from .models import Article
 
-    return article_views.drain(
-        lambda member, count: Article.objects.filter(pk=int(member)).update(view_count=F("view_count") + count)
-    )
+    def apply(member, count):
+        Article.objects.filter(pk=int(member)).update(view_count=F("view_count") + count)
+        # Now, and again at commit: a reader between the two cached the count from before this update.
+        _cache().delete(_stored_key(member))
+        transaction.on_commit(lambda: _cache().delete(_stored_key(member)))
+
+    return article_views.drain(apply)
 
 
 # Visits -------------------------------------------------------------------------------------------------------

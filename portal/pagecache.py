@@ -51,14 +51,10 @@ def _visit_stats(request, arg) -> str:
 
 def _article_views(request, arg) -> str:
     """Counts this read (as portal.views.article_detail does on a miss) and shows the live total."""
-    from .counters import article_views, is_bot, record_article_view
-    from .models import Article
+    from .counters import article_view_total, is_bot
 
-    pk = int(arg)
-    if not is_bot(request):
-        record_article_view(pk)
-    stored = Article.objects.filter(pk=pk).values_list("view_count", flat=True).first() or 0
-    return render_to_string("portal/includes/view_count.html", {"view_total": stored + article_views.pending(pk)})
+    total = article_view_total(int(arg), count=not is_bot(request))
+    return render_to_string("portal/includes/view_count.html", {"view_total": total})
 
 
 LIVE = {"csrf": _csrf, "visit-stats": _visit_stats, "article-views": _article_views}

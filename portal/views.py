@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from . import polls, selectors, services, site_search
-from .counters import article_views, client_ip, is_bot, record_article_view
+from .counters import article_view_total, article_views, client_ip, is_bot
 from .forms import ContactForm, SearchForm
 from .models import Article, Category, Page, Poll, Tag
 from .pagecache import anonymous_page
@@ -81,11 +81,9 @@ def article_detail(request, slug):
     ctx = selectors.cached_article_context(slug, build=lambda: _article_context(_published_article(slug)),
                                            use_cache=not request.user.is_authenticated)  # fmt: skip
     article = ctx["article"]
-    if not is_bot(request) and not request.user.is_staff:
-        record_article_view(article.pk)
-    # The stored count (one small query) plus what is still buffered: live even when the rest came from the cache.
-    stored = Article.objects.filter(pk=article.pk).values_list("view_count", flat=True).first() or 0
-    ctx = {**ctx, "view_total": stored + article_views.pending(article.pk)}
+    # Stored plus still buffered: live even when the rest came from the cache.
+    total = article_view_total(article.pk, count=not is_bot(request) and not request.user.is_staff)
+    ctx = {**ctx, "view_total": total}
     return render(request, "portal/article_detail.html", ctx)
 
 

@@ -6,9 +6,10 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from directives.models import Report
+from directives.models import Report, ReportRequest
 from directives.selectors import request_summary
 from directives.services import report_transition
+from portal import versioned
 from portal.models import Agency
 
 from .factories import filled_report, report_request
@@ -98,6 +99,11 @@ def test_a_report_pdf_keeps_the_officers_vietnamese_text(client, officer_hong_da
     assert "Ủy ban nhân dân Huyện Hồng Dân" in text
 
 
+def _table(response) -> str:
+    page = response.content.decode()
+    return page[page.index('<table class="data matrix">') : page.index("</table>")]
+
+
 @pytest.mark.parametrize("size", [2, 8])
 def test_the_matrix_costs_the_same_queries_at_two_sizes(client, alliance_staff, demo, django_assert_num_queries, size):
     agencies = list(Agency.objects.all())
@@ -106,10 +112,53 @@ def test_the_matrix_costs_the_same_queries_at_two_sizes(client, alliance_staff, 
         filled_report(request, agencies[0])
     client.force_login(alliance_staff)
     client.get("/bao-cao/tong-hop/")
+    versioned.bump("report-matrix")  # rebuilt: the pairs asked, the agencies and the reports
     with django_assert_num_queries(9):
         response = client.get("/bao-cao/tong-hop/")
     assert response.status_code == 200
-    assert len(response.context["matrix"].requests) == min(size, 6)
+    assert len(response.context["page_obj"].object_list) == min(size, 6)
+    assert response.content.decode().count('<th scope="row">') == 3 + size - 1  # the newest request asks the most
+    with django_assert_num_queries(6):  # from the cache: the matrix costs no query
+        again = client.get("/bao-cao/tong-hop/")
+    assert _table(again) == _table(response)
+
+
+def test_the_cached_matrix_follows_report_transitions_and_new_agencies(
+    client, alliance_staff, officer_hong_dan, hong_dan
+):
+    districts = list(Agency.objects.filter(kind="district_pc").exclude(pk=hong_dan.pk).order_by("name"))
+    request = report_request([hong_dan], title="Báo cáo quý")
+    client.force_login(alliance_staff)
+    assert "Chưa thực hiện" in client.get("/bao-cao/tong-hop/").content.decode()
+    report = filled_report(request, hong_dan)
+    page = client.get("/bao-cao/tong-hop/").content.decode()
+    assert "Đang soạn" in page and f"/bao-cao/so/{report.pk}/" in page
+    report_transition(report=report, action="submit", by=officer_hong_dan)
+    page = client.get("/bao-cao/tong-hop/").content.decode()
+    assert "Đã gửi đúng hạn" in page or "Đã gửi muộn" in page
+    assert districts[0].name not in page
+    request.agencies.add(districts[0])
+    page = client.get("/bao-cao/tong-hop/").content.decode()
+    assert districts[0].name in page
+    districts[0].name = "Ủy ban nhân dân Huyện Mới Đổi Tên"
+    districts[0].save()
+    assert "Huyện Mới Đổi Tên" in client.get("/bao-cao/tong-hop/").content.decode()
+
+
+def test_the_matrix_marks_cells_not_asked_and_overdue(demo):
+    from directives.selectors import report_matrix
+
+    a, b = Agency.objects.filter(kind="district_pc").order_by("name")[:2]
+    first = report_request([a, b], title="Một", deadline=date(2023, 1, 15))
+    second = report_request([a], title="Hai", deadline=date(2023, 3, 15))
+    _submit(filled_report(first, a), None, date(2023, 1, 14))
+    matrix = report_matrix(
+        ReportRequest.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk"), on=date(2023, 2, 1)
+    )
+    rows = {agency: cells for agency, cells in matrix.rows}
+    assert [c.state for c in rows[a]] == ["on_time", "not_started"]
+    assert [c.overdue for c in rows[a]] == [False, False]
+    assert rows[b][0].state == "not_started" and rows[b][0].overdue and rows[b][1] is None
 
 
 @pytest.mark.parametrize("size", [2, 8])

@@ -143,7 +143,7 @@ def test_the_workspace_costs_the_same_queries_at_two_sizes(
         assignment(hong_dan)
     client.force_login(officer_hong_dan)
     client.get("/bao-cao/")  # warm the session and user
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         assert client.get("/bao-cao/").status_code == 200
 
 

@@ -54,3 +54,27 @@ def test_an_editor_sees_nothing_private_although_the_alliance_is_their_agency(ed
 def test_a_user_of_an_agency_without_a_role_sees_nothing(officer_hong_dan):
     officer_hong_dan.groups.clear()
     assert user_scope(officer_hong_dan).units().count() == 0
+
+
+def _fresh(user):
+    return type(user).objects.get(pk=user.pk)  # user_scope remembers the scope on the instance
+
+
+def test_an_officers_scope_costs_one_query_once_the_unit_tree_is_cached(officer_hong_dan, django_assert_num_queries):
+    user_scope(_fresh(officer_hong_dan))
+    user = _fresh(officer_hong_dan)
+    with django_assert_num_queries(1):  # the user's groups; the unit tree comes from the cache
+        scope = user_scope(user)
+    assert scope.sees_unit(AdministrativeUnit.objects.get(name="Xã Ninh Quới").pk)
+
+
+def test_the_cached_unit_tree_follows_a_new_commune_and_a_moved_agency(officer_hong_dan):
+    hong_dan = AdministrativeUnit.objects.get(name="Huyện Hồng Dân")
+    user_scope(_fresh(officer_hong_dan))
+    commune = AdministrativeUnit.objects.create(code="TEST-XML", name="Xã Mới Lập", level="commune", parent=hong_dan)
+    assert user_scope(_fresh(officer_hong_dan)).sees_unit(commune.pk)
+    agency = officer_hong_dan.agency
+    agency.unit = AdministrativeUnit.objects.get(name="Huyện Đông Hải")
+    agency.save()
+    scope = user_scope(_fresh(officer_hong_dan))
+    assert not scope.sees_unit(commune.pk) and scope.sees_unit(agency.unit_id)

@@ -39,3 +39,18 @@ def test_the_article_changelist_does_not_read_bodies_but_the_change_form_does(db
     sql = " ".join(q["sql"] for q in listing.captured_queries)
     assert '"portal_article"."title"' in sql and '"portal_article"."body"' not in sql
     assert "Nội dung rất dài" in staff.get(f"/admin/portal/article/{article.pk}/change/").content.decode()
+
+
+def test_the_row_checkboxes_are_the_ones_django_renders_and_select_rows_for_an_action(db, staff):
+    from django.contrib import admin
+
+    from directives.models import Document
+
+    document = DocumentFactory(number="7/<b>2020</b>", issue_date=date(2020, 5, 1))
+    html = staff.get("/admin/directives/document/").content.decode()
+    stock = admin.ModelAdmin.action_checkbox(admin.site._registry[Document], document)
+    assert str(stock) in html  # same name, value, class and escaped label as Django's widget
+    response = staff.post(
+        "/admin/directives/document/", {"action": "delete_selected", "_selected_action": [document.pk]}
+    )
+    assert response.status_code == 200 and "7/&lt;b&gt;2020&lt;/b&gt;" in response.content.decode()
