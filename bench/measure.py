@@ -17,7 +17,12 @@ from pathlib import Path
 from bench.pages import BARE, PAGES
 
 CONNECTIONS = (1, 16)
-FORWARDED = {"X-Forwarded-Proto": "https"}  # we stand in for the TLS proxy: SSL redirect is satisfied
+FORWARDED = {
+    "X-Forwarded-Proto": "https",  # we stand in for the TLS proxy: SSL redirect is satisfied
+    # A reader's browser, so anonymous pages count the view and the visit as for people (a request without a
+    # user agent is taken for a bot and counts nothing, which would flatter the cached pages).
+    "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36",
+}
 PASSWORD_ENV = "PORTAL_DEMO_PASSWORD"
 
 

@@ -16,6 +16,7 @@ a pending "thank you" message, a POST, a non-200 answer) goes through the view a
 
 import hashlib
 import re
+import time
 from functools import wraps
 
 from django.conf import settings
@@ -85,6 +86,31 @@ def _fill(request, parts: list) -> str:
 
 VARY_COOKIES = ("htx_font", "htx_contrast")  # the reader's display settings, rendered on <html>
 
+# Each process also keeps the pages it served in the last second, under the same key (which names the content
+# version): a busy page then costs no cache round trip and no unpickling of its HTML. It is no staler than the
+# content version, which each process already remembers for a second (selectors.VERSION_MEMO_SECONDS).
+LOCAL_SECONDS = 1.0
+LOCAL_MAX_PAGES = 256
+_local: dict = {}
+
+
+def _local_get(key: str):
+    hit = _local.get(key)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    return None
+
+
+def _local_put(key: str, entry: dict) -> None:
+    if len(_local) >= LOCAL_MAX_PAGES:
+        _local.clear()  # a burst of distinct pages (a crawler): start again rather than track ages
+    _local[key] = (time.monotonic() + LOCAL_SECONDS, entry)
+
+
+def forget_local_pages() -> None:
+    """Drop this process's copies (tests, after clearing the cache)."""
+    _local.clear()
+
 
 def anonymous_page(view=None, *, vary=None):
     """Serve `view`'s page to anonymous readers from the cache while content is unchanged.
@@ -103,7 +129,11 @@ def anonymous_page(view=None, *, vary=None):
         extra = vary(request, *args, **kwargs) if vary else ""
         digest = hashlib.sha1(repr((request.get_full_path(), cookies, extra)).encode()).hexdigest()
         key = f"portal:page:v{content_version()}:{digest}"
-        entry = cache.get(key)
+        entry = _local_get(key)
+        if entry is None:
+            entry = cache.get(key)
+            if entry is not None:
+                _local_put(key, entry)
         if entry is not None:
             return HttpResponse(_fill(request, entry["parts"]), content_type=entry["content_type"])
         response = view(request, *args, **kwargs)
@@ -111,7 +141,9 @@ def anonymous_page(view=None, *, vary=None):
         if response.status_code == 200 and content_type.startswith("text/html") and not response.cookies:
             if not getattr(response, "streaming", False):
                 parts = _parts(response.content.decode(response.charset))
-                cache.set(key, {"parts": parts, "content_type": content_type}, cache_ttl())
+                entry = {"parts": parts, "content_type": content_type}
+                cache.set(key, entry, cache_ttl())
+                _local_put(key, entry)
         return response
 
     return wrapper

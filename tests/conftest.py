@@ -37,9 +37,13 @@ def _uploads_in_tmp(settings, tmp_path):
 def _isolated_cache():
     from django.core.cache import cache
 
+    from portal.pagecache import forget_local_pages
+
     cache.clear()
+    forget_local_pages()  # the per-process copies of cached pages outlive cache.clear()
     yield
     cache.clear()
+    forget_local_pages()
 
 
 @pytest.fixture(autouse=True)
