@@ -41,6 +41,10 @@ class BufferedCounter:
 
     def incr(self, member, delta: int = 1) -> int:
         """Add `delta`; returns the pending count after it."""
+        return self.incr_and_get(member, delta)[0]
+
+    def incr_and_get(self, member, delta: int = 1, *, also_get: str | None = None) -> tuple[int, object]:
+        """Add `delta`, and read the cache key `also_get` in the same round trip: (pending count, that value)."""
         cache = _cache()
         key = self.key(member)
         client, dirty_key = self._redis(cache)
@@ -49,8 +53,14 @@ class BufferedCounter:
             pipe = client.pipeline(transaction=False)
             pipe.incrby(cache.make_and_validate_key(key), delta)
             pipe.sadd(dirty_key, str(member))
-            pending, _ = pipe.execute()
-            return int(pending)
+            if also_get:
+                pipe.get(cache.make_and_validate_key(also_get))
+            pending, _, *got = pipe.execute()
+            raw = got[0] if got else None
+            return int(pending), (None if raw is None else cache._cache._serializer.loads(raw))
+        return self._incr_locally(cache, key, member, delta), (cache.get(also_get) if also_get else None)
+
+    def _incr_locally(self, cache, key, member, delta) -> int:
         try:
             pending = cache.incr(key, delta)
         except ValueError:
@@ -186,12 +196,14 @@ def article_view_total(article_id: int, *, count: bool) -> int:
     """The article's views, stored plus buffered, after counting this read when `count`."""
     from .models import Article
 
-    pending = record_article_view(article_id) if count else article_views.pending(article_id)
-    stored = _cache().get_or_set(
-        _stored_key(article_id),
-        lambda: Article.objects.filter(pk=article_id).values_list("view_count", flat=True).first() or 0,
-        STORED_TTL,
-    )
+    cache, key = _cache(), _stored_key(article_id)
+    if count:
+        pending, stored = article_views.incr_and_get(article_id, also_get=key)  # one round trip for both
+    else:
+        pending, stored = article_views.pending(article_id), cache.get(key)
+    if stored is None:
+        stored = Article.objects.filter(pk=article_id).values_list("view_count", flat=True).first() or 0
+        cache.add(key, stored, STORED_TTL)
     return stored + pending
 
 

@@ -44,10 +44,19 @@ def _csrf(request, arg) -> str:
     return f'name="csrfmiddlewaretoken" value="{get_token(request)}"'
 
 
+_stats_memo = {"until": 0.0, "html": ""}
+
+
 def _visit_stats(request, arg) -> str:
+    """The visit statistics box, shared by every cached page a process serves within a second (the counts move by
+    a handful a second; reading and rendering them for each request cost a cache round trip and a template)."""
     from .counters import visit_stats
 
-    return render_to_string("portal/includes/visit_stats.html", {"stats": visit_stats()})
+    now = time.monotonic()
+    if now >= _stats_memo["until"]:
+        html = render_to_string("portal/includes/visit_stats.html", {"stats": visit_stats()})
+        _stats_memo.update(until=now + LOCAL_SECONDS, html=html)
+    return _stats_memo["html"]
 
 
 def _article_views(request, arg) -> str:
@@ -110,6 +119,7 @@ def _local_put(key: str, entry: dict) -> None:
 def forget_local_pages() -> None:
     """Drop this process's copies (tests, after clearing the cache)."""
     _local.clear()
+    _stats_memo["until"] = 0.0
 
 
 def anonymous_page(view=None, *, vary=None):

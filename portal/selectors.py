@@ -94,6 +94,38 @@ def cache_ttl() -> int:
     return max(1, min(HOME_TTL, int((upcoming - now).total_seconds()) + 1))
 
 
+# The news lists are keyed on their newest visible article, which changes only by a save (a new content version)
+# or by the clock reaching a scheduled article's time: each process remembers it until either, so a news list
+# served from the cache costs no query.
+_newest = {"version": None, "until": None, "value": ""}
+
+
+def newest_visible_article_id() -> str:
+    from .models import Article
+
+    now = timezone.now()
+    version = content_version()
+    if _newest["version"] == version and _newest["until"] is not None and now < _newest["until"]:
+        return _newest["value"]
+    visible = Article.objects.published().order_by("-publish_at", "-pk").values_list("pk", flat=True).first()
+    upcoming = (
+        Article.objects.exclude(status=Article.Status.DRAFT)
+        .filter(publish_at__gt=now)
+        .order_by("publish_at")
+        .values_list("publish_at", flat=True)
+        .first()
+    )
+    horizon = now + timedelta(seconds=HOME_TTL)
+    _newest.update(version=version, value=str(visible), until=min(upcoming, horizon) if upcoming else horizon)
+    return _newest["value"]
+
+
+def forget_local() -> None:
+    """Drop what this process remembers of the cache (tests, after clearing it)."""
+    _memo["until"] = 0.0
+    _newest["until"] = None
+
+
 def cached(name: str, build, *, use_cache: bool = True):
     """`build()`'s result, cached under `name` until content changes or the next scheduled article is due."""
     if not use_cache:

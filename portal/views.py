@@ -33,8 +33,8 @@ def _article_list(request, queryset, *, title, category=None, tag=None):
 
 
 def _newest_visible(request, *args, **kwargs) -> str:
-    """Keys the cached news lists: a scheduled article whose time has come changes it (one index lookup)."""
-    return str(Article.objects.published().order_by("-publish_at", "-pk").values_list("pk", flat=True).first())
+    """Keys the cached news lists: a scheduled article whose time has come changes it."""
+    return selectors.newest_visible_article_id()
 
 
 @anonymous_page(vary=_newest_visible)

@@ -38,12 +38,15 @@ def _isolated_cache():
     from django.core.cache import cache
 
     from portal.pagecache import forget_local_pages
+    from portal.selectors import forget_local
 
     cache.clear()
-    forget_local_pages()  # the per-process copies of cached pages outlive cache.clear()
+    forget_local_pages()  # what each process remembers of the cache outlives cache.clear()
+    forget_local()
     yield
     cache.clear()
     forget_local_pages()
+    forget_local()
 
 
 @pytest.fixture(autouse=True)
