@@ -174,7 +174,9 @@ def markdown(
         "",
         f"Machine: {info['nproc']} cores, {info['memory_gb']} GB, {info['cpu']}; Python {info['python']}.  ",
         f"Date: {info['date']}. Commit: {info['commit']}.  ",
-        f"Server: gunicorn, {os.environ.get('BENCH_WORKERS', '2')} sync workers, DJANGO_DEBUG=0, PostgreSQL, Redis "
+        # The workers counted from /proc after the load (deploy/gunicorn.conf.py decides how many), else the setting.
+        f"Server: gunicorn, {len(workers) or os.environ.get('BENCH_WORKERS', '2')} sync workers, DJANGO_DEBUG=0, "
+        "PostgreSQL, Redis "
         f"cache; wrk on the same machine for {duration} s per run (`make bench`).",
         "",
     ]

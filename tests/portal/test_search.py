@@ -113,3 +113,20 @@ def test_snippets_are_escaped_and_centred_on_the_densest_matches():
     assert "<b>" not in snippet and "&lt;b&gt;" not in snippet  # the window moved past the escaped tag
     assert snippet.count("<mark>") >= 4
     assert "<mark>Đại</mark> <mark>hội</mark> thành viên" in snippet
+
+
+def test_a_first_search_costs_the_same_queries_whatever_the_number_of_matches(db, reader):
+    """One query per kind of result on the page, whatever the size: 3 matching articles or 43."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def first_search(warm_up: str) -> int:
+        reader.get("/tim-kiem/", {"q": warm_up})  # rebuilds the sidebar and settings caches for this version
+        with CaptureQueriesContext(connection) as ctx:
+            assert reader.get("/tim-kiem/", {"q": "dai hoi"}).status_code == 200
+        return len(ctx.captured_queries)
+
+    ArticleFactory.create_batch(3, title="Đại hội thành viên")
+    small = first_search("khong co gi")
+    ArticleFactory.create_batch(40, title="Đại hội nhiệm kỳ")  # a new content version: searches run afresh
+    assert first_search("van khong co gi") == small
