@@ -95,8 +95,9 @@ def test_postgres_full_text_ranks_the_best_match_first_and_uses_the_gin_index(co
         cursor.execute("SET enable_seqscan = off")
         try:
             # The full-text condition alone, on each table: the planner serves it from that table's GIN index.
-            plans["portal_article"] = fulltext(Article.objects.all(), terms("dai hoi")).explain()
-            plans["portal_page"] = fulltext(Page.objects.all(), terms("gioi thieu")).explain()
+            # No ordering: with the model's default one, a small table is read through its ordering index.
+            plans["portal_article"] = fulltext(Article.objects.order_by(), terms("dai hoi")).explain()
+            plans["portal_page"] = fulltext(Page.objects.order_by(), terms("gioi thieu")).explain()
             plans["directives_document"] = matching("document", terms("hop tac xa")).explain()
             plans["cooperatives_cooperative"] = matching("cooperative", terms("dong hai")).explain()
         finally:
