@@ -117,39 +117,25 @@ def seed(ctx: Context):
             plans.append((report, officer, sent))
     reports = bulk(Report, reports)
     values, transitions = [], []
+
+    def step(report, action, to_state, by, at, from_state="submitted", **extra):
+        transitions.append(
+            ReportTransition(
+                report=report, action=action, from_state=from_state, to_state=to_state, by=by, at=at, **extra
+            )
+        )
+
     for report, officer, sent in plans:
         for code in INDICATORS:
             value = Decimal(rng.randrange(1, 500)) * (1_000_000 if code in MONEY else 1)
             values.append(ReportValue(report=report, code=code, value=value))
+
         if sent:
-            transitions.append(
-                ReportTransition(
-                    report=report, action="submit", from_state="draft", to_state="submitted", by=officer, at=_at(sent)
-                )
-            )
+            step(report, "submit", "submitted", officer, _at(sent), from_state="draft")
         if report.state == "accepted":
-            transitions.append(
-                ReportTransition(
-                    report=report,
-                    action="accept",
-                    from_state="submitted",
-                    to_state="accepted",
-                    by=staff,
-                    at=_at(sent, 15),
-                )
-            )
+            step(report, "accept", "accepted", staff, _at(sent, 15))
         if report.state == "returned":
-            transitions.append(
-                ReportTransition(
-                    report=report,
-                    action="return",
-                    from_state="submitted",
-                    to_state="returned",
-                    by=staff,
-                    at=_at(sent, 15),
-                    comment=report.last_comment,
-                )
-            )
+            step(report, "return", "returned", staff, _at(sent, 15), comment=report.last_comment)
     bulk(ReportValue, values, batch=5000)
     bulk(ReportTransition, transitions, batch=5000)
     ctx.say(f"  report_requests: {len(made)} yêu cầu tới {n} cơ quan, {len(reports)} báo cáo")

@@ -223,6 +223,16 @@ class ArticleQuerySet(models.QuerySet):
         """
         return self.exclude(status=Article.Status.DRAFT).filter(publish_at__lte=now or timezone.now())
 
+    def next_publish_at(self, now):
+        """When the next scheduled article appears (None if none is waiting): public caches live until then."""
+        return (
+            self.exclude(status=Article.Status.DRAFT)
+            .filter(publish_at__gt=now)
+            .order_by("publish_at")
+            .values_list("publish_at", flat=True)
+            .first()
+        )
+
     def for_listing(self):
         return self.select_related("category").only(
             "id",

@@ -55,21 +55,6 @@ def bump_content_version() -> None:
         cache.set(VERSION_KEY, _new_version(), None)
 
 
-def _ttl_until_next_scheduled(now) -> int:
-    from .models import Article
-
-    upcoming = (
-        Article.objects.exclude(status=Article.Status.DRAFT)
-        .filter(publish_at__gt=now, publish_at__lte=now + timedelta(seconds=HOME_TTL))
-        .order_by("publish_at")
-        .values_list("publish_at", flat=True)
-        .first()
-    )
-    if upcoming is None:
-        return HOME_TTL
-    return max(1, int((upcoming - now).total_seconds()) + 1)
-
-
 def cache_ttl() -> int:
     """Seconds a cached public read may live: HOME_TTL, or less when a scheduled article is due sooner.
 
@@ -81,13 +66,7 @@ def cache_ttl() -> int:
     key = f"portal:next-scheduled:v{content_version()}"
     upcoming = cache.get(key)
     if upcoming is None or (upcoming and upcoming <= now):
-        upcoming = (
-            Article.objects.exclude(status=Article.Status.DRAFT)
-            .filter(publish_at__gt=now)
-            .order_by("publish_at")
-            .values_list("publish_at", flat=True)
-            .first()
-        ) or False  # False: nothing scheduled (None would read as "not cached")
+        upcoming = Article.objects.next_publish_at(now) or False  # False: nothing scheduled (None: not cached)
         cache.set(key, upcoming, HOME_TTL)
     if not upcoming:
         return HOME_TTL
@@ -108,13 +87,7 @@ def newest_visible_article_id() -> str:
     if _newest["version"] == version and _newest["until"] is not None and now < _newest["until"]:
         return _newest["value"]
     visible = Article.objects.published().order_by("-publish_at", "-pk").values_list("pk", flat=True).first()
-    upcoming = (
-        Article.objects.exclude(status=Article.Status.DRAFT)
-        .filter(publish_at__gt=now)
-        .order_by("publish_at")
-        .values_list("publish_at", flat=True)
-        .first()
-    )
+    upcoming = Article.objects.next_publish_at(now)
     horizon = now + timedelta(seconds=HOME_TTL)
     _newest.update(version=version, value=str(visible), until=min(upcoming, horizon) if upcoming else horizon)
     return _newest["value"]

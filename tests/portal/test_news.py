@@ -78,11 +78,11 @@ def test_a_published_article_with_a_future_time_is_stored_as_scheduled(db):
 
 
 def test_home_cache_expires_no_later_than_the_next_scheduled_article(db):
-    from portal.selectors import _ttl_until_next_scheduled
+    from portal.selectors import cache_ttl
 
     now = timezone.now()
     ArticleFactory(status=Article.Status.SCHEDULED, publish_at=now + timedelta(seconds=40))
-    assert _ttl_until_next_scheduled(now) <= 41
+    assert cache_ttl() <= 41
 
 
 def test_a_draft_is_not_public(db, reader):

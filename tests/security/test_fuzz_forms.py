@@ -30,6 +30,7 @@ from fund import loanbook
 from fund.models import Loan
 from fund.views import ACTIONS as LOAN_ACTIONS
 from portal.models import Article, Page, Poll
+from tests.directives.factories import report_request as make_report_request
 from tests.fund.factories import CooperativeFactory as FundCooperativeFactory
 from tests.fund.factories import LoanFactory, ProductFactory
 from tests.portal.factories import ArticleFactory, PollFactory
@@ -95,16 +96,14 @@ def world(demo, alliance_staff, fund_officer, officer_hong_dan, editor):
 
     article = ArticleFactory()
     poll = PollFactory()
-    report_request = ReportRequest.objects.create(
+    report_request = make_report_request(
+        [officer_hong_dan.agency],
         title="Báo cáo 6 tháng",
         kind=ReportRequest.Kind.SEMIANNUAL,
-        period_start=date(2022, 1, 1),
         period_end=date(2022, 6, 30),
         deadline=date(2022, 7, 15),
         sections="Kết quả đạt được\nKhó khăn",
-        indicator_codes=["htx_total", "members"],
     )
-    report_request.agencies.set([officer_hong_dan.agency])
     loan = LoanFactory(product=ProductFactory(), cooperative=FundCooperativeFactory())
     root = User.objects.create_superuser("fuzz-root", "root@example.vn", "x")
     return {

@@ -23,6 +23,7 @@ from directives.models import Document, DocumentFile, ReportFile, ReportRequest
 from fund.models import Loan, LoanDocument
 from portal.models import Article, Attachment, SiteSettings
 from portal.uploads import display_name, validate_upload
+from tests.directives.factories import report_request as make_report_request
 
 pytestmark = pytest.mark.security
 
@@ -215,16 +216,14 @@ def page_setup(request, client):
         user = request.getfixturevalue(actor)
         client.force_login(user)
         if url == "report":
-            report_request = ReportRequest.objects.create(
+            report_request = make_report_request(
+                [user.agency],
                 title="Báo cáo 6 tháng",
                 kind=ReportRequest.Kind.SEMIANNUAL,
-                period_start=date(2022, 1, 1),
                 period_end=date(2022, 6, 30),
                 deadline=date(2022, 7, 15),
-                sections="Kết quả",
                 indicator_codes=[],
             )
-            report_request.agencies.set([user.agency])
             url = f"/bao-cao/yeu-cau/{report_request.pk}/"
         field = "attachment" if key == "officer_report_attachment" else "file"
         return url, kind, field, dict(data)
