@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format worker beat migrate demo clean
+.PHONY: run test fuzz lint format worker beat migrate demo clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ run: demo
 
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Every property test (marker `property`) with random seeds and FUZZ_FACTOR times its examples (tests/properties.py).
+# A failure prints the example: add it to the test as @example so `make test` keeps it.
+FUZZ_FACTOR ?= 20
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz FUZZ_FACTOR=$(FUZZ_FACTOR) $(BIN)/pytest -m property -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

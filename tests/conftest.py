@@ -8,6 +8,10 @@ import shutil
 
 import pytest
 
+from tests import properties
+
+properties.load()
+
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -167,3 +171,13 @@ def login_in_browser(page, live_server, username, password=None):
     page.fill("#id_password", password or settings.DEMO_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_load_state()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every hypothesis test is also marked `property`, so `make fuzz` can pick them all."""
+    from hypothesis import is_hypothesis_test
+
+    for item in items:
+        targets = [getattr(item, "obj", None), getattr(getattr(item, "cls", None), "runTest", None)]
+        if any(target is not None and is_hypothesis_test(target) for target in targets):
+            item.add_marker(pytest.mark.property)

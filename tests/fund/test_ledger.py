@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from fund.ledger import Event, debt_group, replay
 from fund.schedule import ANNUITY, EQUAL_PRINCIPAL, MONTHLY, Terms
+from tests.properties import examples
 
 D = Decimal
 START = date(2024, 1, 15)
@@ -122,7 +123,7 @@ def test_a_written_off_loan_is_in_group_5():
     assert s.written_off and s.debt_group == 5
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150))
 @given(
     amount=st.integers(5_000_000, 2_000_000_000),
     term=st.integers(3, 36),

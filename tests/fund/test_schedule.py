@@ -18,6 +18,7 @@ from fund.schedule import (
     build_schedule,
     loan_schedule,
 )
+from tests.properties import examples
 
 D = Decimal
 
@@ -110,7 +111,7 @@ terms_strategy = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(principal=st.integers(1_000_000, 10_000_000_000), terms=terms_strategy, day=st.dates(date(2020, 1, 1)))
 def test_any_schedule_sums_exactly_to_the_principal_and_never_goes_below_zero(principal, terms, day):
     rows = build_schedule(D(principal), day, terms)
@@ -121,7 +122,7 @@ def test_any_schedule_sums_exactly_to_the_principal_and_never_goes_below_zero(pr
     assert [r.due_date for r in rows] == sorted({r.due_date for r in rows})
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150))
 @given(
     first=st.integers(1_000_000, 2_000_000_000),
     second=st.integers(1_000_000, 2_000_000_000),

@@ -34,11 +34,12 @@ from tests.directives.factories import report_request as make_report_request
 from tests.fund.factories import CooperativeFactory as FundCooperativeFactory
 from tests.fund.factories import LoanFactory, ProductFactory
 from tests.portal.factories import ArticleFactory, PollFactory
+from tests.properties import examples
 
 pytestmark = pytest.mark.security
 
 # FUZZ_EXAMPLES=30 (or 200) for a longer hunt; the default 20 keeps the file under a minute on SQLite.
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
+EXAMPLES = examples(int(os.environ.get("FUZZ_EXAMPLES", "20")))
 FUZZ = settings(
     max_examples=EXAMPLES,
     # FUZZ_NO_SHRINK=1 reports the first failing input at once instead of minimising it (minutes on a slow page).

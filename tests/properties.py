@@ -1,0 +1,40 @@
+"""How property tests run: reproducible in `make test` and CI, random and long in `make fuzz`.
+
+Profiles (chosen by HYPOTHESIS_PROFILE, loaded by tests/conftest.py):
+- `ci` (the default): derandomised, so every run tries the same examples and a red build is red again on a rerun;
+  no example database, so nothing a previous run found changes what this one tries.
+- `fuzz`: random seeds, the example database in .hypothesis/ (a failure found once is tried first next time), and
+  each test's example count multiplied by FUZZ_FACTOR (default 20). A failing example it finds is then written into
+  the test as an explicit `@example`, so `make test` keeps it.
+
+Tests state their example count through `examples(n)`, never a bare `max_examples=n`, so the fuzz profile can
+raise it.
+"""
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+SLOW_FIXTURES = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
+
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=SLOW_FIXTURES,
+)
+settings.register_profile("fuzz", deadline=None, print_blob=True, suppress_health_check=SLOW_FIXTURES)
+
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+FACTOR = int(os.environ.get("FUZZ_FACTOR", "20")) if PROFILE == "fuzz" else 1
+
+
+def load():
+    settings.load_profile(PROFILE)
+
+
+def examples(n: int) -> int:
+    """The example count for a test that asks for `n` in `make test`."""
+    return n * FACTOR
