@@ -30,6 +30,7 @@ from .models import (
     UnitTarget,
     YearlyFigure,
 )
+from .selectors import EXISTING, HTX_AND_UNIONS, registered_between, registry_as_of, year_end
 
 REMINDER_DAYS_BEFORE = 30  # Công văn 1047/UBND-KT, item 2: remind agencies so congresses are held on time.
 
@@ -143,27 +144,6 @@ def _remind(cooperative, kind, due, stage, people, send_email=True) -> bool:
 # Statistics --------------------------------------------------------------------------------------------------------
 
 
-def registry_counts(queryset) -> dict:
-    """Counts by unit (district), sector, status and kind for the public statistics, dashboard and report."""
-    rows = queryset.values("unit__parent__name", "unit__name", "unit__level", "sector", "status", "kind").annotate(
-        n=Count("id")
-    )
-    by_unit, by_sector, by_status, by_kind = (defaultdict(int) for _ in range(4))
-    for row in rows:
-        district = row["unit__name"] if row["unit__level"] != "commune" else row["unit__parent__name"]
-        by_unit[district] += row["n"]
-        by_sector[Sector(row["sector"]).label] += row["n"]
-        by_status[Cooperative.Status(row["status"]).label] += row["n"]
-        by_kind[Cooperative.Kind(row["kind"]).label] += row["n"]
-    return {
-        "total": sum(by_kind.values()),
-        "by_unit": sorted(by_unit.items()),
-        "by_sector": sorted(by_sector.items(), key=lambda kv: -kv[1]),
-        "by_status": sorted(by_status.items(), key=lambda kv: -kv[1]),
-        "by_kind": sorted(by_kind.items(), key=lambda kv: -kv[1]),
-    }
-
-
 def grade_counts(queryset, year: int) -> list[tuple[str, int]]:
     rows = dict(
         Evaluation.objects.filter(cooperative__in=queryset, year=year).values_list("grade").annotate(n=Count("id"))
@@ -196,21 +176,21 @@ def congress_compliance(queryset, *, on: date) -> dict:
     }
 
 
-def targets_by_unit(queryset, *, year: int) -> list[dict]:
-    """New cooperatives founded this year per district against the district's target."""
-    founded = defaultdict(int)
-    rows = (
-        queryset.filter(certificate_date__year=year, kind__in=["htx", "union"])
-        .values("unit__id", "unit__level", "unit__parent_id")
-        .annotate(n=Count("id"))
-    )
-    for row in rows:
-        district_id = row["unit__parent_id"] if row["unit__level"] == "commune" else row["unit__id"]
-        founded[district_id] += row["n"]
+def targets_by_unit(*, year: int, scope) -> list[dict]:
+    """New cooperatives and unions founded in `year` per district against the district's target.
+
+    One row per district the scope covers, counted over that whole district: a district officer sees their own
+    row, province staff every district's. A row with another district's target and only one's own count would read
+    as the other district having founded nothing.
+    """
+    units = None if scope.everything else scope.unit_ids
+    founded = registered_between(date(year, 1, 1), year_end(year), kinds=HTX_AND_UNIONS, units=units)
     targets = {t.unit_id: t.new_cooperatives for t in UnitTarget.objects.filter(year=year)}
-    units = AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.DISTRICT).order_by("code")
+    districts = AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.DISTRICT).order_by("code")
+    if not scope.everything:
+        districts = districts.filter(pk__in=scope.unit_ids)
     result = []
-    for unit in units:
+    for unit in districts:
         target = targets.get(unit.pk, 0)
         done = founded.get(unit.pk, 0)
         result.append(
@@ -224,8 +204,9 @@ def targets_by_unit(queryset, *, year: int) -> list[dict]:
     return result
 
 
-def boards_trained(queryset, *, year: int) -> dict:
-    """Cooperatives with at least one board member or director trained this year (Công văn 1047, item 3)."""
+def boards_trained(queryset, *, year: int, registry) -> dict:
+    """Cooperatives with at least one board member or director trained this year (Công văn 1047, item 3), out of
+    the operating cooperatives and unions of `registry` (the registry as it stands, from registry_as_of)."""
     managing = list(BOARD_AND_DIRECTOR)
     trained = (
         Training.objects.filter(
@@ -241,7 +222,8 @@ def boards_trained(queryset, *, year: int) -> dict:
         .distinct()
         .count()
     )
-    total = queryset.filter(kind__in=["htx", "union"]).operating().count()
+    operating = [Cooperative.Status.ACTIVE, Cooperative.Status.SUSPENDED]
+    total = registry.count(kinds=HTX_AND_UNIONS, statuses=operating)
     return {
         "cooperatives": trained,
         "people": people,
@@ -253,8 +235,11 @@ def boards_trained(queryset, *, year: int) -> dict:
 BOARD_AND_DIRECTOR = {Post.BOARD_CHAIR, Post.BOARD_MEMBER, Post.DIRECTOR}
 
 
-def registry_report(queryset, *, year: int) -> dict:
-    """The registry report by district and sector with totals (figures of `year`)."""
+def registry_report(queryset, *, year: int, units=None) -> dict:
+    """The registry report by district and sector with totals: the registry as it stood on 31/12 of `year`
+    (cooperatives.selectors.registry_as_of, for the given unit ids) beside the figures the cooperatives of
+    `queryset` filed for `year`."""
+    registry = registry_as_of(year_end(year), units=units)
     figures = YearlyFigure.objects.filter(cooperative__in=queryset, year=year)
     agg = dict(
         members=Sum("members_official"),
@@ -264,20 +249,12 @@ def registry_report(queryset, *, year: int) -> dict:
         profit=Sum("profit"),
     )
     by_district = defaultdict(lambda: defaultdict(int))
-    rows = queryset.values(
-        "unit__name", "unit__code", "unit__level", "unit__parent__name", "unit__parent__code", "kind", "status"
-    ).annotate(n=Count("id"))
-    for row in rows:
-        commune = row["unit__level"] == "commune"
-        district = (
-            (row["unit__parent__code"], row["unit__parent__name"])
-            if commune
-            else (row["unit__code"], row["unit__name"])
-        )
-        bucket = by_district[district]
-        bucket[row["kind"]] += row["n"]
-        if row["status"] == Cooperative.Status.ACTIVE:
-            bucket["active"] += row["n"]
+    for group in registry.groups:
+        if group.status in EXISTING:
+            bucket = by_district[(group.district_code, group.district)]
+            bucket[group.kind] += group.n
+            if group.status == Cooperative.Status.ACTIVE:
+                bucket["active"] += group.n
     fig_rows = figures.values(
         "cooperative__unit__name",
         "cooperative__unit__code",
@@ -294,20 +271,21 @@ def registry_report(queryset, *, year: int) -> dict:
         for key in agg:
             by_district[district][key] += row[key] or 0
     sector_rows = []
-    counts = dict(queryset.values_list("sector").annotate(n=Count("id")))
+    counts = registry.sector_counts()
     sector_figs = {r["cooperative__sector"]: r for r in figures.values("cooperative__sector").annotate(**agg)}
     for value, label in Sector.choices:
-        if counts.get(value):
+        if counts.get(value) or value in sector_figs:
             fig = sector_figs.get(value, {})
             sector_rows.append(
                 {
                     "label": label,
                     "agriculture": value in AGRICULTURE_SECTORS,
-                    "count": counts[value],
+                    "count": counts.get(value, 0),
                     **{k: fig.get(k) or 0 for k in agg},
                 }
             )
     district_rows = [{"label": key[1], **dict(values)} for key, values in sorted(by_district.items())]
     keys = ["htx", "union", "tht", "active", *agg]
     totals = {key: sum(r.get(key, 0) for r in district_rows) for key in keys}
-    return {"year": year, "districts": district_rows, "sectors": sector_rows, "totals": totals}
+    totals["count"] = registry.total
+    return {"year": year, "on": registry.on, "districts": district_rows, "sectors": sector_rows, "totals": totals}

@@ -26,6 +26,7 @@ from .filters import CooperativeFilter, latest_evaluation_year
 from .forms import ImportForm, ReportForm
 from .models import CongressDocument, Cooperative, ImportJob, Notice
 from .resources import RESOURCES
+from .selectors import registry_as_of
 
 PAGE_SIZE = 20
 
@@ -68,7 +69,7 @@ def profile_pdf(request: HttpRequest, slug: str) -> HttpResponse:
 
 def statistics(request: HttpRequest) -> HttpResponse:
     qs = Cooperative.objects.all()
-    counts = services.registry_counts(qs)
+    counts = registry_as_of(timezone.localdate()).summary()
     year = latest_evaluation_year()
     ctx = {"counts": counts, "year": year, "charts": _charts(counts, qs, year)}
     return render(request, "cooperatives/statistics.html", ctx)
@@ -92,11 +93,17 @@ def _scoped(request) -> "tuple":
     return scope, Cooperative.objects.for_user(request.user)
 
 
+def _units(scope):
+    """The unit ids a scoped count covers (None: the whole province)."""
+    return None if scope.everything else scope.unit_ids
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    _scope, qs = _scoped(request)
+    scope, qs = _scoped(request)
     today = timezone.localdate()
-    counts = services.registry_counts(qs)
+    registry = registry_as_of(today, units=_units(scope))
+    counts = registry.summary()
     year = latest_evaluation_year()
     ctx = {
         "today": today,
@@ -104,8 +111,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "charts": _charts(counts, qs, year),
         "year": year,
         "compliance": services.congress_compliance(qs, on=today),
-        "targets": services.targets_by_unit(qs, year=today.year),
-        "trained": services.boards_trained(qs, year=today.year),
+        "targets": services.targets_by_unit(year=today.year, scope=scope),
+        "trained": services.boards_trained(qs, year=today.year, registry=registry),
         "overdue": qs.annual_congress_overdue(today).select_related("unit")[:50],
         "report_form": ReportForm(initial={"year": today.year - 1}),
     }
@@ -136,12 +143,12 @@ def internal_profile(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def report_pdf(request: HttpRequest) -> HttpResponse:
-    _scope, qs = _scoped(request)
+    scope, qs = _scoped(request)
     form = ReportForm(request.GET or None)
     year = form.cleaned_data["year"] if form.is_valid() else timezone.localdate().year - 1
     ctx = {
         "org": SiteSettings.current(),
-        "report": services.registry_report(qs, year=year),
+        "report": services.registry_report(qs, year=year, units=_units(scope)),
         "today": timezone.localdate(),
     }
     return pdf_response("pdf/cooperatives/registry_report.html", ctx, f"bao-cao-so-dang-ky-htx-{year}")

@@ -11,10 +11,12 @@ new and dissolved, members, workers, revenue, profit, loans, congresses held, bo
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
+
+from cooperatives.selectors import ALL_STATUSES, Registry, registry_as_of
 
 
 @dataclass(frozen=True)
@@ -22,15 +24,23 @@ class PrefillContext:
     unit_ids: frozenset[int]
     period_start: date
     period_end: date
+    # The registry on a date, read once per date however many indicators count it.
+    _registries: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def year(self) -> int:
         return self.period_end.year
 
-    def cooperatives(self):
-        from cooperatives.models import Cooperative
+    def registry(self, on: date | None = None) -> Registry:
+        """The registry of the agency's area as it stood on `on` (the period's end by default)."""
+        on = on or self.period_end
+        if on not in self._registries:
+            self._registries[on] = registry_as_of(on, units=self.unit_ids)
+        return self._registries[on]
 
-        return Cooperative.objects.filter(unit_id__in=self.unit_ids)
+    def before(self) -> Registry:
+        """The registry on the eve of the period."""
+        return self.registry(self.period_start - timedelta(days=1))
 
 
 @dataclass(frozen=True)
@@ -81,56 +91,45 @@ def prefill_values(codes, *, unit_ids, period_start, period_end) -> dict[str, De
 
 # --- counts by kind and status -----------------------------------------------------------------------------------
 
-# Statuses that still count as existing at the end of a period (dissolved and bankrupt do not).
-_EXISTING = ["active", "suspended", "inactive"]
-
-
-def _count(ctx, **filters) -> int:
-    return (
-        ctx.cooperatives()
-        .filter(**filters)
-        .filter(Q(certificate_date__isnull=True) | Q(certificate_date__lte=ctx.period_end))
-        .count()
-    )
+# Counts of the registry as it stood at the end of the period (cooperatives.selectors.registry_as_of): registered
+# by then, with the status each had then; dissolved and bankrupt ones no longer exist.
 
 
 @indicator("htx_total", "Tổng số hợp tác xã", "HTX")
 def _htx_total(ctx):
-    return _count(ctx, kind="htx", status__in=_EXISTING)
+    return ctx.registry().count(kinds=["htx"])
 
 
 @indicator("htx_active", "Hợp tác xã đang hoạt động", "HTX")
 def _htx_active(ctx):
-    return _count(ctx, kind="htx", status="active")
+    return ctx.registry().count(kinds=["htx"], statuses=["active"])
 
 
 @indicator("htx_inactive", "Hợp tác xã tạm ngừng, ngừng hoạt động", "HTX")
 def _htx_inactive(ctx):
-    return _count(ctx, kind="htx", status__in=["suspended", "inactive"])
+    return ctx.registry().count(kinds=["htx"], statuses=["suspended", "inactive"])
 
 
 @indicator("unions_total", "Liên hiệp hợp tác xã", "liên hiệp")
 def _unions(ctx):
-    return _count(ctx, kind="union", status__in=_EXISTING)
+    return ctx.registry().count(kinds=["union"])
 
 
 @indicator("tht_total", "Tổ hợp tác", "THT")
 def _tht(ctx):
-    return _count(ctx, kind="tht", status__in=_EXISTING)
+    return ctx.registry().count(kinds=["tht"])
 
 
 @indicator("htx_new", "Hợp tác xã thành lập mới trong kỳ", "HTX")
 def _htx_new(ctx):
-    return ctx.cooperatives().filter(kind="htx", certificate_date__range=(ctx.period_start, ctx.period_end)).count()
+    every = ALL_STATUSES  # founded in the period, whatever became of it since
+    return ctx.registry().count(kinds=["htx"], statuses=every) - ctx.before().count(kinds=["htx"], statuses=every)
 
 
 @indicator("htx_dissolved", "Hợp tác xã giải thể trong kỳ", "HTX")
 def _htx_dissolved(ctx):
-    return (
-        ctx.cooperatives()
-        .filter(kind="htx", status="dissolved", status_since__range=(ctx.period_start, ctx.period_end))
-        .count()
-    )
+    gone = ["dissolved"]
+    return ctx.registry().count(kinds=["htx"], statuses=gone) - ctx.before().count(kinds=["htx"], statuses=gone)
 
 
 # --- yearly figures of the period's year ------------------------------------------------------------------------

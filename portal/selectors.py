@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, Q, When, Window
+from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -137,6 +137,7 @@ def home_data(*, use_cache: bool = True) -> dict:
 
 def _build_home() -> dict:
     from cooperatives.models import Cooperative
+    from cooperatives.selectors import HTX_AND_UNIONS, registry_as_of
     from directives.models import Document
 
     from .models import Article, Category
@@ -157,28 +158,23 @@ def _build_home() -> dict:
         per_category[article.category_id].append(article)
     sections = [{"category": c, "articles": per_category[c.pk]} for c in categories if per_category[c.pk]]
     documents = list(Document.objects.filter(is_public=True).order_by("-issue_date", "-pk")[:6])
-    live = ~Q(status__in=[Cooperative.Status.DISSOLVED, Cooperative.Status.BANKRUPT])
-    district_name = Case(
-        When(unit__level="district", then=F("unit__name")),
-        When(unit__level="commune", then=F("unit__parent__name")),
-        default=F("unit__name"),
-    )
-    counts = list(
-        Cooperative.objects.filter(live)
-        .annotate(district=district_name)
-        .values("district")
-        .annotate(
-            htx=Count("pk", filter=~Q(kind=Cooperative.Kind.GROUP)),
-            tht=Count("pk", filter=Q(kind=Cooperative.Kind.GROUP)),
-        )
-        .order_by("district")
-    )
+    registry = registry_as_of(timezone.localdate())
+    counts = [
+        {
+            "district": name,
+            "htx": registry.count(kinds=HTX_AND_UNIONS, district_id=district_id),
+            "tht": registry.count(kinds=[Cooperative.Kind.GROUP], district_id=district_id),
+        }
+        for district_id, _code, name in registry.districts()
+    ]
+    counts = [row for row in counts if row["htx"] or row["tht"]]
     return {
         "featured": featured,
         "sections": sections,
         "documents": documents,
         "coop_counts": counts,
         "coop_totals": {"htx": sum(r["htx"] for r in counts), "tht": sum(r["tht"] for r in counts)},
+        "coop_on": registry.on,
     }
 
 

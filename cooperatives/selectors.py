@@ -1,0 +1,170 @@
+"""The registry as it stood on a date: the one count behind the home table, the dashboard, the statistics page,
+the registry report (PDF) and the figures pre-filled into a report.
+
+A figure for a date counts the cooperatives registered by that date (certificate date on or before it, or not
+known) with the status they had on that date. The status comes from the record's history (django-simple-history):
+each saved version says "status S since `status_since`" (since registration when no date is given), so the status
+on a date is that of the newest version whose date is on or before it. A correction saved later wins over what it
+corrects; a backdated status reaches back to its date. Before the first dated status on record a cooperative counts
+as active (it is registered active). Kind, sector and unit are taken as they are today.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from .models import Cooperative, Sector
+
+# Statuses of a cooperative that no longer exists (Luật HTX 2023, Điều 77-78: dissolution; bankruptcy law).
+GONE = (Cooperative.Status.DISSOLVED, Cooperative.Status.BANKRUPT)
+EXISTING = tuple(s for s in Cooperative.Status.values if s not in GONE)
+ALL_STATUSES = tuple(Cooperative.Status.values)
+HTX_AND_UNIONS = (Cooperative.Kind.COOPERATIVE, Cooperative.Kind.UNION)
+
+
+def status_on(on: date):
+    """An expression for the status a cooperative had on `on` (see the module's docstring)."""
+    applies = Q(status_since__isnull=True) | Q(status_since__lte=on)
+    recorded = (
+        Cooperative.history.model.objects.filter(applies, id=OuterRef("pk"))
+        .order_by("-history_date", "-history_id")
+        .values("status")[:1]
+    )
+    # The row itself is the newest version (rows written without history, by bulk seeding, have only it).
+    return Case(
+        When(applies, then=F("status")),
+        default=Coalesce(Subquery(recorded), Value(Cooperative.Status.ACTIVE)),
+        output_field=CharField(),
+    )
+
+
+def registered_by(on: date) -> Q:
+    return Q(certificate_date__isnull=True) | Q(certificate_date__lte=on)
+
+
+def _district(part: str):
+    """The district-level unit's field: a commune's parent, any other unit itself."""
+    return Case(
+        When(unit__level="commune", unit__parent__isnull=False, then=F(f"unit__parent__{part}")),
+        default=F(f"unit__{part}"),
+    )
+
+
+@dataclass(frozen=True)
+class Group:
+    district_id: int
+    district_code: str
+    district: str
+    kind: str
+    sector: str
+    status: str
+    n: int
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Counts of the registry on `on`, one Group per (district, kind, sector, status), gone ones included."""
+
+    on: date
+    groups: tuple[Group, ...]
+
+    def count(self, *, kinds: Iterable[str] | None = None, statuses: Iterable[str] = EXISTING, district_id=None) -> int:
+        kinds = None if kinds is None else set(kinds)
+        statuses = set(statuses)
+        return sum(
+            g.n
+            for g in self.groups
+            if g.status in statuses
+            and (kinds is None or g.kind in kinds)
+            and (district_id is None or g.district_id == district_id)
+        )
+
+    @property
+    def total(self) -> int:
+        """Cooperatives, unions and groups existing on the date (registered, neither dissolved nor bankrupt)."""
+        return self.count()
+
+    def districts(self) -> list[tuple[int, str, str]]:
+        """(id, code, name) of the districts with a cooperative on record by the date, in code order."""
+        return sorted({(g.district_id, g.district_code, g.district) for g in self.groups}, key=lambda d: (d[1], d[2]))
+
+    def _by(self, key, statuses=EXISTING) -> dict:
+        out = defaultdict(int)
+        for g in self.groups:
+            if g.status in statuses:
+                out[key(g)] += g.n
+        return out
+
+    def by_district(self) -> list[tuple[str, int]]:
+        counts = self._by(lambda g: (g.district_code, g.district))
+        return [(name, n) for (_code, name), n in sorted(counts.items())]
+
+    def by_sector(self) -> list[tuple[str, int]]:
+        counts = self._by(lambda g: g.sector)
+        return sorted(((Sector(s).label, n) for s, n in counts.items()), key=lambda kv: (-kv[1], kv[0]))
+
+    def by_status(self) -> list[tuple[str, int]]:
+        counts = self._by(lambda g: g.status)
+        return sorted(((Cooperative.Status(s).label, n) for s, n in counts.items()), key=lambda kv: (-kv[1], kv[0]))
+
+    def by_kind(self) -> list[tuple[str, int]]:
+        counts = self._by(lambda g: g.kind)
+        return sorted(((Cooperative.Kind(k).label, n) for k, n in counts.items()), key=lambda kv: (-kv[1], kv[0]))
+
+    def sector_counts(self) -> dict[str, int]:
+        return dict(self._by(lambda g: g.sector))
+
+    def summary(self) -> dict:
+        """The shape the statistics page and the dashboard draw: a total and four breakdowns."""
+        return {
+            "on": self.on,
+            "total": self.total,
+            "by_unit": self.by_district(),
+            "by_sector": self.by_sector(),
+            "by_status": self.by_status(),
+            "by_kind": self.by_kind(),
+        }
+
+
+def registry_as_of(on: date, *, units: Iterable[int] | None = None) -> Registry:
+    """The registry as it stood on `on` (one query), for the given unit ids (every unit when None)."""
+    qs = Cooperative.objects.filter(registered_by(on))
+    if units is not None:
+        qs = qs.filter(unit_id__in=list(units))
+    rows = (
+        qs.annotate(
+            as_status=status_on(on),
+            district_id=_district("id"),
+            district_code=_district("code"),
+            district_name=_district("name"),
+        )
+        .values("district_id", "district_code", "district_name", "kind", "sector", "as_status")
+        .annotate(n=Count("pk", output_field=IntegerField()))
+        .order_by()
+    )
+    groups = tuple(
+        Group(r["district_id"], r["district_code"], r["district_name"], r["kind"], r["sector"], r["as_status"], r["n"])
+        for r in rows
+    )
+    return Registry(on, groups)
+
+
+def year_end(year: int) -> date:
+    return date(year, 12, 31)
+
+
+def registered_between(start: date, end: date, *, kinds=None, units=None) -> dict[int, int]:
+    """Registrations from `start` to `end` per district id: the registry on `end` less the one the day before
+    `start`, whatever the status (a cooperative founded and dissolved within the period was still founded)."""
+    after = registry_as_of(end, units=units)
+    before = registry_as_of(start - timedelta(days=1), units=units)
+    out = defaultdict(int)
+    for registry, sign in ((after, 1), (before, -1)):
+        for g in registry.groups:
+            if kinds is None or g.kind in kinds:
+                out[g.district_id] += sign * g.n
+    return dict(out)
