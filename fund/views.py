@@ -167,13 +167,11 @@ def schedule_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "fund.view_loan")
     loan = _loan(request, pk)
     booked = loan.status in Loan.BOOKED
-    ctx = {
-        "org": SiteSettings.current(),
-        "loan": loan,
-        "rows": loan.state(timezone.localdate()).instalments if booked else loan.planned_schedule(),
-        "booked": booked,
-        "today": timezone.localdate(),
-    }
+    rows = loan.state(timezone.localdate()).instalments if booked else loan.planned_schedule()
+    if not rows:
+        # Before approval (or after a rejection) there is no schedule: an empty PDF would pass for one.
+        raise Http404("Hồ sơ chưa có lịch trả nợ.")
+    ctx = {"org": SiteSettings.current(), "loan": loan, "rows": rows, "booked": booked, "today": timezone.localdate()}
     return pdf_response("pdf/fund/schedule.html", ctx, f"lich-tra-no-{loan.code}")
 
 

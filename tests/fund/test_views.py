@@ -369,3 +369,24 @@ def test_the_fund_officer_imports_and_exports_products(client, fund_officer):
     client.force_login(fund_officer)
     assert client.get("/admin/fund/loanproduct/import/").status_code == 200
     assert client.get("/admin/fund/loanproduct/export/").status_code == 200
+
+
+def test_the_schedule_pdf_is_offered_only_for_a_loan_with_a_schedule(client, fund_officer):
+    received = LoanFactory()
+    approved = LoanFactory(
+        status="approved",
+        approved_amount=Decimal(100_000_000),
+        approved_term_months=12,
+        approved_rate=Decimal("12"),
+        approved_on=date(2024, 1, 10),
+        approved_by=fund_officer,
+    )
+    client.force_login(fund_officer)
+    page = client.get(f"/quy-ho-tro/quan-ly/ho-so/{received.pk}/").content.decode()
+    assert "lich-tra-no.pdf" not in page
+    assert client.get(f"/quy-ho-tro/quan-ly/ho-so/{received.pk}/lich-tra-no.pdf").status_code == 404
+
+    page = client.get(f"/quy-ho-tro/quan-ly/ho-so/{approved.pk}/").content.decode()
+    assert f"/quy-ho-tro/quan-ly/ho-so/{approved.pk}/lich-tra-no.pdf" in page
+    response = client.get(f"/quy-ho-tro/quan-ly/ho-so/{approved.pk}/lich-tra-no.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"

@@ -14,6 +14,7 @@ per model. A URL added without a row here, or a model registered without a row, 
 import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 from types import SimpleNamespace
@@ -392,7 +393,17 @@ def build_world():
             uploaded_by=officer[case],
         )
         w.assignment[case] = assignment(agency[case])
-        loan = LoanFactory(cooperative=coop, code=f"MT-VAY-{case}")
+        # Approved, so it has a schedule: the schedule PDF of a loan without one is a 404 for everyone.
+        loan = LoanFactory(
+            cooperative=coop,
+            code=f"MT-VAY-{case}",
+            status="approved",
+            approved_amount=Decimal(100_000_000),
+            approved_term_months=12,
+            approved_rate=Decimal("12"),
+            approved_on=date(2024, 1, 10),
+            approved_by=users["quy"],
+        )
         w.loan[case] = loan
         w.loan_document[case] = LoanDocument.objects.create(
             loan=loan, title="Phương án vay", file=SimpleUploadedFile(f"phuong-an-{case}.pdf", PDF_BYTES)
@@ -450,7 +461,6 @@ def build_world():
 
 
 def _registry_and_fund_rows(w, district):
-    from decimal import Decimal
 
     from cooperatives.models import (
         CongressReminder,
