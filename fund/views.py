@@ -79,6 +79,8 @@ def loan_detail(request: HttpRequest, pk: int, action: str | None = None, bound=
     today_str = today.isoformat()
     initial = {"on": today_str, "amount": loan.approved_amount, "term_months": loan.requested_term_months}
     initial["rate"] = loan.product.annual_rate
+    if loan.status in (Loan.Status.RECEIVED, Loan.Status.APPRAISAL):
+        initial["agencies"] = services.loan_appraisal_agencies(loan)
     action_forms = {name: form_class(initial=initial) for name, form_class in ACTIONS.items()}
     if bound is not None:
         action_forms[action] = bound

@@ -24,6 +24,7 @@ def agencies(demo):
 
 
 def in_appraisal(fund_officer, agency, **kwargs):
+    kwargs.setdefault("cooperative", CooperativeFactory(unit=agency.unit))  # the committee of the borrower's area
     loan = LoanFactory(**kwargs)
     [appraisal] = services.loan_send_to_appraisal(loan=loan, agencies=[agency], on=date(2024, 1, 5), by=fund_officer)
     return appraisal
@@ -182,7 +183,7 @@ def test_an_agency_officer_records_an_opinion(client, fund_officer, officer_hong
 
 
 def test_the_appraisal_page_never_shows_a_members_id_number(client, fund_officer, officer_hong_dan, agencies):
-    member = MemberFactory(id_number="095111222333")
+    member = MemberFactory(id_number="095111222333", cooperative=CooperativeFactory(unit=agencies["hong_dan"].unit))
     appraisal = in_appraisal(fund_officer, agencies["hong_dan"], cooperative=member.cooperative, member=member)
     client.force_login(officer_hong_dan)
     assert "095111222333" not in client.get(appraisal.get_absolute_url()).content.decode()
