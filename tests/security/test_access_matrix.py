@@ -175,6 +175,7 @@ cooperatives.improvementplan     v      -      vacd
 cooperatives.evaluationcriterion v      -      vacd
 cooperatives.sizethreshold       v      -      vacd
 cooperatives.unittarget          v      -      vacd
+cooperatives.sectordepartment    v      -      vacd
 cooperatives.congressreminder    v      -      vd
 cooperatives.importjob           v      -      vcd
 directives.document              -      v      vacd
@@ -468,11 +469,13 @@ def _registry_and_fund_rows(w, district):
         EvaluationCriterion,
         ImprovementPlan,
         Person,
+        SectorDepartment,
         SizeThreshold,
         UnitTarget,
         YearlyFigure,
     )
     from fund.models import DisbursementPlan, LoanSnapshot
+    from portal.models import Agency
     from tests.fund.factories import MemberFactory, capital
 
     coop = w.cooperative["A"]
@@ -487,6 +490,7 @@ def _registry_and_fund_rows(w, district):
             sector_group="agriculture", size_class="small", min_members=10, min_revenue=0, min_capital=0
         )
     UnitTarget.objects.create(unit=district, year=2024, new_cooperatives=2)
+    SectorDepartment.objects.create(sector="crops", agency=Agency.objects.filter(kind="department").first())
     CongressReminder.objects.create(
         cooperative=coop, congress_kind="annual", due_date=date(2025, 6, 30), stage=CongressReminder.Stage.values[0]
     )
