@@ -105,7 +105,7 @@ LOANS = [
     ("QHT-001", 0, 0, 300_000_000, 24, S.RECEIVED, None, None),
     ("QHT-002", 1, 1, 1_200_000_000, 48, S.RECEIVED, None, None),
     ("QHT-003", 2, 0, 450_000_000, 24, S.APPRAISAL, None, None),
-    ("QHT-004", 3, 1, 800_000_000, 36, S.APPRAISAL, None, None),
+    ("QHT-004", 0, 1, 800_000_000, 36, S.APPRAISAL, None, None),
     ("QHT-005", 4, 2, 60_000_000, 12, S.APPRAISAL, None, None),
     ("QHT-006", 5, 1, 900_000_000, 36, S.APPROVED, None, None),
     ("QHT-007", 6, 0, 2_500_000_000, 36, S.REJECTED, None, None),
