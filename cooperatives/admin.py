@@ -28,6 +28,7 @@ from .models import (
     Person,
     PlanProgress,
     Position,
+    SectorDepartment,
     SizeThreshold,
     Training,
     UnitTarget,
@@ -325,6 +326,13 @@ class EvaluationCriterionAdmin(admin.ModelAdmin):
 class SizeThresholdAdmin(admin.ModelAdmin):
     list_display = ["sector_group", "size_class", "min_members", "min_revenue", "min_capital"]
     list_filter = ["sector_group"]
+
+
+@admin.register(SectorDepartment)
+class SectorDepartmentAdmin(admin.ModelAdmin):
+    list_display = ["sector", "agency"]
+    list_filter = ["sector"]
+    list_select_related = ["agency"]
 
 
 @admin.register(UnitTarget)

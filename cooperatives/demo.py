@@ -11,11 +11,12 @@ from dateutil.relativedelta import relativedelta
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
-from portal.models import AdministrativeUnit
+from portal.models import AdministrativeUnit, Agency
 from portal.scale import MARK as SCALE_MARK
 from portal.search import fold
 
 from .models import (
+    AGRICULTURE_SECTORS,
     Congress,
     Cooperative,
     Evaluation,
@@ -29,6 +30,7 @@ from .models import (
     Position,
     Post,
     Sector,
+    SectorDepartment,
     Training,
     UnitTarget,
     YearlyFigure,
@@ -99,6 +101,22 @@ COURSES = [
 ]
 TARGETS = {"954": 2, "956": 3, "957": 2, "958": 2, "959": 3, "960": 3, "961": 2}
 
+# Which of the demo's departments (portal.demo.DEPARTMENTS) oversees each sector and so appraises its loans.
+# Transport and construction have no department in the demo's list: their loans go to the area's committee only.
+SECTOR_DEPARTMENTS = {
+    "Sở Nông nghiệp và Phát triển nông thôn tỉnh Bạc Liêu": sorted(AGRICULTURE_SECTORS),
+    "Sở Công Thương tỉnh Bạc Liêu": [Sector.TRADE, Sector.INDUSTRY],
+    "Sở Tài nguyên và Môi trường tỉnh Bạc Liêu": [Sector.ENVIRONMENT],
+    "Ngân hàng Nhà nước chi nhánh tỉnh Bạc Liêu": [Sector.CREDIT],
+}
+
+
+def load_sector_departments() -> None:
+    for name, sectors in SECTOR_DEPARTMENTS.items():
+        agency = Agency.objects.filter(name=name).first()
+        for sector in sectors if agency else []:
+            SectorDepartment.objects.get_or_create(sector=sector, agency=agency)
+
 
 def load(out) -> None:
     rng = random.Random(SEED)
@@ -111,6 +129,7 @@ def load(out) -> None:
     if not districts:
         out.write("Chưa có đơn vị hành chính: bỏ qua dữ liệu hợp tác xã.")
         return
+    load_sector_departments()
     criteria = list(EvaluationCriterion.objects.filter(is_active=True))
     communes = {d.pk: list(d.children.order_by("code")) for d in districts}
     created = 0

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from portal.models import AdministrativeUnit
+from portal.models import AdministrativeUnit, Agency
 from portal.search import Searchable
 from portal.storage import PrivateStorage, generated_name
 from portal.uploads import UploadValidator, display_name
@@ -894,6 +894,40 @@ class UnitTarget(models.Model):
 
     def __str__(self):
         return f"{self.unit} - {self.year}: {self.new_cooperatives}"
+
+
+class SectorDepartment(models.Model):
+    """A provincial department that oversees a sector, and so appraises the loan projects of cooperatives in it
+    (Công văn 1047/UBND-KT, item 4: departments take part in appraising loan projects). Which department answers
+    for which sector is the province's organisation, so it is data staff edit, not code."""
+
+    sector = models.CharField("lĩnh vực", max_length=20, choices=Sector.choices)
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name="sở, ngành",
+        on_delete=models.CASCADE,
+        related_name="sectors",
+        limit_choices_to={"kind": Agency.Kind.DEPARTMENT},
+    )
+
+    class Meta:
+        verbose_name = "sở, ngành theo lĩnh vực"
+        verbose_name_plural = "sở, ngành theo lĩnh vực"
+        ordering = ["sector", "agency__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sector", "agency"],
+                name="one_department_row_per_sector",
+                violation_error_message="Sở, ngành này đã được gán cho lĩnh vực này.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_sector_display()}: {self.agency}"
+
+    @classmethod
+    def departments_for(cls, sector: str):
+        return Agency.objects.filter(sectors__sector=sector, is_active=True).order_by("name")
 
 
 # Imports ---------------------------------------------------------------------------------------------------------

@@ -16,19 +16,11 @@ from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader
 from simple_history.utils import bulk_create_with_history
 
+from portal.exports import safe_cell
 from portal.models import AdministrativeUnit
 from portal.search import fold
 
 from .models import Congress, Cooperative, GovernanceForm, Sector, YearlyFigure
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A text cell a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 class VNNumberWidget(widgets.Widget):
@@ -183,7 +175,7 @@ class RegistryResource(resources.ModelResource):
     """Shared behaviour: Vietnamese headers, safe exports, bulk writes that keep history and search text."""
 
     def export_field(self, field, instance, **kwargs):
-        return neutralise(super().export_field(field, instance, **kwargs))
+        return safe_cell(super().export_field(field, instance, **kwargs))
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         if self.create_instances and (using_transactions or not dry_run):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from portal import selectors
 from portal.access import user_scope
+from portal.exports import safe_dataset
 from portal.models import SiteSettings
 from portal.pagecache import anonymous_page
 from portal.pdf import pdf_response
@@ -267,6 +268,7 @@ def export(request: HttpRequest, resource: str, fmt: str) -> HttpResponse:
 
 
 def _file_response(dataset, stem: str, fmt: str) -> HttpResponse:
+    dataset = safe_dataset(dataset)
     if fmt == "csv":
         content = ("\ufeff" + dataset.export("csv")).encode("utf-8")
         content_type = "text/csv; charset=utf-8"

@@ -7,6 +7,7 @@ from django.utils.text import slugify
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from portal.exports import safe_row
 from portal.formatting import vn_date
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -17,27 +18,27 @@ def summary_workbook(summary) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Tình hình nộp"
-    sheet.append([request.title])
+    sheet.append(safe_row([request.title]))
     sheet["A1"].font = Font(bold=True, size=13)
     period = f"{vn_date(request.period_start)} - {vn_date(request.period_end)}"
-    sheet.append([f"Kỳ báo cáo: {period}; hạn nộp {vn_date(request.deadline)}"])
-    sheet.append([f"Tỷ lệ đầy đủ: {summary.completeness}%", f"Tỷ lệ đúng hạn: {summary.timeliness}%"])
+    sheet.append(safe_row([f"Kỳ báo cáo: {period}; hạn nộp {vn_date(request.deadline)}"]))
+    sheet.append(safe_row([f"Tỷ lệ đầy đủ: {summary.completeness}%", f"Tỷ lệ đúng hạn: {summary.timeliness}%"]))
     sheet.append([])
-    sheet.append(["Cơ quan, đơn vị", "Trạng thái", "Gửi lần đầu"])
+    sheet.append(safe_row(["Cơ quan, đơn vị", "Trạng thái", "Gửi lần đầu"]))
     for cell in summary.cells:
         sent = cell.report.first_submitted_at if cell.report else None
-        sheet.append([cell.agency.name, cell.label, vn_date(sent) if sent else ""])
+        sheet.append(safe_row([cell.agency.name, cell.label, vn_date(sent) if sent else ""]))
     sheet.column_dimensions["A"].width = 48
     sheet.column_dimensions["B"].width = 28
 
     values = book.create_sheet("Chỉ tiêu")
-    values.append(["Chỉ tiêu", "Đơn vị tính", *[unit for unit, _ in summary.unit_rows], "Toàn tỉnh"])
+    values.append(safe_row(["Chỉ tiêu", "Đơn vị tính", *[unit for unit, _ in summary.unit_rows], "Toàn tỉnh"]))
     for item in summary.indicators:
         row = [item.label, item.unit]
         row += [int(sums[item.code]) if sums.get(item.code) is not None else None for _, sums in summary.unit_rows]
         total = summary.province.get(item.code)
         row.append(int(total) if total is not None else None)
-        values.append(row)
+        values.append(safe_row(row))
     values.column_dimensions["A"].width = 48
     for cells in values.iter_rows(min_row=2, min_col=3):
         for cell in cells:

@@ -83,13 +83,21 @@ class ReportForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    """Staff accept or return a report (a comment is required to return or reopen)."""
+    """Staff accept or return a report (a comment is required to return or reopen).
+
+    Only the actions the report's state allows are offered, and none is chosen for the reviewer: accepting locks
+    the unit's data, so it must be a deliberate click."""
 
     action = forms.ChoiceField(
         label="Thao tác",
-        choices=[(a.value, a.label) for a in (Report.Action.ACCEPT, Report.Action.RETURN, Report.Action.REOPEN)],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Hãy chọn thao tác.", "invalid_choice": "Thao tác này không hợp lệ lúc này."},
     )
     comment = forms.CharField(label="Ý kiến", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, report: Report, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [(a.value, a.label) for a in report.reviewer_actions()]
 
     def clean(self):
         data = super().clean()

@@ -470,6 +470,10 @@ class Report(models.Model):
     def can(self, action) -> bool:
         return (self.state, action) in self.TRANSITIONS
 
+    def reviewer_actions(self) -> list["Report.Action"]:
+        """What a reviewer may do with the report in its current state (none while the unit holds it)."""
+        return [action for action in self.Action if action in self.REVIEWER_ACTIONS and self.can(action)]
+
     def submitted_on_time(self) -> bool | None:
         """Timeliness is judged by the first submission against the request's deadline (the day itself counts)."""
         if self.first_submitted_at is None:
@@ -478,6 +482,14 @@ class Report(models.Model):
 
     def cell_state(self) -> str:
         return report_cell_state(self)
+
+    def narrative_sections(self) -> list[tuple[str, str]]:
+        """(heading, text) in the request's order. `narrative` is a JSON object, and PostgreSQL's jsonb keeps its keys
+        in its own order (shortest first), so the order comes from the request; headings the request no longer lists
+        follow, as stored."""
+        text = dict(self.narrative or {})
+        ordered = [(heading, text.pop(heading, "")) for heading in self.request.section_list]
+        return ordered + list(text.items())
 
 
 class CellState(models.TextChoices):

@@ -162,7 +162,7 @@ def report_detail(request, pk):
         "values": _value_rows(report),
         "files": report.files.all(),
         "transitions": report.transitions.select_related("by"),
-        "review_form": ReviewForm() if reviewer else None,
+        "review_form": ReviewForm(report=report) if reviewer and report.reviewer_actions() else None,
         "can_edit": report.is_editable and services.may_edit_for(request.user, report.agency_id),
     }
     return render(request, "directives/report_detail.html", ctx)
@@ -179,7 +179,7 @@ def report_review(request, pk):
     report = _scoped_report(request.user, pk)
     if not services.is_reviewer(request.user):
         raise Http404
-    form = ReviewForm(request.POST)
+    form = ReviewForm(request.POST, report=report)
     if form.is_valid():
         try:
             services.report_transition(

@@ -10,9 +10,12 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
+from django.utils.text import slugify
 
+from cooperatives.demo import load_sector_departments
 from cooperatives.models import Congress, Cooperative
 from portal.models import AdministrativeUnit, User
+from portal.search import fold
 
 from . import services
 from .models import (
@@ -102,7 +105,7 @@ LOANS = [
     ("QHT-001", 0, 0, 300_000_000, 24, S.RECEIVED, None, None),
     ("QHT-002", 1, 1, 1_200_000_000, 48, S.RECEIVED, None, None),
     ("QHT-003", 2, 0, 450_000_000, 24, S.APPRAISAL, None, None),
-    ("QHT-004", 3, 1, 800_000_000, 36, S.APPRAISAL, None, None),
+    ("QHT-004", 0, 1, 800_000_000, 36, S.APPRAISAL, None, None),
     ("QHT-005", 4, 2, 60_000_000, 12, S.APPRAISAL, None, None),
     ("QHT-006", 5, 1, 900_000_000, 36, S.APPROVED, None, None),
     ("QHT-007", 6, 0, 2_500_000_000, 36, S.REJECTED, None, None),
@@ -152,13 +155,12 @@ def load(out) -> None:
         )[0]
         for name, id_number, index in MEMBERS
     ]
-    officers = list(User.objects.filter(username__in=["hongdan", "sonn", "donghai"]).order_by("username"))
-    agencies = [o.agency for o in officers if o.agency_id]
+    load_sector_departments()  # with the registry's demo it is there already; this app alone needs it too
     made = 0
     for number, spec in enumerate(LOANS):
         if Loan.objects.filter(code=spec[0]).exists():
             continue
-        _make_loan(spec, number, coops, products, members, staff, officers, agencies, today)
+        _make_loan(spec, number, coops, products, members, staff, today)
         made += 1
     for months_back in (3, 2, 1):
         month_end = today.replace(day=1) - relativedelta(months=months_back - 1) - timedelta(days=1)
@@ -199,7 +201,24 @@ def _cooperatives(today: date) -> list[Cooperative]:
     return made
 
 
-def _make_loan(spec, number, coops, products, members, staff, officers, agencies, today):
+def _appraiser(agency) -> User:
+    """The agency's officer who records its opinion. Agencies without a demo login (most district committees) get
+    a named account that cannot log in: it only says who signed the opinion."""
+    officer = agency.officers.order_by("username").first()
+    if officer:
+        return officer
+    username = "tham-dinh-" + slugify(fold(agency.short_name or agency.name))
+    user, created = User.objects.get_or_create(
+        username=username[:150],
+        defaults={"agency": agency, "last_name": "Cán bộ thẩm định", "first_name": agency.short_name},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def _make_loan(spec, number, coops, products, members, staff, today):
     code, coop_index, product_index, amount, term, stage, months_ago, behaviour = spec
     product = products[product_index]
     amount = D(amount)
@@ -228,15 +247,17 @@ def _make_loan(spec, number, coops, products, members, staff, officers, agencies
         return _events(loan, flow, staff)
     appraised = received + timedelta(days=3)
     flow.append((S.APPRAISAL, appraised, "Gửi thẩm định"))
-    for officer, agency in zip(officers[:2], agencies[:2], strict=False):
-        done = stage != S.APPRAISAL or number % 2 == 0 and agency == agencies[0]
+    # Where the law sends it: the committee of the borrower's area and the departments of its sector.
+    appraisers = services.loan_appraisal_agencies(loan)
+    for agency in appraisers:
+        done = stage != S.APPRAISAL or number % 2 == 0 and agency == appraisers[0]
         Appraisal.objects.create(
             loan=loan,
             agency=agency,
             requested_on=appraised,
             recommendation=Appraisal.Recommendation.APPROVE if done else Appraisal.Recommendation.PENDING,
             opinion="Dự án khả thi, hợp tác xã hoạt động thực chất, đề nghị cho vay." if done else "",
-            recorded_by=officer if done else None,
+            recorded_by=_appraiser(agency) if done else None,
             recorded_at=timezone.now() if done else None,
         )
     if stage == S.APPRAISAL:

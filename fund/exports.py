@@ -6,6 +6,8 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from portal.exports import safe_row
+
 from .reports import GROUP_NAMES, Portfolio
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -13,11 +15,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _sheet(book, title, headers, rows):
     sheet = book.create_sheet(title)
-    sheet.append(headers)
+    sheet.append(safe_row(headers))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(row))
+        sheet.append(safe_row(row))
     for column in sheet.columns:
         sheet.column_dimensions[column[0].column_letter].width = max(12, min(50, len(str(column[0].value)) + 4))
     return sheet

@@ -57,6 +57,7 @@ class AppraisalRequestForm(forms.Form):
         queryset=Agency.objects.filter(is_active=True),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Chọn ít nhất một cơ quan thẩm định."},
+        help_text="Đã chọn sẵn UBND nơi bên vay hoạt động và các sở, ngành theo lĩnh vực; có thể thêm cơ quan khác.",
     )
     on = date_field("Ngày gửi")
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from cooperatives.models import Cooperative
+from portal.exports import safe_row
 
 from .forms import parse_money
 from .models import Disbursement, Loan, LoanEvent, LoanProduct, MemberBorrower, Payment
@@ -68,7 +69,7 @@ def template_bytes() -> bytes:
     book = Workbook()
     book.remove(book.active)
     for name, headers in SHEETS.items():
-        book.create_sheet(name).append(headers)
+        book.create_sheet(name).append(safe_row(headers))
     out = BytesIO()
     book.save(out)
     return out.getvalue()

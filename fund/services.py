@@ -14,9 +14,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cooperatives.models import Cooperative
+from cooperatives.models import Cooperative, SectorDepartment
 from portal.access import user_scope
 from portal.formatting import money
+from portal.models import Agency
 
 from . import ledger
 from .models import (
@@ -50,6 +51,15 @@ class Check:
 
 
 # Selectors -------------------------------------------------------------------------------------------------------
+
+
+def loan_appraisal_agencies(loan: Loan) -> list[Agency]:
+    """Who must appraise the loan (Công văn 1047/UBND-KT, item 4): the People's Committee of the area where the
+    borrowing cooperative works (a member borrows where their cooperative is) and the departments its sector names."""
+    cooperative = loan.cooperative
+    committee = Agency.objects.committee_of(cooperative.unit)
+    departments = list(SectorDepartment.departments_for(cooperative.sector))
+    return ([committee] if committee else []) + departments
 
 
 def borrower_loans(loan: Loan):
@@ -236,13 +246,23 @@ def loan_receive(*, loan: Loan, by, on: date | None = None) -> Loan:
 
 
 @transaction.atomic
-def loan_send_to_appraisal(*, loan: Loan, agencies, on: date, by) -> list[Appraisal]:
-    """Ask agencies (departments, district committees, the fund's own unit) for their appraisal opinion."""
+def loan_send_to_appraisal(*, loan: Loan, on: date, by, agencies=None) -> list[Appraisal]:
+    """Ask agencies for their appraisal opinion: always those `loan_appraisal_agencies` names (the default), and any
+    department or the fund's own unit staff add. Another area's committee has no say on this borrower."""
     _require_staff(by)
     _require_status(loan, S.RECEIVED, S.APPRAISAL)
-    agencies = list(agencies)
+    required = loan_appraisal_agencies(loan)
+    agencies = required if agencies is None else list(agencies)
     if not agencies:
         raise ValidationError("Chọn ít nhất một cơ quan thẩm định.")
+    foreign = [a.name for a in agencies if a.is_area_committee and a not in required]
+    if foreign:
+        raise ValidationError(
+            f"{'; '.join(foreign)} không phải Ủy ban nhân dân nơi bên vay hoạt động ({loan.cooperative.unit.name})."
+        )
+    missing = [a.name for a in required if a not in agencies]
+    if missing:
+        raise ValidationError("Hồ sơ phải được gửi thẩm định cho: " + "; ".join(missing) + ".")
     made = [Appraisal.objects.get_or_create(loan=loan, agency=a, defaults={"requested_on": on})[0] for a in agencies]
     if loan.status != S.APPRAISAL:
         _move(loan, S.APPRAISAL, on=on, by=by, note="Gửi thẩm định: " + "; ".join(a.name for a in agencies))

@@ -79,6 +79,8 @@ def loan_detail(request: HttpRequest, pk: int, action: str | None = None, bound=
     today_str = today.isoformat()
     initial = {"on": today_str, "amount": loan.approved_amount, "term_months": loan.requested_term_months}
     initial["rate"] = loan.product.annual_rate
+    if loan.status in (Loan.Status.RECEIVED, Loan.Status.APPRAISAL):
+        initial["agencies"] = services.loan_appraisal_agencies(loan)
     action_forms = {name: form_class(initial=initial) for name, form_class in ACTIONS.items()}
     if bound is not None:
         action_forms[action] = bound
@@ -167,13 +169,11 @@ def schedule_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "fund.view_loan")
     loan = _loan(request, pk)
     booked = loan.status in Loan.BOOKED
-    ctx = {
-        "org": SiteSettings.current(),
-        "loan": loan,
-        "rows": loan.state(timezone.localdate()).instalments if booked else loan.planned_schedule(),
-        "booked": booked,
-        "today": timezone.localdate(),
-    }
+    rows = loan.state(timezone.localdate()).instalments if booked else loan.planned_schedule()
+    if not rows:
+        # Before approval (or after a rejection) there is no schedule: an empty PDF would pass for one.
+        raise Http404("Hồ sơ chưa có lịch trả nợ.")
+    ctx = {"org": SiteSettings.current(), "loan": loan, "rows": rows, "booked": booked, "today": timezone.localdate()}
     return pdf_response("pdf/fund/schedule.html", ctx, f"lich-tra-no-{loan.code}")
 
 

@@ -69,6 +69,19 @@ class AdministrativeUnit(models.Model):
         return ids
 
 
+class AgencyQuerySet(models.QuerySet):
+    def committee_of(self, unit: AdministrativeUnit) -> "Agency | None":
+        """The People's Committee of the area `unit` lies in: the nearest on the way up (a commune's own committee,
+        else its district's). The provincial committee is not an area's committee: None when none is found."""
+        chain = []
+        while unit is not None and unit.level != AdministrativeUnit.Level.PROVINCE:
+            chain.append(unit.pk)
+            unit = unit.parent
+        kinds = [Agency.Kind.DISTRICT_PC, Agency.Kind.COMMUNE_PC]
+        found = {a.unit_id: a for a in self.filter(is_active=True, kind__in=kinds, unit_id__in=chain).order_by("pk")}
+        return next((found[pk] for pk in chain if pk in found), None)
+
+
 class Agency(models.Model):
     """A body that receives tasks and reports: the alliance, the fund, a department, a district or commune committee."""
 
@@ -90,6 +103,8 @@ class Agency(models.Model):
     email = models.EmailField("thư điện tử", blank=True)
     is_active = models.BooleanField("đang hoạt động", default=True)
 
+    objects = AgencyQuerySet.as_manager()
+
     class Meta:
         verbose_name = "cơ quan, đơn vị"
         verbose_name_plural = "cơ quan, đơn vị"
@@ -101,6 +116,10 @@ class Agency(models.Model):
     @property
     def is_provincial(self) -> bool:
         return self.unit.level == AdministrativeUnit.Level.PROVINCE
+
+    @property
+    def is_area_committee(self) -> bool:
+        return self.kind in (self.Kind.DISTRICT_PC, self.Kind.COMMUNE_PC)
 
 
 class User(AbstractUser):

@@ -36,7 +36,7 @@ def test_an_officer_fills_saves_and_submits_staff_return_it_and_the_officer_resu
     login_in_browser(page, live_server, "lienminh")
     page.goto(f"{live_server.url}/bao-cao/")
     page.click(f"a[href='/bao-cao/so/{report.pk}/']")
-    page.select_option("#id_action", "return")
+    page.check("input[name=action][value=return]")
     page.fill("#id_comment", "Số thành viên chưa khớp sổ đăng ký, đề nghị rà soát.")
     page.screenshot(path=artifacts_dir / "directives-review-desktop.png", full_page=True)
     page.click(".review-box button[type=submit]")

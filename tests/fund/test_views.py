@@ -24,6 +24,7 @@ def agencies(demo):
 
 
 def in_appraisal(fund_officer, agency, **kwargs):
+    kwargs.setdefault("cooperative", CooperativeFactory(unit=agency.unit))  # the committee of the borrower's area
     loan = LoanFactory(**kwargs)
     [appraisal] = services.loan_send_to_appraisal(loan=loan, agencies=[agency], on=date(2024, 1, 5), by=fund_officer)
     return appraisal
@@ -182,7 +183,7 @@ def test_an_agency_officer_records_an_opinion(client, fund_officer, officer_hong
 
 
 def test_the_appraisal_page_never_shows_a_members_id_number(client, fund_officer, officer_hong_dan, agencies):
-    member = MemberFactory(id_number="095111222333")
+    member = MemberFactory(id_number="095111222333", cooperative=CooperativeFactory(unit=agencies["hong_dan"].unit))
     appraisal = in_appraisal(fund_officer, agencies["hong_dan"], cooperative=member.cooperative, member=member)
     client.force_login(officer_hong_dan)
     assert "095111222333" not in client.get(appraisal.get_absolute_url()).content.decode()
@@ -369,3 +370,24 @@ def test_the_fund_officer_imports_and_exports_products(client, fund_officer):
     client.force_login(fund_officer)
     assert client.get("/admin/fund/loanproduct/import/").status_code == 200
     assert client.get("/admin/fund/loanproduct/export/").status_code == 200
+
+
+def test_the_schedule_pdf_is_offered_only_for_a_loan_with_a_schedule(client, fund_officer):
+    received = LoanFactory()
+    approved = LoanFactory(
+        status="approved",
+        approved_amount=Decimal(100_000_000),
+        approved_term_months=12,
+        approved_rate=Decimal("12"),
+        approved_on=date(2024, 1, 10),
+        approved_by=fund_officer,
+    )
+    client.force_login(fund_officer)
+    page = client.get(f"/quy-ho-tro/quan-ly/ho-so/{received.pk}/").content.decode()
+    assert "lich-tra-no.pdf" not in page
+    assert client.get(f"/quy-ho-tro/quan-ly/ho-so/{received.pk}/lich-tra-no.pdf").status_code == 404
+
+    page = client.get(f"/quy-ho-tro/quan-ly/ho-so/{approved.pk}/").content.decode()
+    assert f"/quy-ho-tro/quan-ly/ho-so/{approved.pk}/lich-tra-no.pdf" in page
+    response = client.get(f"/quy-ho-tro/quan-ly/ho-so/{approved.pk}/lich-tra-no.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"

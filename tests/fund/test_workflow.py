@@ -35,6 +35,7 @@ def second_fund_officer(demo):
 
 
 def appraised_loan(fund_officer, officer, agency, **kwargs):
+    kwargs.setdefault("cooperative", CooperativeFactory(unit=agency.unit))  # the committee of the borrower's area
     loan = services.loan_receive(loan=application(**kwargs), by=fund_officer)
     [appraisal] = services.loan_send_to_appraisal(loan=loan, agencies=[agency], on=date(2024, 1, 5), by=fund_officer)
     services.appraisal_record(appraisal=appraisal, recommendation="approve", opinion="Khả thi.", by=officer)
@@ -44,7 +45,7 @@ def appraised_loan(fund_officer, officer, agency, **kwargs):
 def test_a_loan_goes_from_application_to_settlement_and_every_step_is_recorded(
     fund_capital, fund_officer, officer_hong_dan, hong_dan_agency
 ):
-    coop = CooperativeFactory()
+    coop = CooperativeFactory(unit=hong_dan_agency.unit)
     loan = appraised_loan(fund_officer, officer_hong_dan, hong_dan_agency, cooperative=coop, requested_term_months=3)
     appraisal = loan.appraisals.get()
     assert appraisal.recorded_by == officer_hong_dan and appraisal.recorded_at is not None
@@ -96,7 +97,10 @@ def test_whoever_appraised_a_loan_cannot_approve_it(fund_capital, fund_officer, 
 
 def test_approval_is_refused_when_a_condition_fails(fund_capital, fund_officer, officer_hong_dan, hong_dan_agency):
     loan = appraised_loan(
-        fund_officer, officer_hong_dan, hong_dan_agency, cooperative=CooperativeFactory(status="inactive")
+        fund_officer,
+        officer_hong_dan,
+        hong_dan_agency,
+        cooperative=CooperativeFactory(status="inactive", unit=hong_dan_agency.unit),
     )
     with pytest.raises(ValidationError) as caught:
         services.loan_approve(
@@ -108,7 +112,9 @@ def test_approval_is_refused_when_a_condition_fails(fund_capital, fund_officer, 
 def test_an_officer_cannot_record_an_appraisal_addressed_to_another_agency(
     fund_officer, officer_dong_hai, hong_dan_agency
 ):
-    loan = services.loan_receive(loan=application(), by=fund_officer)
+    loan = services.loan_receive(
+        loan=application(cooperative=CooperativeFactory(unit=hong_dan_agency.unit)), by=fund_officer
+    )
     [appraisal] = services.loan_send_to_appraisal(
         loan=loan, agencies=[hong_dan_agency], on=date(2024, 1, 5), by=fund_officer
     )

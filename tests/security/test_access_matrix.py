@@ -14,6 +14,7 @@ per model. A URL added without a row here, or a model registered without a row, 
 import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 from types import SimpleNamespace
@@ -174,6 +175,7 @@ cooperatives.improvementplan     v      -      vacd
 cooperatives.evaluationcriterion v      -      vacd
 cooperatives.sizethreshold       v      -      vacd
 cooperatives.unittarget          v      -      vacd
+cooperatives.sectordepartment    v      -      vacd
 cooperatives.congressreminder    v      -      vd
 cooperatives.importjob           v      -      vcd
 directives.document              -      v      vacd
@@ -392,7 +394,17 @@ def build_world():
             uploaded_by=officer[case],
         )
         w.assignment[case] = assignment(agency[case])
-        loan = LoanFactory(cooperative=coop, code=f"MT-VAY-{case}")
+        # Approved, so it has a schedule: the schedule PDF of a loan without one is a 404 for everyone.
+        loan = LoanFactory(
+            cooperative=coop,
+            code=f"MT-VAY-{case}",
+            status="approved",
+            approved_amount=Decimal(100_000_000),
+            approved_term_months=12,
+            approved_rate=Decimal("12"),
+            approved_on=date(2024, 1, 10),
+            approved_by=users["quy"],
+        )
         w.loan[case] = loan
         w.loan_document[case] = LoanDocument.objects.create(
             loan=loan, title="Phương án vay", file=SimpleUploadedFile(f"phuong-an-{case}.pdf", PDF_BYTES)
@@ -450,7 +462,6 @@ def build_world():
 
 
 def _registry_and_fund_rows(w, district):
-    from decimal import Decimal
 
     from cooperatives.models import (
         CongressReminder,
@@ -458,11 +469,13 @@ def _registry_and_fund_rows(w, district):
         EvaluationCriterion,
         ImprovementPlan,
         Person,
+        SectorDepartment,
         SizeThreshold,
         UnitTarget,
         YearlyFigure,
     )
     from fund.models import DisbursementPlan, LoanSnapshot
+    from portal.models import Agency
     from tests.fund.factories import MemberFactory, capital
 
     coop = w.cooperative["A"]
@@ -477,6 +490,7 @@ def _registry_and_fund_rows(w, district):
             sector_group="agriculture", size_class="small", min_members=10, min_revenue=0, min_capital=0
         )
     UnitTarget.objects.create(unit=district, year=2024, new_cooperatives=2)
+    SectorDepartment.objects.create(sector="crops", agency=Agency.objects.filter(kind="department").first())
     CongressReminder.objects.create(
         cooperative=coop, congress_kind="annual", due_date=date(2025, 6, 30), stage=CongressReminder.Stage.values[0]
     )
