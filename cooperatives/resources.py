@@ -18,8 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from portal.models import AdministrativeUnit
 from portal.search import fold
-from portal.spreadsheets import cell_date
-from portal.text import normalise
+from portal.spreadsheets import cell_date, cell_text
 
 from .models import Congress, Cooperative, GovernanceForm, Sector, YearlyFigure
 
@@ -31,15 +30,6 @@ def neutralise(value):
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
-
-
-def cell_text(value) -> str:
-    """A text cell as stored: normalised; a code typed into a number cell (5201000101.0) keeps no decimal part."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return normalise(value)
 
 
 class TextWidget(widgets.CharWidget):

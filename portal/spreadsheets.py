@@ -115,6 +115,15 @@ def cell_date(value) -> date:
         raise ValueError(f"Ngày “{value}” không có thật.") from None
 
 
+def cell_text(value) -> str:
+    """A text cell as stored: normalised; a code typed into a number cell (5201000101.0) keeps no decimal part."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return normalise(value)
+
+
 # --- reading files --------------------------------------------------------------------------------------------------
 
 
