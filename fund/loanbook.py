@@ -96,17 +96,17 @@ def template_bytes() -> bytes:
     return out.getvalue()
 
 
-def _rows(sheets, name, errors):
+def _rows(sheets, name, errors, sheet_errors):
     """The rows of sheet `name` as (sheet row number, values by canonical header); a row refused while reading (a
     control character, a formula without a value) goes to `errors` instead."""
     found = next((sheet for sheet in sheets if header_key(sheet) == header_key(name)), None)
     if found is None:
-        errors.append(f"Thiếu trang tính “{name}”.")
+        sheet_errors.append(f"Thiếu trang tính “{name}”.")
         return []
     columns = Columns({h: SYNONYMS.get(h, ()) for h in SHEETS[name]}, required=tuple(SHEETS[name]))
     read = table(sheets[found], columns, sheet=name)
     if read.errors:
-        errors.extend(read.errors)
+        sheet_errors.extend(read.errors)
         return []
     rows = []
     for row in read.rows:
@@ -126,7 +126,12 @@ def parse(upload, errors: list[str]) -> Parsed:
         return Parsed()
     parsed = Parsed()
     codes = set()
-    for number, row in _rows(book, LOANS, errors):
+    sheet_errors = []
+    sheets = {name: _rows(book, name, errors, sheet_errors) for name in SHEETS}
+    if sheet_errors:  # a sheet without its header or with an unknown column: its rows mean nothing yet
+        errors[:0] = sheet_errors
+        return parsed
+    for number, row in sheets[LOANS]:
         where = f"{LOANS}, dòng {number}"
         try:
             item = {
@@ -159,7 +164,7 @@ def parse(upload, errors: list[str]) -> Parsed:
         parsed.loans.append(item)
     for sheet, target in ((DISBURSEMENTS, parsed.disbursements), (PAYMENTS, parsed.payments)):
         date_header = SHEETS[sheet][1]
-        for number, row in _rows(book, sheet, errors):
+        for number, row in sheets[sheet]:
             where = f"{sheet}, dòng {number}"
             try:
                 target.append(

@@ -230,7 +230,8 @@ def table(rows: list[RawRow], columns: Columns, *, sheet: str = "") -> Table:
             mapping[index] = canonical
     missing = [h for h in columns.required if h not in seen]
     if missing:
-        errors.append(f"{where}tệp thiếu cột: {', '.join(missing)}. Hãy dùng tệp mẫu.")
+        lacking = f"Trang “{sheet}” thiếu cột" if sheet else "Tệp thiếu cột"
+        errors.append(f"{lacking}: {', '.join(missing)}. Hãy dùng tệp mẫu.")
     start = rows.index(header) + 1
     data = []
     for raw in rows[start:]:
