@@ -30,7 +30,7 @@ def test_the_cleaning_merges_an_exact_duplicate_and_flags_one_that_differs(hong_
     other = coop("5201000202", "Hợp tác xã Tôm", "c")
     differs = coop("\u00a05201000202", "Hợp tác xã Tôm Khác", "d")
     YearlyFigure.objects.create(cooperative=differs, year=2024)
-    decomposed = coop("5201000303\t", unicodedata.normalize("NFD", "Hợp tác xã Muối\x00 Đông Hải"), "e")
+    decomposed = coop("5201000303\t", unicodedata.normalize("NFD", "Hợp tác xã Muối\x1b Đông Hải"), "e")
     out = io.StringIO()
 
     migration.clean_registry(apps, out=out)
