@@ -272,7 +272,7 @@ class CooperativeResource(RegistryResource):
         "Ngày cấp đăng ký": ("Ngày cấp", "Ngày đăng ký", "Ngày cấp GCN", "Ngày cấp giấy chứng nhận"),
         # A cooperative's tax code is its registration code since 2015, but a sheet with both keeps them apart.
         "Mã số thuế": ("MST",),
-        "Địa bàn": ("Xã", "Xã/phường", "Xã, phường, thị trấn", "Đơn vị hành chính", "Huyện"),
+        "Địa bàn": ("Xã", "Xã/phường", "Xã, phường, thị trấn", "Đơn vị hành chính"),
         "Lĩnh vực": ("Lĩnh vực hoạt động", "Ngành"),
         "Ngành nghề cụ thể": ("Ngành nghề", "Ngành nghề kinh doanh"),
         "Vốn điều lệ (đồng)": ("Vốn điều lệ", "Vốn điều lệ (VNĐ)", "Vốn điều lệ (đ)"),
