@@ -26,6 +26,8 @@ def control_characters(value: str) -> list[str]:
 
     An import refuses a cell holding one (it is a broken or crafted file, not something a person typed); a form
     drops them (normalise)."""
+    if value.isprintable():  # the common case, in C: no control, format or non-space separator character
+        return []
     return [ch for ch in dict.fromkeys(value) if unicodedata.category(ch) == "Cc" and not ch.isspace()]
 
 
@@ -35,7 +37,9 @@ def normalise(value) -> str:
     and a name typed with decomposed diacritics (macOS, some Vietnamese keyboards) equals one typed composed."""
     if value is None:
         return ""
-    text = "".join(ch for ch in str(value) if not _is_noise(ch))
+    text = str(value)
+    if not text.isprintable():
+        text = "".join(ch for ch in text if not _is_noise(ch))
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
