@@ -1,10 +1,13 @@
 """Running an import: read the file, check every row (dry run), then write all rows or none.
 
+Files are read by the kernel's spreadsheet reader (portal.spreadsheets): the header row is found among title rows,
+headers are matched by their folded text and each resource's synonyms, every text cell is normalised, and rows keep
+the sheet's own numbers, which every error names.
+
 Large files run as Celery tasks (cooperatives.tasks); progress goes to the cache, which other requests can read
 while the import's own transaction is still open.
 """
 
-import io
 import time
 
 import tablib
@@ -12,6 +15,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from portal.spreadsheets import Columns, RawRow, read_rows, table
 from portal.uploads import validate_upload
 
 from .models import ImportJob
@@ -25,19 +29,51 @@ def validate_import_file(upload) -> None:
     validate_upload(upload, "imports")
 
 
-def load_dataset(content: bytes, name: str) -> tablib.Dataset:
-    if name.lower().endswith(".csv"):
-        return tablib.Dataset().load(content.decode("utf-8-sig"), format="csv")
-    dataset = tablib.Dataset().load(io.BytesIO(content), format="xlsx")
-    # Drop rows left entirely blank at the end of a sheet.
-    keep = [row for row in dataset if any(cell not in (None, "") for cell in row)]
-    cleaned = tablib.Dataset(headers=[str(h).strip() if h else "" for h in dataset.headers])
-    for row in keep:
-        cleaned.append(row)
-    return cleaned
+class SheetDataset(tablib.Dataset):
+    """The rows of a sheet under canonical headers, with each row's number in the sheet, the rows refused while
+    reading (a control character, a formula without a value) and what is wrong with the sheet as a whole."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.row_numbers: list[int] = []
+        self.problems: list[dict] = []
+        self.sheet_errors: list[str] = []
 
 
-def _error_rows(resource, result) -> list[dict]:
+def columns_for(resource_key: str) -> Columns:
+    resource = RESOURCES[resource_key][1]()
+    synonyms = {f.column_name: resource.SYNONYMS.get(f.column_name, ()) for f in resource.fields.values()}
+    return Columns(synonyms, required=tuple(resource.HEADERS_REQUIRED))
+
+
+def sheet_dataset(rows: list[RawRow], resource_key: str) -> SheetDataset:
+    found = table(rows, columns_for(resource_key))
+    data = SheetDataset(headers=found.headers)
+    data.sheet_errors = found.errors
+    for row in found.rows:
+        if row.problems:
+            data.problems.append({"row": row.number, "messages": row.problems})
+        else:
+            data.append([row.values[h] for h in found.headers])
+            data.row_numbers.append(row.number)
+    return data
+
+
+def load_dataset(content: bytes, name: str, resource_key: str = "cooperatives") -> SheetDataset:
+    """A .csv or the first sheet of an .xlsx, read for the columns of `resource_key`."""
+    return sheet_dataset(read_rows(content, name), resource_key)
+
+
+def as_sheet(dataset: tablib.Dataset, resource_key: str) -> SheetDataset:
+    """A dataset read by tablib or built in code goes through the same reading: its header is row 1."""
+    if isinstance(dataset, SheetDataset):
+        return dataset
+    rows = [RawRow(1, list(dataset.headers or []))]
+    rows += [RawRow(number, list(values)) for number, values in enumerate(dataset, start=2)]
+    return sheet_dataset(rows, resource_key)
+
+
+def _error_rows(resource, result, row_numbers: list[int]) -> list[dict]:
     headers = {f.attribute: f.column_name for f in resource.get_import_fields()}
     errors = [{"row": None, "messages": [str(e.error)]} for e in result.base_errors]
     for invalid in result.invalid_rows:
@@ -46,39 +82,40 @@ def _error_rows(resource, result) -> list[dict]:
             column = headers.get(field, "")
             for message in field_errors:
                 messages.append(f"{column}: {message}" if column else str(message))
-        errors.append({"row": invalid.number + 1, "messages": messages})
+        errors.append({"row": row_numbers[invalid.number - 1], "messages": messages})
     for number, row_errors in result.row_errors():
-        errors.append({"row": number + 1, "messages": [str(e.error) for e in row_errors]})
-    return sorted(errors, key=lambda e: e["row"] or 0)
+        errors.append({"row": row_numbers[number - 1], "messages": [str(e.error) for e in row_errors]})
+    return errors
 
 
 def run_import(*, resource_key: str, dataset: tablib.Dataset, dry_run: bool, progress=None) -> dict:
     """Check (dry_run) or write every row of `dataset`; any bad row means nothing is written.
 
-    Row numbers in the answer are spreadsheet row numbers (the header is row 1).
+    Row numbers in the answer are the sheet's own (for a dataset built in code, the header is row 1).
     """
+    data = as_sheet(dataset, resource_key)
+    outcome = {"ok": False, "new": 0, "updated": 0, "headers": list(data.headers or []), "preview": []}
+    if data.sheet_errors:
+        return outcome | {"errors": [{"row": None, "messages": data.sheet_errors}]}
     resource = RESOURCES[resource_key][1]()
     result = resource.import_data(
-        dataset,
-        dry_run=dry_run,
+        data,
+        dry_run=dry_run or bool(data.problems),  # a row refused while reading: check the others, write nothing
         raise_errors=False,
         use_transactions=True,
         rollback_on_validation_errors=True,
         progress=progress,
     )
-    errors = _error_rows(resource, result)
+    errors = sorted(_error_rows(resource, result, data.row_numbers) + data.problems, key=lambda e: e["row"] or 0)
     totals = result.totals
-    preview = []
     if not errors:
-        for row in list(dataset.dict)[:PREVIEW_ROWS]:
-            preview.append([str(v) if v is not None else "" for v in row.values()])
-    return {
+        for row in list(data.dict)[:PREVIEW_ROWS]:
+            outcome["preview"].append([str(v) if v is not None else "" for v in row.values()])
+    return outcome | {
         "ok": not errors,
         "errors": errors,
         "new": totals.get("new", 0),
         "updated": totals.get("update", 0),
-        "headers": list(dataset.headers or []),
-        "preview": preview,
     }
 
 
@@ -112,7 +149,7 @@ def _run(job_id: int, *, dry_run: bool, job: ImportJob | None = None) -> None:
     key = job.progress_cache_key()
     try:
         with job.file.open("rb") as handle:
-            dataset = load_dataset(handle.read(), job.original_name)
+            dataset = load_dataset(handle.read(), job.original_name, job.resource)
         job.total_rows = len(dataset)
         ImportJob.objects.filter(pk=job.pk).update(total_rows=job.total_rows)
         cache.set(key, 0, 3600)

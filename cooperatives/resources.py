@@ -2,13 +2,13 @@
 
 Natural keys: a cooperative is found by its registration code, a unit by its name (or code). Numbers may be
 written 1.500.000 and dates dd/mm/yyyy. Every bad row is reported with its reason and nothing is written unless
-every row is good (see services_import.run_import). Exported text cells that begin with = + - @ tab or CR are
+every row is good (see importing.run_import). Headers are matched with each resource's SYNONYMS and every text cell
+is normalised (portal.text.normalise) before a widget sees it. Exported text cells that begin with = + - @ tab or CR are
 prefixed with an apostrophe so a spreadsheet never runs them as formulas (OWASP "CSV injection").
 """
 
 import re
-from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
@@ -19,8 +19,14 @@ from simple_history.utils import bulk_create_with_history
 from portal.exports import safe_cell
 from portal.models import AdministrativeUnit
 from portal.search import fold
+from portal.spreadsheets import cell_date, cell_text
 
 from .models import Congress, Cooperative, GovernanceForm, Sector, YearlyFigure
+
+
+class TextWidget(widgets.CharWidget):
+    def clean(self, value, row=None, **kwargs):
+        return cell_text(value)
 
 
 class VNNumberWidget(widgets.Widget):
@@ -60,7 +66,8 @@ class VNIntegerWidget(VNNumberWidget):
 
 
 class VNDateWidget(widgets.Widget):
-    """Dates as dd/mm/yyyy (or a spreadsheet date cell). 31/02/2024 is refused as a date that does not exist."""
+    """Dates as dd/mm/yyyy, a spreadsheet date cell or an Excel serial number (a date column formatted as General).
+    31/02/2024 is refused as a date that does not exist."""
 
     def __init__(self):
         super().__init__(coerce_to_string=True)
@@ -68,18 +75,7 @@ class VNDateWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", str(value).strip())
-        if not match:
-            raise ValueError(f"“{value}” không đúng dạng ngày dd/mm/yyyy.")
-        day, month, year = (int(part) for part in match.groups())
-        try:
-            return date(year, month, day)
-        except ValueError:
-            raise ValueError(f"Ngày “{value}” không có thật.") from None
+        return cell_date(value)
 
     def render(self, value, obj=None, **kwargs):
         return value.strftime("%d/%m/%Y") if value else ""
@@ -163,7 +159,7 @@ class CooperativeKeyWidget(widgets.ForeignKeyWidget):
     def clean(self, value, row=None, **kwargs):
         if self._by_code is None:
             self._by_code = {c.registration_code: c for c in Cooperative.objects.exclude(registration_code="")}
-        code = str(value or "").strip()
+        code = cell_text(value)
         if not code:
             raise ValueError("Thiếu mã số đăng ký.")
         if code not in self._by_code:
@@ -173,6 +169,21 @@ class CooperativeKeyWidget(widgets.ForeignKeyWidget):
 
 class RegistryResource(resources.ModelResource):
     """Shared behaviour: Vietnamese headers, safe exports, bulk writes that keep history and search text."""
+
+    # Other names offices give a column (compared folded, so case, diacritics and spacing never matter).
+    SYNONYMS: dict[str, tuple[str, ...]] = {}
+    HEADERS_REQUIRED: list[str] = []
+
+    def before_import(self, dataset, **kwargs):
+        self._row_numbers = getattr(dataset, "row_numbers", None)
+
+    def sheet_row(self, number: int) -> int:
+        """The sheet's own number of the dataset's row `number` (1-based); the header is row 1 without a sheet."""
+        return self._row_numbers[number - 1] if self._row_numbers else number + 1
+
+    def import_row(self, row, instance_loader, **kwargs):
+        self._row_number = self.sheet_row(kwargs.get("row_number") or 1)
+        return super().import_row(row, instance_loader, **kwargs)
 
     def export_field(self, field, instance, **kwargs):
         return safe_cell(super().export_field(field, instance, **kwargs))
@@ -216,7 +227,7 @@ class RegistryResource(resources.ModelResource):
 
 
 def _field(attribute, header, widget=None):
-    return fields.Field(attribute=attribute, column_name=header, widget=widget or widgets.CharWidget())
+    return fields.Field(attribute=attribute, column_name=header, widget=widget or TextWidget())
 
 
 class CooperativeResource(RegistryResource):
@@ -245,6 +256,23 @@ class CooperativeResource(RegistryResource):
     reregistered_2023 = _field("reregistered_2023", "Đăng ký lại theo Luật 2023", BoolWidget())
 
     HEADERS_REQUIRED = ["Mã số đăng ký", "Tên", "Địa bàn", "Lĩnh vực"]
+    SYNONYMS = {
+        "Mã số đăng ký": ("Mã số HTX", "Mã HTX", "Mã số hợp tác xã", "Mã số đăng ký HTX", "Số đăng ký", "Mã số ĐKKD"),
+        "Tên": ("Tên HTX", "Tên hợp tác xã", "Tên đơn vị", "Tên tổ hợp tác", "Tên THT"),
+        "Tên viết tắt": ("Viết tắt",),
+        "Loại hình": ("Loại hình tổ chức",),
+        "Ngày cấp đăng ký": ("Ngày cấp", "Ngày đăng ký", "Ngày cấp GCN", "Ngày cấp giấy chứng nhận"),
+        # A cooperative's tax code is its registration code since 2015, but a sheet with both keeps them apart.
+        "Mã số thuế": ("MST",),
+        "Địa bàn": ("Xã", "Xã/phường", "Xã, phường, thị trấn", "Đơn vị hành chính"),
+        "Lĩnh vực": ("Lĩnh vực hoạt động", "Ngành"),
+        "Ngành nghề cụ thể": ("Ngành nghề", "Ngành nghề kinh doanh"),
+        "Vốn điều lệ (đồng)": ("Vốn điều lệ", "Vốn điều lệ (VNĐ)", "Vốn điều lệ (đ)"),
+        "Tình trạng": ("Tình trạng hoạt động", "Trạng thái"),
+        "Người đại diện theo pháp luật": ("Người đại diện", "Đại diện pháp luật", "Giám đốc"),
+        "Điện thoại liên hệ": ("Điện thoại", "Số điện thoại", "SĐT", "ĐT"),
+        "Thư điện tử": ("Email", "E-mail", "Địa chỉ email"),
+    }
 
     class Meta:
         model = Cooperative
@@ -282,10 +310,8 @@ class CooperativeResource(RegistryResource):
         return Cooperative.objects.filter(kind__in=self.KINDS)
 
     def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
         self._seen_codes = {}
-        missing = [h for h in self.HEADERS_REQUIRED if h not in (dataset.headers or [])]
-        if missing:
-            raise ValidationError("Tệp thiếu cột: " + ", ".join(missing) + ". Hãy dùng tệp mẫu.")
         self._foreign_codes = set(
             Cooperative.objects.exclude(kind__in=self.KINDS).values_list("registration_code", flat=True)
         )
@@ -295,7 +321,7 @@ class CooperativeResource(RegistryResource):
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
-        code = (instance.registration_code or "").strip()
+        code = instance.registration_code
         row_number = getattr(self, "_row_number", None)
         if not code:
             errors.setdefault("registration_code", "Thiếu mã số đăng ký.")
@@ -318,11 +344,6 @@ class CooperativeResource(RegistryResource):
         if errors:
             raise ValidationError(errors)
 
-    def import_row(self, row, instance_loader, **kwargs):
-        # Spreadsheet row number: the header is row 1.
-        self._row_number = (kwargs.get("row_number") or 0) + 1
-        return super().import_row(row, instance_loader, **kwargs)
-
     def before_save_instance(self, instance, row, **kwargs):
         if not instance.slug:
             instance.slug = slugify(f"{fold(instance.name)} {instance.registration_code}")[:255]
@@ -337,6 +358,11 @@ class GroupResource(CooperativeResource):
     notified_on = _field("notified_on", "Ngày thông báo UBND xã", VNDateWidget())
 
     KINDS = (Cooperative.Kind.GROUP,)
+    SYNONYMS = CooperativeResource.SYNONYMS | {
+        "Tổ trưởng": ("Họ tên tổ trưởng", "Người đứng đầu"),
+        "Ngày ký hợp đồng hợp tác": ("Ngày ký hợp đồng", "Ngày thành lập"),
+        "Ngày thông báo UBND xã": ("Ngày thông báo", "Ngày thông báo UBND cấp xã"),
+    }
 
     class Meta(CooperativeResource.Meta):
         fields = [
@@ -392,10 +418,25 @@ class YearlyFigureResource(RegistryResource):
         batch_size = 1000
         skip_diff = True
 
+    HEADERS_REQUIRED = ["Mã số đăng ký", "Năm"]
+    SYNONYMS = {
+        "Mã số đăng ký": CooperativeResource.SYNONYMS["Mã số đăng ký"] + ("MST", "Mã số thuế"),
+        "Tên hợp tác xã": CooperativeResource.SYNONYMS["Tên"],
+        "Năm": ("Năm số liệu", "Năm báo cáo"),
+        "Thành viên chính thức": ("Số thành viên", "Thành viên"),
+        "Lao động": ("Số lao động",),
+        "Doanh thu (đồng)": ("Doanh thu", "Tổng doanh thu"),
+        "Lợi nhuận (đồng)": ("Lợi nhuận", "Lãi/lỗ"),
+        "Thu nhập bình quân thành viên (đồng/năm)": ("Thu nhập bình quân", "Thu nhập bình quân thành viên"),
+        "Tổng tài sản (đồng)": ("Tổng tài sản",),
+        "Có sổ sách kế toán": ("Sổ sách kế toán",),
+    }
+
     def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
         self._seen = {}
         key = CooperativeKeyWidget()
-        codes = {str(r).strip() for r in dataset["Mã số đăng ký"]} if "Mã số đăng ký" in dataset.headers else set()
+        codes = {cell_text(r) for r in dataset["Mã số đăng ký"]} if "Mã số đăng ký" in dataset.headers else set()
         self._existing = {
             (f.cooperative.registration_code, f.year): f
             for f in YearlyFigure.objects.filter(cooperative__registration_code__in=codes).select_related("cooperative")
@@ -404,10 +445,10 @@ class YearlyFigureResource(RegistryResource):
 
     def get_instance(self, instance_loader, row):
         try:
-            year = int(str(row.get("Năm", "")).strip())
-        except ValueError:
+            year = int(Decimal(cell_text(row.get("Năm"))))
+        except (InvalidOperation, ValueError):
             return None
-        return self._existing.get((str(row.get("Mã số đăng ký", "")).strip(), year))
+        return self._existing.get((cell_text(row.get("Mã số đăng ký")), year))
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
@@ -420,11 +461,6 @@ class YearlyFigureResource(RegistryResource):
             self._seen[key] = getattr(self, "_row_number", None)
         if errors:
             raise ValidationError(errors)
-
-    def import_row(self, row, instance_loader, **kwargs):
-        # Spreadsheet row number: the header is row 1.
-        self._row_number = (kwargs.get("row_number") or 0) + 1
-        return super().import_row(row, instance_loader, **kwargs)
 
 
 class CongressResource(RegistryResource):
@@ -446,7 +482,18 @@ class CongressResource(RegistryResource):
         batch_size = 1000
         skip_diff = True
 
+    HEADERS_REQUIRED = ["Mã số đăng ký", "Loại đại hội"]
+    SYNONYMS = {
+        "Mã số đăng ký": YearlyFigureResource.SYNONYMS["Mã số đăng ký"],
+        "Tên hợp tác xã": CooperativeResource.SYNONYMS["Tên"],
+        "Loại đại hội": ("Loại", "Đại hội"),
+        "Năm tài chính": ("Năm",),
+        "Ngày dự kiến": ("Ngày dự kiến tổ chức", "Dự kiến"),
+        "Ngày tổ chức": ("Ngày đại hội", "Ngày họp"),
+    }
+
     def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
         self.fields["cooperative"].widget = CooperativeKeyWidget()
 
     def get_instance(self, instance_loader, row):

@@ -1,22 +1,24 @@
 """Import of the existing loan book from one xlsx workbook, all or nothing, listing every bad row.
 
-Sheets (first row: headers, exactly as in `SHEETS`):
+Sheets (found by name, case and diacritics aside; headers as in `SHEETS` or a synonym, under any title rows; read by
+portal.spreadsheets, so rows keep the sheet's own numbers and text cells are normalised):
 - "Khoản vay": one loan a row, borrower by the registry code of its cooperative (and, for a member, name and ID).
 - "Giải ngân": past disbursements. - "Trả nợ": past repayments.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from cooperatives.models import Cooperative
 from portal.exports import safe_row
+from portal.spreadsheets import Columns, cell_date, cell_text, header_key, read_xlsx, table
 
 from .forms import parse_money
 from .models import Disbursement, Loan, LoanEvent, LoanProduct, MemberBorrower, Payment
@@ -43,6 +45,26 @@ SHEETS = {
     ],
     DISBURSEMENTS: ["Số hồ sơ", "Ngày giải ngân", "Số tiền"],
     PAYMENTS: ["Số hồ sơ", "Ngày trả", "Số tiền"],
+}
+# Other names a fund's own loan book gives these columns (compared folded: case, diacritics and spacing aside).
+SYNONYMS = {
+    "Số hồ sơ": ("Mã hồ sơ", "Số HS", "Mã khoản vay"),
+    "Mã số đăng ký HTX": ("Mã số HTX", "Mã HTX", "Mã số đăng ký", "Mã số thuế HTX"),
+    "Họ tên thành viên vay": ("Thành viên vay", "Họ và tên thành viên vay"),
+    "Số CCCD thành viên": ("Số CCCD", "CCCD", "Số căn cước", "Số CMND/CCCD"),
+    "Mã sản phẩm": ("Sản phẩm", "Mã sản phẩm vay"),
+    "Tên dự án": ("Dự án", "Tên dự án/phương án"),
+    "Tổng vốn dự án": ("Tổng vốn", "Tổng vốn đầu tư"),
+    "Vốn đối ứng": ("Vốn tự có",),
+    "Số tiền vay": ("Số tiền cho vay", "Số tiền được vay"),
+    "Thời hạn (tháng)": ("Thời hạn", "Thời hạn vay (tháng)", "Thời hạn vay"),
+    "Lãi suất (%/năm)": ("Lãi suất", "Lãi suất (%)", "Lãi suất năm"),
+    "Ngày phê duyệt": ("Ngày duyệt",),
+    "Số hợp đồng": ("Số HĐ", "Hợp đồng số", "Số hợp đồng tín dụng"),
+    "Ngày ký hợp đồng": ("Ngày ký HĐ", "Ngày hợp đồng"),
+    "Ngày giải ngân": ("Ngày GN",),
+    "Ngày trả": ("Ngày trả nợ", "Ngày thu nợ"),
+    "Số tiền": ("Số tiền giải ngân", "Số tiền trả", "Số tiền trả nợ"),
 }
 
 
@@ -75,60 +97,60 @@ def template_bytes() -> bytes:
     return out.getvalue()
 
 
-def _date(value) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return datetime.strptime(str(value).strip(), "%d/%m/%Y").date()
-
-
-def _rows(book, name, errors):
-    if name not in book.sheetnames:
-        errors.append(f"Thiếu trang tính “{name}”.")
+def _rows(sheets, name, errors, sheet_errors):
+    """The rows of sheet `name` as (sheet row number, values by canonical header); a row refused while reading (a
+    control character, a formula without a value) goes to `errors` instead."""
+    found = next((sheet for sheet in sheets if header_key(sheet) == header_key(name)), None)
+    if found is None:
+        sheet_errors.append(f"Thiếu trang tính “{name}”.")
         return []
-    sheet = book[name]
-    rows = list(sheet.iter_rows(values_only=True))
-    headers = [str(h or "").strip() for h in (rows[0] if rows else [])]
-    missing = [h for h in SHEETS[name] if h not in headers]
-    if missing:
-        errors.append(f"Trang “{name}”: thiếu cột {', '.join(missing)}.")
+    columns = Columns({h: SYNONYMS.get(h, ()) for h in SHEETS[name]}, required=tuple(SHEETS[name]))
+    read = table(sheets[found], columns, sheet=name)
+    if read.errors:
+        sheet_errors.extend(read.errors)
         return []
-    index = {h: headers.index(h) for h in SHEETS[name]}
-    return [
-        (number, {h: row[i] if i < len(row) else None for h, i in index.items()})
-        for number, row in enumerate(rows[1:], start=2)
-        if any(cell not in (None, "") for cell in row)
-    ]
+    rows = []
+    for row in read.rows:
+        if row.problems:
+            errors.append(f"{name}, dòng {row.number}: {' '.join(row.problems)}")
+        else:
+            rows.append((row.number, row.values))
+    return rows
 
 
 def parse(upload, errors: list[str]) -> Parsed:
     try:
-        book = load_workbook(upload, read_only=True, data_only=True)
+        upload.seek(0)
+        book = read_xlsx(upload.read())
     except Exception:  # noqa: BLE001 - any unreadable file is the user's bad input, answered in words
         errors.append("Không đọc được tệp Excel.")
         return Parsed()
     parsed = Parsed()
     codes = set()
-    for number, row in _rows(book, LOANS, errors):
+    sheet_errors = []
+    sheets = {name: _rows(book, name, errors, sheet_errors) for name in SHEETS}
+    if sheet_errors:  # a sheet without its header or with an unknown column: its rows mean nothing yet
+        errors[:0] = sheet_errors
+        return parsed
+    for number, row in sheets[LOANS]:
         where = f"{LOANS}, dòng {number}"
         try:
             item = {
                 "row": where,
-                "code": str(row["Số hồ sơ"] or "").strip(),
-                "registration_code": str(row["Mã số đăng ký HTX"] or "").strip(),
-                "member_name": str(row["Họ tên thành viên vay"] or "").strip(),
-                "member_id": str(row["Số CCCD thành viên"] or "").strip(),
-                "product": str(row["Mã sản phẩm"] or "").strip(),
-                "project": str(row["Tên dự án"] or "").strip(),
+                "code": cell_text(row["Số hồ sơ"]),
+                "registration_code": cell_text(row["Mã số đăng ký HTX"]),
+                "member_name": cell_text(row["Họ tên thành viên vay"]),
+                "member_id": cell_text(row["Số CCCD thành viên"]),
+                "product": cell_text(row["Mã sản phẩm"]),
+                "project": cell_text(row["Tên dự án"]),
                 "total_cost": parse_money(row["Tổng vốn dự án"]),
                 "own": parse_money(row["Vốn đối ứng"]),
                 "amount": parse_money(row["Số tiền vay"]),
                 "term": int(row["Thời hạn (tháng)"]),
                 "rate": Decimal(str(row["Lãi suất (%/năm)"]).replace(",", ".")),
-                "approved_on": _date(row["Ngày phê duyệt"]),
-                "contract": str(row["Số hợp đồng"] or "").strip(),
-                "signed_on": _date(row["Ngày ký hợp đồng"]),
+                "approved_on": cell_date(row["Ngày phê duyệt"]),
+                "contract": cell_text(row["Số hợp đồng"]),
+                "signed_on": cell_date(row["Ngày ký hợp đồng"]),
             }
         except (InvalidOperation, ValueError, TypeError):
             errors.append(f"{where}: số tiền, thời hạn, lãi suất hoặc ngày (dd/mm/yyyy) không hợp lệ.")
@@ -143,11 +165,11 @@ def parse(upload, errors: list[str]) -> Parsed:
         parsed.loans.append(item)
     for sheet, target in ((DISBURSEMENTS, parsed.disbursements), (PAYMENTS, parsed.payments)):
         date_header = SHEETS[sheet][1]
-        for number, row in _rows(book, sheet, errors):
+        for number, row in sheets[sheet]:
             where = f"{sheet}, dòng {number}"
             try:
                 target.append(
-                    (str(row["Số hồ sơ"] or "").strip(), _date(row[date_header]), parse_money(row["Số tiền"]), number)
+                    (cell_text(row["Số hồ sơ"]), cell_date(row[date_header]), parse_money(row["Số tiền"]), number)
                 )
             except (InvalidOperation, ValueError, TypeError):
                 errors.append(f"{where}: ngày (dd/mm/yyyy) hoặc số tiền không hợp lệ.")

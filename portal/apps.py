@@ -15,3 +15,7 @@ class PortalConfig(AppConfig):
         from . import signals
 
         signals.connect()
+
+        from .forms import install_text_normalisation
+
+        install_text_normalisation()

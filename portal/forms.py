@@ -3,7 +3,29 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
+from .text import normalise, normalise_multiline
+
 DB_INT_MAX = 2**63 - 1
+
+_char_to_python = forms.CharField.to_python
+
+
+def _normalised_to_python(self, value):
+    value = _char_to_python(self, value)
+    if not isinstance(value, str) or not self.strip or isinstance(self.widget, forms.PasswordInput):
+        return value
+    value = normalise_multiline(value) if isinstance(self.widget, forms.Textarea) else normalise(value)
+    return self.empty_value if value in self.empty_values else value
+
+
+def install_text_normalisation() -> None:
+    """Every CharField of every form (ours, the admin's, the import-export admin's) cleans to normalised text
+    (portal.text.normalise; a Textarea, rich text included, to normalise_multiline, which keeps its line breaks).
+
+    A hook on Django's CharField rather than a mixin on each form, so a form added tomorrow, or one built by the
+    admin from a model, cannot forget it. Fields with strip=False (passwords) are left exactly as typed. The form
+    shown again still holds what was typed: BoundField shows the submitted data, not the cleaned value."""
+    forms.CharField.to_python = _normalised_to_python
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):

@@ -1,4 +1,5 @@
-"""Rich text for the public site: nh3 sanitising, plain-text extraction, highlighted search snippets."""
+"""Text for the whole portal: the one normaliser every form and import goes through; rich text for the public site
+(nh3 sanitising, plain-text extraction, highlighted search snippets)."""
 
 import html
 import re
@@ -7,6 +8,50 @@ import unicodedata
 import nh3
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+# Zero-width joiners shape emoji and some scripts; every other format character (BOM, zero-width space, bidi
+# overrides that spoof a file name) is invisible noise pasted from the web or a word processor.
+_KEPT_FORMAT = {"\u200c", "\u200d"}
+
+
+def _is_noise(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    if category == "Cc":
+        return not ch.isspace()
+    return category in ("Cf", "Cs") and ch not in _KEPT_FORMAT
+
+
+def control_characters(value: str) -> list[str]:
+    """The control characters in `value` that are neither white space nor harmless: NUL, BEL, ESC, DEL, C1 ...
+
+    An import refuses a cell holding one (it is a broken or crafted file, not something a person typed); a form
+    drops them (normalise)."""
+    if value.isprintable():  # the common case, in C: no control, format or non-space separator character
+        return []
+    return [ch for ch in dict.fromkeys(value) if unicodedata.category(ch) == "Cc" and not ch.isspace()]
+
+
+def normalise(value) -> str:
+    """One line of text as it is compared and stored: invisible characters dropped, Unicode NFC, trimmed, every run
+    of white space (tabs, line breaks, no-break spaces) one space. "5201000101 " and "5201000101" are one code,
+    and a name typed with decomposed diacritics (macOS, some Vietnamese keyboards) equals one typed composed."""
+    if value is None:
+        return ""
+    text = str(value)
+    if not text.isprintable():
+        text = "".join(ch for ch in text if not _is_noise(ch))
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def normalise_multiline(value) -> str:
+    """Rich or multi-line text: the same minus the collapsing, so paragraphs and indentation survive: invisible
+    characters dropped except line breaks and tabs, CR LF and CR become LF, Unicode NFC, trimmed."""
+    if value is None:
+        return ""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(ch for ch in text if ch in "\n\t" or not (_is_noise(ch) or unicodedata.category(ch) == "Cc"))
+    return unicodedata.normalize("NFC", text).strip()
+
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "b", "em", "i", "u", "s", "del", "a", "ul", "ol", "li", "h2", "h3", "h4", "blockquote",

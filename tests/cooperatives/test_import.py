@@ -5,10 +5,14 @@ from decimal import Decimal
 import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cooperatives.importing import load_dataset, run_import
 from cooperatives.models import Cooperative, ImportJob, YearlyFigure
 from cooperatives.resources import CooperativeResource
+from portal.search import fold
+from tests.properties import examples
 
 from .factories import CooperativeFactory
 
@@ -267,3 +271,253 @@ def test_the_template_has_the_vietnamese_headers(client, alliance_staff):
         "Tên",
         "Tên viết tắt",
     ]
+
+
+# --- Real office spreadsheets ---------------------------------------------------------------------------------------
+
+
+def office_workbook(header: list, rows: list, *, title_rows: int = 3) -> bytes:
+    """A sheet as a provincial office sends it: a merged title, a blank row, the header, then the data rows as
+    given (None for a blank row)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.cell(1, 1, "DANH SÁCH HỢP TÁC XÃ TRÊN ĐỊA BÀN HUYỆN HỒNG DÂN")
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+    sheet.cell(2, 1, "(Kèm theo Báo cáo số 15/BC-UBND ngày 14/7/2022)")
+    for index, text in enumerate(header, start=1):
+        sheet.cell(title_rows + 1, index, text)
+    for offset, values in enumerate(rows, start=title_rows + 2):
+        for index, value in enumerate(values or [], start=1):
+            sheet.cell(offset, index, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+OFFICE_HEADERS = {
+    "STT": None,
+    "MÃ SỐ HTX": "Mã số đăng ký",
+    "tên  htx": "Tên",
+    "Địa bàn ": "Địa bàn",
+    "LINH VUC": "Lĩnh vực",
+    "Ngày cấp": "Ngày cấp đăng ký",
+    "Vốn điều lệ": "Vốn điều lệ (đồng)",
+}
+
+
+def office_row(number, **changes):
+    values = {
+        "STT": number,
+        "Mã số đăng ký": f"19009990{number:02d}",
+        "Tên": f"Hợp tác xã Nông nghiệp Văn Phòng {number}",
+        "Địa bàn": "Xã Ninh Quới",
+        "Lĩnh vực": "Trồng trọt",
+        "Ngày cấp đăng ký": "15/03/2024",
+        "Vốn điều lệ (đồng)": "1.500.000.000",
+    }
+    values.update(changes)
+    return [values[canonical or "STT"] for canonical in OFFICE_HEADERS.values()]
+
+
+def test_an_office_sheet_with_title_rows_and_its_own_headers_is_read(units):
+    content = office_workbook(list(OFFICE_HEADERS), [office_row(1), None, office_row(2, **{"Tên": " Hợp tác xã  B "})])
+    data = load_dataset(content, "danh-sach.xlsx", "cooperatives")
+    assert data.row_numbers == [5, 7]
+    outcome = run_import(resource_key="cooperatives", dataset=data, dry_run=False)
+    assert outcome["ok"], outcome["errors"]
+    assert Cooperative.objects.get(registration_code="1900999002").name == "Hợp tác xã B"
+
+
+def test_errors_name_the_sheets_own_rows_after_title_and_blank_rows(units):
+    rows = [office_row(1), None, None, office_row(2, **{"Ngày cấp đăng ký": "31/02/2024"}), None, office_row(3)]
+    outcome = run_import(
+        resource_key="cooperatives",
+        dataset=load_dataset(office_workbook(list(OFFICE_HEADERS), rows), "a.xlsx"),
+        dry_run=False,
+    )
+    assert [e["row"] for e in outcome["errors"]] == [8]
+    assert not Cooperative.objects.exists()
+
+
+def test_a_blank_row_in_a_plain_sheet_does_not_shift_the_row_numbers(units):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADERS)
+    sheet.append(row())
+    sheet.append([None] * len(HEADERS))
+    sheet.append(row(**{"Mã số đăng ký": "1900999002", "Địa bàn": "Huyện Không Có"}))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    outcome = run_import(resource_key="cooperatives", dataset=load_dataset(buffer.getvalue(), "a.xlsx"), dry_run=True)
+    assert [e["row"] for e in outcome["errors"]] == [4]
+
+
+def test_a_misspelt_optional_column_is_refused_with_the_nearest_header(units):
+    headers = [*HEADERS[:2], "Ten viet tatt", *HEADERS[3:]]
+    data = tablib.Dataset(row(**{"Tên viết tắt": "HTX NQ"}), headers=headers)
+    outcome = run_import(resource_key="cooperatives", dataset=data, dry_run=False)
+    assert not outcome["ok"]
+    message = " ".join(outcome["errors"][0]["messages"])
+    assert "“Ten viet tatt” không khớp với cột nào đã biết. Có phải là “Tên viết tắt”?" in message
+    assert not Cooperative.objects.exists()
+
+
+def test_a_code_with_a_stray_space_is_the_same_cooperative(hong_dan_commune):
+    existing = CooperativeFactory(unit=hong_dan_commune, registration_code="5201000101", charter_capital=1)
+    data = dataset(row(**{"Mã số đăng ký": " 5201000101\u00a0", "Tên": "Hợp tác xã\tNinh  Quới Mới"}))
+    outcome = run_import(resource_key="cooperatives", dataset=data, dry_run=False)
+    assert outcome["ok"] and outcome["updated"] == 1, outcome["errors"]
+    existing.refresh_from_db()
+    assert (existing.name, Cooperative.objects.count()) == ("Hợp tác xã Ninh Quới Mới", 1)
+
+
+@pytest.mark.parametrize("cell", ["1900999001\x00", "Hợp tác xã\x1b Mới"])
+def test_a_control_character_in_a_cell_is_an_error_on_that_row(units, cell):
+    column = "Mã số đăng ký" if cell.startswith("19") else "Tên"
+    data = dataset(row(**{"Mã số đăng ký": "1900999002"}), row(**{column: cell}))
+    outcome = run_import(resource_key="cooperatives", dataset=data, dry_run=False)
+    assert not outcome["ok"]
+    assert [e["row"] for e in outcome["errors"]] == [3]
+    assert "ký tự điều khiển" in outcome["errors"][0]["messages"][0]
+    assert not Cooperative.objects.exists()
+
+
+def _with_cached_values(content: bytes, values: dict[str, str]) -> bytes:
+    """Excel stores a formula's last result beside it; openpyxl writes none, so add it to the sheet's XML."""
+    import re
+    import zipfile
+
+    source, out = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                for ref, value in values.items():
+                    text = re.sub(rf'(<c r="{ref}")[^>]*>(<f>[^<]*</f>)<v\s*/?>(</v>)?', rf"\1>\2<v>{value}</v>", text)
+                data = text.encode()
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_a_formula_imports_its_cached_value_and_a_formula_without_one_is_refused_on_its_row(units):
+    capital = "G"  # Vốn điều lệ in OFFICE_HEADERS
+    rows = [office_row(1, **{"Vốn điều lệ (đồng)": "=1500*1000000"}), office_row(2, **{"Vốn điều lệ (đồng)": "=A1*2"})]
+    content = _with_cached_values(office_workbook(list(OFFICE_HEADERS), rows), {f"{capital}5": "1500000000"})
+    outcome = run_import(resource_key="cooperatives", dataset=load_dataset(content, "a.xlsx"), dry_run=False)
+    assert [e["row"] for e in outcome["errors"]] == [6]
+    assert "công thức chưa có giá trị (=A1*2)" in outcome["errors"][0]["messages"][0]
+    assert not Cooperative.objects.exists()
+    content = _with_cached_values(office_workbook(list(OFFICE_HEADERS), rows[:1]), {f"{capital}5": "1500000000"})
+    assert run_import(resource_key="cooperatives", dataset=load_dataset(content, "a.xlsx"), dry_run=False)["ok"]
+    assert Cooperative.objects.get().charter_capital == Decimal("1500000000")
+
+
+@pytest.mark.parametrize("cell", [45366, 45366.0, "45366", date(2024, 3, 15), "15/03/2024", "15-3-2024"])
+def test_a_date_column_takes_excel_serials_date_cells_and_dd_mm_yyyy(units, cell):
+    content = office_workbook(list(OFFICE_HEADERS), [office_row(1, **{"Ngày cấp đăng ký": cell})])
+    outcome = run_import(resource_key="cooperatives", dataset=load_dataset(content, "a.xlsx"), dry_run=False)
+    assert outcome["ok"], outcome["errors"]
+    assert Cooperative.objects.get().certificate_date == date(2024, 3, 15)
+
+
+def test_a_bare_year_in_a_date_column_is_refused_not_read_as_1905(units):
+    outcome = run_import(resource_key="cooperatives", dataset=dataset(row(**{"Ngày cấp đăng ký": 2024})), dry_run=True)
+    assert "“2024” không phải là ngày" in " ".join(outcome["errors"][0]["messages"])
+
+
+# --- Property: any office layout of the same data imports the same, or names the right rows -------------------------
+
+PROPERTY_COLUMNS = {
+    "Mã số đăng ký": ("Mã số đăng ký", "Mã số HTX", "Mã HTX"),
+    "Tên": ("Tên", "Tên HTX", "Tên hợp tác xã"),
+    "Địa bàn": ("Địa bàn", "Xã"),
+    "Lĩnh vực": ("Lĩnh vực", "Lĩnh vực hoạt động"),
+    "Vốn điều lệ (đồng)": ("Vốn điều lệ (đồng)", "Vốn điều lệ"),
+    "Người đại diện theo pháp luật": ("Người đại diện theo pháp luật", "Người đại diện"),
+}
+SPELLINGS = [str, str.upper, str.lower, lambda h: fold(h), lambda h: "  " + h.replace(" ", "   ") + " "]
+PLACES = ["Xã Ninh Quới", "Xã Ninh Quới A", "Phường 1"]
+
+
+@st.composite
+def office_sheets(draw):
+    """Clean records, and a sheet holding them as an office might: titles, blank rows, its own headers and order,
+    stray spaces, some rows made bad."""
+    count = draw(st.integers(1, 4))
+    records = [
+        {
+            "Mã số đăng ký": f"19009991{n:02d}",
+            "Tên": "Hợp tác xã " + draw(st.sampled_from(["Nông nghiệp", "Thủy sản", "Muối"])) + f" Thử {n}",
+            "Địa bàn": draw(st.sampled_from(PLACES)),
+            "Lĩnh vực": "Trồng trọt",
+            "Vốn điều lệ (đồng)": draw(st.integers(0, 10**10)),
+            "Người đại diện theo pháp luật": draw(st.sampled_from(["Nguyễn Văn Mẫu", "Trần Thị Lan"])),
+        }
+        for n in range(count)
+    ]
+    bad = draw(st.sets(st.integers(0, count - 1), max_size=count))
+    order = draw(st.permutations(list(PROPERTY_COLUMNS)))
+    header = [draw(st.sampled_from(SPELLINGS))(draw(st.sampled_from(PROPERTY_COLUMNS[c]))) for c in order]
+    titles = draw(st.integers(0, 6))
+    lines = [["BÁO CÁO DANH SÁCH HTX"] if t == 0 else [] for t in range(titles)] + [header]
+    expected_errors = []
+    for n, record in enumerate(records):
+        lines += [[]] * draw(st.integers(0, 2))
+        cells = []
+        for column in order:
+            value = record[column]
+            if isinstance(value, str) and draw(st.booleans()):
+                value = " " + value.replace(" ", "  ") + "\u00a0"
+            if column == "Vốn điều lệ (đồng)" and n in bad:
+                value = "năm trăm"
+            cells.append(value)
+        lines.append(cells)
+        if n in bad:
+            expected_errors.append(len(lines))
+    return records, lines, expected_errors
+
+
+def _xlsx(lines) -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for number, cells in enumerate(lines, start=1):
+        for index, value in enumerate(cells, start=1):
+            book.active.cell(number, index, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@settings(max_examples=examples(25))
+@given(sheet=office_sheets())
+def test_any_office_layout_imports_the_clean_data_or_names_the_bad_rows(units, sheet):
+    records, lines, expected_errors = sheet
+    try:
+        outcome = run_import(resource_key="cooperatives", dataset=load_dataset(_xlsx(lines), "a.xlsx"), dry_run=False)
+        stored = Cooperative.objects.filter(registration_code__startswith="19009991")
+        if expected_errors:
+            assert [e["row"] for e in outcome["errors"]] == expected_errors
+            assert not stored.exists()
+        else:
+            assert outcome["ok"], outcome["errors"]
+            got = {
+                c.registration_code: (c.name, c.unit.name, c.charter_capital, c.legal_representative)
+                for c in stored.select_related("unit")
+            }
+            assert got == {
+                r["Mã số đăng ký"]: (
+                    r["Tên"],
+                    r["Địa bàn"],
+                    r["Vốn điều lệ (đồng)"],
+                    r["Người đại diện theo pháp luật"],
+                )
+                for r in records
+            }
+    finally:
+        Cooperative.objects.filter(registration_code__startswith="19009991").delete()

@@ -4,6 +4,7 @@ import io
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from openpyxl import Workbook
 
 from fund.loanbook import SHEETS
@@ -135,3 +136,76 @@ def test_the_template_workbook_has_the_three_sheets(client, fund_officer):
 def test_alliance_staff_cannot_import(client, alliance_staff):
     client.force_login(alliance_staff)
     assert client.get(URL).status_code == 403
+
+
+def office_loan_book(coop, product) -> io.BytesIO:
+    """The fund's own book: titles above each sheet, its own header names, blank rows, a serial date, a misspelt
+    sheet name's case, and one bad payment after a blank row."""
+    book = Workbook()
+    book.remove(book.active)
+    loans = book.create_sheet("KHOẢN VAY")
+    loans.append(["SỔ CHO VAY QUỸ HỖ TRỢ PHÁT TRIỂN HTX"])
+    loans.append([])
+    loans.append(
+        ["STT", "Số HS", "MÃ SỐ HTX", "Thành viên vay", "CCCD", "Sản phẩm", "Dự án", "Tổng vốn", "Vốn tự có"]
+        + ["Số tiền cho vay", "Thời hạn", "Lãi suất", "Ngày duyệt", "Số HĐ", "Ngày ký HĐ"]
+    )
+    loans.append(
+        [1, " CU-101 ", coop.registration_code, "", "", product.code, "Nuôi  tôm", 200_000_000, 80_000_000]
+        + [120_000_000, 12, 12, 45296, "01/HĐ", "10/01/2024"]
+    )  # 45296 is 05/01/2024
+    disbursements = book.create_sheet("Giải ngân")
+    disbursements.append(["Danh sách giải ngân"])
+    disbursements.append(["Số hồ sơ", "Ngày GN", "Số tiền"])
+    disbursements.append(["CU-101", "15/01/2024", 120_000_000])
+    payments = book.create_sheet("Trả nợ")
+    payments.append(["Số hồ sơ", "Ngày trả nợ", "Số tiền trả"])
+    payments.append(["CU-101", "15/02/2024", 10_000_000])
+    payments.append([])
+    payments.append(["CU-101", "31/02/2024", 10_000_000])
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    out.name = "so-cho-vay.xlsx"
+    return out
+
+
+def test_an_office_loan_book_is_read_under_its_titles_and_names_the_sheets_own_rows(client, fund_officer):
+    client.force_login(fund_officer)
+    coop, product = CooperativeFactory(), ProductFactory()
+    response = client.post(URL, {"file": office_loan_book(coop, product)})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Trả nợ, dòng 4: ngày (dd/mm/yyyy) hoặc số tiền không hợp lệ." in html
+    assert html.count(", dòng ") == 1 and not Loan.objects.exists()
+
+
+def test_an_office_loan_book_without_its_bad_row_is_imported(client, fund_officer):
+    from fund import loanbook
+
+    coop, product = CooperativeFactory(), ProductFactory()
+    upload = office_loan_book(coop, product)
+    book = __import__("openpyxl").load_workbook(upload)
+    book["Trả nợ"].delete_rows(3, 2)
+    upload = io.BytesIO()
+    book.save(upload)
+    [loan] = loanbook.import_loan_book(upload=upload, by=fund_officer)
+    assert (loan.code, loan.project_name, loan.approved_on) == ("CU-101", "Nuôi tôm", date(2024, 1, 5))
+    assert loan.payments.count() == 1
+
+
+def test_a_misspelt_loan_book_column_is_refused_with_the_nearest_header(fund_officer):
+    from fund import loanbook
+
+    coop, product = CooperativeFactory(), ProductFactory()
+    upload = office_loan_book(coop, product)
+    book = __import__("openpyxl").load_workbook(upload)
+    book["KHOẢN VAY"]["L3"] = "Lãi xuất"
+    upload = io.BytesIO()
+    book.save(upload)
+    with pytest.raises(loanbook.ImportRejected) as rejected:
+        loanbook.import_loan_book(upload=upload, by=fund_officer)
+    assert rejected.value.errors == [
+        "Trang “Khoản vay”: cột L “Lãi xuất” không khớp với cột nào đã biết. Có phải là “Lãi suất (%/năm)”?",
+        "Trang “Khoản vay” thiếu cột: Lãi suất (%/năm). Hãy dùng tệp mẫu.",
+    ]

@@ -18,7 +18,7 @@ import tablib
 from django.contrib import admin
 from django.test import RequestFactory
 from django.utils.html import escape
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
@@ -297,6 +297,8 @@ def test_the_cooperatives_import_is_whole_or_refused_with_row_errors(coop_header
 
     @settings(FUZZ, max_examples=EXAMPLES)
     @given(rows=st.lists(st.dictionaries(st.integers(0, 40), CELL, max_size=4), min_size=1, max_size=3))
+    @example(rows=[{0: "a\x00b"}])  # a NUL in the code reached PostgreSQL's lookup: DataError, a 500 on the job
+    @example(rows=[{1: "\x00"}, {20: " 1900999001 "}])
     def attack(rows):
         data = tablib.Dataset(headers=coop_headers)
         for n, cells in enumerate(rows):
@@ -371,6 +373,17 @@ def _cell(value):
 
 
 # --- The server errors the fuzzing found, pinned -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("column", range(19))
+def test_a_nul_byte_in_any_column_of_the_registry_import_is_an_error_on_its_row(column, coop_headers):
+    good = [GOOD_COOP.get(h, "") for h in coop_headers]
+    good[column] = "a\x00b"
+    data = tablib.Dataset(good, headers=coop_headers)
+    outcome = run_import(resource_key="cooperatives", dataset=data, dry_run=False)
+    assert [e["row"] for e in outcome["errors"]] == [2]
+    assert "ký tự điều khiển (U+0000)" in outcome["errors"][0]["messages"][0]
+    assert not Cooperative.objects.exists()
 
 
 def test_a_100k_character_search_is_answered_not_refused_by_the_database(client, world):

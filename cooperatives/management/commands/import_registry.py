@@ -25,12 +25,12 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"Không có tệp {path}")
         started = time.perf_counter()
-        dataset = load_dataset(file.read_bytes(), file.name)
+        dataset = load_dataset(file.read_bytes(), file.name, resource)
         read = time.perf_counter() - started
         outcome = run_import(resource_key=resource, dataset=dataset, dry_run=dry_run)
         total = time.perf_counter() - started
         for error in outcome["errors"][:50]:
-            self.stdout.write(f"Dòng {error['row']}: {'; '.join(error['messages'])}")
+            self.stdout.write(f"Dòng {error['row'] or '-'}: {'; '.join(error['messages'])}")
         verdict = "hợp lệ" if outcome["ok"] else f"{len(outcome['errors'])} dòng lỗi, không ghi gì"
         self.stdout.write(
             f"{len(dataset)} dòng: {verdict}; mới {outcome['new']}, cập nhật {outcome['updated']}; "
