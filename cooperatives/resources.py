@@ -16,7 +16,6 @@ from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader
 from simple_history.utils import bulk_create_with_history
 
-from portal.exports import safe_cell
 from portal.models import AdministrativeUnit
 from portal.search import fold
 from portal.spreadsheets import cell_date, cell_text
@@ -184,9 +183,6 @@ class RegistryResource(resources.ModelResource):
     def import_row(self, row, instance_loader, **kwargs):
         self._row_number = self.sheet_row(kwargs.get("row_number") or 1)
         return super().import_row(row, instance_loader, **kwargs)
-
-    def export_field(self, field, instance, **kwargs):
-        return safe_cell(super().export_field(field, instance, **kwargs))
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         if self.create_instances and (using_transactions or not dry_run):

@@ -14,11 +14,23 @@ from import_export.formats import base_formats
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _escaped(text: str) -> bool:
+    return text.lstrip("'").startswith(FORMULA_TRIGGERS)
+
+
 def safe_cell(value):
-    """`value` as a spreadsheet may hold it: inert text for a would-be formula, anything else unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    """`value` as a spreadsheet may hold it: inert text for a would-be formula, anything else unchanged. Text that
+    already looks escaped ("'=x") is quoted once more, so `unescape_cell` gives every text back exactly."""
+    if isinstance(value, str) and _escaped(value):
         return "'" + value
     return value
+
+
+def unescape_cell(text: str) -> str:
+    """What `safe_cell` escaped, as it was: an exported sheet imported again gives back the names it was made from."""
+    if text.startswith("'") and _escaped(text[1:]):
+        return text[1:]
+    return text
 
 
 def safe_row(values) -> list:

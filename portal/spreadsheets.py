@@ -25,6 +25,7 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.utils import get_column_letter
 
+from .exports import unescape_cell
 from .search import fold
 from .text import control_characters, normalise
 
@@ -116,12 +117,13 @@ def cell_date(value) -> date:
 
 
 def cell_text(value) -> str:
-    """A text cell as stored: normalised; a code typed into a number cell (5201000101.0) keeps no decimal part."""
+    """A text cell as stored: normalised; a code typed into a number cell (5201000101.0) keeps no decimal part; a
+    name our own export escaped ("'=Tên") loses the escape, so an export imports back unchanged."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return normalise(value)
+    return unescape_cell(normalise(value))
 
 
 # --- reading files --------------------------------------------------------------------------------------------------

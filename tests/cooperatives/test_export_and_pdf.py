@@ -42,6 +42,23 @@ def test_an_exported_file_imports_back_unchanged(hong_dan_commune):
     assert run_import(resource_key="cooperatives", dataset=exported, dry_run=True)["updated"] == 1
 
 
+def test_names_that_look_like_formulas_survive_an_export_and_import_unchanged(client, alliance_staff, hong_dan_commune):
+    from cooperatives.importing import load_dataset, run_import
+    from cooperatives.models import Cooperative
+
+    names = {"address": "=Ấp 3, xã Ninh Quới", "short_name": "+HTX", "legal_representative": "'@Lê Văn A"}
+    coop = CooperativeFactory(unit=hong_dan_commune, **names)
+    client.force_login(alliance_staff)
+    content = client.get("/hop-tac-xa/quan-ly/xuat/cooperatives.xlsx").content
+    Cooperative.objects.filter(pk=coop.pk).update(address="", short_name="", legal_representative="")
+
+    result = run_import(resource_key="cooperatives", dataset=load_dataset(content, "x.xlsx"), dry_run=False)
+
+    assert (result["updated"], result.get("errors")) == (1, []), result["errors"]
+    coop.refresh_from_db()
+    assert {field: getattr(coop, field) for field in names} == names
+
+
 @pytest.mark.parametrize(
     ("value", "expected"), [("1.500.000", 1500000), ("1500000", 1500000), (2500.0, 2500), ("0", 0)]
 )

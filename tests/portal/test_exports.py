@@ -16,7 +16,7 @@ from import_export.admin import ExportMixin
 
 from cooperatives.models import Congress, YearlyFigure
 from directives.services import report_transition
-from portal.exports import safe_cell
+from portal.exports import safe_cell, unescape_cell
 from portal.models import AdministrativeUnit, Agency, User
 from tests.directives.factories import filled_report, report_request
 from tests.fund.factories import CooperativeFactory, MemberFactory, ProductFactory, booked_loan
@@ -34,12 +34,16 @@ EVIL = ['=HYPERLINK("http://x.invalid","Bấm")', "+1+cmd|' /C calc'!A0", "-2+3"
 @example("+84291")
 @example(Decimal("-5"))
 @example(-5)
+@example("'=1")
+@example("''=1")
 def test_a_safe_cell_is_never_a_formula_and_never_changes_a_number(value):
     safe = safe_cell(value)
     if isinstance(value, str):
         assert not safe.startswith(TRIGGERS)
         assert safe in (value, "'" + value)  # the text itself is kept, at most quoted
-        assert (safe == value) == (not value.startswith(TRIGGERS))  # and quoted only when it had to be
+        looks_escaped = value.lstrip("'").startswith(TRIGGERS)
+        assert (safe == value) == (not value.startswith(TRIGGERS) and not looks_escaped)  # quoted only when it must
+        assert unescape_cell(safe) == value  # and an import gives the text back exactly
     else:
         assert safe is value  # numbers, dates, None: the very same object, so a negative amount stays a number
 
