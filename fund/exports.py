@@ -25,8 +25,10 @@ def _sheet(book, title, headers, rows):
     return sheet
 
 
-def _totals(totals):
-    return [(t.label, t.loans, t.outstanding, t.disbursed_in_period, t.overdue) for t in totals]
+def _totals(totals, total):
+    """The table's rows, then the report's totals: every table of one report ends on the same "Cộng" row."""
+    rows = [(t.label, t.loans, t.outstanding, t.disbursed_in_period, t.overdue) for t in totals]
+    return rows + [("Cộng", total.loans, total.outstanding, total.disbursed_in_period, total.overdue)]
 
 
 def portfolio_xlsx(report: Portfolio) -> HttpResponse:
@@ -41,19 +43,23 @@ def portfolio_xlsx(report: Portfolio) -> HttpResponse:
             ("Số liệu đến ngày", report.on.strftime("%d/%m/%Y")),
             ("Giải ngân từ ngày", report.start.strftime("%d/%m/%Y")),
             ("Tổng dư nợ gốc (đồng)", report.total.outstanding),
+            ("Tổng gốc quá hạn (đồng)", report.total.overdue),
             ("PAR30 (%)", report.par30),
             ("Dự phòng rủi ro (đồng)", report.provision),
             ("Kế hoạch giải ngân năm (đồng)", report.plan or ""),
             ("Đã giải ngân trong năm (đồng)", report.disbursed_in_year),
             ("Tỷ lệ thực hiện kế hoạch (%)", report.plan_pct or ""),
+            ("Số khoản vay đã xóa nợ, theo dõi ngoại bảng", report.off_balance.loans),
+            ("Gốc đã xóa nợ (đồng)", report.off_balance.principal),
+            ("Đã thu hồi sau xóa nợ (đồng)", report.off_balance.recovered),
         ],
     )
     summary.column_dimensions["A"].width = 36
-    _sheet(book, "Theo địa bàn", ["Địa bàn"] + heads[1:], _totals(report.by_unit))
-    _sheet(book, "Theo lĩnh vực", ["Lĩnh vực"] + heads[1:], _totals(report.by_sector))
-    _sheet(book, "Theo sản phẩm", ["Sản phẩm"] + heads[1:], _totals(report.by_product))
-    _sheet(book, "Tuổi nợ", ["Số ngày quá hạn"] + heads[1:], _totals(report.ageing))
-    _sheet(book, "Nhóm nợ", ["Nhóm nợ"] + heads[1:], _totals(report.groups))
+    _sheet(book, "Theo địa bàn", ["Địa bàn"] + heads[1:], _totals(report.by_unit, report.total))
+    _sheet(book, "Theo lĩnh vực", ["Lĩnh vực"] + heads[1:], _totals(report.by_sector, report.total))
+    _sheet(book, "Theo sản phẩm", ["Sản phẩm"] + heads[1:], _totals(report.by_product, report.total))
+    _sheet(book, "Tuổi nợ", ["Số ngày quá hạn"] + heads[1:], _totals(report.ageing, report.total))
+    _sheet(book, "Nhóm nợ", ["Nhóm nợ"] + heads[1:], _totals(report.groups, report.total))
     _sheet(
         book,
         "Nợ quá hạn",
@@ -84,6 +90,25 @@ def portfolio_xlsx(report: Portfolio) -> HttpResponse:
             )
             for x in report.overdue
         ],
+    )
+    off = report.off_balance
+    _sheet(
+        book,
+        "Nợ đã xóa (ngoại bảng)",
+        ["Số hồ sơ", "Bên vay", "Địa bàn", "Ngày xóa nợ", "Gốc đã xóa", "Đã thu hồi", "Giải ngân trong kỳ"],
+        [
+            (
+                x.loan.code,
+                x.loan.borrower_name,
+                x.district.name,
+                x.loan.closed_on.strftime("%d/%m/%Y"),
+                x.written_off_principal,
+                x.recovered,
+                x.disbursed_in_period,
+            )
+            for x in off.lines
+        ]
+        + [("Cộng", f"{off.loans} khoản vay", "", "", off.principal, off.recovered, off.disbursed_in_period)],
     )
     out = BytesIO()
     book.save(out)

@@ -612,7 +612,12 @@ class LoanDocument(models.Model):
 
 
 class LoanSnapshot(models.Model):
-    """A loan's figures at the end of a day, stored nightly so the portfolio can be shown as of a past date."""
+    """A loan's figures at the end of a day, stored nightly: a cache of `Loan.state(on)`, never a second truth.
+
+    Any change to a loan's events (or to its terms) drops its rows from the earliest date it affects
+    (`fund.services.loan_snapshots_invalidate`, called from `fund.signals`); the report replays a loan whose row
+    for the date is missing, so a report for any date equals the live replay.
+    """
 
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="snapshots")
     on = models.DateField("ngày")
@@ -626,6 +631,9 @@ class LoanSnapshot(models.Model):
     debt_group = models.PositiveSmallIntegerField("nhóm nợ")
     provision = money_field("dự phòng")
     restructure_count = models.PositiveSmallIntegerField(default=0)
+    # Off-balance figures of a written-off loan: the principal written off, and what was collected after.
+    written_off_principal = money_field("gốc đã xóa nợ", default=0)
+    recovered = money_field("đã thu hồi sau xóa nợ", default=0)
 
     class Meta:
         verbose_name = "số liệu khoản vay cuối ngày"

@@ -1,5 +1,12 @@
-"""Portfolio reports as of any date (selectors). Read the nightly snapshots when they exist for that date,
-otherwise replay each loan; both give the same figures (tests/fund/test_reports.py)."""
+"""Portfolio reports as of any date (selectors).
+
+The loans in the report are always the loan book's (booked, disbursed by the date); each loan's figures come from
+its snapshot for the date when one is stored and otherwise from replaying it. Snapshots are dropped whenever a
+change reaches their date (`fund.signals`), so both ways give the same figures (tests/fund/test_snapshots.py).
+
+Written-off loans are off the balance sheet: they are in none of the tables of outstanding, overdue, ageing,
+debt groups, PAR or provisions, and are reported apart (`Portfolio.off_balance`). Every table of one report
+adds up to the same totals (tests/fund/test_report_totals.py)."""
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -9,7 +16,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from .models import Disbursement, DisbursementPlan, Loan, LoanSnapshot
-from .services import snapshot_values
+from .services import SNAPSHOT_FIELDS, snapshot_values
 
 ZERO = Decimal(0)
 AGEING_BUCKETS = [
@@ -44,6 +51,8 @@ class Line:
     debt_group: int
     provision: Decimal
     restructure_count: int = 0
+    written_off_principal: Decimal = ZERO
+    recovered: Decimal = ZERO
     disbursed_in_period: Decimal = ZERO
 
     @property
@@ -69,6 +78,24 @@ class Total:
 
 
 @dataclass
+class OffBalance:
+    """Written-off loans, followed off the balance sheet: how many, the principal written off, what came back."""
+
+    loans: int = 0
+    principal: Decimal = ZERO
+    recovered: Decimal = ZERO
+    disbursed_in_period: Decimal = ZERO
+    lines: list[Line] = field(default_factory=list)
+
+    def add(self, line: Line) -> None:
+        self.loans += 1
+        self.principal += line.written_off_principal
+        self.recovered += line.recovered
+        self.disbursed_in_period += line.disbursed_in_period
+        self.lines.append(line)
+
+
+@dataclass
 class Portfolio:
     on: date
     start: date
@@ -84,7 +111,7 @@ class Portfolio:
     plan: Decimal | None = None
     disbursed_in_year: Decimal = ZERO
     provision: Decimal = ZERO
-    written_off: int = 0
+    off_balance: OffBalance = field(default_factory=OffBalance)
 
     @property
     def overdue(self) -> list[Line]:
@@ -93,57 +120,70 @@ class Portfolio:
         return sorted(late, key=lambda x: -x.days_past_due)
 
     @property
+    def source_label(self) -> str:
+        return SOURCE_LABELS[self.source]
+
+    @property
     def plan_pct(self) -> Decimal | None:
         if not self.plan:
             return None
         return (self.disbursed_in_year * 100 / self.plan).quantize(Decimal("0.1"))
 
 
-LINE_FIELDS = [
-    "status",
-    "disbursed",
-    "outstanding_principal",
-    "overdue_principal",
-    "overdue_interest",
-    "penalty_due",
-    "days_past_due",
-    "debt_group",
-    "provision",
-    "restructure_count",
-]
+LINE_FIELDS = SNAPSHOT_FIELDS
+SOURCE_LABELS = {
+    "snapshot": "số liệu chốt cuối ngày",
+    "live": "tính từ sổ cho vay",
+    "mixed": "số liệu chốt cuối ngày; khoản vay có giao dịch ghi nhận sau đó được tính lại từ sổ cho vay",
+}
 
 
 def _loans():
     return Loan.objects.select_related("product", "cooperative__unit__parent", "member")
 
 
-def lines_live(on: date) -> list[Line]:
-    loans = (
-        _loans()
-        .prefetch_related("disbursements", "payments", "restructurings")
-        .filter(status__in=Loan.BOOKED, disbursements__disbursed_on__lte=on)
-        .distinct()
-        .order_by("code")
-    )
+def _booked_on(on: date):
+    """The loans of the book at the end of `on`: booked, with a disbursement by then."""
+    return _loans().filter(status__in=Loan.BOOKED, disbursements__disbursed_on__lte=on).distinct().order_by("code")
+
+
+def _replayed(loans, on: date) -> list[Line]:
+    loans = loans.prefetch_related("disbursements", "payments", "restructurings")
     return [Line(loan=loan, **snapshot_values(loan, on)) for loan in loans]
 
 
-def lines_from_snapshots(on: date) -> list[Line]:
-    snaps = LoanSnapshot.objects.filter(on=on).select_related(
-        "loan__product", "loan__cooperative__unit__parent", "loan__member"
-    )
-    return [
-        Line(loan=s.loan, **{name: getattr(s, name) for name in LINE_FIELDS})
-        for s in sorted(snaps, key=lambda s: s.loan.code)
+def lines_live(on: date) -> list[Line]:
+    return _replayed(_booked_on(on), on)
+
+
+def lines_from_snapshots(on: date) -> tuple[list[Line], int]:
+    """Each loan of the book on `on` from its stored row, or replayed when it has none (dropped by a later
+    change, or the loan was booked after the night's run); also how many came from stored rows."""
+    loans = list(_booked_on(on))
+    stored = {s.loan_id: s for s in LoanSnapshot.objects.filter(on=on).only("loan_id", *LINE_FIELDS)}
+    missing = [loan.pk for loan in loans if loan.pk not in stored]
+    replayed = {}
+    if missing:
+        rest = _booked_on(on) if len(missing) == len(loans) else _loans().filter(pk__in=missing)
+        replayed = {line.loan.pk: line for line in _replayed(rest, on)}
+    lines = [
+        replayed[loan.pk]
+        if loan.pk in replayed
+        else Line(loan=loan, **{name: getattr(stored[loan.pk], name) for name in LINE_FIELDS})
+        for loan in loans
     ]
+    return lines, len(loans) - len(missing)
 
 
 def portfolio(on: date, *, start: date | None = None, source: str = "auto") -> Portfolio:
-    """The portfolio at the end of `on`; `start` opens the period for "disbursed in the period" (1 January)."""
+    """The portfolio at the end of `on`; `start` opens the period for "disbursed in the period" (1 January).
+    `source="live"` replays every loan instead of reading the stored figures (both give the same figures)."""
     start = start or date(on.year, 1, 1)
-    if source == "auto":
-        source = "snapshot" if LoanSnapshot.objects.filter(on=on).exists() else "live"
-    lines = lines_from_snapshots(on) if source == "snapshot" else lines_live(on)
+    if source == "live":
+        lines = lines_live(on)
+    else:
+        lines, stored = lines_from_snapshots(on)
+        source = "snapshot" if lines and stored == len(lines) else "mixed" if stored else "live"
     period = dict(
         Disbursement.objects.filter(disbursed_on__range=(start, on))
         .values("loan_id")
@@ -158,6 +198,9 @@ def portfolio(on: date, *, start: date | None = None, source: str = "auto") -> P
     groups = [Total(f"Nhóm {g}: {name}") for g, name in GROUP_NAMES.items()]
     at_risk = ZERO
     for line in lines:
+        if line.status == Loan.Status.WRITTEN_OFF:
+            report.off_balance.add(line)
+            continue
         district = line.district
         by_unit.setdefault(district.pk, Total(district.name)).add(line)
         coop = line.loan.cooperative
@@ -165,14 +208,12 @@ def portfolio(on: date, *, start: date | None = None, source: str = "auto") -> P
         by_product.setdefault(line.loan.product_id, Total(line.loan.product.name)).add(line)
         report.total.add(line)
         report.provision += line.provision
-        if line.status == Loan.Status.WRITTEN_OFF:
-            report.written_off += 1
-            continue
-        if line.outstanding_principal > 0:
-            for bucket, (_label, low, high) in zip(ageing, AGEING_BUCKETS, strict=True):
-                if line.days_past_due >= low and (high is None or line.days_past_due <= high):
-                    bucket.add(line)
-            groups[line.debt_group - 1].add(line)
+        # Every loan of the book goes to one bucket and one group (a settled one adds only what it disbursed in
+        # the period), so these tables add up to the same totals as the others.
+        for bucket, (_label, low, high) in zip(ageing, AGEING_BUCKETS, strict=True):
+            if line.days_past_due >= low and (high is None or line.days_past_due <= high):
+                bucket.add(line)
+        groups[line.debt_group - 1].add(line)
         if line.days_past_due > 30:
             at_risk += line.outstanding_principal
     report.by_unit = sorted(by_unit.values(), key=lambda t: t.label)

@@ -445,6 +445,10 @@ def loan_restructure(*, loan: Loan, on: date, term_months: int, reason: str, by)
         raise ValidationError("Nhập lý do cơ cấu lại.")
     if term_months < 1 or term_months > loan.product.max_term_months:
         raise ValidationError(f"Thời hạn mới từ 1 đến {loan.product.max_term_months} tháng.")
+    tranche = loan.disbursements.order_by("-disbursed_on").first()
+    if tranche is None or on < tranche.disbursed_on:
+        # The replay re-spreads what was disbursed by then: an earlier date would leave a tranche after it.
+        raise ValidationError("Ngày cơ cấu không được trước ngày giải ngân.")
     last = loan.restructurings.order_by("-restructured_on").first()
     if last and on <= last.restructured_on:
         raise ValidationError("Ngày cơ cấu phải sau lần cơ cấu trước.")
@@ -471,10 +475,31 @@ def loan_write_off(*, loan: Loan, on: date, reason: str, by) -> Loan:
     return loan
 
 
-# Snapshots --------------------------------------------------------------------------------------------------------
+# Snapshots: a cache of the replay ---------------------------------------------------------------------------------
+
+SNAPSHOT_FIELDS = [
+    "status",
+    "disbursed",
+    "outstanding_principal",
+    "overdue_principal",
+    "overdue_interest",
+    "penalty_due",
+    "days_past_due",
+    "debt_group",
+    "provision",
+    "restructure_count",
+    "written_off_principal",
+    "recovered",
+]
+SNAPSHOT_BATCH = 500
 
 
 def snapshot_values(loan: Loan, on: date) -> dict:
+    """A loan's figures at the end of `on`, as the report shows them.
+
+    A written-off loan is off the balance sheet: nothing outstanding, overdue or provisioned; it carries instead
+    the principal written off (what was outstanding at the end of the write-off day) and what was recovered after.
+    """
     state = loan.state(on)
     written_off = state.written_off
     if written_off:
@@ -483,28 +508,93 @@ def snapshot_values(loan: Loan, on: date) -> dict:
         status = S.SETTLED
     else:
         status = S.REPAYING if state.disbursed == loan.approved_amount else S.DISBURSING
-    return {
+    values = {
         "status": status,
         "disbursed": state.disbursed,
-        "outstanding_principal": ledger.ZERO if written_off else state.outstanding_principal,
+        "outstanding_principal": state.outstanding_principal,
         "overdue_principal": state.overdue_principal,
         "overdue_interest": state.overdue_interest,
         "penalty_due": state.penalty_due,
         "days_past_due": state.days_past_due,
         "debt_group": state.debt_group,
-        "provision": ledger.ZERO if written_off else state.provision,
+        "provision": state.provision,
         "restructure_count": state.restructure_count,
+        "written_off_principal": ledger.ZERO,
+        "recovered": ledger.ZERO,
     }
+    if written_off:
+        off = loan.closed_on
+        values.update(
+            outstanding_principal=ledger.ZERO,
+            overdue_principal=ledger.ZERO,
+            overdue_interest=ledger.ZERO,
+            penalty_due=ledger.ZERO,
+            provision=ledger.ZERO,
+            written_off_principal=loan.state(off).outstanding_principal,
+            recovered=sum(
+                (p.amount for p in loan.payments.all() if not p.reversed and off < p.paid_on <= on), ledger.ZERO
+            ),
+        )
+    return values
+
+
+def _lock_loans(ids) -> None:
+    # Whoever stores figures and whoever changes a loan's events take this lock first, so the nightly run can
+    # never store figures read before a change that has already dropped the loan's rows.
+    list(Loan.objects.select_for_update().filter(pk__in=list(ids)).order_by("pk").values_list("pk", flat=True))
+
+
+def _store(rows: list[LoanSnapshot]) -> None:
+    LoanSnapshot.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["loan", "on"], update_fields=SNAPSHOT_FIELDS
+    )
+
+
+@transaction.atomic
+def _snapshot_batch(ids: list[int], on: date) -> int:
+    _lock_loans(ids)
+    loans = Loan.objects.booked().with_events().filter(pk__in=ids, disbursements__disbursed_on__lte=on).distinct()
+    rows = [LoanSnapshot(loan=loan, on=on, **snapshot_values(loan, on)) for loan in loans]
+    _store(rows)
+    return len(rows)
 
 
 def portfolio_snapshot(*, on: date) -> int:
     """Store every booked loan's figures at the end of `on`. Idempotent: one row per (loan, day)."""
-    count = 0
-    loans = Loan.objects.booked().with_events().filter(disbursements__disbursed_on__lte=on).distinct()
-    for loan in loans:
-        LoanSnapshot.objects.update_or_create(loan=loan, on=on, defaults=snapshot_values(loan, on))
-        count += 1
-    return count
+    ids = list(
+        Loan.objects.booked()
+        .filter(disbursements__disbursed_on__lte=on)
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(_snapshot_batch(ids[i : i + SNAPSHOT_BATCH], on) for i in range(0, len(ids), SNAPSHOT_BATCH))
+
+
+def loan_snapshots_invalidate(*, loan_id: int, since: date) -> list[date]:
+    """Drop the loan's stored figures for `since` and every later day: an event dated `since` was recorded,
+    changed or deleted (or the loan's terms changed). Until they are stored again the report replays the loan
+    for those days. Returns the days dropped, for `loan_snapshots_refresh`."""
+    with transaction.atomic():
+        _lock_loans([loan_id])
+        stale = LoanSnapshot.objects.filter(loan_id=loan_id, on__gte=since)
+        days = sorted(set(stale.values_list("on", flat=True)))
+        if days:
+            stale.delete()
+    return days
+
+
+@transaction.atomic
+def loan_snapshots_refresh(*, loan_id: int, days: list[date]) -> int:
+    """Store again one loan's figures for days whose rows were dropped (the rest of each day is untouched)."""
+    _lock_loans([loan_id])
+    loan = Loan.objects.booked().with_events().filter(pk=loan_id).first()
+    if loan is None:
+        return 0
+    first = min((d.disbursed_on for d in loan.disbursements.all()), default=None)
+    rows = [LoanSnapshot(loan=loan, on=day, **snapshot_values(loan, day)) for day in days if first and day >= first]
+    _store(rows)
+    return len(rows)
 
 
 def member_for(cooperative: Cooperative, *, full_name: str, id_number: str) -> MemberBorrower:

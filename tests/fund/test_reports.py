@@ -114,6 +114,7 @@ def test_the_xlsx_export_has_every_table(client, fund_officer):
         "Tuổi nợ",
         "Nhóm nợ",
         "Nợ quá hạn",
+        "Nợ đã xóa (ngoại bảng)",
     ]
     overdue = [row[0] for row in book["Nợ quá hạn"].iter_rows(min_row=2, values_only=True)]
     assert overdue == [bad.code, late.code]

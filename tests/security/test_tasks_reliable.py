@@ -74,6 +74,15 @@ def _snapshot_portfolio(request):
     return ["2024-06-30"], lambda: LoanSnapshot.objects.filter(on=date(2024, 6, 30)).count()  # 2 loans: 2 rows
 
 
+def _refresh_loan_snapshots(request):
+    from fund.models import LoanSnapshot
+    from tests.fund.factories import booked_loan
+
+    loan = booked_loan(by=request.getfixturevalue("fund_officer"))
+    days = ["2024-05-31", "2024-06-30"]  # the days a back-dated change dropped
+    return [loan.pk, days], lambda: LoanSnapshot.objects.filter(loan=loan).count()  # 2 days: 2 rows
+
+
 def _deadline_reminders(request):
     from portal.models import Agency
     from tests.directives.factories import report_request
@@ -136,6 +145,7 @@ CASES = {
     "portal.email_contact_message": (_email_contact_message, 1),
     "portal.redelivery_probe": (_redelivery_probe, 1),
     "fund.tasks.snapshot_portfolio": (_snapshot_portfolio, 2),
+    "fund.tasks.refresh_loan_snapshots": (_refresh_loan_snapshots, 2),
     "directives.send_deadline_reminders": (_deadline_reminders, 1),
     "directives.send_weekly_digests": (_weekly_digests, 1),
     "cooperatives.tasks.send_congress_reminders": (_congress_reminders, 3),
