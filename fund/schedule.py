@@ -22,6 +22,7 @@ Conventions (the fund's internal lending rules, made under Nghị định 45/202
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from dateutil.relativedelta import relativedelta
 
@@ -48,6 +49,12 @@ def dong(value) -> Decimal:
     return Decimal(value).quantize(ONE, rounding=ROUND_HALF_UP)
 
 
+def interest(base: Decimal, annual_rate: Decimal, years: Fraction) -> Decimal:
+    """`base` × `annual_rate` % × `years`, computed exactly and rounded once to whole đồng, halves up."""
+    exact = Fraction(base) * Fraction(annual_rate) * years / 100
+    return Decimal((2 * exact.numerator + exact.denominator) // (2 * exact.denominator))
+
+
 @dataclass(frozen=True)
 class Terms:
     """What a schedule needs to know about a loan."""
@@ -65,10 +72,9 @@ class Terms:
         return PERIOD_MONTHS[self.frequency]
 
     @property
-    def last_period_share(self) -> Decimal:
-        """The last period's length in periods: 1, or less when the term is not a whole number of periods."""
-        short = self.term_months % self.period_months
-        return Decimal(short) / self.period_months if short else ONE
+    def last_period_months(self) -> int:
+        """The last period's length: the frequency's, or less when the term is not a whole number of periods."""
+        return self.term_months % self.period_months or self.period_months
 
     @property
     def period_rate(self) -> Decimal:
@@ -132,7 +138,7 @@ def build_schedule(
     *,
     dates: list[date] | None = None,
     grace: int | None = None,
-    first_period_factor: Decimal = ONE,
+    first_period_factor: Fraction = Fraction(1),
     first_number: int = 1,
 ) -> list[Row]:
     """The schedule of one amount lent on `start`.
@@ -151,17 +157,16 @@ def build_schedule(
     rows: list[Row] = []
     balance = principal
     actual = terms.day_count == ACTUAL_365
-    yearly = Decimal(terms.annual_rate) / 100
+    annual = terms.annual_rate
     previous = start
     for index, due in enumerate(dates):
         base = principal if terms.rate_method == FLAT else balance
         if actual:
-            interest = dong(base * yearly * (due - previous).days / 365)
+            charged = interest(base, annual, Fraction((due - previous).days, 365))
         else:
-            factor = first_period_factor if index == 0 else ONE
-            if index == count - 1:
-                factor *= terms.last_period_share
-            interest = dong(base * rate * factor)
+            months = terms.last_period_months if index == count - 1 else terms.period_months
+            share = first_period_factor if index == 0 else 1
+            charged = interest(base, annual, Fraction(months, 12) * share)
         previous = due
         if parts is not None:
             paid = parts[index]
@@ -171,9 +176,9 @@ def build_schedule(
             paid = balance
         else:
             # Under actual/365 the principal is what the constant payment leaves after the period's own days.
-            nominal = interest if actual else dong(balance * rate)
+            nominal = charged if actual else interest(balance, annual, Fraction(terms.period_months, 12))
             paid = min(balance, max(ZERO, payment - nominal))
-        rows.append(Row(first_number + index, due, balance, paid, interest, balance - paid))
+        rows.append(Row(first_number + index, due, balance, paid, charged, balance - paid))
         balance -= paid
     return rows
 
@@ -187,7 +192,7 @@ def tranche_schedule(amount: Decimal, on: date, loan_start: date, terms: Terms) 
     elapsed = len(all_dates) - len(later)
     previous = all_dates[elapsed - 1] if elapsed else loan_start
     span = (later[0] - previous).days
-    factor = Decimal((later[0] - max(on, previous)).days) / Decimal(span) if span else ONE
+    factor = Fraction((later[0] - max(on, previous)).days, span) if span else Fraction(1)
     return build_schedule(
         amount,
         on,

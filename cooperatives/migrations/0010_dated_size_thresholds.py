@@ -8,62 +8,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cooperatives', '0009_congress_document_upload_validator'),
+        ("cooperatives", "0009_congress_document_upload_validator"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalSizeThreshold',
+            name="HistoricalSizeThreshold",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('sector_group', models.CharField(choices=[('agriculture', 'Nông, lâm nghiệp, thủy sản'), ('industry', 'Công nghiệp, xây dựng'), ('trade', 'Thương mại, dịch vụ')], max_length=15, verbose_name='nhóm lĩnh vực')),
-                ('size_class', models.CharField(choices=[('large', 'Lớn'), ('medium', 'Vừa'), ('small', 'Nhỏ'), ('micro', 'Siêu nhỏ')], max_length=10, verbose_name='quy mô')),
-                ('min_members', models.PositiveIntegerField(verbose_name='số thành viên tối thiểu')),
-                ('min_revenue', models.DecimalField(decimal_places=0, max_digits=18, verbose_name='doanh thu tối thiểu (đồng)')),
-                ('min_capital', models.DecimalField(decimal_places=0, max_digits=18, verbose_name='tổng nguồn vốn tối thiểu (đồng)')),
-                ('valid_from', models.DateField(default=datetime.date(2024, 11, 1), verbose_name='áp dụng từ ngày')),
-                ('legal_source', models.CharField(default='Nghị định 113/2024/NĐ-CP', max_length=255, verbose_name='căn cứ pháp lý')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "sector_group",
+                    models.CharField(
+                        choices=[
+                            ("agriculture", "Nông, lâm nghiệp, thủy sản"),
+                            ("industry", "Công nghiệp, xây dựng"),
+                            ("trade", "Thương mại, dịch vụ"),
+                        ],
+                        max_length=15,
+                        verbose_name="nhóm lĩnh vực",
+                    ),
+                ),
+                (
+                    "size_class",
+                    models.CharField(
+                        choices=[("large", "Lớn"), ("medium", "Vừa"), ("small", "Nhỏ"), ("micro", "Siêu nhỏ")],
+                        max_length=10,
+                        verbose_name="quy mô",
+                    ),
+                ),
+                ("min_members", models.PositiveIntegerField(verbose_name="số thành viên tối thiểu")),
+                (
+                    "min_revenue",
+                    models.DecimalField(decimal_places=0, max_digits=18, verbose_name="doanh thu tối thiểu (đồng)"),
+                ),
+                (
+                    "min_capital",
+                    models.DecimalField(
+                        decimal_places=0, max_digits=18, verbose_name="tổng nguồn vốn tối thiểu (đồng)"
+                    ),
+                ),
+                ("valid_from", models.DateField(default=datetime.date(2024, 11, 1), verbose_name="áp dụng từ ngày")),
+                (
+                    "legal_source",
+                    models.CharField(default="Nghị định 113/2024/NĐ-CP", max_length=255, verbose_name="căn cứ pháp lý"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
             ],
             options={
-                'verbose_name': 'historical ngưỡng quy mô',
-                'verbose_name_plural': 'historical ngưỡng quy mô',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical ngưỡng quy mô",
+                "verbose_name_plural": "historical ngưỡng quy mô",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AlterModelOptions(
-            name='sizethreshold',
-            options={'ordering': ['sector_group', '-valid_from', '-min_members'], 'verbose_name': 'ngưỡng quy mô', 'verbose_name_plural': 'ngưỡng quy mô'},
+            name="sizethreshold",
+            options={
+                "ordering": ["sector_group", "-valid_from", "-min_members"],
+                "verbose_name": "ngưỡng quy mô",
+                "verbose_name_plural": "ngưỡng quy mô",
+            },
         ),
         migrations.RemoveConstraint(
-            model_name='sizethreshold',
-            name='one_threshold_per_class',
+            model_name="sizethreshold",
+            name="one_threshold_per_class",
         ),
         migrations.AddField(
-            model_name='sizethreshold',
-            name='legal_source',
-            field=models.CharField(default='Nghị định 113/2024/NĐ-CP', max_length=255, verbose_name='căn cứ pháp lý'),
+            model_name="sizethreshold",
+            name="legal_source",
+            field=models.CharField(default="Nghị định 113/2024/NĐ-CP", max_length=255, verbose_name="căn cứ pháp lý"),
         ),
         migrations.AddField(
-            model_name='sizethreshold',
-            name='valid_from',
-            field=models.DateField(default=datetime.date(2024, 11, 1), verbose_name='áp dụng từ ngày'),
+            model_name="sizethreshold",
+            name="valid_from",
+            field=models.DateField(default=datetime.date(2024, 11, 1), verbose_name="áp dụng từ ngày"),
         ),
         migrations.AddConstraint(
-            model_name='sizethreshold',
-            constraint=models.UniqueConstraint(fields=('sector_group', 'size_class', 'valid_from'), name='one_threshold_per_class_and_date', violation_error_message='Quy mô này đã có ngưỡng áp dụng từ ngày này.'),
+            model_name="sizethreshold",
+            constraint=models.UniqueConstraint(
+                fields=("sector_group", "size_class", "valid_from"),
+                name="one_threshold_per_class_and_date",
+                violation_error_message="Quy mô này đã có ngưỡng áp dụng từ ngày này.",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalsizethreshold',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalsizethreshold",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
     ]
