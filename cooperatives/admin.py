@@ -323,9 +323,19 @@ class EvaluationCriterionAdmin(admin.ModelAdmin):
 
 
 @admin.register(SizeThreshold)
-class SizeThresholdAdmin(admin.ModelAdmin):
-    list_display = ["sector_group", "size_class", "min_members", "min_revenue", "min_capital"]
-    list_filter = ["sector_group"]
+class SizeThresholdAdmin(HistoryAdmin):
+    """A changed threshold is a new row from its date: the old one keeps classifying the years before it."""
+
+    list_display = [
+        "sector_group",
+        "size_class",
+        "min_members",
+        "min_revenue",
+        "min_capital",
+        "valid_from",
+        "legal_source",
+    ]
+    list_filter = ["sector_group", "valid_from"]
 
 
 @admin.register(SectorDepartment)

@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from portal.models import AdministrativeUnit, Agency
@@ -831,10 +832,16 @@ class SizeClass(models.TextChoices):
     MICRO = "micro", "Siêu nhỏ"
 
 
+DECREE_113_IN_FORCE = date(2024, 11, 1)
+
+
 class SizeThreshold(models.Model):
     """Nghị định 113/2024/NĐ-CP (from 01/11/2024): a size class needs at least `min_members` and either
     `min_revenue` of revenue or `min_capital` of total capital. Agriculture rows come from the decree;
-    other sector groups are rows staff enter. A cooperative matching no row is micro (siêu nhỏ)."""
+    other sector groups are rows staff enter. A cooperative matching no row is micro (siêu nhỏ).
+
+    Rows are dated: a figure uses the rows in force at the end of its year (`valid_from` on or before it); a
+    class with no row in force yet takes its earliest row, since nothing earlier is recorded."""
 
     class SectorGroup(models.TextChoices):
         AGRICULTURE = "agriculture", "Nông, lâm nghiệp, thủy sản"
@@ -846,15 +853,25 @@ class SizeThreshold(models.Model):
     min_members = models.PositiveIntegerField("số thành viên tối thiểu")
     min_revenue = models.DecimalField("doanh thu tối thiểu (đồng)", max_digits=18, decimal_places=0)
     min_capital = models.DecimalField("tổng nguồn vốn tối thiểu (đồng)", max_digits=18, decimal_places=0)
+    valid_from = models.DateField("áp dụng từ ngày", default=DECREE_113_IN_FORCE)
+    legal_source = models.CharField("căn cứ pháp lý", max_length=255, default="Nghị định 113/2024/NĐ-CP")
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "ngưỡng quy mô"
         verbose_name_plural = "ngưỡng quy mô"
-        ordering = ["sector_group", "-min_members"]
-        constraints = [models.UniqueConstraint(fields=["sector_group", "size_class"], name="one_threshold_per_class")]
+        ordering = ["sector_group", "-valid_from", "-min_members"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sector_group", "size_class", "valid_from"],
+                name="one_threshold_per_class_and_date",
+                violation_error_message="Quy mô này đã có ngưỡng áp dụng từ ngày này.",
+            )
+        ]
 
     def __str__(self):
-        return f"{self.get_sector_group_display()} - {self.get_size_class_display()}"
+        return f"{self.get_sector_group_display()} - {self.get_size_class_display()} từ {self.valid_from:%d/%m/%Y}"
 
     @staticmethod
     def group_of(sector: str) -> str:
@@ -864,11 +881,25 @@ class SizeThreshold(models.Model):
             return SizeThreshold.SectorGroup.INDUSTRY
         return SizeThreshold.SectorGroup.TRADE
 
+    @staticmethod
+    def in_force(rows, on: date) -> list["SizeThreshold"]:
+        """For each (sector group, class) the row in force on `on`, or its earliest row."""
+        chosen = {}
+        for row in sorted(rows, key=lambda r: r.valid_from):
+            key = (row.sector_group, row.size_class)
+            if key not in chosen or row.valid_from <= on:
+                chosen[key] = row
+        return list(chosen.values())
+
     @classmethod
-    def classify(cls, sector: str, figure: "YearlyFigure", rows=None) -> str | None:
-        """The largest class whose thresholds the figure meets; micro when none; None when no rows exist."""
+    def classify(cls, sector: str, figure: "YearlyFigure", rows=None, on: date | None = None) -> str | None:
+        """The largest class whose thresholds the figure meets, by the rows in force on `on` (the end of the
+        figure's year when it has one, else today); micro when none; None when no rows exist."""
+        if on is None:
+            on = date(figure.year, 12, 31) if getattr(figure, "year", None) else timezone.localdate()
         group = cls.group_of(sector)
         rows = [r for r in (rows if rows is not None else cls.objects.all()) if r.sector_group == group]
+        rows = cls.in_force(rows, on)
         if not rows:
             return None
         for row in sorted(rows, key=lambda r: r.min_members, reverse=True):

@@ -21,6 +21,7 @@ from .models import (
     Disbursement,
     DisbursementPlan,
     FundCapital,
+    FundThreshold,
     Loan,
     LoanDocument,
     LoanEvent,
@@ -39,6 +40,15 @@ class FundCapitalAdmin(HistoryAdmin):
     date_hierarchy = "effective_from"
 
 
+@admin.register(FundThreshold)
+class FundThresholdAdmin(HistoryAdmin):
+    """A changed figure is a new row from its date, so figures for earlier dates keep the values then in force."""
+
+    list_display = ["key", "value", "valid_from", "legal_source"]
+    list_filter = ["key"]
+    date_hierarchy = "valid_from"
+
+
 @admin.register(DisbursementPlan)
 class DisbursementPlanAdmin(admin.ModelAdmin):
     list_display = ["year", "amount"]
@@ -53,11 +63,12 @@ class LoanProductAdmin(ImportExportMixin, HistoryAdmin):
         "max_amount",
         "max_term_months",
         "annual_rate",
+        "day_count",
         "frequency",
         "amortization",
         "is_active",
     ]
-    list_filter = ["is_active", "frequency", "amortization", "rate_method"]
+    list_filter = ["is_active", "frequency", "amortization", "rate_method", "day_count"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"code": ["name"]}
 

@@ -4,8 +4,8 @@ Only the events are stored (disbursements, payments not reversed, restructurings
 every payment's allocation, the arrears and the debt group are recomputed from them, so a reversed payment
 changes everything after it and nothing else needs fixing.
 
-Rules (the fund's internal lending rules under Nghị định 45/2021/NĐ-CP; debt groups after Thông tư 11/2021/TT-NHNN,
-Điều 10):
+Rules (the fund's internal lending rules under Nghị định 45/2021/NĐ-CP; debt groups after Thông tư 31/2024/TT-NHNN,
+Điều 10, which replaced Thông tư 11/2021/TT-NHNN on 01/7/2024; the day limits are dated rows staff edit):
 - A payment pays, in this order: overdue interest (penalty), the interest due, the principal due - each oldest
   instalment first; then the interest of the current period and the principal of future instalments, oldest first.
 - Overdue interest accrues each day on principal past its due date at the normal rate times the product's
@@ -16,27 +16,67 @@ Rules (the fund's internal lending rules under Nghị định 45/2021/NĐ-CP; de
   interest are carried into the first new instalment; the old instalments are closed.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
 from .schedule import ZERO, Terms, build_schedule, dong, due_dates, loan_schedule
 
-# Thông tư 11/2021/TT-NHNN, Điều 10: debt groups by days past due.
-GROUP_THRESHOLDS = [(10, 1), (91, 2), (181, 3), (361, 4)]  # dpd below the first number -> the group
 # Customary provision rates per group (Thông tư 11/2021/TT-NHNN, Điều 12: 0/5/20/50/100 %).
 PROVISION_RATES = {1: Decimal("0"), 2: Decimal("0.05"), 3: Decimal("0.20"), 4: Decimal("0.50"), 5: Decimal("1")}
 BAD_DEBT_GROUPS = {3, 4, 5}
 
 
-def debt_group(days_past_due: int, restructure_count: int = 0) -> int:
-    """Group 1-5 from days past due, raised by restructurings (once -> 2, twice -> 4, three times -> 5)."""
-    group = 5
-    for below, candidate in GROUP_THRESHOLDS:
-        if days_past_due < below:
-            group = candidate
-            break
-    floor = {0: 1, 1: 2, 2: 4}.get(restructure_count, 5)
+@dataclass(frozen=True)
+class Thresholds:
+    """The figures the law may change, as in force on one date (stored as dated rows: `fund.models.FundThreshold`).
+
+    The defaults are the values in force when this was written; the sources are beside each row in the database.
+    """
+
+    group2_days: int = 10  # Thông tư 31/2024/TT-NHNN, Điều 10 (as 11/2021, Điều 10): 10-90 days -> group 2
+    group3_days: int = 91  # 91-180 days -> group 3
+    group4_days: int = 181  # 181-360 days -> group 4
+    group5_days: int = 361  # over 360 days -> group 5
+    restructured_group5_days: int = 91  # restructured once and this late on the new schedule -> group 5
+    single_borrower_cap_pct: Decimal = Decimal("15")  # Nghị định 45/2021/NĐ-CP: one borrower
+    related_group_cap_pct: Decimal = Decimal("25")  # Nghị định 45/2021/NĐ-CP: with related persons
+    overdue_multiple_max: Decimal = Decimal("1.5")  # Thông tư 39/2016/TT-NHNN, Điều 13: at most 150 %
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+def debt_group(days_past_due: int, restructure_count: int = 0, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> int:
+    """Group 1-5 (Thông tư 31/2024/TT-NHNN, Điều 10 khoản 4, the quantitative method; the same rules as
+    Thông tư 11/2021/TT-NHNN, Điều 10 khoản 1, which it replaced on 01/7/2024).
+
+    By days past due: under `group2_days` -> 1, then 2, 3, 4 from each threshold, 5 from `group5_days`.
+    Restructured (the days are then counted on the restructured schedule):
+    - once: at least group 2 (điểm b(ii)); late 1 to 90 days -> 4 (điểm d(ii)); 91 days or more -> 5 (điểm đ(ii));
+    - twice: at least group 4 (điểm d(iii)); late at all -> 5 (điểm đ(iii));
+    - three times or more: 5 (điểm đ(iv)).
+    The worse of the two counts.
+    """
+    t = thresholds
+    if days_past_due >= t.group5_days:
+        group = 5
+    elif days_past_due >= t.group4_days:
+        group = 4
+    elif days_past_due >= t.group3_days:
+        group = 3
+    elif days_past_due >= t.group2_days:
+        group = 2
+    else:
+        group = 1
+    if restructure_count == 0:
+        floor = 1
+    elif restructure_count == 1:
+        floor = 5 if days_past_due >= t.restructured_group5_days else 4 if days_past_due > 0 else 2
+    elif restructure_count == 2:
+        floor = 5 if days_past_due > 0 else 4
+    else:
+        floor = 5
     return max(group, floor)
 
 
@@ -92,6 +132,7 @@ class LoanState:
     restructure_count: int = 0
     written_off: bool = False
     unallocated: Decimal = ZERO
+    thresholds: Thresholds = DEFAULT_THRESHOLDS
 
     @property
     def principal_paid(self) -> Decimal:
@@ -123,7 +164,7 @@ class LoanState:
 
     @property
     def debt_group(self) -> int:
-        return 5 if self.written_off else debt_group(self.days_past_due, self.restructure_count)
+        return 5 if self.written_off else debt_group(self.days_past_due, self.restructure_count, self.thresholds)
 
     @property
     def provision(self) -> Decimal:
@@ -163,9 +204,16 @@ class Event:
 ORDER = {"disbursement": 0, "payment": 1, "restructuring": 2, "write_off": 3}
 
 
-def replay(terms: Terms, overdue_multiplier: Decimal, events: list[Event], on: date) -> LoanState:
-    """The loan's state at the end of day `on`, counting only events on or before it."""
-    state = LoanState(on=on)
+def replay(
+    terms: Terms,
+    overdue_multiplier: Decimal,
+    events: list[Event],
+    on: date,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> LoanState:
+    """The loan's state at the end of day `on`, counting only events on or before it; the debt group uses
+    `thresholds`, the values in force on `on`."""
+    state = LoanState(on=on, thresholds=thresholds)
     penalty_rate = Decimal(terms.annual_rate) / 100 * Decimal(overdue_multiplier) / 365
     tranches: list[tuple[date, Decimal]] = []
     current_terms = terms
@@ -183,14 +231,7 @@ def replay(terms: Terms, overdue_multiplier: Decimal, events: list[Event], on: d
         elif event.kind == "payment":
             _allocate(state, event)
         elif event.kind == "restructuring":
-            current_terms = Terms(
-                terms.annual_rate,
-                event.term_months,
-                terms.frequency,
-                terms.amortization,
-                terms.rate_method,
-                0,
-            )
+            current_terms = replace(terms, term_months=event.term_months, grace_months=0)
             _restructure(state, event.on, current_terms)
             state.restructure_count += 1
             restructured = True

@@ -254,6 +254,7 @@ def _create(parsed: Parsed, by, errors: list[str]) -> list[Loan]:
             frequency=product.frequency,
             amortization=product.amortization,
             rate_method=product.rate_method,
+            day_count=product.day_count,
             grace_months=min(product.grace_months, item["term"] - 1),
             overdue_multiplier=product.overdue_multiplier,
             approved_by=by,

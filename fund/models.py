@@ -5,14 +5,18 @@ payments (a reversal keeps the row), restructurings, the fund's charter capital 
 and nightly snapshots. Schedules, allocations, arrears and debt groups are derived by `fund.ledger.replay`.
 """
 
+import time
 from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
+from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from cooperatives.models import Cooperative
@@ -59,6 +63,116 @@ class FundCapital(models.Model):
         return row.amount if row else None
 
 
+class FundThreshold(models.Model):
+    """One figure the law or the province may change, from a date, with its legal source: the debt-group day
+    limits, the lending caps, the ceiling of overdue interest. A figure for a date uses the rows in force then
+    (`thresholds_on`); a key with no row yet in force takes its earliest row, or the value in `ledger.Thresholds`."""
+
+    class Key(models.TextChoices):
+        GROUP2_DAYS = "group2_days", "Nợ nhóm 2 từ (số ngày quá hạn)"
+        GROUP3_DAYS = "group3_days", "Nợ nhóm 3 từ (số ngày quá hạn)"
+        GROUP4_DAYS = "group4_days", "Nợ nhóm 4 từ (số ngày quá hạn)"
+        GROUP5_DAYS = "group5_days", "Nợ nhóm 5 từ (số ngày quá hạn)"
+        RESTRUCTURED_GROUP5_DAYS = (
+            "restructured_group5_days",
+            "Nợ cơ cấu lại lần đầu chuyển nhóm 5 khi quá hạn từ (số ngày, theo lịch đã cơ cấu)",
+        )
+        SINGLE_BORROWER_CAP_PCT = "single_borrower_cap_pct", "Dư nợ tối đa của một bên vay (% vốn điều lệ thực có)"
+        RELATED_GROUP_CAP_PCT = (
+            "related_group_cap_pct",
+            "Dư nợ tối đa của bên vay cùng người có liên quan (% vốn điều lệ thực có)",
+        )
+        OVERDUE_MULTIPLE_MAX = "overdue_multiple_max", "Lãi quá hạn tối đa (bội số lãi suất trong hạn)"
+
+    DAY_KEYS = [Key.GROUP2_DAYS, Key.GROUP3_DAYS, Key.GROUP4_DAYS, Key.GROUP5_DAYS, Key.RESTRUCTURED_GROUP5_DAYS]
+
+    key = models.CharField("ngưỡng", max_length=30, choices=Key.choices)
+    value = models.DecimalField("giá trị", max_digits=9, decimal_places=2, validators=[MinValueValidator(0)])
+    valid_from = models.DateField("áp dụng từ ngày")
+    legal_source = models.CharField("căn cứ pháp lý", max_length=255)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "ngưỡng theo quy định"
+        verbose_name_plural = "ngưỡng theo quy định (nhóm nợ, giới hạn cho vay, lãi quá hạn)"
+        ordering = ["key", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "valid_from"],
+                name="threshold_one_per_key_and_date",
+                violation_error_message="Ngưỡng này đã có giá trị áp dụng từ ngày này.",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gt=0), name="threshold_positive", violation_error_message="Giá trị phải lớn hơn 0."
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_key_display()}: {self.value.normalize():f} từ {self.valid_from:%d/%m/%Y}".replace(".", ",")
+
+    def clean(self):
+        if self.key in self.DAY_KEYS and self.value is not None and self.value != self.value.to_integral_value():
+            raise ValidationError({"value": "Số ngày phải là số nguyên."})
+        if self.key and self.value is not None and self.valid_from:
+            rows = [r for r in FundThreshold.objects.exclude(pk=self.pk)] + [self]
+            dates = {self.valid_from} | {r.valid_from for r in rows if r.valid_from > self.valid_from}
+            for on in sorted(dates):
+                t = _thresholds_from(rows, on)
+                if not t.group2_days < t.group3_days < t.group4_days < t.group5_days:
+                    raise ValidationError(
+                        f"Các mốc ngày quá hạn của nhóm 2, 3, 4, 5 phải tăng dần (áp dụng ngày {on:%d/%m/%Y}: "
+                        f"{t.group2_days}, {t.group3_days}, {t.group4_days}, {t.group5_days})."
+                    )
+                if t.single_borrower_cap_pct > t.related_group_cap_pct:
+                    raise ValidationError(
+                        "Giới hạn của một bên vay không được lớn hơn giới hạn cùng người có liên quan "
+                        f"(áp dụng ngày {on:%d/%m/%Y})."
+                    )
+
+
+def _thresholds_from(rows, on: date) -> ledger.Thresholds:
+    """The values in force on `on`: for each key its latest row from on or before `on`, else its earliest row."""
+    values = {}
+    for key in FundThreshold.Key.values:
+        mine = sorted((r for r in rows if r.key == key), key=lambda r: r.valid_from)
+        if not mine:
+            continue
+        current = [r for r in mine if r.valid_from <= on]
+        value = (current[-1] if current else mine[0]).value
+        values[key] = int(value) if key in FundThreshold.DAY_KEYS else value
+    return ledger.Thresholds(**values)
+
+
+# The rows change once in years and are read for every loan of a report: each process keeps them for a minute
+# (another process sees an edit within THRESHOLD_MEMO_SECONDS; this one at once).
+THRESHOLD_MEMO_SECONDS = 60.0
+_threshold_memo: dict = {"rows": None, "until": 0.0, "by_date": {}}
+
+
+def forget_thresholds(**kwargs) -> None:
+    _threshold_memo.update(rows=None, until=0.0, by_date={})
+
+
+post_save.connect(forget_thresholds, sender=FundThreshold, dispatch_uid="fund-thresholds-saved")
+post_delete.connect(forget_thresholds, sender=FundThreshold, dispatch_uid="fund-thresholds-deleted")
+
+
+def _number(value: Decimal) -> str:
+    return format(value.normalize(), "f").replace(".", ",")
+
+
+def thresholds_on(on: date) -> ledger.Thresholds:
+    """The debt-group days, lending caps and overdue-interest ceiling in force on `on`."""
+    now = time.monotonic()
+    if _threshold_memo["rows"] is None or now >= _threshold_memo["until"]:
+        _threshold_memo.update(rows=list(FundThreshold.objects.all()), until=now + THRESHOLD_MEMO_SECONDS, by_date={})
+    by_date = _threshold_memo["by_date"]
+    if on not in by_date:
+        by_date[on] = _thresholds_from(_threshold_memo["rows"], on)
+    return by_date[on]
+
+
 class DisbursementPlan(models.Model):
     """The year's disbursement plan approved for the fund, against which progress is reported."""
 
@@ -90,6 +204,10 @@ class LoanProduct(models.Model):
         DECLINING = schedule.DECLINING, "Dư nợ giảm dần"
         FLAT = schedule.FLAT, "Trên dư nợ ban đầu (lãi phẳng)"
 
+    class DayCount(models.TextChoices):
+        MONTHLY_RATE = schedule.MONTHLY_RATE, "Theo tháng (lãi suất năm / 12 mỗi tháng)"
+        ACTUAL_365 = schedule.ACTUAL_365, "Theo số ngày thực tế / 365"
+
     code = models.SlugField("mã sản phẩm", max_length=30, unique=True)
     name = models.CharField("tên sản phẩm", max_length=200)
     description = models.TextField("mô tả (công khai)", blank=True)
@@ -104,6 +222,14 @@ class LoanProduct(models.Model):
         "lãi suất (%/năm)", max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(50)]
     )
     rate_method = models.CharField("cách tính lãi", max_length=12, choices=RateMethod.choices, default="declining")
+    day_count = models.CharField(
+        "cách tính số ngày",
+        max_length=12,
+        choices=DayCount.choices,
+        default=schedule.MONTHLY_RATE,
+        help_text="Theo tháng: mỗi tháng 1/12 lãi suất năm. Theo ngày thực tế: lãi suất năm × số ngày / 365 "
+        "(Thông tư 14/2017/TT-NHNN). Kỳ cuối ngắn hơn kỳ trả nợ chỉ tính lãi cho độ dài thực của nó.",
+    )
     frequency = models.CharField("kỳ trả nợ", max_length=12, choices=Frequency.choices, default="monthly")
     amortization = models.CharField(
         "cách trả gốc", max_length=16, choices=Amortization.choices, default="equal_principal"
@@ -148,6 +274,16 @@ class LoanProduct(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        ceiling = thresholds_on(timezone.localdate()).overdue_multiple_max
+        if self.overdue_multiplier is not None and self.overdue_multiplier > ceiling:
+            raise ValidationError(
+                {
+                    "overdue_multiplier": f"Lãi quá hạn không vượt quá {_number(ceiling)} lần lãi suất trong hạn "
+                    "(ngưỡng đang áp dụng)."
+                }
+            )
 
     def borrower_kinds_display(self) -> list[str]:
         kinds = []
@@ -246,6 +382,8 @@ class Loan(Searchable):
         WRITTEN_OFF = "written_off", "Đã xóa nợ"
 
     BOOKED = [Status.DISBURSING, Status.REPAYING, Status.SETTLED, Status.WRITTEN_OFF]
+    # What the fund has lent or promised to lend: counted against the lending caps.
+    COMMITTED = [Status.APPROVED, Status.CONTRACTED, Status.DISBURSING, Status.REPAYING]
 
     code = models.CharField("số hồ sơ", max_length=30, unique=True)
     product = models.ForeignKey(LoanProduct, verbose_name="sản phẩm", on_delete=models.PROTECT, related_name="loans")
@@ -284,6 +422,7 @@ class Loan(Searchable):
     frequency = models.CharField("kỳ trả nợ", max_length=12, choices=LoanProduct.Frequency.choices, blank=True)
     amortization = models.CharField("cách trả gốc", max_length=16, choices=LoanProduct.Amortization.choices, blank=True)
     rate_method = models.CharField("cách tính lãi", max_length=12, choices=LoanProduct.RateMethod.choices, blank=True)
+    day_count = models.CharField("cách tính số ngày", max_length=12, choices=LoanProduct.DayCount.choices, blank=True)
     grace_months = models.PositiveSmallIntegerField("ân hạn gốc (tháng)", default=0)
     overdue_multiplier = models.DecimalField(
         "lãi quá hạn (bội số)", max_digits=4, decimal_places=2, default=Decimal("1.5")
@@ -377,6 +516,7 @@ class Loan(Searchable):
             amortization=self.amortization or self.product.amortization,
             rate_method=self.rate_method or self.product.rate_method,
             grace_months=self.grace_months,
+            day_count=self.day_count or self.product.day_count,
         )
 
     def events(self) -> list[ledger.Event]:
@@ -392,8 +532,8 @@ class Loan(Searchable):
         return events
 
     def state(self, on: date) -> ledger.LoanState:
-        """Schedule, allocations, arrears and debt group as of the end of day `on`."""
-        return ledger.replay(self.terms(), self.overdue_multiplier, self.events(), on)
+        """Schedule, allocations, arrears and debt group at the end of day `on`, by the thresholds then in force."""
+        return ledger.replay(self.terms(), self.overdue_multiplier, self.events(), on, thresholds_on(on))
 
     def days_past_due(self, on: date) -> int:
         return self.state(on).days_past_due
@@ -407,6 +547,17 @@ class Loan(Searchable):
         if not tranches and self.approved_amount:
             tranches = [(self.contract_signed_on or self.approved_on or self.received_on, self.approved_amount)]
         return schedule.loan_schedule(tranches, self.terms())
+
+    def exposure(self, on: date) -> Decimal:
+        """What counts against the lending caps (Nghị định 45/2021/NĐ-CP, Điều 23) at the end of `on`: the
+        outstanding principal plus the part of the approved amount not yet disbursed; nothing once settled,
+        written off, rejected or not yet approved."""
+        if self.status not in self.COMMITTED:
+            return Decimal(0)
+        if self.status in (self.Status.APPROVED, self.Status.CONTRACTED):
+            return self.approved_amount
+        state = self.state(on)
+        return state.outstanding_principal + self.approved_amount - state.disbursed
 
     def disbursed_total(self) -> Decimal:
         return sum((d.amount for d in self.disbursements.all()), Decimal(0))

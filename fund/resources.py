@@ -23,6 +23,7 @@ class LoanProductResource(resources.ModelResource):
             "max_term_months",
             "annual_rate",
             "rate_method",
+            "day_count",
             "frequency",
             "amortization",
             "grace_months",

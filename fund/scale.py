@@ -93,6 +93,7 @@ def seed(ctx: Context):
                 frequency=product.frequency,
                 amortization=product.amortization,
                 rate_method=product.rate_method,
+                day_count=product.day_count,
                 grace_months=min(product.grace_months, term - 1),
                 overdue_multiplier=product.overdue_multiplier,
                 approved_by=staff,

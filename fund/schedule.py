@@ -1,7 +1,13 @@
 """Repayment schedule maths: pure functions on Decimal, no database.
 
 Conventions (the fund's internal lending rules, made under Nghị định 45/2021/NĐ-CP, Điều 24-26):
-- The period rate is the yearly rate times the months in the period over 12 (monthly: rate/12, quarterly: rate/4).
+- Day count, chosen per product:
+  - monthly rate (`monthly_rate`): a period's interest is the yearly rate × the months it spans / 12 (monthly:
+    rate/12, quarterly: rate/4), whatever the number of days in those months;
+  - actual/365 (`actual_365`): a period's interest is the yearly rate × its actual days / 365, every year counted
+    as 365 days (Thông tư 14/2017/TT-NHNN on interest methods: balance × days × yearly rate / 365).
+- A last period shorter than the frequency (a 13-month loan paid quarterly ends with a 1-month period) is charged
+  for its real length: 1/3 of the quarter's rate under the monthly rate, its own days under actual/365.
 - Every amount is rounded to whole đồng with ROUND_HALF_UP; the remainder of the principal goes to the last
   instalment, so a schedule sums exactly to the principal.
 - Grace period: the periods falling within the first `grace_months` pay interest only.
@@ -16,6 +22,7 @@ Conventions (the fund's internal lending rules, made under Nghị định 45/202
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from dateutil.relativedelta import relativedelta
 
@@ -33,10 +40,19 @@ BULLET = "bullet"
 DECLINING = "declining"
 FLAT = "flat"
 
+MONTHLY_RATE = "monthly_rate"
+ACTUAL_365 = "actual_365"
+
 
 def dong(value) -> Decimal:
     """Round to whole đồng, halves up."""
     return Decimal(value).quantize(ONE, rounding=ROUND_HALF_UP)
+
+
+def interest(base: Decimal, annual_rate: Decimal, years: Fraction) -> Decimal:
+    """`base` × `annual_rate` % × `years`, computed exactly and rounded once to whole đồng, halves up."""
+    exact = Fraction(base) * Fraction(annual_rate) * years / 100
+    return Decimal((2 * exact.numerator + exact.denominator) // (2 * exact.denominator))
 
 
 @dataclass(frozen=True)
@@ -49,10 +65,16 @@ class Terms:
     amortization: str = EQUAL_PRINCIPAL
     rate_method: str = DECLINING
     grace_months: int = 0
+    day_count: str = MONTHLY_RATE
 
     @property
     def period_months(self) -> int:
         return PERIOD_MONTHS[self.frequency]
+
+    @property
+    def last_period_months(self) -> int:
+        """The last period's length: the frequency's, or less when the term is not a whole number of periods."""
+        return self.term_months % self.period_months or self.period_months
 
     @property
     def period_rate(self) -> Decimal:
@@ -116,13 +138,14 @@ def build_schedule(
     *,
     dates: list[date] | None = None,
     grace: int | None = None,
-    first_period_factor: Decimal = ONE,
+    first_period_factor: Fraction = Fraction(1),
     first_number: int = 1,
 ) -> list[Row]:
     """The schedule of one amount lent on `start`.
 
     `dates` and `grace` let a later tranche use the loan's remaining due dates and grace periods;
-    `first_period_factor` is the share of the first period the money was out.
+    `first_period_factor` is the share of the first period the money was out (monthly rate only: under
+    actual/365 the days from `start` already say it). The last of `dates` is the maturity.
     """
     principal = dong(principal)
     dates = dates if dates is not None else due_dates(start, terms)
@@ -133,10 +156,18 @@ def build_schedule(
     payment = None if parts is not None else annuity_payment(principal, rate, count - grace)
     rows: list[Row] = []
     balance = principal
+    actual = terms.day_count == ACTUAL_365
+    annual = terms.annual_rate
+    previous = start
     for index, due in enumerate(dates):
         base = principal if terms.rate_method == FLAT else balance
-        factor = first_period_factor if index == 0 else ONE
-        interest = dong(base * rate * factor)
+        if actual:
+            charged = interest(base, annual, Fraction((due - previous).days, 365))
+        else:
+            months = terms.last_period_months if index == count - 1 else terms.period_months
+            share = first_period_factor if index == 0 else 1
+            charged = interest(base, annual, Fraction(months, 12) * share)
+        previous = due
         if parts is not None:
             paid = parts[index]
         elif index < grace:
@@ -144,8 +175,10 @@ def build_schedule(
         elif index == count - 1:
             paid = balance
         else:
-            paid = min(balance, max(ZERO, payment - dong(balance * rate)))
-        rows.append(Row(first_number + index, due, balance, paid, interest, balance - paid))
+            # Under actual/365 the principal is what the constant payment leaves after the period's own days.
+            nominal = charged if actual else interest(balance, annual, Fraction(terms.period_months, 12))
+            paid = min(balance, max(ZERO, payment - nominal))
+        rows.append(Row(first_number + index, due, balance, paid, charged, balance - paid))
         balance -= paid
     return rows
 
@@ -159,7 +192,7 @@ def tranche_schedule(amount: Decimal, on: date, loan_start: date, terms: Terms) 
     elapsed = len(all_dates) - len(later)
     previous = all_dates[elapsed - 1] if elapsed else loan_start
     span = (later[0] - previous).days
-    factor = Decimal((later[0] - max(on, previous)).days) / Decimal(span) if span else ONE
+    factor = Fraction((later[0] - max(on, previous)).days, span) if span else Fraction(1)
     return build_schedule(
         amount,
         on,

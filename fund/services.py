@@ -31,12 +31,8 @@ from .models import (
     Payment,
     RelatedCooperative,
     Restructuring,
+    thresholds_on,
 )
-
-# Nghị định 45/2021/NĐ-CP, Điều 23: outstanding per borrower <= 15 % of actual charter capital; with related
-# persons <= 25 %.
-SINGLE_BORROWER_LIMIT = Decimal("0.15")
-RELATED_GROUP_LIMIT = Decimal("0.25")
 
 S = Loan.Status
 OPEN_STATUSES = [S.DISBURSING, S.REPAYING]
@@ -70,22 +66,35 @@ def borrower_loans(loan: Loan):
     return qs.filter(cooperative_id=loan.cooperative_id, member__isnull=True)
 
 
-def related_group_loans(loan: Loan):
-    """Loans of the borrower and its related persons: its cooperative, cooperatives recorded as related to it,
-    and the members of all of them."""
+def related_cooperative_ids(loan: Loan) -> set[int]:
+    """The borrower's cooperative and the cooperatives recorded as related to it."""
     coop_ids = {loan.cooperative_id}
     for a, b in RelatedCooperative.objects.filter(
         Q(cooperative_id=loan.cooperative_id) | Q(related_id=loan.cooperative_id)
     ).values_list("cooperative_id", "related_id"):
         coop_ids |= {a, b}
-    return Loan.objects.exclude(pk=loan.pk).filter(cooperative_id__in=coop_ids)
+    return coop_ids
 
 
-def outstanding_of(loans, on: date) -> Decimal:
-    total = Decimal(0)
-    for other in loans.filter(status__in=OPEN_STATUSES).with_events():
-        total += other.state(on).outstanding_principal
-    return total
+def related_group_loans(loan: Loan):
+    """Loans of the borrower and its related persons: its cooperative, cooperatives recorded as related to it,
+    and the members of all of them."""
+    return Loan.objects.exclude(pk=loan.pk).filter(cooperative_id__in=related_cooperative_ids(loan))
+
+
+def exposure_of(loans, on: date) -> Decimal:
+    """The caps count every commitment: outstanding principal plus the undisbursed rest of every approved,
+    contracted or disbursing loan (`Loan.exposure`)."""
+    return sum((other.exposure(on) for other in loans.filter(status__in=Loan.COMMITTED).with_events()), Decimal(0))
+
+
+def _lock_borrowers(loan: Loan) -> None:
+    """Hold the rows of the borrower's cooperative and its related cooperatives until the transaction ends, so
+    two approvals (contracts, disbursements) for the same group check the caps one after the other, each seeing
+    the other's commitment. Always in primary-key order, so two groups never wait on each other in a circle.
+    (SQLite has no row locks; its single writer serialises the transactions instead.)"""
+    ids = related_cooperative_ids(loan)
+    list(Cooperative.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
 
 
 def worst_group(loans, on: date) -> tuple[int, Loan | None]:
@@ -150,34 +159,7 @@ def loan_eligibility(*, loan: Loan, on: date) -> list[Check]:
         )
     )
 
-    capital = FundCapital.amount_on(on)
-    if capital is None:
-        checks.append(
-            Check("single_limit", "Dư nợ tối đa 15% vốn điều lệ thực có", False, "Chưa khai báo vốn điều lệ.")
-        )
-        checks.append(Check("group_limit", "Dư nợ nhóm liên quan tối đa 25%", False, "Chưa khai báo vốn điều lệ."))
-        return checks
-    own = outstanding_of(borrower_loans(loan), on) + amount
-    cap = (capital * SINGLE_BORROWER_LIMIT).quantize(Decimal(1))
-    checks.append(
-        Check(
-            "single_limit",
-            "Dư nợ của bên vay tối đa 15% vốn điều lệ thực có của Quỹ",
-            own <= cap,
-            f"Dư nợ hiện có cộng khoản này: {money(own)}; giới hạn 15% × {money(capital)} = {money(cap)}.",
-        )
-    )
-    related = outstanding_of(related_group_loans(loan), on) + amount
-    group_cap = (capital * RELATED_GROUP_LIMIT).quantize(Decimal(1))
-    checks.append(
-        Check(
-            "group_limit",
-            "Dư nợ cùng người có liên quan tối đa 25% vốn điều lệ thực có",
-            related <= group_cap,
-            f"Dư nợ nhóm liên quan cộng khoản này: {money(related)}; giới hạn 25% = {money(group_cap)}.",
-        )
-    )
-
+    checks += limit_checks(loan=loan, on=on)
     checks.append(
         Check(
             "product_limits",
@@ -190,6 +172,48 @@ def loan_eligibility(*, loan: Loan, on: date) -> list[Check]:
         )
     )
     return checks
+
+
+def limit_checks(*, loan: Loan, on: date) -> list[Check]:
+    """The caps of Nghị định 45/2021/NĐ-CP, Điều 23, as shares of the fund's actual charter capital in force on
+    `on`, with the shares in force then (`FundThreshold`): the borrower's exposure, and with its related persons.
+    This loan counts for its amount until approved, then for its own exposure (`Loan.exposure`)."""
+    rules = thresholds_on(on)
+    single_pct, group_pct = rules.single_borrower_cap_pct, rules.related_group_cap_pct
+    single_label = f"Dư nợ và cam kết của bên vay tối đa {_pct(single_pct)}% vốn điều lệ thực có của Quỹ"
+    group_label = f"Dư nợ và cam kết cùng người có liên quan tối đa {_pct(group_pct)}% vốn điều lệ thực có"
+    capital = FundCapital.amount_on(on)
+    if capital is None:
+        return [
+            Check("single_limit", single_label, False, "Chưa khai báo vốn điều lệ."),
+            Check("group_limit", group_label, False, "Chưa khai báo vốn điều lệ."),
+        ]
+    this = loan.exposure(on) if loan.status in Loan.COMMITTED else loan.amount
+    checks = []
+    for code, label, pct, others in (
+        ("single_limit", single_label, single_pct, borrower_loans(loan)),
+        ("group_limit", group_label, group_pct, related_group_loans(loan)),
+    ):
+        current = exposure_of(others, on)
+        cap = (capital * pct / 100).quantize(Decimal(1))
+        who = "bên vay" if code == "single_limit" else "nhóm người có liên quan"
+        checks.append(
+            Check(
+                code,
+                label,
+                current + this <= cap,
+                f"Dư nợ và cam kết hiện có của {who}: {money(current)}; khoản vay này: {money(this)}; "
+                f"cộng {money(current + this)} so với giới hạn {_pct(pct)}% × {money(capital)} = {money(cap)}.",
+            )
+        )
+    return checks
+
+
+def _require_within_limits(loan: Loan, on: date, step: str) -> None:
+    failed = failed_checks(limit_checks(loan=loan, on=on))
+    if failed:
+        reasons = [f"{c.label}: {c.reason}" for c in failed]
+        raise ValidationError([f"Không thể {step}: vượt giới hạn cho vay."] + reasons)
 
 
 def _pct(value: Decimal) -> str:
@@ -293,10 +317,14 @@ def appraisal_record(*, appraisal: Appraisal, recommendation: str, opinion: str,
 
 @transaction.atomic
 def loan_approve(*, loan: Loan, amount: Decimal, term_months: int, rate: Decimal, on: date, by) -> Loan:
-    """Approve with amount, term and rate. Maker-checker: whoever appraised this loan may not approve it."""
+    """Approve with amount, term and rate. Maker-checker: whoever appraised this loan may not approve it.
+    The borrower group's rows are locked first, so two approvals at the same moment cannot both fit under a cap
+    that only one of them fits."""
     _require_staff(by)
     _require_status(loan, S.APPRAISAL)
+    _lock_borrowers(loan)
     loan = Loan.objects.select_for_update().get(pk=loan.pk)
+    _require_status(loan, S.APPRAISAL)
     if loan.appraisals.filter(recorded_by=by).exists():
         raise ValidationError("Người đã thẩm định hồ sơ này không được phê duyệt (nguyên tắc bốn mắt).")
     if not loan.appraisals.exclude(recommendation=Appraisal.Recommendation.PENDING).exists():
@@ -310,7 +338,9 @@ def loan_approve(*, loan: Loan, amount: Decimal, term_months: int, rate: Decimal
     product = loan.product
     loan.frequency, loan.amortization, loan.rate_method = product.frequency, product.amortization, product.rate_method
     loan.grace_months = min(product.grace_months, term_months - 1)
-    loan.overdue_multiplier = product.overdue_multiplier
+    loan.day_count = product.day_count
+    # The contract may not charge more overdue interest than the ceiling in force when it is approved.
+    loan.overdue_multiplier = min(product.overdue_multiplier, thresholds_on(on).overdue_multiple_max)
     loan.approved_by, loan.approved_on = by, on
     _move(loan, S.APPROVED, on=on, by=by, note=f"Phê duyệt {money(amount)}, {term_months} tháng, {rate}%/năm")
     loan.full_clean()
@@ -332,12 +362,18 @@ def loan_reject(*, loan: Loan, reason: str, on: date, by) -> Loan:
 
 @transaction.atomic
 def loan_sign_contract(*, loan: Loan, number: str, on: date, by) -> Loan:
+    """Sign the contract; the caps are checked again on the signing date (the capital or the group's other
+    commitments may have changed since the approval)."""
     _require_staff(by)
     _require_status(loan, S.APPROVED)
     if not number.strip():
         raise ValidationError("Nhập số hợp đồng.")
     if on < loan.approved_on:
         raise ValidationError("Ngày ký hợp đồng không được trước ngày phê duyệt.")
+    _lock_borrowers(loan)
+    loan = Loan.objects.select_for_update().get(pk=loan.pk)
+    _require_status(loan, S.APPROVED)
+    _require_within_limits(loan, on, "ký hợp đồng")
     loan.contract_number, loan.contract_signed_on = number.strip(), on
     _move(loan, S.CONTRACTED, on=on, by=by, note=f"Hợp đồng số {number.strip()}")
     loan.save()
@@ -346,10 +382,13 @@ def loan_sign_contract(*, loan: Loan, number: str, on: date, by) -> Loan:
 
 @transaction.atomic
 def loan_disburse(*, loan: Loan, amount: Decimal, on: date, by, note: str = "") -> Disbursement:
-    """Pay out a tranche. No bad debt anywhere at the first disbursement (Nghị định 45/2021, Điều 24)."""
+    """Pay out a tranche. No bad debt anywhere at the first disbursement (Nghị định 45/2021, Điều 24); the caps
+    are checked again on the date of each tranche."""
     _require_staff(by)
     _require_status(loan, S.CONTRACTED, S.DISBURSING)
+    _lock_borrowers(loan)
     loan = Loan.objects.select_for_update().get(pk=loan.pk)
+    _require_status(loan, S.CONTRACTED, S.DISBURSING)
     done = loan.disbursed_total()
     if amount <= 0:
         raise ValidationError("Số tiền giải ngân phải lớn hơn 0.")
@@ -371,6 +410,7 @@ def loan_disburse(*, loan: Loan, amount: Decimal, on: date, by, note: str = "") 
         maturity = loan.planned_schedule()[-1].due_date
         if on >= maturity:
             raise ValidationError("Không giải ngân sau ngày đáo hạn.")
+    _require_within_limits(Loan.objects.with_events().get(pk=loan.pk), on, "giải ngân")
     tranche = Disbursement.objects.create(loan=loan, disbursed_on=on, amount=amount, by=by, note=note)
     target = S.REPAYING if done + amount == loan.approved_amount else S.DISBURSING
     if target != loan.status:

@@ -41,16 +41,19 @@ def _uploads_in_tmp(settings, tmp_path):
 def _isolated_cache():
     from django.core.cache import cache
 
+    from fund.models import forget_thresholds
     from portal.pagecache import forget_local_pages
     from portal.selectors import forget_local
 
     cache.clear()
     forget_local_pages()  # what each process remembers of the cache outlives cache.clear()
     forget_local()
+    forget_thresholds()  # and of the dated thresholds, which a rolled-back test may have added
     yield
     cache.clear()
     forget_local_pages()
     forget_local()
+    forget_thresholds()
 
 
 @pytest.fixture(autouse=True)

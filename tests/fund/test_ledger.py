@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fund.ledger import Event, debt_group, replay
+from fund.ledger import Event, Thresholds, debt_group, replay
 from fund.schedule import ANNUITY, EQUAL_PRINCIPAL, MONTHLY, Terms
 from tests.properties import examples
 
@@ -95,9 +95,55 @@ def test_days_past_due_and_debt_group_at_the_boundaries(days, group):
     assert s.debt_group == group
 
 
-@pytest.mark.parametrize(("days", "count", "group"), [(0, 1, 2), (0, 2, 4), (100, 2, 4), (200, 1, 4), (0, 3, 5)])
+@pytest.mark.parametrize(
+    ("days", "count", "group"),
+    [
+        # Thông tư 31/2024/TT-NHNN, Điều 10 khoản 4 (as Thông tư 11/2021/TT-NHNN, Điều 10 khoản 1); the days are
+        # counted on the restructured schedule.
+        (0, 1, 2),  # restructured once, paying on time: điểm b(ii)
+        (1, 1, 4),  # once, late 1 to 90 days: điểm d(ii)
+        (90, 1, 4),
+        (91, 1, 5),  # once, late 91 days or more: điểm đ(ii)
+        (96, 1, 5),
+        (200, 1, 5),
+        (0, 2, 4),  # twice: điểm d(iii)
+        (1, 2, 5),  # twice and late at all: điểm đ(iii)
+        (100, 2, 5),
+        (0, 3, 5),  # three times or more: điểm đ(iv)
+    ],
+)
 def test_restructurings_raise_the_debt_group(days, count, group):
     assert debt_group(days, count) == group
+
+
+def test_a_loan_restructured_once_and_96_days_late_on_its_new_schedule_is_in_group_5():
+    restructure = Event(date(2024, 5, 15), "restructuring", term_months=24)
+    # The first new instalment falls due on 15/06/2024 and is never paid: 96 days late on 19/09/2024.
+    s = state([restructure], date(2024, 9, 19))
+    assert s.days_past_due == 96 and s.restructure_count == 1
+    assert s.debt_group == 5
+    assert state([restructure], date(2024, 6, 16)).debt_group == 4  # one day late on the new schedule
+
+
+@settings(max_examples=examples(200))
+@given(
+    days=st.integers(0, 2000),
+    more=st.integers(0, 400),
+    count=st.integers(0, 4),
+    extra=st.integers(0, 2),
+)
+def test_the_debt_group_never_falls_with_more_days_late_or_more_restructurings(days, more, count, extra):
+    group = debt_group(days, count)
+    assert 1 <= group <= 5
+    assert debt_group(days + more, count) >= group
+    assert debt_group(days, count + extra) >= group
+
+
+def test_the_day_limits_in_force_decide_the_group():
+    stricter = Thresholds(group2_days=5, group3_days=31, group4_days=91, group5_days=181)
+    assert debt_group(40) == 2 and debt_group(40, thresholds=stricter) == 3
+    s = replay(TERMS, PENALTY_MULTIPLIER, LOAN, FIRST_DUE + timedelta(days=40), stricter)
+    assert s.debt_group == 3
 
 
 def test_a_restructuring_gives_a_new_schedule_resets_days_past_due_and_moves_the_group():

@@ -2,17 +2,20 @@
 
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from fund.schedule import (
+    ACTUAL_365,
     ANNUITY,
     BULLET,
     DECLINING,
     EQUAL_PRINCIPAL,
     FLAT,
     MONTHLY,
+    MONTHLY_RATE,
     QUARTERLY,
     Terms,
     build_schedule,
@@ -83,6 +86,27 @@ def test_principal_at_maturity_pays_interest_only_until_the_last_instalment():
     assert [(r.principal, r.interest) for r in rows] == [(0, 250_000), (0, 250_000), (50_000_000, 250_000)]
 
 
+def test_a_short_last_quarter_is_charged_for_its_real_length():
+    # 120.000.000 đ, 12 %/năm trả theo quý, 13 tháng: 4 quý (3 % mỗi quý = 3.600.000) và 1 tháng cuối (1 %).
+    rows = build_schedule(D(120_000_000), date(2024, 1, 15), Terms(D(12), 13, QUARTERLY, BULLET))
+    assert [r.due_date for r in rows][-2:] == [date(2025, 1, 15), date(2025, 2, 15)]
+    assert [r.interest for r in rows] == [D(3_600_000)] * 4 + [D(1_200_000)]
+
+
+def test_a_term_shorter_than_one_quarter_is_charged_for_its_months():
+    rows = build_schedule(D(90_000_000), date(2024, 1, 15), Terms(D(12), 2, QUARTERLY, BULLET))
+    assert [(r.due_date, r.interest) for r in rows] == [(date(2024, 3, 15), D(1_800_000))]
+
+
+def test_actual_365_charges_each_period_for_its_own_days():
+    terms = Terms(D(12), 12, MONTHLY, EQUAL_PRINCIPAL, day_count=ACTUAL_365)
+    rows = build_schedule(D(120_000_000), date(2024, 1, 15), terms)
+    # 15/01 -> 15/02: 31 ngày, 120.000.000 × 12 % × 31/365 = 1.223.013,70 -> 1.223.014;
+    # 15/02 -> 15/03/2024: 29 ngày (năm nhuận), 110.000.000 × 12 % × 29/365 = 1.048.767,12 -> 1.048.767.
+    assert [r.interest for r in rows[:2]] == [D(1_223_014), D(1_048_767)]
+    assert sum(r.principal for r in rows) == D(120_000_000)
+
+
 def test_the_rounding_remainder_goes_to_the_last_instalment():
     rows = build_schedule(D(100_000_000), date(2024, 1, 10), Terms(D(0), 3, MONTHLY, EQUAL_PRINCIPAL))
     assert [r.principal for r in rows] == [D(33_333_333), D(33_333_333), D(33_333_334)]
@@ -137,3 +161,49 @@ def test_a_loan_in_two_tranches_sums_to_both(first, second, gap, terms):
     rows = loan_schedule([(start, D(first)), (later, D(second))], terms)
     assert sum(r.principal for r in rows) == first + second
     assert all(r.closing >= 0 for r in rows) and rows[-1].closing == 0
+
+
+def _exact_interest(base, rate, years):
+    """base × rate % × years, rounded half up to the đồng, with fractions (independent of fund.schedule)."""
+    exact = Fraction(int(base)) * Fraction(str(rate)) * years / 100
+    return (exact + Fraction(1, 2)).__floor__()
+
+
+@settings(max_examples=examples(300))
+@given(
+    principal=st.integers(1_000_000, 10_000_000_000),
+    terms=terms_strategy,
+    day_count=st.sampled_from([MONTHLY_RATE, ACTUAL_365]),
+    day=st.dates(date(2020, 1, 1), date(2035, 12, 31)),
+)
+@example(
+    principal=120_000_000, terms=Terms(D(12), 13, QUARTERLY, BULLET), day_count=MONTHLY_RATE, day=date(2024, 1, 15)
+)
+def test_every_period_is_charged_its_exact_interest_to_the_dong_in_both_day_counts(principal, terms, day_count, day):
+    terms = Terms(
+        terms.annual_rate,
+        terms.term_months,
+        terms.frequency,
+        terms.amortization,
+        terms.rate_method,
+        terms.grace_months,
+        day_count,
+    )
+    rows = build_schedule(D(principal), day, terms)
+    assert sum(r.principal for r in rows) == principal
+    step = 3 if terms.frequency == QUARTERLY else 1
+    previous, months_charged, days_charged = day, 0, 0
+    for index, row in enumerate(rows):
+        base = D(principal) if terms.rate_method == FLAT else row.opening
+        if day_count == ACTUAL_365:
+            years = Fraction((row.due_date - previous).days, 365)
+            days_charged += (row.due_date - previous).days
+        else:
+            months = step if index < len(rows) - 1 else terms.term_months - step * (len(rows) - 1)
+            years = Fraction(months, 12)
+            months_charged += months
+        assert row.interest == _exact_interest(base, terms.annual_rate, years)
+        previous = row.due_date
+    # Every day (month) of the term is charged once, the short last period included.
+    assert days_charged == 0 or days_charged == (rows[-1].due_date - day).days
+    assert months_charged == 0 or months_charged == terms.term_months

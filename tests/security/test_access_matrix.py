@@ -186,6 +186,7 @@ directives.report                -      -      vacd
 directives.reportfile            -      -      vacd
 directives.reminder              -      -      vacd
 fund.fundcapital                 vacd   -      v
+fund.fundthreshold               vacd   -      v
 fund.disbursementplan            vacd   -      v
 fund.loanproduct                 vacd   -      v
 fund.memberborrower              vacd   -      v
@@ -474,7 +475,7 @@ def _registry_and_fund_rows(w, district):
         UnitTarget,
         YearlyFigure,
     )
-    from fund.models import DisbursementPlan, LoanSnapshot
+    from fund.models import DisbursementPlan, FundThreshold, LoanSnapshot
     from portal.models import Agency
     from tests.fund.factories import MemberFactory, capital
 
@@ -495,6 +496,8 @@ def _registry_and_fund_rows(w, district):
         cooperative=coop, congress_kind="annual", due_date=date(2025, 6, 30), stage=CongressReminder.Stage.values[0]
     )
     capital()
+    if not FundThreshold.objects.exists():
+        FundThreshold.objects.create(key="group2_days", value=10, valid_from=date(2024, 7, 1), legal_source="Thử")
     DisbursementPlan.objects.create(year=2024, amount=Decimal(1_000_000_000))
     MemberFactory(cooperative=coop)
     zero = Decimal(0)

@@ -213,6 +213,7 @@ def product_file(bad: dict | None = None) -> bytes:
             "max_term_months": "36",
             "annual_rate": "9",
             "rate_method": "declining",
+            "day_count": "monthly_rate",
             "frequency": "monthly",
             "amortization": "equal_principal",
             "grace_months": "0",
