@@ -177,10 +177,14 @@ def login_in_browser(page, live_server, username, password=None):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Every hypothesis test is also marked `property`, so `make fuzz` can pick them all."""
+    """Every hypothesis test is also marked `property`, so `make fuzz` can pick them all: those decorated with
+    @given, and those that run one inside (an inner @given, or run_state_machine_as_test)."""
     from hypothesis import is_hypothesis_test
 
+    runs_inside = {"given", "run_state_machine_as_test"}
     for item in items:
         targets = [getattr(item, "obj", None), getattr(getattr(item, "cls", None), "runTest", None)]
-        if any(target is not None and is_hypothesis_test(target) for target in targets):
+        targets = [target for target in targets if target is not None]
+        inner = any(runs_inside & set(getattr(getattr(t, "__code__", None), "co_names", ())) for t in targets)
+        if inner or any(is_hypothesis_test(target) for target in targets):
             item.add_marker(pytest.mark.property)
