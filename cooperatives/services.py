@@ -281,11 +281,13 @@ def registry_report(queryset, *, year: int, units=None) -> dict:
                     "label": label,
                     "agriculture": value in AGRICULTURE_SECTORS,
                     "count": counts.get(value, 0),
-                    **{k: fig.get(k) or 0 for k in agg},
+                    **{k: fig.get(k) for k in agg},  # None: nothing filed, printed "—" like a district's
                 }
             )
     district_rows = [{"label": key[1], **dict(values)} for key, values in sorted(by_district.items())]
-    keys = ["htx", "union", "tht", "active", *agg]
-    totals = {key: sum(r.get(key, 0) for r in district_rows) for key in keys}
+    totals = {key: sum(r.get(key, 0) for r in district_rows) for key in ("htx", "union", "tht", "active")}
+    for key in agg:  # a figure nobody filed stays unknown ("—") in the total too, never a made-up 0
+        filed = [r[key] for r in district_rows if r.get(key) is not None]
+        totals[key] = sum(filed) if filed else None
     totals["count"] = registry.total
     return {"year": year, "on": registry.on, "districts": district_rows, "sectors": sector_rows, "totals": totals}

@@ -84,6 +84,20 @@ def _text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
+def test_figures_nobody_filed_print_as_unknown_in_every_row_and_total_of_the_registry_pdf(
+    client, alliance_staff, units
+):
+    CooperativeFactory(unit=units["Xã Ninh Quới"], name="Hợp tác xã Tôm Ninh Quới", sector="aquaculture")
+    client.force_login(alliance_staff)
+
+    report = client.get("/hop-tac-xa/quan-ly/bao-cao.pdf", {"year": 2025})
+
+    rows = [line for line in _text(report.content).splitlines() if "Tổng cộng" in line or "Thủy sản" in line]
+    assert len(rows) == 3  # the district table's total, the sector row, the sector table's total
+    for row in rows:
+        assert row.rstrip().endswith("— — — —"), row  # members, workers, revenue, profit: unknown, not 0
+
+
 def test_the_profile_pdf_carries_the_vietnamese_name(client, hong_dan_commune):
     coop = CooperativeFactory(
         unit=hong_dan_commune, name="Hợp tác xã Nông nghiệp Ninh Quới Đông Hải", public_fields=["figures"]
