@@ -24,6 +24,7 @@ from decimal import Decimal
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.escape import unescape
 
 from .exports import unescape_cell
 from .search import fold
@@ -150,6 +151,10 @@ def read_xlsx(content: bytes) -> dict[str, list[RawRow]]:
             written = next(formula_rows, ()) if formula_rows else ()
             for index, value in enumerate(raw.cells):
                 cell = f"{get_column_letter(index + 1)}{number}"
+                if isinstance(value, str) and "_x" in value:
+                    # Excel stores a control character in a cell as _xHHHH_ (ECMA-376 ST_Xstring), and openpyxl
+                    # hands the escape back as it is: decode it, so the character is judged as Excel shows it.
+                    raw.cells[index] = value = unescape(value)
                 if value is None and index < len(written) and _is_formula(written[index]):
                     raw.problems[index] = (
                         f"ô {cell} là công thức chưa có giá trị ({str(written[index])[:60]}): hãy mở tệp bằng Excel "

@@ -5,13 +5,14 @@ from decimal import Decimal
 import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cooperatives.importing import load_dataset, run_import
 from cooperatives.models import Cooperative, ImportJob, YearlyFigure
 from cooperatives.resources import CooperativeResource
 from portal.search import fold
+from portal.text import control_characters, normalise
 from tests.properties import examples
 
 from .factories import CooperativeFactory
@@ -384,6 +385,32 @@ def test_a_control_character_in_a_cell_is_an_error_on_that_row(units, cell):
     assert [e["row"] for e in outcome["errors"]] == [3]
     assert "ký tự điều khiển" in outcome["errors"][0]["messages"][0]
     assert not Cooperative.objects.exists()
+
+
+@settings(max_examples=examples(20))
+@given(code=st.sampled_from([*range(0x00, 0x20), 0x7F]), where=st.integers(10, 21))  # after "Hợp tác xã"
+@example(code=0x01, where=21)
+@example(code=0x00, where=10)
+@example(code=0x0D, where=10)
+def test_a_control_character_written_the_way_excel_writes_it_is_judged_as_excel_shows_it(units, code, where):
+    """Excel keeps a control character in a cell as _xHHHH_; openpyxl reads the escape back as plain text. A control
+    character is an error on its row; one that is white space (tab, line breaks, separators) becomes a space."""
+    name = "Hợp tác xã Thử Nghiệm"
+    escaped = f"{name[:where]}_x{code:04X}_{name[where:]}"
+    content = _xlsx([HEADERS, row(), row(**{"Mã số đăng ký": "1900999002", "Tên": escaped})])
+
+    try:
+        outcome = run_import(resource_key="cooperatives", dataset=load_dataset(content, "a.xlsx"), dry_run=False)
+        if control_characters(chr(code)):
+            assert [e["row"] for e in outcome["errors"]] == [3]
+            assert any("ký tự điều khiển" in message for message in outcome["errors"][0]["messages"])
+            assert not Cooperative.objects.exists()
+        else:
+            assert outcome["ok"], outcome["errors"]
+            stored = Cooperative.objects.get(registration_code="1900999002").name
+            assert stored == normalise(f"{name[:where]} {name[where:]}") and "_x" not in stored
+    finally:
+        Cooperative.objects.all().delete()  # the examples share the test's database
 
 
 def _with_cached_values(content: bytes, values: dict[str, str]) -> bytes:
