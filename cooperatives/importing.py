@@ -15,11 +15,12 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from portal.spreadsheets import Columns, RawRow, read_rows, table
+from portal.formatting import group_thousands, vn_date
+from portal.spreadsheets import Columns, RawRow, cell_text, read_rows, table
 from portal.uploads import validate_upload
 
 from .models import ImportJob
-from .resources import RESOURCES
+from .resources import RESOURCES, VNDateWidget, VNNumberWidget
 
 PREVIEW_ROWS = 20
 
@@ -38,6 +39,20 @@ class SheetDataset(tablib.Dataset):
         self.row_numbers: list[int] = []
         self.problems: list[dict] = []
         self.sheet_errors: list[str] = []
+
+
+def preview_cell(widget, value) -> str:
+    """A cell of the preview as the import reads it, written the Vietnamese way (31/12/2024, 1.500.000); a value
+    the column cannot read is shown as typed (its row has an error)."""
+    try:
+        if isinstance(widget, VNNumberWidget):
+            number = widget.clean(value)
+            return "" if number is None else group_thousands(number)
+        if isinstance(widget, VNDateWidget):
+            return vn_date(widget.clean(value))
+    except ValueError:
+        pass
+    return cell_text(value)
 
 
 def columns_for(resource_key: str) -> Columns:
@@ -109,8 +124,9 @@ def run_import(*, resource_key: str, dataset: tablib.Dataset, dry_run: bool, pro
     errors = sorted(_error_rows(resource, result, data.row_numbers) + data.problems, key=lambda e: e["row"] or 0)
     totals = result.totals
     if not errors:
+        by_header = {resource.fields[f].column_name: resource.fields[f].widget for f in resource.fields}
         for row in list(data.dict)[:PREVIEW_ROWS]:
-            outcome["preview"].append([str(v) if v is not None else "" for v in row.values()])
+            outcome["preview"].append([preview_cell(by_header.get(h), v) for h, v in row.items()])
     return outcome | {
         "ok": not errors,
         "errors": errors,
@@ -150,7 +166,7 @@ def _run(job_id: int, *, dry_run: bool, job: ImportJob | None = None) -> None:
     try:
         with job.file.open("rb") as handle:
             dataset = load_dataset(handle.read(), job.original_name, job.resource)
-        job.total_rows = len(dataset)
+        job.total_rows = len(dataset) + len(dataset.problems)  # rows refused while reading are rows of the sheet too
         ImportJob.objects.filter(pk=job.pk).update(total_rows=job.total_rows)
         cache.set(key, 0, 3600)
         outcome = run_import(

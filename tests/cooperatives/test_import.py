@@ -204,6 +204,34 @@ def test_the_import_pages_check_then_import_after_confirmation(
     assert Cooperative.objects.filter(registration_code="1900999001").exists()
 
 
+def test_the_preview_shows_dates_and_amounts_the_vietnamese_way_and_codes_as_typed(units):
+    import datetime
+
+    cells = row(**{"Mã số đăng ký": 1900999001, "Ngày cấp đăng ký": datetime.datetime(2015, 8, 8)})
+    cells[HEADERS.index("Vốn điều lệ (đồng)")] = 1800000000
+    later = row(**{"Mã số đăng ký": "1900999002", "Ngày cấp đăng ký": 44927})
+    content = _xlsx([HEADERS, cells, later])
+
+    preview = run_import(resource_key="cooperatives", dataset=load_dataset(content, "a.xlsx"), dry_run=True)["preview"]
+
+    first, second = ({h: v for h, v in zip(HEADERS, line, strict=True)} for line in preview)
+    assert (first["Mã số đăng ký"], first["Ngày cấp đăng ký"]) == ("1900999001", "08/08/2015")
+    assert first["Vốn điều lệ (đồng)"] == "1.800.000.000"
+    assert (second["Ngày cấp đăng ký"], second["Vốn điều lệ (đồng)"]) == ("01/01/2023", "1.500.000.000")
+
+
+def test_a_job_counts_the_rows_refused_while_reading_among_the_sheets_rows(
+    client, alliance_staff, units, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(alliance_staff)
+    bad = row(**{"Mã số đăng ký": "1900999002", "Tên": "Hợp tác xã A_x0001_"})
+    upload = SimpleUploadedFile("htx.xlsx", _xlsx([HEADERS, row(), bad]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/hop-tac-xa/quan-ly/nhap-du-lieu/", {"resource": "cooperatives", "file": upload})
+    assert ImportJob.objects.get().total_rows == 2
+
+
 def test_confirming_twice_imports_once(
     client, alliance_staff, units, settings, tmp_path, django_capture_on_commit_callbacks
 ):
