@@ -158,7 +158,10 @@ def forget_thresholds(**kwargs) -> None:
 
 def thresholds_changed(**kwargs) -> None:
     forget_thresholds()
-    versioned.bump(THRESHOLDS_VERSION)
+    try:
+        versioned.bump(THRESHOLDS_VERSION)
+    except (RedisError, OSError):
+        pass  # with the cache down every process reads the rows themselves (thresholds_on)
 
 
 post_save.connect(thresholds_changed, sender=FundThreshold, dispatch_uid="fund-thresholds-saved")
