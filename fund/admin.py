@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from import_export.admin import ExportMixin, ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 
 from portal.admin_lists import DistrictFilter, LargeChangelist, year_filter
 from portal.forms import SafeRelationsAdminMixin
@@ -57,6 +58,7 @@ class DisbursementPlanAdmin(admin.ModelAdmin):
 @admin.register(LoanProduct)
 class LoanProductAdmin(ImportExportMixin, HistoryAdmin):
     resource_classes = [LoanProductResource]
+    import_formats = [XLSX, CSV]
     list_display = [
         "name",
         "code",

@@ -23,7 +23,6 @@ from .models import (
     Disbursement,
     DisbursementPlan,
     FundCapital,
-    FundThreshold,
     Loan,
     LoanEvent,
     LoanProduct,
@@ -93,22 +92,6 @@ PRODUCTS = [
     },
 ]
 
-# The thresholds in force today with their sources (the migration seeds the same rows and their history).
-THRESHOLDS = [
-    (key, value, date(2024, 7, 1), "Thông tư 31/2024/TT-NHNN, Điều 10 khoản 4")
-    for key, value in (
-        ("group2_days", 10),
-        ("group3_days", 91),
-        ("group4_days", 181),
-        ("group5_days", 361),
-        ("restructured_group5_days", 91),
-    )
-] + [
-    ("single_borrower_cap_pct", 15, date(2021, 5, 15), "Nghị định 45/2021/NĐ-CP, Điều 23 (một bên vay)"),
-    ("related_group_cap_pct", 25, date(2021, 5, 15), "Nghị định 45/2021/NĐ-CP, Điều 23 (cùng người có liên quan)"),
-    ("overdue_multiple_max", D("1.5"), date(2017, 3, 15), "Thông tư 39/2016/TT-NHNN, Điều 13 khoản 4"),
-]
-
 MEMBERS = [
     ("Nguyễn Thị Hồng", "095180001234", 0),
     ("Trần Văn Tư", "095080004567", 1),
@@ -163,10 +146,6 @@ def load(out) -> None:
     FundCapital.objects.get_or_create(
         effective_from=date(2023, 1, 1), defaults={"amount": D(60_000_000_000), "note": "Bổ sung vốn từ ngân sách tỉnh"}
     )
-    for key, value, valid_from, source in THRESHOLDS:
-        FundThreshold.objects.get_or_create(
-            key=key, valid_from=valid_from, defaults={"value": D(value), "legal_source": source}
-        )
     for year, amount in ((today.year - 1, 12_000_000_000), (today.year, 15_000_000_000)):
         DisbursementPlan.objects.get_or_create(year=year, defaults={"amount": D(amount)})
     products = [LoanProduct.objects.get_or_create(code=p["code"], defaults=p)[0] for p in PRODUCTS]

@@ -48,6 +48,8 @@ def portfolio_xlsx(report: Portfolio) -> HttpResponse:
             ("Dự phòng rủi ro (đồng)", report.provision),
             ("Kế hoạch giải ngân năm (đồng)", report.plan or ""),
             ("Đã giải ngân trong năm (đồng)", report.disbursed_in_year),
+            ("  trong đó: khoản vay trong bảng (đồng)", report.disbursed_in_year_on_balance),
+            ("  trong đó: khoản vay đã xóa nợ, ngoại bảng (đồng)", report.disbursed_in_year_off_balance),
             ("Tỷ lệ thực hiện kế hoạch (%)", report.plan_pct or ""),
             ("Số khoản vay đã xóa nợ, theo dõi ngoại bảng", report.off_balance.loans),
             ("Gốc đã xóa nợ (đồng)", report.off_balance.principal),

@@ -26,6 +26,11 @@ from .schedule import ZERO, Terms, build_schedule, dong, due_dates, loan_schedul
 PROVISION_RATES = {1: Decimal("0"), 2: Decimal("0.05"), 3: Decimal("0.20"), 4: Decimal("0.50"), 5: Decimal("1")}
 BAD_DEBT_GROUPS = {3, 4, 5}
 
+# The two kinds of restructured repayment term (Thông tư 11/2021/TT-NHNN, Điều 10 khoản 1; Thông tư 31/2024/TT-NHNN,
+# Điều 10): instalments changed within the original maturity, or the final maturity extended.
+ADJUSTMENT = "adjustment"
+EXTENSION = "extension"
+
 
 @dataclass(frozen=True)
 class Thresholds:
@@ -47,13 +52,20 @@ class Thresholds:
 DEFAULT_THRESHOLDS = Thresholds()
 
 
-def debt_group(days_past_due: int, restructure_count: int = 0, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> int:
+def debt_group(
+    days_past_due: int,
+    restructure_count: int = 0,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    first_restructure: str = EXTENSION,
+) -> int:
     """Group 1-5 (Thông tư 31/2024/TT-NHNN, Điều 10 khoản 4, the quantitative method; the same rules as
     Thông tư 11/2021/TT-NHNN, Điều 10 khoản 1, which it replaced on 01/7/2024).
 
     By days past due: under `group2_days` -> 1, then 2, 3, 4 from each threshold, 5 from `group5_days`.
     Restructured (the days are then counted on the restructured schedule):
-    - once: at least group 2 (điểm b(ii)); late 1 to 90 days -> 4 (điểm d(ii)); 91 days or more -> 5 (điểm đ(ii));
+    - once: at least group 2 when the instalments were adjusted within the original maturity ("điều chỉnh kỳ hạn
+      trả nợ", điểm b(ii)), at least group 3 when the final maturity was extended ("gia hạn nợ", điểm c(ii));
+      late 1 to 90 days -> 4 (điểm d(ii)); 91 days or more -> 5 (điểm đ(ii));
     - twice: at least group 4 (điểm d(iii)); late at all -> 5 (điểm đ(iii));
     - three times or more: 5 (điểm đ(iv)).
     The worse of the two counts.
@@ -72,7 +84,8 @@ def debt_group(days_past_due: int, restructure_count: int = 0, thresholds: Thres
     if restructure_count == 0:
         floor = 1
     elif restructure_count == 1:
-        floor = 5 if days_past_due >= t.restructured_group5_days else 4 if days_past_due > 0 else 2
+        on_time = 2 if first_restructure == ADJUSTMENT else 3
+        floor = 5 if days_past_due >= t.restructured_group5_days else 4 if days_past_due > 0 else on_time
     elif restructure_count == 2:
         floor = 5 if days_past_due > 0 else 4
     else:
@@ -130,6 +143,7 @@ class LoanState:
     allocations: list[Allocation] = field(default_factory=list)
     disbursed: Decimal = ZERO
     restructure_count: int = 0
+    first_restructure: str = EXTENSION
     written_off: bool = False
     unallocated: Decimal = ZERO
     thresholds: Thresholds = DEFAULT_THRESHOLDS
@@ -164,7 +178,11 @@ class LoanState:
 
     @property
     def debt_group(self) -> int:
-        return 5 if self.written_off else debt_group(self.days_past_due, self.restructure_count, self.thresholds)
+        return (
+            5
+            if self.written_off
+            else debt_group(self.days_past_due, self.restructure_count, self.thresholds, self.first_restructure)
+        )
 
     @property
     def provision(self) -> Decimal:
@@ -199,6 +217,7 @@ class Event:
     amount: Decimal = ZERO
     ref: object = None
     term_months: int = 0
+    restructure_kind: str = EXTENSION
 
 
 ORDER = {"disbursement": 0, "payment": 1, "restructuring": 2, "write_off": 3}
@@ -233,6 +252,8 @@ def replay(
         elif event.kind == "restructuring":
             current_terms = replace(terms, term_months=event.term_months, grace_months=0)
             _restructure(state, event.on, current_terms)
+            if not state.restructure_count:
+                state.first_restructure = event.restructure_kind
             state.restructure_count += 1
             restructured = True
         elif event.kind == "write_off":

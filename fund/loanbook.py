@@ -256,7 +256,7 @@ def _create(parsed: Parsed, by, errors: list[str]) -> list[Loan]:
             rate_method=product.rate_method,
             day_count=product.day_count,
             grace_months=min(product.grace_months, item["term"] - 1),
-            overdue_multiplier=product.overdue_multiplier,
+            overdue_multiplier=product.overdue_multiplier_on(item["approved_on"]),
             approved_by=by,
             approved_on=item["approved_on"],
             contract_number=item["contract"],

@@ -5,7 +5,6 @@ payments (a reversal keeps the row), restructurings, the fund's charter capital 
 and nightly snapshots. Schedules, allocations, arrears and debt groups are derived by `fund.ledger.replay`.
 """
 
-import time
 from datetime import date
 from decimal import Decimal
 
@@ -17,9 +16,12 @@ from django.db.models import Q, Sum
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils import timezone
+from redis.exceptions import RedisError
 from simple_history.models import HistoricalRecords
 
 from cooperatives.models import Cooperative
+from portal import versioned
+from portal.formatting import plain_number
 from portal.history import request_user_or_by
 from portal.models import Agency
 from portal.search import Searchable
@@ -109,7 +111,7 @@ class FundThreshold(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_key_display()}: {self.value.normalize():f} từ {self.valid_from:%d/%m/%Y}".replace(".", ",")
+        return f"{self.get_key_display()}: {plain_number(self.value)} từ {self.valid_from:%d/%m/%Y}"
 
     def clean(self):
         if self.key in self.DAY_KEYS and self.value is not None and self.value != self.value.to_integral_value():
@@ -144,29 +146,38 @@ def _thresholds_from(rows, on: date) -> ledger.Thresholds:
     return ledger.Thresholds(**values)
 
 
-# The rows change once in years and are read for every loan of a report: each process keeps them for a minute
-# (another process sees an edit within THRESHOLD_MEMO_SECONDS; this one at once).
-THRESHOLD_MEMO_SECONDS = 60.0
-_threshold_memo: dict = {"rows": None, "until": 0.0, "by_date": {}}
+# The rows change once in years and are read for every loan of a report: each process keeps them under the version
+# in the shared cache, which every save or delete bumps, so no process computes with rows another one has replaced.
+THRESHOLDS_VERSION = "fund-thresholds"
+_threshold_memo: dict = {"version": None, "rows": None, "by_date": {}}
 
 
 def forget_thresholds(**kwargs) -> None:
-    _threshold_memo.update(rows=None, until=0.0, by_date={})
+    _threshold_memo.update(version=None, rows=None, by_date={})
 
 
-post_save.connect(forget_thresholds, sender=FundThreshold, dispatch_uid="fund-thresholds-saved")
-post_delete.connect(forget_thresholds, sender=FundThreshold, dispatch_uid="fund-thresholds-deleted")
+def thresholds_changed(**kwargs) -> None:
+    forget_thresholds()
+    try:
+        versioned.bump(THRESHOLDS_VERSION)
+    except (RedisError, OSError):
+        pass  # with the cache down every process reads the rows themselves (thresholds_on)
 
 
-def _number(value: Decimal) -> str:
-    return format(value.normalize(), "f").replace(".", ",")
+post_save.connect(thresholds_changed, sender=FundThreshold, dispatch_uid="fund-thresholds-saved")
+post_delete.connect(thresholds_changed, sender=FundThreshold, dispatch_uid="fund-thresholds-deleted")
 
 
 def thresholds_on(on: date) -> ledger.Thresholds:
-    """The debt-group days, lending caps and overdue-interest ceiling in force on `on`."""
-    now = time.monotonic()
-    if _threshold_memo["rows"] is None or now >= _threshold_memo["until"]:
-        _threshold_memo.update(rows=list(FundThreshold.objects.all()), until=now + THRESHOLD_MEMO_SECONDS, by_date={})
+    """The debt-group days, lending caps and overdue-interest ceiling in force on `on` (the built-in
+    `ledger.Thresholds` for a key with no row)."""
+    try:
+        version = versioned.version(THRESHOLDS_VERSION)
+    except (RedisError, OSError):
+        # No shared cache: read the rows, remember nothing that another process could have changed.
+        return _thresholds_from(list(FundThreshold.objects.all()), on)
+    if version is None or _threshold_memo["version"] != version or _threshold_memo["rows"] is None:
+        _threshold_memo.update(version=version, rows=list(FundThreshold.objects.all()), by_date={})
     by_date = _threshold_memo["by_date"]
     if on not in by_date:
         by_date[on] = _thresholds_from(_threshold_memo["rows"], on)
@@ -275,12 +286,17 @@ class LoanProduct(models.Model):
     def __str__(self):
         return self.name
 
+    def overdue_multiplier_on(self, on: date) -> Decimal:
+        """The overdue-interest multiple a loan approved on `on` carries: the product's, within the ceiling then
+        in force (Thông tư 39/2016/TT-NHNN, Điều 13 khoản 4)."""
+        return min(self.overdue_multiplier, thresholds_on(on).overdue_multiple_max)
+
     def clean(self):
         ceiling = thresholds_on(timezone.localdate()).overdue_multiple_max
         if self.overdue_multiplier is not None and self.overdue_multiplier > ceiling:
             raise ValidationError(
                 {
-                    "overdue_multiplier": f"Lãi quá hạn không vượt quá {_number(ceiling)} lần lãi suất trong hạn "
+                    "overdue_multiplier": f"Lãi quá hạn không vượt quá {plain_number(ceiling)} lần lãi suất trong hạn "
                     "(ngưỡng đang áp dụng)."
                 }
             )
@@ -516,7 +532,8 @@ class Loan(Searchable):
             amortization=self.amortization or self.product.amortization,
             rate_method=self.rate_method or self.product.rate_method,
             grace_months=self.grace_months,
-            day_count=self.day_count or self.product.day_count,
+            # Once approved the loan's own copy alone counts: editing the product never changes a signed loan.
+            day_count=self.day_count if self.approved_amount is not None else self.product.day_count,
         )
 
     def events(self) -> list[ledger.Event]:
@@ -524,7 +541,9 @@ class Loan(Searchable):
         events = [ledger.Event(d.disbursed_on, "disbursement", d.amount, d.pk) for d in self.disbursements.all()]
         events += [ledger.Event(p.paid_on, "payment", p.amount, p.pk) for p in self.payments.all() if not p.reversed]
         events += [
-            ledger.Event(r.restructured_on, "restructuring", ref=r.pk, term_months=r.new_term_months)
+            ledger.Event(
+                r.restructured_on, "restructuring", ref=r.pk, term_months=r.new_term_months, restructure_kind=r.kind
+            )
             for r in self.restructurings.all()
         ]
         if self.status == self.Status.WRITTEN_OFF and self.closed_on:
@@ -708,9 +727,20 @@ class Payment(models.Model):
 class Restructuring(models.Model):
     """A new schedule for the unpaid principal; each one counts towards the debt group (TT 11/2021, Điều 10)."""
 
+    class Kind(models.TextChoices):
+        ADJUSTMENT = ledger.ADJUSTMENT, "Điều chỉnh kỳ hạn trả nợ"
+        EXTENSION = ledger.EXTENSION, "Gia hạn nợ"
+
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="restructurings")
     restructured_on = models.DateField("ngày cơ cấu")
     new_term_months = models.PositiveSmallIntegerField("thời hạn mới (tháng)", validators=[MinValueValidator(1)])
+    kind = models.CharField(
+        "hình thức",
+        max_length=12,
+        choices=Kind.choices,
+        default=Kind.EXTENSION,
+        help_text="Điều chỉnh kỳ hạn trả nợ nếu ngày đáo hạn cuối không lùi; gia hạn nợ nếu lùi (tính khi ghi nhận).",
+    )
     reason = models.TextField("lý do")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 

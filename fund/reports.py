@@ -110,6 +110,9 @@ class Portfolio:
     par30: Decimal = ZERO
     plan: Decimal | None = None
     disbursed_in_year: Decimal = ZERO
+    # Its split: loans in the tables, and loans written off by the report's date (off the balance sheet).
+    disbursed_in_year_on_balance: Decimal = ZERO
+    disbursed_in_year_off_balance: Decimal = ZERO
     provision: Decimal = ZERO
     off_balance: OffBalance = field(default_factory=OffBalance)
 
@@ -224,10 +227,19 @@ def portfolio(on: date, *, start: date | None = None, source: str = "auto") -> P
         report.par30 = (at_risk * 100 / report.total.outstanding).quantize(Decimal("0.01"))
     plan = DisbursementPlan.objects.filter(year=on.year).first()
     report.plan = plan.amount if plan else None
-    report.disbursed_in_year = (
-        Disbursement.objects.filter(disbursed_on__year=on.year, disbursed_on__lte=on).aggregate(s=Sum("amount"))["s"]
-        or ZERO
+    in_year = (
+        Disbursement.objects.filter(disbursed_on__year=on.year, disbursed_on__lte=on)
+        .values("loan_id")
+        .annotate(s=Sum("amount"))
+        .values_list("loan_id", "s")
     )
+    written_off = {line.loan.pk for line in lines if line.status == Loan.Status.WRITTEN_OFF}
+    for loan_id, amount in in_year:
+        report.disbursed_in_year += amount
+        if loan_id in written_off:
+            report.disbursed_in_year_off_balance += amount
+        else:
+            report.disbursed_in_year_on_balance += amount
     return report
 
 

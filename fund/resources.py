@@ -16,6 +16,8 @@ class LoanProductResource(resources.ModelResource):
     class Meta:
         model = LoanProduct
         import_id_fields = ["code"]
+        # Each row goes through LoanProduct.clean() (the overdue-interest ceiling) before anything is written.
+        clean_model_instances = True
         fields = [
             "code",
             "name",

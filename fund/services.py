@@ -5,7 +5,7 @@ Every service is keyword-only, validates, writes in one transaction and records 
 lending), Thông tư 11/2021/TT-NHNN (debt groups), Công văn 1047/UBND-KT (departments take part in appraisal).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from cooperatives.models import Cooperative, SectorDepartment
 from portal.access import user_scope
-from portal.formatting import money
+from portal.formatting import money, plain_number
 from portal.models import Agency
 
 from . import ledger
@@ -33,6 +33,7 @@ from .models import (
     Restructuring,
     thresholds_on,
 )
+from .schedule import due_dates
 
 S = Loan.Status
 OPEN_STATUSES = [S.DISBURSING, S.REPAYING]
@@ -121,9 +122,9 @@ def loan_eligibility(*, loan: Loan, on: date) -> list[Check]:
     checks.append(
         Check(
             "own_contribution",
-            f"Vốn đối ứng tối thiểu {_pct(minimum)}% tổng vốn dự án",
+            f"Vốn đối ứng tối thiểu {plain_number(minimum)}% tổng vốn dự án",
             loan.own_contribution * 100 >= minimum * loan.total_cost,
-            f"Vốn đối ứng {money(loan.own_contribution)} / tổng vốn {money(loan.total_cost)} = {_pct(pct)}%.",
+            f"Vốn đối ứng {money(loan.own_contribution)} / tổng vốn {money(loan.total_cost)} = {plain_number(pct)}%.",
         )
     )
 
@@ -180,8 +181,8 @@ def limit_checks(*, loan: Loan, on: date) -> list[Check]:
     This loan counts for its amount until approved, then for its own exposure (`Loan.exposure`)."""
     rules = thresholds_on(on)
     single_pct, group_pct = rules.single_borrower_cap_pct, rules.related_group_cap_pct
-    single_label = f"Dư nợ và cam kết của bên vay tối đa {_pct(single_pct)}% vốn điều lệ thực có của Quỹ"
-    group_label = f"Dư nợ và cam kết cùng người có liên quan tối đa {_pct(group_pct)}% vốn điều lệ thực có"
+    single_label = f"Dư nợ và cam kết của bên vay tối đa {plain_number(single_pct)}% vốn điều lệ thực có của Quỹ"
+    group_label = f"Dư nợ và cam kết cùng người có liên quan tối đa {plain_number(group_pct)}% vốn điều lệ thực có"
     capital = FundCapital.amount_on(on)
     if capital is None:
         return [
@@ -203,7 +204,7 @@ def limit_checks(*, loan: Loan, on: date) -> list[Check]:
                 label,
                 current + this <= cap,
                 f"Dư nợ và cam kết hiện có của {who}: {money(current)}; khoản vay này: {money(this)}; "
-                f"cộng {money(current + this)} so với giới hạn {_pct(pct)}% × {money(capital)} = {money(cap)}.",
+                f"cộng {money(current + this)} so với giới hạn {plain_number(pct)}% × {money(capital)} = {money(cap)}.",
             )
         )
     return checks
@@ -214,11 +215,6 @@ def _require_within_limits(loan: Loan, on: date, step: str) -> None:
     if failed:
         reasons = [f"{c.label}: {c.reason}" for c in failed]
         raise ValidationError([f"Không thể {step}: vượt giới hạn cho vay."] + reasons)
-
-
-def _pct(value: Decimal) -> str:
-    """20.00 -> '20'; 19.5 -> '19,5' (Vietnamese decimal comma)."""
-    return format(value.normalize(), "f").replace(".", ",")
 
 
 def _kind_allowed(loan: Loan) -> bool:
@@ -340,7 +336,7 @@ def loan_approve(*, loan: Loan, amount: Decimal, term_months: int, rate: Decimal
     loan.grace_months = min(product.grace_months, term_months - 1)
     loan.day_count = product.day_count
     # The contract may not charge more overdue interest than the ceiling in force when it is approved.
-    loan.overdue_multiplier = min(product.overdue_multiplier, thresholds_on(on).overdue_multiple_max)
+    loan.overdue_multiplier = product.overdue_multiplier_on(on)
     loan.approved_by, loan.approved_on = by, on
     _move(loan, S.APPROVED, on=on, by=by, note=f"Phê duyệt {money(amount)}, {term_months} tháng, {rate}%/năm")
     loan.full_clean()
@@ -476,6 +472,17 @@ def repayment_reverse(*, payment: Payment, reason: str, by) -> Payment:
     return payment
 
 
+def restructuring_kind(*, loan: Loan, on: date, term_months: int) -> str:
+    """Gia hạn nợ when the new final maturity falls after the one in force before `on`, else điều chỉnh kỳ hạn
+    trả nợ (Thông tư 11/2021/TT-NHNN, Điều 10 khoản 1 điểm b(ii) and c(ii); Thông tư 31/2024/TT-NHNN, Điều 10)."""
+    live = [i.due_date for i in loan.state(on).instalments if not i.closed]
+    new_terms = replace(loan.terms(), term_months=term_months, grace_months=0)
+    new_maturity = due_dates(on, new_terms)[-1]
+    if live and new_maturity <= max(live):
+        return Restructuring.Kind.ADJUSTMENT
+    return Restructuring.Kind.EXTENSION
+
+
 @transaction.atomic
 def loan_restructure(*, loan: Loan, on: date, term_months: int, reason: str, by) -> Restructuring:
     """A new schedule for the unpaid principal from `on`; counted for the debt group."""
@@ -488,14 +495,19 @@ def loan_restructure(*, loan: Loan, on: date, term_months: int, reason: str, by)
     tranche = loan.disbursements.order_by("-disbursed_on").first()
     if tranche is None or on < tranche.disbursed_on:
         # The replay re-spreads what was disbursed by then: an earlier date would leave a tranche after it.
-        raise ValidationError("Ngày cơ cấu không được trước ngày giải ngân.")
+        raise ValidationError("Ngày cơ cấu không được trước ngày giải ngân gần nhất.")
     last = loan.restructurings.order_by("-restructured_on").first()
     if last and on <= last.restructured_on:
         raise ValidationError("Ngày cơ cấu phải sau lần cơ cấu trước.")
     if loan.payments.filter(reversed=False, paid_on__gt=on).exists():
         raise ValidationError("Đã có khoản trả sau ngày cơ cấu; hủy các khoản đó trước.")
     item = Restructuring.objects.create(
-        loan=loan, restructured_on=on, new_term_months=term_months, reason=reason, by=by
+        loan=loan,
+        restructured_on=on,
+        new_term_months=term_months,
+        kind=restructuring_kind(loan=loan, on=on, term_months=term_months),
+        reason=reason,
+        by=by,
     )
     LoanEvent.objects.create(
         loan=loan, from_status=loan.status, to_status=loan.status, on=on, by=by, note=f"Cơ cấu lại: {reason}"

@@ -13,7 +13,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from . import services, tasks
-from .models import Disbursement, Loan, Payment, Restructuring
+from .models import Disbursement, FundThreshold, Loan, LoanSnapshot, Payment, Restructuring
 
 # The fields of an event whose date bounds what it changes.
 EVENT_DATES = {Disbursement: "disbursed_on", Payment: "paid_on", Restructuring: "restructured_on"}
@@ -27,6 +27,7 @@ LOAN_FIELDS = [
     "frequency",
     "amortization",
     "rate_method",
+    "day_count",
     "grace_months",
     "overdue_multiplier",
     "status",
@@ -103,3 +104,22 @@ def _loan_saved(sender, instance, created, **kwargs):
     after = _write_off_day(new["status"], new["closed_on"])
     if before != after:
         _invalidate(instance.pk, min(d for d in (before, after) if d))
+
+
+# A threshold row changes every loan's debt group from the day it applies (or applied, before an edit moved it).
+@receiver(pre_save, sender=FundThreshold, dispatch_uid="fund-snapshot-pre-threshold")
+def _remember_threshold(sender, instance, **kwargs):
+    instance._snapshot_since = None
+    if instance.pk and not instance._state.adding:
+        instance._snapshot_since = (
+            FundThreshold.objects.filter(pk=instance.pk).values_list("valid_from", flat=True).first()
+        )
+
+
+@receiver(post_save, sender=FundThreshold, dispatch_uid="fund-snapshot-save-threshold")
+@receiver(post_delete, sender=FundThreshold, dispatch_uid="fund-snapshot-delete-threshold")
+def _threshold_changed(sender, instance, **kwargs):
+    since = min(d for d in (instance.valid_from, getattr(instance, "_snapshot_since", None)) if d)
+    loan_ids = LoanSnapshot.objects.filter(on__gte=since).values_list("loan_id", flat=True).distinct().order_by()
+    for loan_id in list(loan_ids):
+        _invalidate(loan_id, since)

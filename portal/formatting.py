@@ -22,6 +22,12 @@ def group_thousands(value, decimals: int = 0) -> str:
     return f"{sign}{grouped},{frac}" if decimals and frac else f"{sign}{grouped}"
 
 
+def plain_number(value) -> str:
+    """As many decimals as the value has: 20.00 -> '20'; 19.5 -> '19,5'; 1500.25 -> '1.500,25'."""
+    number = Decimal(str(value)).normalize()
+    return group_thousands(number, decimals=max(-number.as_tuple().exponent, 0))
+
+
 def money(value) -> str:
     """Whole đồng: 1500000 -> '1.500.000 ₫'. None shows as a dash."""
     if value is None or value == "":

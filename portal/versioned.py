@@ -35,6 +35,16 @@ def bump(name: str) -> None:
     transaction.on_commit(lambda: _bump_now(name))
 
 
+def version(name: str):
+    """The current version of `name` (made on first use); None when the cache cannot keep one."""
+    version_key = _version_key(name)
+    current = cache.get(version_key)
+    if current is None:
+        cache.add(version_key, _new_version(), None)
+        current = cache.get(version_key)
+    return current
+
+
 def cached(name: str, key: str, build, timeout: int = TIMEOUT):
     version_key = _version_key(name)
     found = cache.get_many([version_key, key])

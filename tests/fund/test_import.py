@@ -209,3 +209,35 @@ def test_a_misspelt_loan_book_column_is_refused_with_the_nearest_header(fund_off
         "Trang “Khoản vay”: cột L “Lãi xuất” không khớp với cột nào đã biết. Có phải là “Lãi suất (%/năm)”?",
         "Trang “Khoản vay” thiếu cột: Lãi suất (%/năm). Hãy dùng tệp mẫu.",
     ]
+
+
+def test_an_imported_loan_carries_the_overdue_ceiling_in_force_at_approval(fund_officer):
+    from fund import loanbook
+    from fund.models import FundThreshold
+
+    coop, product = CooperativeFactory(), ProductFactory(overdue_multiplier=Decimal("1.5"))
+    FundThreshold.objects.create(
+        key="overdue_multiple_max", value=Decimal("1.3"), valid_from=date(2023, 1, 1), legal_source="Thử"
+    )
+    FundThreshold.objects.create(
+        key="overdue_multiple_max", value=Decimal("1.5"), valid_from=date(2025, 1, 1), legal_source="Thử"
+    )
+    upload = workbook([loan_row("CU-9", coop, product)], [], [])
+    [loan] = loanbook.import_loan_book(upload=upload, by=fund_officer)
+    assert loan.overdue_multiplier == Decimal("1.3")
+
+
+def test_a_product_import_runs_the_products_own_checks(db):
+    import tablib
+
+    from fund.admin import LoanProductAdmin
+    from fund.resources import LoanProductResource
+
+    fields = LoanProductResource.Meta.fields
+    row = ["SP-X", "Sản phẩm thử", 500_000_000, 36, "7.2", "declining", "monthly_rate", "monthly"]
+    row += ["equal_principal", 0, "3", 20, 1]
+    result = LoanProductResource().import_data(tablib.Dataset(row, headers=fields), dry_run=True)
+    assert result.has_validation_errors()
+    messages = " ".join(str(m) for r in result.invalid_rows for ms in r.error_dict.values() for m in ms)
+    assert "Lãi quá hạn không vượt quá 1,5 lần" in messages
+    assert [f.__name__ for f in LoanProductAdmin.import_formats] == ["XLSX", "CSV"]

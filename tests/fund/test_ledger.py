@@ -1,5 +1,6 @@
 """Allocation, arrears and debt groups, computed by replaying a loan's events (fund.ledger)."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -7,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fund.ledger import Event, Thresholds, debt_group, replay
+from fund.ledger import ADJUSTMENT, EXTENSION, Event, Thresholds, debt_group, replay
 from fund.schedule import ANNUITY, EQUAL_PRINCIPAL, MONTHLY, Terms
 from tests.properties import examples
 
@@ -100,7 +101,7 @@ def test_days_past_due_and_debt_group_at_the_boundaries(days, group):
     [
         # Thông tư 31/2024/TT-NHNN, Điều 10 khoản 4 (as Thông tư 11/2021/TT-NHNN, Điều 10 khoản 1); the days are
         # counted on the restructured schedule.
-        (0, 1, 2),  # restructured once, paying on time: điểm b(ii)
+        (0, 1, 3),  # restructured once (by default a gia hạn nợ), paying on time: điểm c(ii)
         (1, 1, 4),  # once, late 1 to 90 days: điểm d(ii)
         (90, 1, 4),
         (91, 1, 5),  # once, late 91 days or more: điểm đ(ii)
@@ -157,7 +158,9 @@ def test_a_restructuring_gives_a_new_schedule_resets_days_past_due_and_moves_the
     assert new[0].due_date == date(2024, 6, 15)
     # Carried into the first new instalment: unpaid interest (1,2 + 1,1 + 1,0 triệu) and the overdue interest.
     assert new[0].interest > D(3_300_000) + D(1_200_000)
-    assert s.days_past_due == 0 and s.restructure_count == 1 and s.debt_group == 2
+    assert s.days_past_due == 0 and s.restructure_count == 1 and s.debt_group == 3  # the maturity moved: gia hạn
+    adjusted = replace(restructure, restructure_kind=ADJUSTMENT)
+    assert state([adjusted], date(2024, 5, 20)).debt_group == 2
     second = Event(date(2024, 7, 1), "restructuring", term_months=24)
     assert state([restructure, second], date(2024, 7, 2)).debt_group == 4
     third = Event(date(2024, 8, 1), "restructuring", term_months=24)
@@ -194,3 +197,14 @@ def test_random_repayments_never_make_a_balance_negative(amount, term, annuity, 
         assert inst.penalty_due >= 0
     paid = sum(e.amount for e in events if e.kind == "payment")
     assert sum(a.amount for a in s.allocations) == paid
+
+
+@settings(max_examples=examples(200))
+@given(days=st.integers(0, 2000), more=st.integers(0, 400), kind=st.sampled_from([ADJUSTMENT, EXTENSION]))
+def test_a_first_restructurings_group_follows_its_kind_and_never_falls_with_more_days_late(days, more, kind):
+    group = debt_group(days, 1, first_restructure=kind)
+    assert debt_group(days + more, 1, first_restructure=kind) >= group
+    if kind == EXTENSION:
+        assert group >= 3  # gia hạn nợ lần đầu: Thông tư 11/2021/TT-NHNN, Điều 10 khoản 1 điểm c(ii)
+    if days == 0:
+        assert group == (2 if kind == ADJUSTMENT else 3)

@@ -51,6 +51,13 @@ def assert_tables_add_up(report):
     assert off.loans == len([x for x in report.lines if x.status == S.WRITTEN_OFF]) == len(off.lines)
     disbursed = Disbursement.objects.filter(disbursed_on__range=(report.start, report.on)).aggregate(s=Sum("amount"))
     assert total.disbursed_in_period + off.disbursed_in_period == (disbursed["s"] or 0)
+    # "Disbursed in the year" is split the way the tables are: on-balance + off-balance = all of the year's.
+    in_year = Disbursement.objects.filter(disbursed_on__year=report.on.year, disbursed_on__lte=report.on)
+    assert report.disbursed_in_year == (in_year.aggregate(s=Sum("amount"))["s"] or 0)
+    assert report.disbursed_in_year_on_balance + report.disbursed_in_year_off_balance == report.disbursed_in_year
+    if report.start == date(report.on.year, 1, 1):
+        assert report.disbursed_in_year_on_balance == total.disbursed_in_period
+        assert report.disbursed_in_year_off_balance == off.disbursed_in_period
 
 
 LOANS = st.lists(

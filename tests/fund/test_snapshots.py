@@ -1,5 +1,6 @@
 """Snapshots are a cache of the replay: a report for any date equals the live replay, whatever was entered later."""
 
+import importlib
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from fund import reports, services, tasks
 from fund.loanbook import import_loan_book
-from fund.models import Disbursement, Loan, LoanSnapshot, Payment
+from fund.models import Disbursement, FundThreshold, Loan, LoanSnapshot, Payment
 from tests.properties import examples
 
 from .factories import CooperativeFactory, LoanFactory, ProductFactory, booked_loan, capital, pay
@@ -228,6 +229,17 @@ class LoanBookMachine(RuleBasedStateMachine):
     def write_off(self, index, day):
         self._try(services.loan_write_off, loan=self._loan(index), on=day, reason="Giải thể.")
 
+    @rule(
+        valid_from=st.sampled_from([date(2023, 6, 1), date(2024, 3, 1), date(2024, 9, 1)]),
+        days=st.sampled_from([(5, 31, 91, 181), (30, 120, 240, 400)]),
+    )
+    def backdate_new_debt_group_days(self, valid_from, days):
+        keys = ["group2_days", "group3_days", "group4_days", "group5_days"]
+        for key, value in zip(keys, days, strict=True):
+            FundThreshold.objects.update_or_create(
+                key=key, valid_from=valid_from, defaults={"value": D(value), "legal_source": "Quyết định thử"}
+            )
+
     @rule()
     def nightly_snapshots(self):
         for day in CHECK_DATES:
@@ -267,3 +279,44 @@ def test_a_restructuring_dated_before_the_disbursement_is_refused(fund_officer):
     with pytest.raises(ValidationError, match="trước ngày giải ngân"):
         services.loan_restructure(loan=loan, on=date(2024, 1, 1), term_months=3, reason="Hạn mặn.", by=fund_officer)
     assert_report_is_live(ON)
+
+
+def test_a_changed_day_count_drops_the_loans_stored_days(fund_officer):
+    loan = booked_loan(by=fund_officer)
+    services.portfolio_snapshot(on=date(2024, 6, 30))
+    loan.day_count = "actual_365"
+    loan.save()
+    assert not LoanSnapshot.objects.filter(loan=loan).exists()
+
+
+def test_a_backdated_threshold_drops_and_stores_again_the_days_it_changes(
+    fund_officer, django_capture_on_commit_callbacks
+):
+    loan = booked_loan(by=fund_officer)
+    services.portfolio_snapshot(on=date(2024, 3, 31))
+    services.portfolio_snapshot(on=date(2024, 6, 30))
+    before = LoanSnapshot.objects.get(loan=loan, on=date(2024, 6, 30)).debt_group
+    with django_capture_on_commit_callbacks(execute=True):
+        row = FundThreshold.objects.create(
+            key="group3_days", value=D(175), valid_from=date(2024, 5, 1), legal_source="Quyết định thử"
+        )
+    stored = LoanSnapshot.objects.get(loan=loan, on=date(2024, 6, 30))
+    assert stored.debt_group == fresh_state(loan, date(2024, 6, 30)).debt_group != before
+    assert LoanSnapshot.objects.filter(loan=loan, on=date(2024, 3, 31)).exists()  # before the change: kept
+    with django_capture_on_commit_callbacks(execute=True):
+        row.valid_from = date(2024, 8, 1)  # moved later: the days from the old date change back
+        row.save()
+    assert_report_is_live(date(2024, 6, 30))
+
+
+def test_the_migration_keeps_old_loans_on_the_monthly_rate_and_drops_stored_figures(fund_officer):
+    from django.apps import apps
+
+    migration = importlib.import_module("fund.migrations.0008_thresholds_and_day_count")
+    old = booked_loan(by=fund_officer)
+    Loan.objects.filter(pk=old.pk).update(day_count="")
+    services.portfolio_snapshot(on=date(2024, 6, 30))
+    migration.keep_monthly_rate(apps, None)
+    migration.drop_snapshots(apps, None)
+    assert Loan.objects.get(pk=old.pk).day_count == "monthly_rate"
+    assert not LoanSnapshot.objects.exists()

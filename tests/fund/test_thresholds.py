@@ -120,3 +120,38 @@ def test_a_size_figure_uses_the_thresholds_in_force_at_the_end_of_its_year(db):
         assert SizeThreshold.classify("crops", figure) == size
     # A year before the first row is recorded uses the earliest rows.
     assert SizeThreshold.classify("crops", YearlyFigure(year=2020, members_official=300, revenue=50 * BN)) == "large"
+
+
+def test_another_process_sees_an_edited_threshold_at_once(db):
+    from fund import models
+
+    on = date(2026, 1, 1)
+    assert thresholds_on(on).single_borrower_cap_pct == D(15)
+    other_process = dict(models._threshold_memo)  # what a worker remembers before the edit
+    FundThreshold.objects.create(key="single_borrower_cap_pct", value=12, valid_from=on, legal_source="Thử")
+    models._threshold_memo.clear()
+    models._threshold_memo.update(other_process)
+    assert thresholds_on(on).single_borrower_cap_pct == D(12)
+
+
+def test_thresholds_are_read_from_the_database_when_the_shared_cache_is_down(db, settings):
+    settings.CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+    FundThreshold.objects.create(
+        key="single_borrower_cap_pct", value=11, valid_from=date(2026, 1, 1), legal_source="Thử"
+    )
+    assert thresholds_on(date(2026, 1, 2)).single_borrower_cap_pct == D(11)
+
+
+def test_with_no_rows_the_built_in_values_are_the_migrations_latest(db):
+    migration = __import__("importlib").import_module("fund.migrations.0008_thresholds_and_day_count")
+    FundThreshold.objects.all().delete()
+    latest = {}
+    for key, value, _valid_from, _source in sorted(migration.SEED, key=lambda r: r[2]):
+        latest[key] = value
+    built_in = thresholds_on(date(2026, 1, 1))
+    assert {key: getattr(built_in, key) for key in latest} == latest
+
+
+def test_a_threshold_reads_with_a_decimal_comma():
+    row = FundThreshold(key="overdue_multiple_max", value=D("1.50"), valid_from=date(2017, 3, 15), legal_source="x")
+    assert str(row) == "Lãi quá hạn tối đa (bội số lãi suất trong hạn): 1,5 từ 15/03/2017"

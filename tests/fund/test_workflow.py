@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from fund import services
-from fund.models import Appraisal, Loan, LoanEvent
+from fund.models import Appraisal, Loan, LoanEvent, Restructuring
 from portal.models import Agency, User
 
 from .factories import CooperativeFactory, LoanFactory, application, booked_loan, fresh
@@ -184,13 +184,37 @@ def test_reversing_the_payment_that_settled_a_loan_reopens_it(fund_officer):
     assert fresh(loan).status == S.REPAYING and fresh(loan).closed_on is None
 
 
-def test_a_restructuring_is_counted_and_moves_the_loan_to_group_2(fund_officer):
+def test_a_first_extension_moves_the_loan_to_group_3(fund_officer):
+    loan = booked_loan(by=fund_officer)
+    item = services.loan_restructure(
+        loan=fresh(loan), on=date(2024, 3, 1), term_months=18, reason="Thiên tai", by=fund_officer
+    )
+    assert item.kind == Restructuring.Kind.EXTENSION  # the final maturity moves from 2025 to 2025-08
+    state = fresh(loan).state(date(2024, 3, 2))
+    assert state.restructure_count == 1 and state.debt_group == 3
+
+
+def test_a_first_adjustment_within_the_maturity_paid_on_time_is_group_2(fund_officer):
+    loan = booked_loan(by=fund_officer)
+    item = services.loan_restructure(
+        loan=fresh(loan), on=date(2024, 3, 1), term_months=6, reason="Mùa vụ lùi", by=fund_officer
+    )
+    assert item.kind == Restructuring.Kind.ADJUSTMENT
+    state = fresh(loan).state(date(2024, 3, 2))
+    assert state.restructure_count == 1 and state.debt_group == 2
+
+
+def test_a_restructuring_before_the_latest_disbursement_is_refused_in_words(fund_officer):
+    loan = booked_loan(by=fund_officer)
+    with pytest.raises(ValidationError, match="Ngày cơ cấu không được trước ngày giải ngân gần nhất."):
+        services.loan_restructure(loan=fresh(loan), on=date(2023, 12, 1), term_months=6, reason="Thử", by=fund_officer)
+
+
+def test_a_restructuring_is_counted_and_cannot_repeat_on_the_same_day(fund_officer):
     loan = booked_loan(by=fund_officer)
     services.loan_restructure(
         loan=fresh(loan), on=date(2024, 3, 1), term_months=18, reason="Thiên tai", by=fund_officer
     )
-    state = fresh(loan).state(date(2024, 3, 2))
-    assert state.restructure_count == 1 and state.debt_group == 2
     with pytest.raises(ValidationError):
         services.loan_restructure(
             loan=fresh(loan), on=date(2024, 3, 1), term_months=18, reason="Lần nữa", by=fund_officer

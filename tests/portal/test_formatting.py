@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 from django.template import Context, Template
 from django.utils import formats, translation
 
-from portal.formatting import group_thousands, money, vn_weekday_datetime
+from portal.formatting import group_thousands, money, plain_number, vn_weekday_datetime
 from portal.search import fold, terms
 
 
@@ -43,3 +43,7 @@ def test_folding_removes_vietnamese_diacritics():
     assert fold("Hợp tác xã Đông Hải") == "hop tac xa dong hai"
     assert fold("ĐẠI HỘI") == "dai hoi"
     assert terms("  Thảo   gỡ ") == ["thao", "go"]
+
+
+def test_a_plain_number_shows_only_the_decimals_it_has():
+    assert [plain_number(Decimal(v)) for v in ("20.00", "19.5", "1500.25", "1.50")] == ["20", "19,5", "1.500,25", "1,5"]

@@ -496,8 +496,11 @@ def _registry_and_fund_rows(w, district):
         cooperative=coop, congress_kind="annual", due_date=date(2025, 6, 30), stage=CongressReminder.Stage.values[0]
     )
     capital()
-    if not FundThreshold.objects.exists():
+    threshold = FundThreshold.objects.order_by("pk").first()
+    if threshold is None:
         FundThreshold.objects.create(key="group2_days", value=10, valid_from=date(2024, 7, 1), legal_source="Thử")
+    else:
+        threshold.save()  # its first past version now: a threshold saved later would drop the snapshot below
     DisbursementPlan.objects.create(year=2024, amount=Decimal(1_000_000_000))
     MemberFactory(cooperative=coop)
     zero = Decimal(0)
