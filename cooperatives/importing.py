@@ -32,13 +32,15 @@ def validate_import_file(upload) -> None:
 
 class SheetDataset(tablib.Dataset):
     """The rows of a sheet under canonical headers, with each row's number in the sheet, the rows refused while
-    reading (a control character, a formula without a value) and what is wrong with the sheet as a whole."""
+    reading (a control character, a formula without a value), what is wrong with the sheet as a whole and the
+    known columns read past (district, notes ...)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.row_numbers: list[int] = []
         self.problems: list[dict] = []
         self.sheet_errors: list[str] = []
+        self.ignored: list[str] = []
 
 
 def preview_cell(widget, value) -> str:
@@ -58,13 +60,14 @@ def preview_cell(widget, value) -> str:
 def columns_for(resource_key: str) -> Columns:
     resource = RESOURCES[resource_key][1]()
     synonyms = {f.column_name: resource.SYNONYMS.get(f.column_name, ()) for f in resource.fields.values()}
-    return Columns(synonyms, required=tuple(resource.HEADERS_REQUIRED))
+    return Columns(synonyms, required=tuple(resource.HEADERS_REQUIRED), ignored=resource.HEADERS_IGNORED)
 
 
 def sheet_dataset(rows: list[RawRow], resource_key: str) -> SheetDataset:
     found = table(rows, columns_for(resource_key))
     data = SheetDataset(headers=found.headers)
     data.sheet_errors = found.errors
+    data.ignored = found.ignored
     for row in found.rows:
         if row.problems:
             data.problems.append({"row": row.number, "messages": row.problems})
@@ -110,6 +113,7 @@ def run_import(*, resource_key: str, dataset: tablib.Dataset, dry_run: bool, pro
     """
     data = as_sheet(dataset, resource_key)
     outcome = {"ok": False, "new": 0, "updated": 0, "headers": list(data.headers or []), "preview": []}
+    outcome["ignored"] = data.ignored
     if data.sheet_errors:
         return outcome | {"errors": [{"row": None, "messages": data.sheet_errors}]}
     resource = RESOURCES[resource_key][1]()
@@ -177,7 +181,7 @@ def _run(job_id: int, *, dry_run: bool, job: ImportJob | None = None) -> None:
         )
     except Exception as exc:  # noqa: BLE001 - an unreadable file must end as a visible failure, not a stuck job
         outcome = {"ok": False, "errors": [{"row": None, "messages": [f"Không đọc được tệp: {exc}"]}]}
-        outcome.update(new=0, updated=0, headers=[], preview=[])
+        outcome.update(new=0, updated=0, headers=[], preview=[], ignored=[])
     if outcome["ok"]:
         status = ImportJob.Status.CHECKED if dry_run else ImportJob.Status.DONE
     else:
@@ -187,7 +191,7 @@ def _run(job_id: int, *, dry_run: bool, job: ImportJob | None = None) -> None:
     job.new_rows = outcome["new"]
     job.updated_rows = outcome["updated"]
     job.processed_rows = job.total_rows
-    job.preview = {"headers": outcome["headers"], "rows": outcome["preview"]}
+    job.preview = {"headers": outcome["headers"], "rows": outcome["preview"], "ignored": outcome["ignored"]}
     job.seconds = round(time.monotonic() - started, 2)
     job.finished_at = timezone.now() if not dry_run or not outcome["ok"] else None
     job.save()

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from portal import dated
 from portal.models import AdministrativeUnit, Agency
 from portal.search import Searchable
 from portal.storage import PrivateStorage, generated_name
@@ -301,6 +302,10 @@ class Cooperative(Searchable):
         if self.kind == self.Kind.COOPERATIVE and self.name and not self.name.lower().startswith("hợp tác xã"):
             # Luật HTX 2023, Điều 25: the name of a cooperative begins with "Hợp tác xã".
             errors["name"] = "Tên hợp tác xã phải bắt đầu bằng cụm từ “Hợp tác xã”."
+        if self.status != self.Status.ACTIVE and not self.status_since:
+            # Without its date a status would count from the day it was typed in: the figures of the year it
+            # really happened in would be wrong.
+            errors["status_since"] = f"Hãy ghi ngày bắt đầu của tình trạng “{self.get_status_display()}”."
         if self.status == self.Status.SUSPENDED and self.status_since and self.suspended_until:
             # Luật HTX 2023, Điều 66 / Nghị định 92/2024: one suspension notice covers at most 12 months.
             if self.suspended_until > self.status_since + relativedelta(months=12):
@@ -884,12 +889,7 @@ class SizeThreshold(models.Model):
     @staticmethod
     def in_force(rows, on: date) -> list["SizeThreshold"]:
         """For each (sector group, class) the row in force on `on`, or its earliest row."""
-        chosen = {}
-        for row in sorted(rows, key=lambda r: r.valid_from):
-            key = (row.sector_group, row.size_class)
-            if key not in chosen or row.valid_from <= on:
-                chosen[key] = row
-        return list(chosen.values())
+        return list(dated.in_force(rows, on, key=lambda r: (r.sector_group, r.size_class)).values())
 
     @classmethod
     def classify(cls, sector: str, figure: "YearlyFigure", rows=None, on: date | None = None) -> str | None:

@@ -18,7 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from portal.models import AdministrativeUnit
 from portal.search import fold
-from portal.spreadsheets import cell_date, cell_text
+from portal.spreadsheets import OFFICE_EXTRAS, cell_date, cell_text
 
 from .models import Congress, Cooperative, GovernanceForm, Sector, YearlyFigure
 
@@ -172,6 +172,8 @@ class RegistryResource(resources.ModelResource):
     # Other names offices give a column (compared folded, so case, diacritics and spacing never matter).
     SYNONYMS: dict[str, tuple[str, ...]] = {}
     HEADERS_REQUIRED: list[str] = []
+    # Known columns read past and named to the user as ignored (a column of the resource by that name wins).
+    HEADERS_IGNORED: tuple[str, ...] = OFFICE_EXTRAS
 
     def before_import(self, dataset, **kwargs):
         self._row_numbers = getattr(dataset, "row_numbers", None)
@@ -253,7 +255,15 @@ class CooperativeResource(RegistryResource):
 
     HEADERS_REQUIRED = ["Mã số đăng ký", "Tên", "Địa bàn", "Lĩnh vực"]
     SYNONYMS = {
-        "Mã số đăng ký": ("Mã số HTX", "Mã HTX", "Mã số hợp tác xã", "Mã số đăng ký HTX", "Số đăng ký", "Mã số ĐKKD"),
+        "Mã số đăng ký": (
+            "Mã số",
+            "Mã số HTX",
+            "Mã HTX",
+            "Mã số hợp tác xã",
+            "Mã số đăng ký HTX",
+            "Số đăng ký",
+            "Mã số ĐKKD",
+        ),
         "Tên": ("Tên HTX", "Tên hợp tác xã", "Tên đơn vị", "Tên tổ hợp tác", "Tên THT"),
         "Tên viết tắt": ("Viết tắt",),
         "Loại hình": ("Loại hình tổ chức",),
@@ -372,6 +382,7 @@ class GroupResource(CooperativeResource):
             "cooperation_contract_date",
             "notified_on",
             "status",
+            "status_since",
             "phone",
         ]
 

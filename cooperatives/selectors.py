@@ -3,19 +3,24 @@ the registry report (PDF) and the figures pre-filled into a report.
 
 A figure for a date counts the cooperatives registered by that date (certificate date on or before it, or not
 known) with the status they had on that date. The status comes from the record's history (django-simple-history):
-each saved version says "status S since `status_since`" (since registration when no date is given), so the status
-on a date is that of the newest version whose date is on or before it. A correction saved later wins over what it
-corrects; a backdated status reaches back to its date. Before the first dated status on record a cooperative counts
-as active (it is registered active). Kind, sector and unit are taken as they are today.
+each saved version says "status S since `status_since`", and a version saved without that date takes effect on the
+day it was saved (its local date), never before: a dissolution entered without its date must not rewrite the
+figures of earlier years. The status on a date is that of the newest version in effect by then. A correction saved
+later wins over what it corrects; a backdated status reaches back to its date. Before the first version in effect
+a cooperative counts as active (it is registered active). A row written without history (bulk seeding) has only
+itself to say: its status holds from `status_since`, or always when it has none. Kind, sector and unit are taken
+as they are today.
 """
 
+import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.conf import settings
+from django.db.models import Case, CharField, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, TruncDate
 
 from .models import Cooperative, Sector
 
@@ -28,15 +33,17 @@ HTX_AND_UNIONS = (Cooperative.Kind.COOPERATIVE, Cooperative.Kind.UNION)
 
 def status_on(on: date):
     """An expression for the status a cooperative had on `on` (see the module's docstring)."""
-    applies = Q(status_since__isnull=True) | Q(status_since__lte=on)
+    versions = Cooperative.history.model.objects.filter(id=OuterRef("pk"))
+    in_effect = Coalesce("status_since", TruncDate("history_date", tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE)))
     recorded = (
-        Cooperative.history.model.objects.filter(applies, id=OuterRef("pk"))
+        versions.annotate(effective=in_effect)
+        .filter(effective__lte=on)
         .order_by("-history_date", "-history_id")
         .values("status")[:1]
     )
-    # The row itself is the newest version (rows written without history, by bulk seeding, have only it).
     return Case(
-        When(applies, then=F("status")),
+        When(status_since__lte=on, then=F("status")),
+        When(Q(status_since__isnull=True) & ~Exists(versions), then=F("status")),
         default=Coalesce(Subquery(recorded), Value(Cooperative.Status.ACTIVE)),
         output_field=CharField(),
     )
@@ -151,6 +158,30 @@ def registry_as_of(on: date, *, units: Iterable[int] | None = None) -> Registry:
         for r in rows
     )
     return Registry(on, groups)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What happened to the registry in a period: units founded in it, and units that existed on its eve (or were
+    founded in it) and were gone (dissolved or bankrupt) at its end. Neither can be negative, whatever the order
+    of the statuses (dissolved then bankrupt, or a wrong dissolution corrected back to active)."""
+
+    founded: int
+    gone: int
+
+
+def registry_changes(start: date, end: date, *, kinds: Iterable[str] | None = None, units=None) -> Changes:
+    """The registry's changes from `start` to `end` (one query), for the given kinds and unit ids (all when None)."""
+    qs = Cooperative.objects.filter(registered_by(end))
+    if kinds is not None:
+        qs = qs.filter(kind__in=list(kinds))
+    if units is not None:
+        qs = qs.filter(unit_id__in=list(units))
+    counts = qs.annotate(at_eve=status_on(start - timedelta(days=1)), at_end=status_on(end)).aggregate(
+        founded=Count("pk", filter=Q(certificate_date__gte=start, certificate_date__lte=end)),
+        gone=Count("pk", filter=~Q(at_eve__in=GONE) & Q(at_end__in=GONE)),
+    )
+    return Changes(counts["founded"], counts["gone"])
 
 
 def year_end(year: int) -> date:

@@ -11,12 +11,12 @@ new and dissolved, members, workers, revenue, profit, loans, congresses held, bo
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Sum
 
-from cooperatives.selectors import ALL_STATUSES, Registry, registry_as_of
+from cooperatives.selectors import Changes, Registry, registry_as_of, registry_changes
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class PrefillContext:
     unit_ids: frozenset[int]
     period_start: date
     period_end: date
-    # The registry on a date, read once per date however many indicators count it.
+    # The registry on a date, and its changes over the period, read once however many indicators count them.
     _registries: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -38,9 +38,14 @@ class PrefillContext:
             self._registries[on] = registry_as_of(on, units=self.unit_ids)
         return self._registries[on]
 
-    def before(self) -> Registry:
-        """The registry on the eve of the period."""
-        return self.registry(self.period_start - timedelta(days=1))
+    def changes(self, kinds: tuple[str, ...]) -> Changes:
+        """Units of `kinds` founded in the period, and gone (dissolved, bankrupt) in it."""
+        key = ("changes", kinds)
+        if key not in self._registries:
+            self._registries[key] = registry_changes(
+                self.period_start, self.period_end, kinds=kinds, units=self.unit_ids
+            )
+        return self._registries[key]
 
 
 @dataclass(frozen=True)
@@ -122,14 +127,12 @@ def _tht(ctx):
 
 @indicator("htx_new", "Hợp tác xã thành lập mới trong kỳ", "HTX")
 def _htx_new(ctx):
-    every = ALL_STATUSES  # founded in the period, whatever became of it since
-    return ctx.registry().count(kinds=["htx"], statuses=every) - ctx.before().count(kinds=["htx"], statuses=every)
+    return ctx.changes(("htx",)).founded  # founded in the period, whatever became of it since
 
 
 @indicator("htx_dissolved", "Hợp tác xã giải thể trong kỳ", "HTX")
 def _htx_dissolved(ctx):
-    gone = ["dissolved"]
-    return ctx.registry().count(kinds=["htx"], statuses=gone) - ctx.before().count(kinds=["htx"], statuses=gone)
+    return ctx.changes(("htx",)).gone
 
 
 # --- yearly figures of the period's year ------------------------------------------------------------------------

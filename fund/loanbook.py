@@ -18,7 +18,7 @@ from openpyxl import Workbook
 
 from cooperatives.models import Cooperative
 from portal.exports import safe_row
-from portal.spreadsheets import Columns, cell_date, cell_text, header_key, read_xlsx, table
+from portal.spreadsheets import OFFICE_EXTRAS, Columns, cell_date, cell_text, header_key, read_xlsx, table
 
 from .forms import parse_money
 from .models import Disbursement, Loan, LoanEvent, LoanProduct, MemberBorrower, Payment
@@ -104,7 +104,9 @@ def _rows(sheets, name, errors, sheet_errors):
     if found is None:
         sheet_errors.append(f"Thiếu trang tính “{name}”.")
         return []
-    columns = Columns({h: SYNONYMS.get(h, ()) for h in SHEETS[name]}, required=tuple(SHEETS[name]))
+    columns = Columns(
+        {h: SYNONYMS.get(h, ()) for h in SHEETS[name]}, required=tuple(SHEETS[name]), ignored=OFFICE_EXTRAS
+    )
     read = table(sheets[found], columns, sheet=name)
     if read.errors:
         sheet_errors.extend(read.errors)

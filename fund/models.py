@@ -20,7 +20,7 @@ from redis.exceptions import RedisError
 from simple_history.models import HistoricalRecords
 
 from cooperatives.models import Cooperative
-from portal import versioned
+from portal import dated, versioned
 from portal.formatting import plain_number
 from portal.history import request_user_or_by
 from portal.models import Agency
@@ -135,15 +135,8 @@ class FundThreshold(models.Model):
 
 def _thresholds_from(rows, on: date) -> ledger.Thresholds:
     """The values in force on `on`: for each key its latest row from on or before `on`, else its earliest row."""
-    values = {}
-    for key in FundThreshold.Key.values:
-        mine = sorted((r for r in rows if r.key == key), key=lambda r: r.valid_from)
-        if not mine:
-            continue
-        current = [r for r in mine if r.valid_from <= on]
-        value = (current[-1] if current else mine[0]).value
-        values[key] = int(value) if key in FundThreshold.DAY_KEYS else value
-    return ledger.Thresholds(**values)
+    rows = dated.in_force(rows, on, key=lambda r: r.key)
+    return ledger.Thresholds(**{k: int(r.value) if k in FundThreshold.DAY_KEYS else r.value for k, r in rows.items()})
 
 
 # The rows change once in years and are read for every loan of a report: each process keeps them under the version

@@ -5,7 +5,7 @@ all-or-nothing across three sheets; these resources serve the admin's export but
 """
 
 from import_export import fields, resources
-from import_export.widgets import ForeignKeyWidget
+from import_export.widgets import DecimalWidget, ForeignKeyWidget
 
 from cooperatives.models import Cooperative
 
@@ -44,9 +44,9 @@ class LoanResource(resources.ModelResource):
     borrower = fields.Field(attribute="borrower_name", column_name="Bên vay", readonly=True)
     project_name = fields.Field("project_name", "Tên dự án")
     status = fields.Field("get_status_display", "Trạng thái", readonly=True)
-    approved_amount = fields.Field("approved_amount", "Số tiền phê duyệt")
+    approved_amount = fields.Field("approved_amount", "Số tiền phê duyệt", widget=DecimalWidget())
     approved_term_months = fields.Field("approved_term_months", "Thời hạn (tháng)")
-    approved_rate = fields.Field("approved_rate", "Lãi suất (%/năm)")
+    approved_rate = fields.Field("approved_rate", "Lãi suất (%/năm)", widget=DecimalWidget())
     contract_number = fields.Field("contract_number", "Số hợp đồng")
 
     class Meta:

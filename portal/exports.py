@@ -52,3 +52,8 @@ class SafeCSV(base_formats.CSV):
 class SafeXLSX(base_formats.XLSX):
     def export_data(self, dataset, **kwargs):
         return super().export_data(safe_dataset(dataset), **kwargs)
+
+
+# The admin keeps a cell's own type (an amount stays a number) only for formats listed here, checked by exact type
+# (import_export.admin.ExportMixin.get_export_data): without this, every cell of an admin xlsx export is text.
+base_formats.BINARY_FORMATS.append(SafeXLSX)

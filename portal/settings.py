@@ -390,13 +390,12 @@ LOGGING["loggers"]["axes.apps"] = {"level": "WARNING"}  # no start-up banner on 
 # https://django-import-export.readthedocs.io/en/latest/installation.html (settings)
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
-# Admin exports come only as csv and xlsx, through portal.exports, which quotes any cell that would run as a formula
-# (= + - @). The library's own switch only strips a leading "=": it stays on as a second guard.
-# https://django-import-export.readthedocs.io/en/latest/installation.html#import-export-escape-formulae-on-export
+# Admin exports come only as csv and xlsx, through portal.exports, which quotes any text cell that would run as a
+# formula (= + - @). The library's own IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT stays off: it turns every cell into
+# text, so amounts would reach Excel as text that does not add up.
 from portal.exports import SafeCSV, SafeXLSX  # noqa: E402
 
 EXPORT_FORMATS = [SafeCSV, SafeXLSX]
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 # Tests and CI smoke runs skip gzip/brotli pre-compression of static files (slow); production keeps it.
 if not DEBUG and not envbool("DJANGO_STATIC_COMPRESS", True):
     STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"

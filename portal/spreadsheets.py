@@ -4,9 +4,11 @@ A sheet from a provincial office rarely starts with its headers: a title ("DANH 
 over the columns), a blank row or two, then the header row, written as its author likes ("MÃ SỐ HTX", "Tên  HTX").
 So the header row is the row among the first HEADER_SCAN that matches the most known headers, compared folded
 (portal.search.fold: no case, no diacritics, one space); each resource keeps a table of the other names people
-give a column. A column whose header matches nothing is refused with the nearest known header suggested, because
-dropping it would lose its data without a word. Rows keep the sheet's own numbers (1-based, title rows counted,
-blank rows skipped but counted), so an error names the row the person sees in Excel.
+give a column. Columns an office sheet carries beside the data (the district and province of the commune, notes)
+are known and read past, and the import says it ignored them. A column whose header matches nothing else is refused
+with the nearest known header suggested, because dropping it would lose its data without a word. Rows keep the
+sheet's own numbers (1-based, title rows counted, blank rows skipped but counted), so an error names the row the
+person sees in Excel.
 
 Cells: text goes through portal.text.normalise; a control character (NUL, ESC ...) is an error on that row; a
 formula gives the value Excel cached when it last saved the file, and a formula without one (a file written by a
@@ -33,6 +35,20 @@ from .text import control_characters, normalise
 HEADER_SCAN = 15
 # Row-number columns every office sheet has; their content means nothing to an import.
 IGNORED_HEADERS = ("STT", "TT", "Số TT", "Số thứ tự")
+# Columns offices add beside the data that no import reads: the district and province a commune lies in (the
+# commune's unit already says them) and notes. Read past, and named to the user as ignored.
+OFFICE_EXTRAS = (
+    "Huyện",
+    "Quận",
+    "Thị xã",
+    "Thành phố",
+    "Huyện/Quận/Thị xã/Thành phố",
+    "Huyện, thị xã, thành phố",
+    "Quận/Huyện",
+    "Tỉnh",
+    "Tỉnh/Thành phố",
+    "Ghi chú",
+)
 
 # Excel counts days from 30/12/1899 (its 1900 leap-year bug included). Only serials from 1950 to 2100 are read as
 # dates, so a bare year (2024) or an amount typed into a date column is refused rather than read as 1905.
@@ -51,15 +67,17 @@ class Columns:
 
     synonyms: dict[str, tuple[str, ...]]
     required: tuple[str, ...] = ()
+    ignored: tuple[str, ...] = ()  # known columns read past (a synonym of a real column wins over these)
 
     def __post_init__(self):
         self.by_key: dict[str, str | None] = dict.fromkeys((header_key(h) for h in IGNORED_HEADERS), None)
+        self.by_key.update(dict.fromkeys((header_key(h) for h in self.ignored), None))
         for header, others in self.synonyms.items():
             for name in (header, *others):
                 self.by_key[header_key(name)] = header
 
     def match(self, text) -> str | None:
-        """The canonical header `text` names; None for a row-number column; "" when it names nothing known."""
+        """The canonical header `text` names; None for a column read past; "" when it names nothing known."""
         return self.by_key.get(header_key(text), "")
 
     def nearest(self, text) -> str | None:
@@ -83,13 +101,15 @@ class Row:
 
 @dataclass
 class Table:
-    """A sheet under its header row: canonical headers, the data rows with their sheet numbers, and what is wrong
-    with the sheet as a whole (no header row, a column nobody knows, a required column missing)."""
+    """A sheet under its header row: canonical headers, the data rows with their sheet numbers, what is wrong
+    with the sheet as a whole (no header row, a column nobody knows, a required column missing) and the headers of
+    the known columns read past (row numbers aside), as the sheet writes them."""
 
     header_row: int | None
     headers: list[str]
     rows: list[Row]
     errors: list[str]
+    ignored: list[str] = field(default_factory=list)
 
 
 def cell_date(value) -> date:
@@ -218,14 +238,17 @@ def table(rows: list[RawRow], columns: Columns, *, sheet: str = "") -> Table:
         known = ", ".join(f"“{h}”" for h in list(columns.synonyms)[:4])
         message = f"{where}Không tìm thấy dòng tiêu đề trong {HEADER_SCAN} dòng đầu (các cột như {known} ...)."
         return Table(None, [], [], [message])
-    errors, mapping, seen, reported = [], {}, {}, set()
+    errors, mapping, seen, reported, ignored = [], {}, {}, set(), []
+    row_numbers = {header_key(h) for h in IGNORED_HEADERS}
     for index, text in enumerate(header.cells):
         if _blank(text):
             continue
         letter = get_column_letter(index + 1)
         canonical = columns.match(text)
         if canonical is None:
-            continue  # a row-number column
+            if header_key(text) not in row_numbers:
+                ignored.append(normalise(text))
+            continue
         if not canonical:
             nearest = columns.nearest(text)
             hint = f" Có phải là “{nearest}”?" if nearest else " Hãy dùng tên cột như trong tệp mẫu."
@@ -266,4 +289,4 @@ def table(rows: list[RawRow], columns: Columns, *, sheet: str = "") -> Table:
             reported.add(index)
             letter = get_column_letter(index + 1)
             errors.append(f"{where}cột {letter} có dữ liệu (ô {letter}{raw.number}) nhưng không có tiêu đề.")
-    return Table(header.number, list(mapping.values()), data, [e[:1].upper() + e[1:] for e in errors])
+    return Table(header.number, list(mapping.values()), data, [e[:1].upper() + e[1:] for e in errors], ignored)

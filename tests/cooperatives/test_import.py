@@ -9,7 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cooperatives.importing import load_dataset, run_import
-from cooperatives.models import Cooperative, ImportJob, YearlyFigure
+from cooperatives.models import Congress, Cooperative, ImportJob, YearlyFigure
 from cooperatives.resources import CooperativeResource
 from portal.search import fold
 from portal.text import control_characters, normalise
@@ -576,3 +576,46 @@ def test_any_office_layout_imports_the_clean_data_or_names_the_bad_rows(units, s
             }
     finally:
         Cooperative.objects.filter(registration_code__startswith="19009991").delete()
+
+
+def test_an_ordinary_office_sheet_is_read_and_the_page_names_the_columns_it_ignored(
+    client, alliance_staff, units, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    header = ["STT", "Tên HTX", "Mã số", "Xã", "Huyện", "Tỉnh", "Lĩnh vực", "Ghi chú"]
+    rows = [[1, "Hợp tác xã Lúa Tôm", "1900999001", "Xã Ninh Quới", "Huyện Hồng Dân", "Bạc Liêu", "Trồng trọt", "mới"]]
+    content = office_workbook(header, rows)
+    outcome = run_import(resource_key="cooperatives", dataset=load_dataset(content, "a.xlsx"), dry_run=True)
+    assert outcome["ok"], outcome["errors"]
+    assert outcome["ignored"] == ["Huyện", "Tỉnh", "Ghi chú"]
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(alliance_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/hop-tac-xa/quan-ly/nhap-du-lieu/",
+            {"resource": "cooperatives", "file": SimpleUploadedFile("danh-sach.xlsx", content)},
+        )
+    page = client.get(response.url).content.decode()
+    assert "Các cột được bỏ qua, không nhập: “Huyện”, “Tỉnh”, “Ghi chú”." in page
+    assert "Xác nhận nhập 1 dòng" in page
+
+
+def test_a_congress_sheet_still_reads_its_own_notes_column(units, hong_dan_commune):
+    CooperativeFactory(unit=hong_dan_commune, registration_code="5201000101")
+    data = tablib.Dataset(
+        ["5201000101", "Đại hội thành viên thường niên", "2023", "20/03/2024", "Họp tại hội trường", "Hồng Dân"],
+        headers=["Mã số đăng ký", "Loại đại hội", "Năm tài chính", "Ngày tổ chức", "Ghi chú", "Huyện"],
+    )
+    outcome = run_import(resource_key="congresses", dataset=data, dry_run=False)
+    assert outcome["ok"], outcome["errors"]
+    assert outcome["ignored"] == ["Huyện"]
+    assert Congress.objects.get().notes == "Họp tại hội trường"
+
+
+def test_a_dissolved_row_without_its_date_is_refused(units):
+    data = dataset(row(**{"Tình trạng": "Đã giải thể"}), row(**{"Mã số đăng ký": "1900999002"}))
+    outcome = run_import(resource_key="cooperatives", dataset=data, dry_run=False)
+    assert [e["row"] for e in outcome["errors"]] == [2]
+    assert outcome["errors"][0]["messages"] == [
+        "Tình trạng từ ngày: Hãy ghi ngày bắt đầu của tình trạng “Đã giải thể”."
+    ]
+    assert not Cooperative.objects.exists()

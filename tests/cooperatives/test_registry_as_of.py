@@ -9,10 +9,12 @@ import io
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from hypothesis import example, given, settings
@@ -79,7 +81,9 @@ def test_a_cooperative_registered_in_2023_is_not_counted_in_2022(client, allianc
     assert pdf_report(client, 2023)["totals"]["htx"] == 2
     assert year_prefill(2022, [hong_dan_commune.pk])["htx_total"] == 1
     with today_is(date(2022, 12, 31)):
-        assert client.get("/").context["coop_totals"] == {"htx": 1, "tht": 0}
+        home = client.get("/")
+        assert home.context["coop_totals"] == {"htx": 1, "tht": 0}
+        assert "Số liệu đến ngày 31/12/2022 (chưa giải thể, phá sản)." in home.content.decode()
         assert client.get("/hop-tac-xa/quan-ly/").context["counts"]["total"] == 1
 
 
@@ -124,8 +128,31 @@ def test_a_backdated_dissolution_reaches_back_and_a_correction_wins_over_what_it
     change_status(coop, "dissolved", date(2022, 6, 1))  # found later to have been dissolved before
     assert registry_as_of(date(2022, 12, 31)).count(statuses=["dissolved"]) == 1
     assert registry_as_of(date(2022, 5, 31)).count(statuses=["active"]) == 1
-    change_status(coop, "active", None)  # the dissolution was entered on the wrong cooperative
+    change_status(coop, "active", date(2022, 6, 1))  # the dissolution was entered on the wrong cooperative
     assert registry_as_of(date(2022, 12, 31)).count(statuses=["active"]) == 1
+
+
+def test_a_status_saved_without_its_date_leaves_the_earlier_years_alone(client, alliance_staff, hong_dan_commune):
+    CooperativeFactory(unit=hong_dan_commune, certificate_date=date(2015, 1, 1))
+    gone = CooperativeFactory(unit=hong_dan_commune, certificate_date=date(2015, 1, 1))
+    change_status(gone, "dissolved", None)  # saved before the rule asked for the date, or by a bulk write
+    today = timezone.localdate()
+    assert registry_as_of(date(2022, 12, 31)).total == 2
+    assert year_prefill(2022, [hong_dan_commune.pk])["htx_total"] == 2
+    assert registry_as_of(today).total == 1
+    assert registry_as_of(today - timedelta(days=1)).total == 2
+    client.force_login(alliance_staff)
+    assert pdf_report(client, 2022)["totals"]["htx"] == 2
+
+
+def test_a_status_other_than_active_needs_its_date(hong_dan_commune):
+    coop = CooperativeFactory(unit=hong_dan_commune)
+    coop.status = "dissolved"
+    with pytest.raises(ValidationError) as refused:
+        coop.full_clean()
+    assert refused.value.message_dict["status_since"] == ["Hãy ghi ngày bắt đầu của tình trạng “Đã giải thể”."]
+    coop.status_since = date(2024, 5, 1)
+    coop.full_clean()
 
 
 def test_a_row_without_history_counts_by_its_own_status_and_date(hong_dan_commune):
@@ -172,14 +199,20 @@ class Plan:
     kind: str
     sector: str
     registered: date | None
-    changes: list[tuple[date, str]] = field(default_factory=list)
+    # In the order they are saved; a change without a date holds from the day it is saved.
+    changes: list[tuple[date | None, str]] = field(default_factory=list)
     without_history: bool = False
 
     def status_on(self, day: date) -> str:
-        """Brute force: the latest change on or before `day`; active before any."""
+        """Brute force: of the versions saved (created active, then each change), the last one saved that holds by
+        `day`; active before any. A row written without history has only its own status and date."""
+        if self.without_history:
+            on, status = self.changes[-1] if self.changes else (None, "active")
+            return status if on is None or on <= day else "active"
+        saved_on = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
         status = "active"
-        for on, new in sorted(self.changes, key=lambda c: c[0]):
-            if on <= day:
+        for on, new in [(None, "active"), *self.changes]:
+            if (on or saved_on) <= day:
                 status = new
         return status
 
@@ -194,7 +227,7 @@ plans = st.builds(
     kind=st.sampled_from(Cooperative.Kind.values),
     sector=st.sampled_from([Sector.CROPS, Sector.SALT, Sector.TRADE]),
     registered=st.one_of(st.none(), days),
-    changes=st.lists(st.tuples(days, st.sampled_from(STATUSES)), max_size=3),
+    changes=st.lists(st.tuples(st.one_of(st.none(), days), st.sampled_from(STATUSES)), max_size=3),
     without_history=st.booleans(),
 )
 
@@ -216,7 +249,7 @@ def build(plans_: list[Plan], units) -> None:
             Cooperative.objects.bulk_create([Cooperative(status=status, status_since=since, **fields)])
             continue
         coop = Cooperative.objects.create(**fields)
-        for on, status in sorted(plan.changes, key=lambda c: c[0]):  # changes come in the order they happen
+        for on, status in plan.changes:
             change_status(coop, status, on)
 
 
@@ -236,10 +269,10 @@ def expected(plans_: list[Plan], year: int, district_of) -> dict:
                 kinds["htx_inactive"] += 1
         if plan.kind == "htx" and plan.registered and eve < plan.registered <= end:
             kinds["htx_new"] += 1
-        if plan.kind == "htx":
-            dissolved_end = plan.registered_by(end) and plan.status_on(end) == "dissolved"
-            dissolved_eve = plan.registered_by(eve) and plan.status_on(eve) == "dissolved"
-            kinds["htx_dissolved"] += dissolved_end - dissolved_eve
+        # Gone in the year: on the books at its end, gone then and not on its eve.
+        if plan.kind == "htx" and plan.registered_by(end) and plan.status_on(end) in GONE:
+            if plan.status_on(eve) not in GONE:
+                kinds["htx_dissolved"] += 1
     return {"kinds": kinds, "existing": existing}
 
 
@@ -259,6 +292,29 @@ def test_every_page_gives_the_brute_force_count_of_the_registry_as_it_stood(clie
             Plan("Xã Long Điền", "union", Sector.SALT, None, [(date(2020, 1, 1), "dissolved")], without_history=True)
         ],
         year=2019,
+    )
+    @example(
+        registry=[Plan("Xã Ninh Quới", "htx", Sector.CROPS, date(2016, 1, 1), [(None, "dissolved")])],
+        year=2022,
+    )
+    @example(
+        registry=[
+            Plan(
+                "Xã Ninh Quới",
+                "htx",
+                Sector.CROPS,
+                None,
+                [(date(2021, 5, 1), "dissolved"), (date(2022, 3, 1), "bankrupt")],
+            ),
+            Plan(
+                "Xã Long Điền",
+                "htx",
+                Sector.TRADE,
+                None,
+                [(date(2021, 5, 1), "dissolved"), (date(2022, 3, 1), "active")],
+            ),
+        ],
+        year=2022,
     )
     def check(registry, year):
         with transaction.atomic():

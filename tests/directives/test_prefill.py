@@ -15,7 +15,7 @@ def test_indicators_are_prefilled_from_the_registry_of_the_agencys_district_and_
     ninh_quoi = AdministrativeUnit.objects.get(name="Xã Ninh Quới")
     gah_hao = AdministrativeUnit.objects.get(name="Thị trấn Gành Hào")  # Đông Hải: must not count
     a = _coop(ninh_quoi, 1)
-    _coop(hong_dan.unit, 2, status="suspended")
+    _coop(hong_dan.unit, 2, status="suspended", status_since=date(2021, 3, 1))
     _coop(ninh_quoi, 3, certificate_date=date(2022, 3, 1))  # new in H1 2022
     _coop(ninh_quoi, 4, status="dissolved", status_since=date(2022, 5, 1))  # dissolved in the period
     _coop(ninh_quoi, 5, status="dissolved", status_since=date(2021, 5, 1))  # dissolved before
@@ -105,3 +105,25 @@ def test_a_new_indicator_registers_with_its_prefill_function(hong_dan):
         assert values == {"test_constant": Decimal(42)}
     finally:
         indicators.REGISTRY.pop("test_constant")
+
+
+def test_dissolved_in_the_period_counts_the_ones_gone_in_it_and_is_never_negative(hong_dan):
+    ninh_quoi = AdministrativeUnit.objects.get(name="Xã Ninh Quới")
+    steps = {
+        "dissolved, then bankrupt": [("dissolved", date(2021, 5, 1)), ("bankrupt", date(2022, 3, 1))],
+        "dissolved, then active again": [("dissolved", date(2021, 5, 1)), ("active", date(2022, 3, 1))],
+        "founded and dissolved in the period": [("dissolved", date(2022, 4, 1))],
+        "bankrupt in the period": [("bankrupt", date(2022, 2, 1))],
+    }
+    for n, changes in enumerate(steps.values()):
+        coop = _coop(ninh_quoi, n, certificate_date=date(2022, 1, 10) if n == 2 else date(2019, 1, 1))
+        for status, since in changes:
+            coop.status, coop.status_since = status, since
+            coop.save()
+    values = prefill_values(
+        ["htx_new", "htx_dissolved"],
+        unit_ids=hong_dan.unit.descendant_ids(),
+        period_start=date(2022, 1, 1),
+        period_end=date(2022, 6, 30),
+    )
+    assert values == {"htx_new": 1, "htx_dissolved": 2}

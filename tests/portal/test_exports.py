@@ -156,3 +156,15 @@ def test_no_export_of_any_app_or_the_admin_carries_a_formula(client, evil_world,
     ]
     assert "'+HS-1" in values and "'" + EVIL[2] in values
     assert Decimal(240_000_000) in [Decimal(str(v)) for v in values if isinstance(v, (int, float))]
+
+
+def test_an_admin_xlsx_export_keeps_amounts_as_numbers(client, evil_world, superuser):
+    client.force_login(superuser)
+    exports = {where: response for where, fmt, response in _admin_exports(client) if fmt == "xlsx"}
+    for url, header in (("/admin/fund/loan/", "Số tiền phê duyệt"), ("/admin/fund/loanproduct/", "max_amount")):
+        response = next(r for where, r in exports.items() if where.startswith(url))
+        rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows())
+        column = [c.value for c in rows[0]].index(header)
+        amounts = [r[column] for r in rows[1:] if r[column].value not in (None, "")]
+        assert amounts, url
+        assert all(c.data_type == "n" for c in amounts), [(url, c.coordinate, c.value) for c in amounts]
