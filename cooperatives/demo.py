@@ -393,6 +393,8 @@ def _group(rng, seq, district, commune) -> int:
             "notified_commune": commune,
             "notified_on": contract + timedelta(days=4),
             "status": Cooperative.Status.ACTIVE if seq % 10 else Cooperative.Status.INACTIVE,
+            # every tenth group stopped meeting a year after its contract: a status other than active has its date
+            "status_since": None if seq % 10 else contract + timedelta(days=365),
             "public_fields": ["address", "legal_representative"],
         },
     )

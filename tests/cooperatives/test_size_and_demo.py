@@ -49,5 +49,7 @@ def test_the_demo_registry_is_plausible_and_loads_once(demo):
     )
     assert Cooperative.objects.annual_congress_overdue(registry_demo.TODAY).exists()
     assert set(YearlyFigure.objects.values_list("year", flat=True)) >= {2020, 2021, 2022, 2025}
+    # a status other than active carries its date, as the registry's own form demands
+    assert not Cooperative.objects.exclude(status=Cooperative.Status.ACTIVE).filter(status_since__isnull=True).exists()
     registry_demo.load(StringIO())
     assert (Cooperative.objects.count(), YearlyFigure.objects.count(), Evaluation.objects.count()) == counts
