@@ -42,10 +42,10 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 worker: $(STAMP)
-	$(BIN)/celery -A portal worker --loglevel=INFO
+	$(BIN)/celery -A config worker --loglevel=INFO
 
 beat: $(STAMP)
-	$(BIN)/celery -A portal beat --loglevel=INFO
+	$(BIN)/celery -A config beat --loglevel=INFO
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .test_db.sqlite3

@@ -94,7 +94,7 @@ def login(base: str, username: str, password: str) -> str:
     response.read()
     _cookies(response, jar)
     conn.close()
-    # Production names it __Host-sessionid (portal.settings), development sessionid.
+    # Production names it __Host-sessionid (config.settings), development sessionid.
     if response.status != 302 or not any(name.endswith("sessionid") for name in jar):
         raise RuntimeError(f"logging in as {username} failed (HTTP {response.status})")
     return _cookie_header(jar)

@@ -90,7 +90,7 @@ if $PY -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0
 fi
 $PY -c "import os, redis; redis.Redis.from_url(os.environ['REDIS_URL']).flushdb()"  # the bench's own cache DB
 if [ -f deploy/gunicorn.conf.py ]; then conf=(-c deploy/gunicorn.conf.py); else conf=(--workers "$BENCH_WORKERS"); fi
-.venv/bin/gunicorn portal.wsgi:application "${conf[@]}" --bind "127.0.0.1:$PORT" \
+.venv/bin/gunicorn config.wsgi:application "${conf[@]}" --bind "127.0.0.1:$PORT" \
   --error-logfile "$OUT/gunicorn.log" --log-level warning &
 GUNICORN_PID=$!
 stop_gunicorn() {

@@ -65,7 +65,7 @@ def main(argv=None) -> int:
     if argv[:1] == ["--all"]:
         run_all(argv[argv.index("--output") + 1])
         return 0
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()

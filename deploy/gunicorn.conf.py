@@ -1,6 +1,6 @@
 """Gunicorn settings for Cổng HTX (docs/deploy.md). Every value can be overridden from the environment.
 
-    gunicorn -c deploy/gunicorn.conf.py portal.wsgi
+    gunicorn -c deploy/gunicorn.conf.py config.wsgi
 
 nginx in front terminates TLS and sets X-Forwarded-Proto / X-Forwarded-For (deploy/nginx/cong-htx.conf).
 """
@@ -8,7 +8,7 @@ nginx in front terminates TLS and sets X-Forwarded-Proto / X-Forwarded-For (depl
 import multiprocessing
 import os
 
-wsgi_app = "portal.wsgi:application"
+wsgi_app = "config.wsgi:application"
 # A unix socket in production (nginx proxies to it); CI and tests bind a loopback port.
 bind = os.getenv("GUNICORN_BIND", "unix:/run/cong-htx/gunicorn.sock")
 # Synchronous workers: the app is database-bound; 2 x cores + 1 is the usual start.

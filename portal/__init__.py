@@ -1,5 +1,4 @@
-"""Project configuration and the public site of Cổng HTX."""
+"""The kernel of Cổng HTX: units, agencies, users, roles, site settings and the helpers every app shares.
 
-from .celery import app as celery_app
-
-__all__ = ["celery_app"]
+(Until the public site and operations move to their own apps, they live here too.)
+"""

@@ -1,12 +1,11 @@
 """/healthz: is the database, the cache and the broker reachable? 200 when all are, 503 otherwise."""
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-
-from .celery import app as celery_app
 
 
 def _database() -> str:
@@ -39,7 +38,7 @@ def _broker() -> str:
             return "ok"
     except Exception:  # noqa: BLE001 - a cache that is down is reported by its own check; test the broker.
         pass
-    with celery_app.connection_for_write() as conn:
+    with current_app.connection_for_write() as conn:  # the project's app (config.celery), set as current
         conn.ensure_connection(max_retries=1, timeout=2)
     try:
         cache.set(BROKER_OK_KEY, True, BROKER_OK_TTL)

@@ -16,7 +16,7 @@ def _run_python(code: str, **env) -> subprocess.CompletedProcess:
         [
             sys.executable,
             "-c",
-            "import os, django; os.environ['DJANGO_SETTINGS_MODULE']='portal.settings'; django.setup();" + code,
+            "import os, django; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup();" + code,
         ],
         cwd=settings.BASE_DIR,
         env=full_env,

@@ -6,9 +6,9 @@ import sys
 
 from django.conf import settings
 
+from config.routers import PrimaryReplicaRouter
 from cooperatives.models import Cooperative
 from portal.models import User
-from portal.routers import PrimaryReplicaRouter
 
 PROD = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "s" * 30 + "Q%9!zX" * 10, "DJANGO_ALLOWED_HOSTS": "htx.example.vn"}
 REPLICA = {
@@ -28,7 +28,7 @@ REDIS = {
 }
 
 SHOW = (
-    "import os, django; os.environ['DJANGO_SETTINGS_MODULE']='portal.settings'; django.setup();"
+    "import os, django; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup();"
     "from django.conf import settings as s; from django.core.files.storage import storages;"
     "print(sorted(s.DATABASES), s.DATABASE_ROUTERS, type(storages['default']).__name__, s.SESSION_ENGINE,"
     " s.CACHES['default']['BACKEND'].rsplit('.', 1)[1])"
@@ -53,7 +53,7 @@ def test_with_no_switch_there_is_one_database_and_files_on_disk():
 def test_a_replica_url_adds_the_replica_alias_and_its_router():
     result = _run("-c", SHOW, **REPLICA)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("['default', 'replica'] ['portal.routers.PrimaryReplicaRouter'] FileSystemStorage")
+    assert result.stdout.startswith("['default', 'replica'] ['config.routers.PrimaryReplicaRouter'] FileSystemStorage")
 
 
 def test_a_bucket_name_puts_media_on_s3_and_redis_shares_cache_and_sessions_between_web_hosts():

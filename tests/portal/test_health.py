@@ -14,7 +14,7 @@ def test_healthz_answers_503_when_a_service_is_down(client, db, settings, broken
     if broken == "broker":
         # A real broker URL on a port where nothing listens.
         settings.CELERY_TASK_ALWAYS_EAGER = False
-        from portal.celery import app
+        from config.celery import app
 
         monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
     elif broken == "cache":
@@ -37,7 +37,7 @@ def test_healthz_answers_503_when_a_service_is_down(client, db, settings, broken
 def test_healthz_remembers_a_successful_broker_check_for_seconds_but_never_a_failure(client, db, settings, monkeypatch):
     from django.core.cache import cache
 
-    from portal.celery import app
+    from config.celery import app
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")

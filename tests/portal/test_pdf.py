@@ -32,7 +32,7 @@ def test_a_pdf_keeps_every_vietnamese_diacritic(db, tmp_path, settings):
         "http://169.254.169.254/latest/meta-data/",
         "https://pdf.invalid/../../etc/passwd",
         "https://example.com/static/css/pdf.css",
-        "/static/../../portal/settings.py",
+        "/static/../../config/settings.py",
     ],
 )
 def test_the_pdf_fetcher_refuses_local_files_and_other_hosts(url):

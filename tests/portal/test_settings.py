@@ -17,7 +17,7 @@ def _run_python(code: str, **env) -> subprocess.CompletedProcess:
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
     result = _run_python(
-        "import django; import os; os.environ['DJANGO_SETTINGS_MODULE']='portal.settings'; django.setup()",
+        "import django; import os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup()",
         DJANGO_DEBUG="0",
     )
     assert result.returncode != 0
@@ -26,7 +26,7 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
 
 def test_production_settings_are_secure():
     code = (
-        "import os, django; os.environ['DJANGO_SETTINGS_MODULE']='portal.settings'; django.setup();"
+        "import os, django; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup();"
         "from django.conf import settings as s;"
         "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT,"
         " s.SECURE_HSTS_SECONDS >= 31536000, s.SESSION_COOKIE_HTTPONLY, s.SECURE_PROXY_SSL_HEADER)"

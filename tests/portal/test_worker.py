@@ -49,7 +49,7 @@ def worker(transactional_db):
     }
     log = open(settings.BASE_DIR / ".celery-test-worker.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=INFO", "-n", "test@%h"],
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO", "-n", "test@%h"],
         cwd=settings.BASE_DIR,
         env=env,
         stdout=log,
@@ -65,7 +65,7 @@ def worker(transactional_db):
 
 @pytest.mark.worker
 def test_a_real_worker_consumes_a_task_from_redis(worker, settings):
-    from portal.celery import app
+    from config.celery import app
 
     token = uuid.uuid4().hex
     # send_task always goes through the broker, even where settings make .delay() eager.

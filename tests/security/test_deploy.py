@@ -77,8 +77,8 @@ def test_the_gunicorn_configuration_loads_with_production_settings(transactional
 def test_systemd_units_run_web_worker_beat_and_the_nightly_backup():
     units = {p.name: p.read_text() for p in (DEPLOY / "systemd").iterdir()}
     assert "gunicorn -c deploy/gunicorn.conf.py" in units["cong-htx-web.service"]
-    assert "celery -A portal worker" in units["cong-htx-worker.service"]
-    assert "celery -A portal beat" in units["cong-htx-beat.service"]
+    assert "celery -A config worker" in units["cong-htx-worker.service"]
+    assert "celery -A config beat" in units["cong-htx-beat.service"]
     assert "manage.py backup" in units["cong-htx-backup.service"]
     assert "OnCalendar=" in units["cong-htx-backup.timer"]
     for name, text in units.items():
@@ -89,7 +89,7 @@ def test_systemd_units_run_web_worker_beat_and_the_nightly_backup():
 
 
 def test_the_environment_template_names_every_variable_the_settings_read():
-    source = Path(settings.BASE_DIR, "portal", "settings.py").read_text()
+    source = Path(settings.BASE_DIR, "config", "settings.py").read_text()
     read = set(re.findall(r'(?:env(?:bool|int|list)?|os\.getenv)\(\s*"([A-Z_]+)"', source))
     template = (DEPLOY / "cong-htx.env.example").read_text()
     listed = set(re.findall(r"^([A-Z_]+)=", template, re.M))

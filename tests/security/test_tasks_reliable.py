@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import OperationalError, transaction
 
-from portal.celery import app as celery_app
+from config.celery import app as celery_app
 
 pytestmark = pytest.mark.security
 

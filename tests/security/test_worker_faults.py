@@ -48,7 +48,7 @@ def workers(transactional_db, tmp_path):
     def start(name):
         log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 - closed below
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "-n", f"{name}@%h"]
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-n", f"{name}@%h"]
             + ["--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
             cwd=settings.BASE_DIR,
             env=env,
@@ -88,7 +88,7 @@ def _wait(condition, seconds, logs):
 
 @pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")  # send_task goes to Redis on purpose
 def test_a_task_whose_worker_is_killed_midway_is_completed_by_another_worker_once(workers):
-    from portal.celery import app
+    from config.celery import app
 
     token = uuid.uuid4().hex
     first = workers["start"]("first")
@@ -119,7 +119,7 @@ def test_the_idempotent_task_run_twice_has_one_effect(settings):
 
 
 def test_celery_is_configured_not_to_lose_tasks():
-    from portal.celery import app
+    from config.celery import app
 
     conf = app.conf
     assert conf.task_acks_late and conf.task_reject_on_worker_lost
@@ -132,7 +132,7 @@ def test_celery_is_configured_not_to_lose_tasks():
 
 @pytest.fixture
 def eager_retries():
-    from portal.celery import app
+    from config.celery import app
 
     before = app.conf.task_eager_propagates
     app.conf.task_eager_propagates = False  # let apply() see the Retry and run the task again

@@ -78,8 +78,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
-ROOT_URLCONF = "portal.urls"
-WSGI_APPLICATION = "portal.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -186,7 +186,7 @@ CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 5, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 3}
 # Defaults every task gets (portal.tasks.RELIABLE adds autoretry with exponential backoff for transient faults).
 CELERY_TASK_ANNOTATIONS = {"*": {"max_retries": 5, "default_retry_delay": 30}}
-# Each app adds its periodic tasks here (see portal/celery.py for how beat reads it).
+# Each app adds its periodic tasks here (see config/celery.py for how beat reads it).
 CELERY_BEAT_SCHEDULE: dict = {}
 
 # --- fund: nightly snapshot of every loan (debt group, arrears), so reports can be shown as of a past date.
@@ -339,7 +339,7 @@ if DATABASE_REPLICA_URL:
     )
     # Tests have no second server: the replica alias reads the test database itself.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-    DATABASE_ROUTERS = ["portal.routers.PrimaryReplicaRouter"]
+    DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
 
 # Media on S3-compatible object storage (MinIO, Ceph, AWS, Viettel/FPT cloud) through django-storages,
 # so several web hosts and workers see the same uploads. Static files stay with whitenoise on each host.

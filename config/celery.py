@@ -7,9 +7,9 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 # DjangoTask adds delay_on_commit(): every place that enqueues a task does so only once its transaction commits.
-app = Celery("portal", task_cls="celery.contrib.django.task:DjangoTask")
+app = Celery("cong_htx", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import health, views
-from .forms import LoginForm
+from portal import health, views
+from portal.forms import LoginForm
 
 admin.site.site_header = "Quản trị Cổng HTX"
 admin.site.site_title = "Quản trị Cổng HTX"
@@ -41,6 +41,6 @@ handler500 = "portal.views.error_500"
 
 # --- Benchmark baseline (bench/, issue 7): routed only when PORTAL_BENCH_ENDPOINTS is on. ---
 if settings.PORTAL_BENCH_ENDPOINTS:
-    from . import bench_views
+    from portal import bench_views
 
     urlpatterns += [path("_bench/bare", bench_views.bare, name="bench-bare")]
