@@ -51,12 +51,12 @@ beat: $(STAMP)
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .test_db.sqlite3
 
-# --- make bench (issue 7): the portal under load against a bare Django view; see bench/run.sh for the options.
+# --- make bench: the portal under load against a bare Django view; see bench/run.sh for the options.
 .PHONY: bench
 bench: $(STAMP)
 	bash bench/run.sh
 
-# --- make loadtest (issue 8, item 6): 32 connections for LOAD_SECONDS (default 60) against gunicorn with production
+# --- make loadtest: 32 connections for LOAD_SECONDS (default 60) against gunicorn with production
 # settings on PostgreSQL and Redis (PORTAL_LOAD_REDIS_DB, default 6): no error, no lost write. See tests/security/test_under_load.py.
 .PHONY: loadtest
 loadtest: $(STAMP)

@@ -1,1 +1,1 @@
-"""`make bench`: the portal under load against a bare Django view, queries per page, timed jobs (issue 7)."""
+"""`make bench`: the portal under load against a bare Django view, queries per page, timed jobs."""

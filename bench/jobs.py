@@ -4,7 +4,7 @@ callable: dotted path of the function timed; setup: dotted path of a function ru
 returned dict is passed to the callable as keyword arguments. A job whose callable does not import yet is
 reported as "not yet available" (its app has not landed): it is listed with the path it is expected at, so
 enabling it is editing that path if the app chose another name. Each job runs inside a transaction that is
-rolled back, so jobs that write (the import) leave the bench database as seeded. Targets from issue 7.
+rolled back, so jobs that write (the import) leave the bench database as seeded. Targets: bench/NOTES.md.
 """
 
 from dataclasses import dataclass

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make bench` (issue 7): the portal under load on this machine, against a bare Django view.
+# `make bench`: the portal under load on this machine, against a bare Django view.
 # Needs PostgreSQL and Redis running on 127.0.0.1. Everything it starts it stops (trap), every run is bounded.
 #   BENCH_DURATION=10        seconds of wrk per page and connection count (1..600)
 #   SEED_SCALE_ARGS=""       options for seed_scale, e.g. "--cooperatives 2000 --documents 5000"

@@ -12,7 +12,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+
+from portal.exports import SafeCSV, SafeXLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -63,19 +66,32 @@ INSTALLED_APPS = [
     "cooperatives",
     "directives",
     "fund",
+    # security: Content-Security-Policy, login lock-out, second factor (docs/security.md)
+    "csp",
+    "portal.security_apps.AxesConfig",
+    "django_otp",
+    "portal.security_apps.TOTPConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.middleware_security.PortalCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.middleware_security.RefusalLogMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "portal.middleware_security.SessionExpiryMiddleware",
+    "portal.middleware_security.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Visit statistics are counted after the response, outside the admin and static files (portal/middleware.py).
+    "portal.middleware.VisitCounterMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -186,26 +202,25 @@ CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 5, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 3}
 # Defaults every task gets (portal.tasks.RELIABLE adds autoretry with exponential backoff for transient faults).
 CELERY_TASK_ANNOTATIONS = {"*": {"max_retries": 5, "default_retry_delay": 30}}
-# Each app adds its periodic tasks here (see config/celery.py for how beat reads it).
-CELERY_BEAT_SCHEDULE: dict = {}
-
-# --- fund: nightly snapshot of every loan (debt group, arrears), so reports can be shown as of a past date.
-from celery.schedules import crontab  # noqa: E402
-
-CELERY_BEAT_SCHEDULE["fund-snapshot-portfolio"] = {
-    "task": "fund.tasks.snapshot_portfolio",
-    "schedule": crontab(hour=23, minute=50),  # Asia/Ho_Chi_Minh (CELERY_TIMEZONE): end of the business day
+# Periodic tasks (run by exactly one `celery -A config beat`); times are Asia/Ho_Chi_Minh (CELERY_TIMEZONE).
+CELERY_BEAT_SCHEDULE = {
+    # Buffered article views and daily visits are written to their rows every minute (portal/counters.py).
+    "portal-flush-counters": {"task": "portal.flush_counters", "schedule": 60.0},
+    # Each loan's figures at the end of the business day, a cache that as-of reports read (fund/reports.py).
+    "fund-snapshot-portfolio": {"task": "fund.tasks.snapshot_portfolio", "schedule": crontab(hour=23, minute=50)},
+    "cooperatives-congress-reminders": {
+        "task": "cooperatives.tasks.send_congress_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "directives-deadline-reminders": {
+        "task": "directives.send_deadline_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "directives-weekly-digest": {
+        "task": "directives.send_weekly_digests",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+    },
 }
-# --- end fund
-
-# --- cooperatives (registry) ---
-from celery.schedules import crontab  # noqa: E402
-
-CELERY_BEAT_SCHEDULE["cooperatives-congress-reminders"] = {
-    "task": "cooperatives.tasks.send_congress_reminders",
-    "schedule": crontab(hour=7, minute=0),  # every morning, Asia/Ho_Chi_Minh
-}
-# --- end cooperatives ---
 
 # E-mail
 EMAIL_BACKEND = os.getenv(
@@ -316,18 +331,14 @@ DEMO_PASSWORD = os.getenv("PORTAL_DEMO_PASSWORD", "demo-HTX-2022")
 
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
-# --- Public site (issue 4) --------------------------------------------------------------------------------------
-# Visit statistics are counted after the response, outside the admin and static files (portal/middleware.py).
-MIDDLEWARE.append("portal.middleware.VisitCounterMiddleware")
-# Buffered article views and daily visits are written to their rows every minute (portal/counters.py).
-CELERY_BEAT_SCHEDULE["portal-flush-counters"] = {"task": "portal.flush_counters", "schedule": 60.0}
+# Public site: limits per visitor.
 # Poll: votes accepted per poll from one (hashed) IP address within the window, for browsers without the cookie.
 PORTAL_POLL_VOTES_PER_IP = envint("PORTAL_POLL_VOTES_PER_IP", 5)
 PORTAL_POLL_IP_WINDOW = envint("PORTAL_POLL_IP_WINDOW", 24 * 3600)
 # Contact form: messages accepted per (hashed) IP address per hour.
 PORTAL_CONTACT_PER_HOUR = envint("PORTAL_CONTACT_PER_HOUR", 5)
 
-# --- Scale-out and benchmarks (issue 7; docs/performance.md). Every switch is off unless its variable is set. ---
+# Scale-out and benchmarks (docs/performance.md). Every switch is off unless its variable is set.
 # A bare view at /_bench/bare for `make bench`'s baseline. Never on in production.
 PORTAL_BENCH_ENDPOINTS = envbool("PORTAL_BENCH_ENDPOINTS", False)
 
@@ -364,26 +375,7 @@ if AWS_STORAGE_BUCKET_NAME:
 # Several web hosts share sessions through the database (the default) or, with this, through Redis.
 if REDIS_URL and envbool("DJANGO_SESSIONS_IN_CACHE", False):
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# --- end of scale-out block ---
 
-# --- security apps and middleware (issue 8); kept in one block so that other apps' edits merge cleanly ----------
-INSTALLED_APPS += ["csp", "portal.security_apps.AxesConfig", "django_otp", "portal.security_apps.TOTPConfig"]
-
-
-def _after(name: str, *added: str) -> None:
-    index = MIDDLEWARE.index(name) + 1
-    MIDDLEWARE[index:index] = list(added)
-
-
-_after("whitenoise.middleware.WhiteNoiseMiddleware", "portal.middleware_security.PortalCSPMiddleware")
-_after("django.contrib.sessions.middleware.SessionMiddleware", "portal.middleware_security.RefusalLogMiddleware")
-_after(
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    "portal.middleware_security.SessionExpiryMiddleware",
-    "portal.middleware_security.SecondFactorMiddleware",
-)
-MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 LOGGING["loggers"]["axes.apps"] = {"level": "WARNING"}  # no start-up banner on every manage.py command
 # django-import-export lets every staff member who reaches the admin import and export any model unless these are
 # set: importing needs the model's "add" right, exporting its "view" right (an editor must not export the loan book).
@@ -393,26 +385,13 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # Admin exports come only as csv and xlsx, through portal.exports, which quotes any text cell that would run as a
 # formula (= + - @). The library's own IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT stays off: it turns every cell into
 # text, so amounts would reach Excel as text that does not add up.
-from portal.exports import SafeCSV, SafeXLSX  # noqa: E402
-
 EXPORT_FORMATS = [SafeCSV, SafeXLSX]
 # Tests and CI smoke runs skip gzip/brotli pre-compression of static files (slow); production keeps it.
 if not DEBUG and not envbool("DJANGO_STATIC_COMPRESS", True):
     STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
 
-# --- directives (documents, directives, reports) --------------------------------------------------------------
+# Directives and reports.
 # Report attachments are private: stored outside MEDIA_ROOT and served only by a view that checks the agency.
 PORTAL_PRIVATE_MEDIA_ROOT = Path(os.getenv("PORTAL_PRIVATE_MEDIA_ROOT", BASE_DIR / "media-private"))
 # Days before a deadline when agencies get their "due soon" reminder.
 PORTAL_REMINDER_DAYS_BEFORE = envint("PORTAL_REMINDER_DAYS_BEFORE", 5)
-from celery.schedules import crontab  # noqa: E402
-
-CELERY_BEAT_SCHEDULE["directives-deadline-reminders"] = {
-    "task": "directives.send_deadline_reminders",
-    "schedule": crontab(hour=7, minute=0),
-}
-CELERY_BEAT_SCHEDULE["directives-weekly-digest"] = {
-    "task": "directives.send_weekly_digests",
-    "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
-}
-# --- end directives -------------------------------------------------------------------------------------------

@@ -24,10 +24,8 @@ urlpatterns = [
     path("", include("cooperatives.urls")),
     path("", include("directives.urls")),
     path("", include("fund.urls")),
+    path("tai-khoan/", include("portal.security_urls")),  # second-factor enrolment and verification
 ]
-
-# --- security (issue 8): second-factor enrolment and verification ------------------------------------------------
-urlpatterns += [path("tai-khoan/", include("portal.security_urls"))]
 
 if settings.DEBUG:
     from django.conf.urls.static import static
@@ -39,7 +37,7 @@ handler403 = "portal.views.error_403"
 handler404 = "portal.views.error_404"
 handler500 = "portal.views.error_500"
 
-# --- Benchmark baseline (bench/, issue 7): routed only when PORTAL_BENCH_ENDPOINTS is on. ---
+# The benchmark's bare baseline view (bench/), routed only when PORTAL_BENCH_ENDPOINTS is on.
 if settings.PORTAL_BENCH_ENDPOINTS:
     from portal import bench_views
 

@@ -157,7 +157,7 @@ class Cooperative(Searchable):
     status_since = models.DateField("tình trạng từ ngày", null=True, blank=True)
     is_pilot = models.BooleanField("HTX điểm", default=False)
 
-    # Registration details added with the full registry (issue 3).
+    # Registration details added with the full registry.
     sub_sector = models.CharField("ngành nghề cụ thể", max_length=200, blank=True)
     governance_form = models.CharField(
         "mô hình quản trị", max_length=10, choices=GovernanceForm.choices, default=GovernanceForm.FULL
@@ -219,7 +219,7 @@ class Cooperative(Searchable):
                 violation_error_message="Vốn điều lệ không được âm.",
             ),
         ]
-        # name: the default ordering of the directory and the admin list (10,000 rows at scale, issue 7).
+        # name: the default ordering of the directory and the admin list (10,000 rows at scale).
         indexes = [models.Index(fields=["unit", "sector", "status"]), models.Index(fields=["name"])]
 
     def __str__(self):

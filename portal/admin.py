@@ -222,7 +222,7 @@ class ContactMessageAdmin(admin.ModelAdmin):
         return False
 
 
-# --- security log (issue 8): read-only ---------------------------------------------------------------------------
+# --- security log: read-only ---------------------------------------------------------------------------
 from .models import SecurityEvent  # noqa: E402
 
 

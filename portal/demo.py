@@ -105,7 +105,7 @@ def print_logins(out) -> None:
     out.write(f"Tài khoản mẫu (mật khẩu chung: {settings.DEMO_PASSWORD}):")
     for username, _full_name, group, agency_name, *_ in DEMO_USERS:
         out.write(f"  {username:<10} {group or 'Quản trị hệ thống':<18} {agency_name}")
-    # Second factor (issue 8, docs/security.md): superusers must pass a TOTP code.
+    # Second factor (docs/security.md): superusers must pass a TOTP code.
     out.write(
         "quantri cần xác thực hai bước: sau khi đăng nhập, quét mã QR ở /tai-khoan/xac-thuc-hai-buoc/ bằng ứng dụng"
         " xác thực, hoặc chạy `.venv/bin/python manage.py enrol_totp quantri` để lấy khóa bí mật."

@@ -608,7 +608,7 @@ class ContactMessage(models.Model):
         return f"{self.name}: {self.subject}"
 
 
-# --- security log (issue 8) -------------------------------------------------------------------------------------
+# --- security log -------------------------------------------------------------------------------------
 class SecurityEvent(models.Model):
     """One login, logout, failed login, lock-out, refused access or second-factor event.
 

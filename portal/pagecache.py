@@ -1,4 +1,4 @@
-"""Whole public pages cached for anonymous readers, keyed on the content version (issue 7).
+"""Whole public pages cached for anonymous readers, keyed on the content version.
 
 Caching the data behind a page (portal.selectors) still left 3-5 ms of template rendering per request, against
 0.75 ms for a bare Django view. So `anonymous_page` keeps the rendered HTML of a page too, under the same content

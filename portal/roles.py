@@ -53,7 +53,7 @@ ROLE_PERMISSIONS = {
         ("directives", "reminder", VIEW),
     ],
     EDITOR: [
-        # Public site (issue 4)
+        # Public site
         ("portal", "article", ALL),
         ("portal", "attachment", ALL),
         ("portal", "category", ALL),

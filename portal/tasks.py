@@ -1,4 +1,4 @@
-"""Tasks of the public site, and RELIABLE: the options every task of the portal is declared with (issue 8)."""
+"""Tasks of the public site, and RELIABLE: the options every task of the portal is declared with."""
 
 import smtplib
 import time

@@ -1,4 +1,4 @@
-"""Public site search at scale (issue 7): a stored tsvector column and its GIN index, on PostgreSQL only."""
+"""Public site search at scale: a stored tsvector column and its GIN index, on PostgreSQL only."""
 
 from django.db import migrations
 

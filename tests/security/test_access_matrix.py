@@ -1,4 +1,4 @@
-"""Access control matrix (issue 8, item 3).
+"""Access control matrix.
 
 Every URL the resolver knows (the public site, the officers' workspace, every file and PDF download and the whole
 admin) is asked for with GET by each role, and the answer must be the one the matrix below writes down. Objects
@@ -241,7 +241,7 @@ MUST_READ = {"anon": "", "hongdan": "A", "donghai": "B", "fund": "AB", "editor":
 GET_MAY_WRITE = {
     # Sessions: the second-factor page keeps the pending key in the session; middleware refreshes idle expiry.
     "django_session": "sessions are state of the visitor, not of the portal",
-    # The security log records every refused request (issue 8, item 2): a 403 is meant to leave a trace.
+    # The security log records every refused request: a 403 is meant to leave a trace.
     "portal_securityevent": "refusals are logged on purpose",
 }
 

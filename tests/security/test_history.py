@@ -1,4 +1,4 @@
-"""History of who changed what and when (issue 8, item 5) on the registry, loans, directives and reports.
+"""History of who changed what and when on the registry, loans, directives and reports.
 
 Each case edits a row through its admin page as the staff member whose job it is, the way a browser submits the
 form (every field as the page shows it, one changed), then checks the history records the change and the user,

@@ -1,4 +1,4 @@
-"""An import that fails halfway leaves nothing behind (issue 8, item 5).
+"""An import that fails halfway leaves nothing behind.
 
 For every import (the registry's import jobs and command, the fund's loan book, the admin's loan product import) a
 file whose late row is bad, or whose late row meets a database error, must leave every table of the registry and the

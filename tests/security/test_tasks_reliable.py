@@ -1,4 +1,4 @@
-"""Every Celery task of the portal is reliable (issue 8, item 5): run twice it has one effect, it is enqueued only
+"""Every Celery task of the portal is reliable: run twice it has one effect, it is enqueued only
 after its transaction commits, and it is declared with retries, late acknowledgement and time limits.
 
 A new task without a case below fails `test_every_task_of_our_apps_has_a_case_here`.

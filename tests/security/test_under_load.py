@@ -1,4 +1,4 @@
-"""Under load (issue 8, item 6): 32 concurrent connections for PORTAL_LOAD_SECONDS (default 60) against gunicorn with
+"""Under load: 32 concurrent connections for PORTAL_LOAD_SECONDS (default 60) against gunicorn with
 deploy/gunicorn.conf.py and production settings, on PostgreSQL and Redis, behind a pretend nginx.
 
 The mix: anonymous article views, poll votes (each voter a new browser with its own address in X-Forwarded-For, so
