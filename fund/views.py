@@ -1,8 +1,11 @@
 """Pages of the fund: the public page, the staff loan book and reports, and the agencies' appraisal pages."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -53,16 +56,58 @@ def loan_list(request: HttpRequest) -> HttpResponse:
     return render(request, "fund/loan_list.html", {"filter": filtered, "page_obj": page})
 
 
+@dataclass(frozen=True)
+class Action:
+    """A step of a loan's workflow on its page: the form that reads it and the service that performs it."""
+
+    form: type[django_forms.Form]
+    run: Callable[[Loan, dict, object], object]  # (loan, cleaned data, user)
+
+
+def _reverse_payment(loan: Loan, data: dict, by) -> None:
+    payment = loan.payments.filter(pk=data["payment"]).first()
+    if payment is None:
+        raise ValidationError("Không tìm thấy giao dịch trả nợ.")
+    services.repayment_reverse(payment=payment, reason=data["reason"], by=by)
+
+
 ACTIONS = {
-    "appraisal": forms.AppraisalRequestForm,
-    "approve": forms.ApproveForm,
-    "reject": forms.RejectForm,
-    "contract": forms.ContractForm,
-    "disburse": forms.DisburseForm,
-    "payment": forms.PaymentForm,
-    "reverse": forms.ReverseForm,
-    "restructure": forms.RestructureForm,
-    "write_off": forms.WriteOffForm,
+    "appraisal": Action(
+        forms.AppraisalRequestForm,
+        lambda loan, d, by: services.loan_send_to_appraisal(loan=loan, agencies=d["agencies"], on=d["on"], by=by),
+    ),
+    "approve": Action(
+        forms.ApproveForm,
+        lambda loan, d, by: services.loan_approve(
+            loan=loan, amount=d["amount"], term_months=d["term_months"], rate=d["rate"], on=d["on"], by=by
+        ),
+    ),
+    "reject": Action(
+        forms.RejectForm, lambda loan, d, by: services.loan_reject(loan=loan, reason=d["reason"], on=d["on"], by=by)
+    ),
+    "contract": Action(
+        forms.ContractForm,
+        lambda loan, d, by: services.loan_sign_contract(loan=loan, number=d["number"], on=d["on"], by=by),
+    ),
+    "disburse": Action(
+        forms.DisburseForm,
+        lambda loan, d, by: services.loan_disburse(loan=loan, amount=d["amount"], on=d["on"], by=by, note=d["note"]),
+    ),
+    "payment": Action(
+        forms.PaymentForm,
+        lambda loan, d, by: services.repayment_record(loan=loan, amount=d["amount"], on=d["on"], by=by, note=d["note"]),
+    ),
+    "reverse": Action(forms.ReverseForm, _reverse_payment),
+    "restructure": Action(
+        forms.RestructureForm,
+        lambda loan, d, by: services.loan_restructure(
+            loan=loan, on=d["on"], term_months=d["term_months"], reason=d["reason"], by=by
+        ),
+    ),
+    "write_off": Action(
+        forms.WriteOffForm,
+        lambda loan, d, by: services.loan_write_off(loan=loan, on=d["on"], reason=d["reason"], by=by),
+    ),
 }
 
 
@@ -81,7 +126,7 @@ def loan_detail(request: HttpRequest, pk: int, action: str | None = None, bound=
     initial["rate"] = loan.product.annual_rate
     if loan.status in (Loan.Status.RECEIVED, Loan.Status.APPRAISAL):
         initial["agencies"] = services.loan_appraisal_agencies(loan)
-    action_forms = {name: form_class(initial=initial) for name, form_class in ACTIONS.items()}
+    action_forms = {name: step.form(initial=initial) for name, step in ACTIONS.items()}
     if bound is not None:
         action_forms[action] = bound
     booked = loan.status in Loan.BOOKED
@@ -123,10 +168,10 @@ def loan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise PermissionDenied
     loan = _loan(request, pk)
-    form = ACTIONS[action](request.POST)
+    form = ACTIONS[action].form(request.POST)
     if form.is_valid():
         try:
-            _apply(action, loan, form.cleaned_data, request.user)
+            ACTIONS[action].run(loan, form.cleaned_data, request.user)
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
@@ -134,34 +179,6 @@ def loan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, "Đã cập nhật hồ sơ.")
             return redirect(loan.get_absolute_url())
     return loan_detail(request, pk, action=action, bound=form)
-
-
-def _apply(action: str, loan: Loan, data: dict, by) -> None:
-    if action == "appraisal":
-        services.loan_send_to_appraisal(loan=loan, agencies=data["agencies"], on=data["on"], by=by)
-    elif action == "approve":
-        services.loan_approve(
-            loan=loan, amount=data["amount"], term_months=data["term_months"], rate=data["rate"], on=data["on"], by=by
-        )
-    elif action == "reject":
-        services.loan_reject(loan=loan, reason=data["reason"], on=data["on"], by=by)
-    elif action == "contract":
-        services.loan_sign_contract(loan=loan, number=data["number"], on=data["on"], by=by)
-    elif action == "disburse":
-        services.loan_disburse(loan=loan, amount=data["amount"], on=data["on"], by=by, note=data["note"])
-    elif action == "payment":
-        services.repayment_record(loan=loan, amount=data["amount"], on=data["on"], by=by, note=data["note"])
-    elif action == "reverse":
-        payment = loan.payments.filter(pk=data["payment"]).first()
-        if payment is None:
-            raise ValidationError("Không tìm thấy giao dịch trả nợ.")
-        services.repayment_reverse(payment=payment, reason=data["reason"], by=by)
-    elif action == "restructure":
-        services.loan_restructure(
-            loan=loan, on=data["on"], term_months=data["term_months"], reason=data["reason"], by=by
-        )
-    elif action == "write_off":
-        services.loan_write_off(loan=loan, on=data["on"], reason=data["reason"], by=by)
 
 
 @login_required

@@ -167,12 +167,12 @@ TARGETS = {
     "appraisals": ("fund_officer", "get", "/quy-ho-tro/tham-dinh/", ["page"], []),
     "loan_book_import": ("fund_officer", "post", "/quy-ho-tro/quan-ly/nhap-so-vay/", ["file"], []),
 }
-for _action, _form in LOAN_ACTIONS.items():
+for _action, _step in LOAN_ACTIONS.items():
     TARGETS[f"loan_{_action}"] = (
         "fund_officer",
         "post",
         f"/quy-ho-tro/quan-ly/ho-so/{{loan.pk}}/{_action}/",
-        [*_form.base_fields],
+        [*_step.form.base_fields],
         [],
     )
 
