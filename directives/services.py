@@ -140,6 +140,40 @@ def report_save(*, report: Report, expected_version: int, narrative: dict, value
     return report
 
 
+def report_submit(
+    *,
+    request: ReportRequest,
+    agency: Agency,
+    expected_version: int,
+    narrative: dict,
+    values: dict,
+    attachment=None,
+    submit: bool,
+    by,
+) -> Report:
+    """What an officer's report form sends: the draft saved (refused when someone saved since the form was read),
+    an attached file, and, when `submit`, the report sent to the alliance.
+
+    `expected_version` is the version the form was read at; 0 means the form was opened before any report existed,
+    so a report that exists by now was started by a colleague meanwhile: an edit conflict, not an overwrite."""
+    existing = Report.objects.filter(request=request, agency=agency).exists()
+    if existing and expected_version == 0:
+        raise EditConflict(CONFLICT_MESSAGE)
+    report = report_get_or_create(request=request, agency=agency)
+    report = report_save(
+        report=report,
+        expected_version=expected_version if existing else report.version,
+        narrative=narrative,
+        values=values,
+        by=by,
+    )
+    if attachment:
+        report_attach(report=report, upload=attachment, by=by)
+    if submit:
+        report = report_transition(report=report, action="submit", by=by)
+    return report
+
+
 @transaction.atomic
 def report_transition(*, report: Report, action: str, by, comment: str = "") -> Report:
     """Move the report along its workflow and record who did it, when, and why."""

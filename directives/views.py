@@ -105,9 +105,17 @@ def report_edit(request, request_pk):
         submitting = request.POST.get("action") == "submit"
         if not submitting or form.require_all_indicators():
             try:
-                report = _save_report(request, form, report_request, agency)
+                report = services.report_submit(
+                    request=report_request,
+                    agency=agency,
+                    expected_version=form.cleaned_data["version"],
+                    narrative=form.narrative(),
+                    values=form.values(),
+                    attachment=form.cleaned_data.get("attachment"),
+                    submit=submitting,
+                    by=request.user,
+                )
                 if submitting:
-                    report = services.report_transition(report=report, action="submit", by=request.user)
                     messages.success(request, "Đã gửi báo cáo tới Liên minh HTX tỉnh.")
                     return redirect(report)
                 messages.success(request, "Đã lưu bản nháp.")
@@ -131,22 +139,6 @@ def _prefilled(report, report_request, agency):
         period_start=report_request.period_start,
         period_end=report_request.period_end,
     )
-
-
-def _save_report(request, form, report_request, agency):
-    existing = Report.objects.filter(request=report_request, agency=agency).exists()
-    expected = form.cleaned_data["version"]
-    if existing and expected == 0:
-        raise services.EditConflict(services.CONFLICT_MESSAGE)
-    report = services.report_get_or_create(request=report_request, agency=agency)
-    if not existing:
-        expected = report.version
-    report = services.report_save(
-        report=report, expected_version=expected, narrative=form.narrative(), values=form.values(), by=request.user
-    )
-    if form.cleaned_data.get("attachment"):
-        services.report_attach(report=report, upload=form.cleaned_data["attachment"], by=request.user)
-    return report
 
 
 def _scoped_report(user, pk):

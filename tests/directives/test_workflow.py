@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from directives.models import Report, ReportTransition
-from directives.services import EditConflict, report_save, report_transition
+from directives.services import EditConflict, report_save, report_submit, report_transition
 
 from .factories import filled_report
 
@@ -104,3 +104,28 @@ def test_the_second_of_two_concurrent_saves_is_refused(h1_request, hong_dan, off
             report=report, expected_version=opened, narrative={"Kết quả đạt được": "B"}, values={}, by=officer_hong_dan
         )
     assert Report.objects.get(pk=report.pk).narrative == {"Kết quả đạt được": "A"}
+
+
+def test_a_form_opened_before_a_colleague_started_the_report_is_refused_not_saved_over_it(
+    h1_request, hong_dan, officer_hong_dan
+):
+    form = {"request": h1_request, "agency": hong_dan, "values": {}, "by": officer_hong_dan}
+    report_submit(**form, expected_version=0, narrative={"Kết quả đạt được": "A"}, submit=False)
+    with pytest.raises(EditConflict):
+        report_submit(**form, expected_version=0, narrative={"Kết quả đạt được": "B"}, submit=True)
+    report = Report.objects.get(request=h1_request, agency=hong_dan)
+    assert (report.narrative, report.state) == ({"Kết quả đạt được": "A"}, Report.State.DRAFT)
+
+
+def test_submitting_the_form_saves_the_draft_and_sends_it_in_one_call(h1_request, hong_dan, officer_hong_dan):
+    report = report_submit(
+        request=h1_request,
+        agency=hong_dan,
+        expected_version=0,
+        narrative={"Kết quả đạt được": "Đã tổ chức 3 đại hội"},
+        values={code: 1 for code in h1_request.indicator_codes},
+        submit=True,
+        by=officer_hong_dan,
+    )
+    assert report.state == Report.State.SUBMITTED
+    assert report.narrative == {"Kết quả đạt được": "Đã tổ chức 3 đại hội"}
