@@ -4,8 +4,8 @@ Profiles (chosen by HYPOTHESIS_PROFILE, loaded by tests/conftest.py):
 - `ci` (the default): derandomised, so every run tries the same examples and a red build is red again on a rerun;
   no example database, so nothing a previous run found changes what this one tries.
 - `fuzz`: random seeds, the example database in .hypothesis/ (a failure found once is tried first next time), and
-  each test's example count multiplied by FUZZ_FACTOR (default 20). A failing example it finds is then written into
-  the test as an explicit `@example`, so `make test` keeps it.
+  each test's example count multiplied by FUZZ_FACTOR (default 12). A failing example it finds is then written
+  into the test as an explicit `@example`, so `make test` keeps it.
 
 Tests state their example count through `examples(n)`, never a bare `max_examples=n`, so the fuzz profile can
 raise it.
@@ -28,7 +28,7 @@ settings.register_profile(
 settings.register_profile("fuzz", deadline=None, print_blob=True, suppress_health_check=SLOW_FIXTURES)
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
-FACTOR = int(os.environ.get("FUZZ_FACTOR", "20")) if PROFILE == "fuzz" else 1
+FACTOR = int(os.environ.get("FUZZ_FACTOR", "12")) if PROFILE == "fuzz" else 1
 
 
 def load():
