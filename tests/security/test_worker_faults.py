@@ -101,8 +101,10 @@ def test_a_task_whose_worker_is_killed_midway_is_completed_by_another_worker_onc
     assert _value(workers["cache"], token, "done") == 0
 
     workers["start"]("second")
-    _wait(lambda: _value(workers["cache"], token, "done") == 1, 90, workers["logs"])
+    # The task marks itself done before it counts its effect: wait for the effect, the last thing it writes.
+    _wait(lambda: _value(workers["cache"], token, "effects") >= 1, 90, workers["logs"])
     assert _value(workers["cache"], token, "started") == 2  # delivered again, run again...
+    assert _value(workers["cache"], token, "done") == 1
     assert _value(workers["cache"], token, "effects") == 1  # ...with one effect
 
 
