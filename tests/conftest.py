@@ -172,8 +172,17 @@ def login_in_browser(page, live_server, username, password=None):
     page.goto(f"{live_server.url}/dang-nhap/")
     page.fill("#id_username", username)
     page.fill("#id_password", password or settings.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    follow(page, "button[type=submit]")
+
+
+def follow(page, target):
+    """Click something that loads a new page, and return once that page has loaded. A click alone returns
+    before the navigation, and `wait_for_load_state` right after it can still see the old page."""
+    with page.expect_navigation():
+        if isinstance(target, str):
+            page.click(target)
+        else:
+            target.click()
 
 
 def pytest_collection_modifyitems(config, items):

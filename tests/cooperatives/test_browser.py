@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.conftest import login_in_browser
+from tests.conftest import follow, login_in_browser
 
 from .factories import CooperativeFactory, YearlyFigureFactory
 
@@ -29,12 +29,12 @@ def test_a_visitor_filters_the_directory_searches_without_diacritics_and_opens_a
 ):
     page.goto(f"{live_server.url}/hop-tac-xa/")
     page.select_option("#id_sector", "salt")
-    page.click("button:has-text('Lọc')")
+    follow(page, "button:has-text('Lọc')")
     assert page.locator(".coop-name").all_inner_texts() == ["Hợp tác xã Muối Long Điền"]
 
     page.fill("#id_q", "hong dan")
     page.select_option("#id_sector", "")
-    page.click("button:has-text('Lọc')")
+    follow(page, "button:has-text('Lọc')")
     names = page.locator(".coop-name").all_inner_texts()
     assert sorted(names) == ["Hợp tác xã Nông nghiệp Ninh Quới", "Hợp tác xã Tôm - Lúa Vĩnh Lộc"]
     assert page.input_value("#id_q") == "hong dan"  # what the visitor typed is kept
@@ -72,7 +72,7 @@ def test_an_officer_opens_the_dashboard_and_their_notices(page, mobile_page, liv
     assert page.locator("h1").inner_text() == "Bảng theo dõi hợp tác xã"
     assert page.locator("svg.chart-svg").count() >= 3
     page.screenshot(path=artifacts_dir / "htx-bang-theo-doi-1280.png", full_page=True)
-    page.click("text=Thông báo nhắc đại hội")
+    follow(page, "text=Thông báo nhắc đại hội")
     assert "Hợp tác xã Nông nghiệp Ninh Quới" in page.locator("main").inner_text()
     assert "Muối Long Điền" not in page.locator("main").inner_text()
     page.screenshot(path=artifacts_dir / "htx-thong-bao-1280.png", full_page=True)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from fund import demo as fund_demo
 from fund.models import Appraisal, Loan, Payment
-from tests.conftest import login_in_browser
+from tests.conftest import follow, login_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -47,8 +47,7 @@ def test_a_fund_officer_records_a_payment_on_the_loan_page(
     page.get_by_text("Ghi nhận trả nợ", exact=True).first.click()
     page.fill("#id_amount", "15.000.000")
     page.fill("#id_on", timezone.localdate().isoformat())
-    page.get_by_role("button", name="Ghi nhận trả nợ").click()
-    page.wait_for_load_state()
+    follow(page, page.get_by_role("button", name="Ghi nhận trả nợ"))
     assert page.get_by_text("Đã cập nhật hồ sơ.").is_visible()
     assert Payment.objects.filter(loan=loan).count() == before + 1
     page.goto(f"{live_server.url}/quy-ho-tro/bao-cao/")
@@ -71,8 +70,7 @@ def test_an_agency_officer_gives_an_appraisal_opinion(page, mobile_page, live_se
     page.get_by_label("Đồng ý có điều kiện").check()
     page.fill("#id_opinion", "Đồng ý nếu hợp tác xã bổ sung tài sản bảo đảm.")
     shoot(page, artifacts_dir, "fund-appraisal-form-1280")
-    page.get_by_role("button", name="Gửi ý kiến").click()
-    page.wait_for_load_state()
+    follow(page, page.get_by_role("button", name="Gửi ý kiến"))
     assert page.get_by_text("Đã ghi ý kiến thẩm định.").is_visible()
     pending.refresh_from_db()
     assert pending.recommendation == "conditions" and pending.recorded_by.username == "hongdan"

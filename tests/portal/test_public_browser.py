@@ -6,6 +6,8 @@ from io import StringIO
 import pytest
 from django.conf import settings
 
+from tests.conftest import follow
+
 pytestmark = pytest.mark.browser
 
 AXE = settings.BASE_DIR / "static" / "vendor" / "axe-core" / "axe.min.js"
@@ -56,15 +58,13 @@ def test_a_reader_opens_the_article_and_the_font_size_follows_to_the_next_page(s
 def test_a_visitor_votes_once_and_is_refused_the_second_time(site, page):
     page.goto(site.url + POLL)
     page.locator(".content .poll-form label", has_text="Liên kết tiêu thụ sản phẩm").click()
-    page.locator(".content .poll-form button[type=submit]").click()
-    page.wait_for_load_state()
+    follow(page, page.locator(".content .poll-form button[type=submit]"))
     assert "Cảm ơn bạn đã bình chọn" in page.inner_text(".messages")
     assert "Bạn đã bình chọn trong cuộc thăm dò này" in page.inner_text(".content")
     assert "Tổng số lượt bình chọn: 98" in page.inner_text(".content")
     # The sidebar's form is still there; a second vote is refused.
     page.locator(".sidebar .poll-form label", has_text="Thành lập hợp tác xã mới").click()
-    page.locator(".sidebar .poll-form button[type=submit]").click()
-    page.wait_for_load_state()
+    follow(page, page.locator(".sidebar .poll-form button[type=submit]"))
     assert "Bạn đã bình chọn trong cuộc thăm dò này" in page.inner_text(".messages")
     assert "Tổng số lượt bình chọn: 98" in page.inner_text(".content")
 

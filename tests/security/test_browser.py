@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import login_in_browser
+from tests.conftest import follow, login_in_browser
 
 from .conftest import totp_token
 
@@ -35,8 +35,7 @@ def test_a_superuser_enrols_by_qr_and_the_admin_runs_without_csp_violations(
 
     secret = page.locator(".otp-secret").inner_text().replace(" ", "")
     page.fill("#id_token", totp_token(base64.b32decode(secret).hex()))
-    page.click("button[type=submit]:has-text('Xác nhận và bật')")
-    page.wait_for_load_state()
+    follow(page, "button[type=submit]:has-text('Xác nhận và bật')")
     assert page.url.rstrip("/").endswith("/admin")
     assert page.locator("text=Quản trị Cổng HTX").first.is_visible()
 
@@ -63,8 +62,7 @@ def test_the_enrolment_page_and_lockout_page_fit_a_phone(mobile_page, live_serve
         page.goto(live_server.url + "/dang-nhap/")
         page.fill("#id_username", "hongdan")
         page.fill("#id_password", "sai-mat-khau")
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
+        follow(page, "button[type=submit]")
     assert page.locator("h1").inner_text() == "Tạm khóa đăng nhập"
     assert re.search(r"15 phút", page.content())
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
