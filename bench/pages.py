@@ -61,7 +61,7 @@ def _first(label: str, field: str, **filters):
 
 
 def _published_article_slug() -> str:
-    from portal.models import Article
+    from public.models import Article
 
     rows = Article.objects.published().exclude(slug__startswith="scale-").order_by("pk")
     return rows.values_list("slug", flat=True).first() or ""

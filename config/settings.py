@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "cooperatives",
     "directives",
     "fund",
+    "public",
     # security: Content-Security-Policy, login lock-out, second factor (docs/security.md)
     "csp",
     "portal.security_apps.AxesConfig",
@@ -90,7 +91,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Visit statistics are counted after the response, outside the admin and static files (portal/middleware.py).
-    "portal.middleware.VisitCounterMiddleware",
+    "public.middleware.VisitCounterMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -329,7 +330,7 @@ LOGGING = {
 # Shown on the login page and printed by `load_demo` only while DEBUG is on.
 DEMO_PASSWORD = os.getenv("PORTAL_DEMO_PASSWORD", "demo-HTX-2022")
 
-CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
+CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 
 # Public site: limits per visitor.
 # Poll: votes accepted per poll from one (hashed) IP address within the window, for browsers without the cookie.

@@ -3,15 +3,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import health, views
+from portal import health
 from portal.forms import LoginForm
+from public import views as public_views
 
 admin.site.site_header = "Quản trị Cổng HTX"
 admin.site.site_title = "Quản trị Cổng HTX"
 admin.site.index_title = "Bảng điều khiển"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", public_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path(
         "dang-nhap/",
@@ -20,7 +21,7 @@ urlpatterns = [
     ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("", include("portal.public_urls")),
+    path("", include("public.urls")),
     path("", include("cooperatives.urls")),
     path("", include("directives.urls")),
     path("", include("fund.urls")),
@@ -32,10 +33,10 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-handler400 = "portal.views.error_400"
-handler403 = "portal.views.error_403"
-handler404 = "portal.views.error_404"
-handler500 = "portal.views.error_500"
+handler400 = "portal.errors.error_400"
+handler403 = "portal.errors.error_403"
+handler404 = "portal.errors.error_404"
+handler500 = "portal.errors.error_500"
 
 # The benchmark's bare baseline view (bench/), routed only when PORTAL_BENCH_ENDPOINTS is on.
 if settings.PORTAL_BENCH_ENDPOINTS:

@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from portal import selectors
 from portal.access import user_scope
+from portal.contentcache import CachedCountPaginator, query_key
 from portal.exports import safe_dataset
 from portal.models import SiteSettings
 from portal.pagecache import anonymous_page
@@ -37,8 +37,8 @@ def directory(request: HttpRequest) -> HttpResponse:
     qs = Cooperative.objects.select_related("unit__parent").defer("search_text").order_by("name")
     filterset = CooperativeFilter(request.GET, queryset=qs)
     rows = filterset.qs if filterset.is_valid() else qs.none()
-    key = f"directory:{selectors.query_key(request.GET)}"
-    page_obj = selectors.CachedCountPaginator(rows, PAGE_SIZE, count_key=key).get_page(request.GET.get("page"))
+    key = f"directory:{query_key(request.GET)}"
+    page_obj = CachedCountPaginator(rows, PAGE_SIZE, count_key=key).get_page(request.GET.get("page"))
     ctx = {"filter": filterset, "page_obj": page_obj, "count": page_obj.paginator.count}
     return render(request, "cooperatives/directory.html", ctx)
 

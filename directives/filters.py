@@ -5,8 +5,8 @@ import hashlib
 import django_filters
 from django import forms
 
+from portal.contentcache import cached
 from portal.search import filter_search
-from portal.selectors import cached
 
 from .models import Document
 

@@ -14,9 +14,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from portal import selectors as portal_selectors
 from portal import versioned
 from portal.access import user_scope
+from portal.contentcache import CachedCountPaginator, query_key
 from portal.models import SiteSettings
 from portal.pagecache import anonymous_page
 from portal.pdf import pdf_response
@@ -41,8 +41,8 @@ def _visible_documents(user):
 def document_list(request):
     public = Document.objects.public().select_related("replaced_by").defer("full_text", "search_text")
     filterset = DocumentFilter(request.GET or None, queryset=public)
-    key = f"documents:{portal_selectors.query_key(request.GET)}"
-    page = portal_selectors.CachedCountPaginator(filterset.qs, 20, count_key=key).get_page(request.GET.get("page"))
+    key = f"documents:{query_key(request.GET)}"
+    page = CachedCountPaginator(filterset.qs, 20, count_key=key).get_page(request.GET.get("page"))
     return render(request, "directives/document_list.html", {"filter": filterset, "page_obj": page})
 
 

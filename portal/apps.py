@@ -1,10 +1,22 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
+from .roles import ALL, ALLIANCE_STAFF, FUND_OFFICER, VIEW
+
 
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = "Cổng thông tin và đơn vị"
+
+    role_permissions = {
+        ALLIANCE_STAFF: [
+            ("administrativeunit", ALL),
+            ("agency", ALL),
+            ("sitesettings", ("change", "view")),
+            ("user", VIEW),
+        ],
+        FUND_OFFICER: [("agency", VIEW)],
+    }
 
     def ready(self):
         from . import security  # noqa: F401 - connects the security log's signal receivers

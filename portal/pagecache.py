@@ -1,14 +1,15 @@
-"""Whole public pages cached for anonymous readers, keyed on the content version.
+"""Whole public pages cached for anonymous readers, keyed on the content version (portal.contentcache).
 
-Caching the data behind a page (portal.selectors) still left 3-5 ms of template rendering per request, against
+Caching the data behind a page (public.selectors) still left 3-5 ms of template rendering per request, against
 0.75 ms for a bare Django view. So `anonymous_page` keeps the rendered HTML of a page too, under the same content
 version and expiry as the home page's data, with the few parts that differ per request cut out and filled in on
 every hit:
 
 - the CSRF token of the sidebar's poll form (`name="csrfmiddlewaretoken" value="..."`): this reader's own token,
   so voting works and the CSRF cookie is still set;
-- what sits between `<!--live:NAME[:ID]-->` and `<!--/live:NAME-->` markers, rendered by LIVE[NAME]: the visit
-  statistics (portal/includes/sidebar.html) and an article's view count, which also counts the read.
+- what sits between `<!--live:NAME[:ID]-->` and `<!--/live:NAME-->` markers, rendered by LIVE[NAME]: the apps
+  register these parts (`live_part`); the public site's are the visit statistics (public/includes/sidebar.html)
+  and an article's view count, which also counts the read.
 
 Only anonymous readers with no session or messages cookie are served from it; anything else (a signed-in user,
 a pending "thank you" message, a POST, a non-200 answer) goes through the view as before.
@@ -23,9 +24,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from django.template.loader import render_to_string
 
-from .selectors import cache_ttl, content_version
+from .contentcache import cache_ttl, content_version
 
 _LIVE = re.compile(r'<!--live:([a-z-]+)(?::(\d+))?-->.*?<!--/live:\1-->|name="csrfmiddlewaretoken" value="[^"]*"', re.S)
 
@@ -44,30 +44,12 @@ def _csrf(request, arg) -> str:
     return f'name="csrfmiddlewaretoken" value="{get_token(request)}"'
 
 
-_stats_memo = {"until": 0.0, "html": ""}
+LIVE = {"csrf": _csrf}
 
 
-def _visit_stats(request, arg) -> str:
-    """The visit statistics box, shared by every cached page a process serves within a second (the counts move by
-    a handful a second; reading and rendering them for each request cost a cache round trip and a template)."""
-    from .counters import visit_stats
-
-    now = time.monotonic()
-    if now >= _stats_memo["until"]:
-        html = render_to_string("portal/includes/visit_stats.html", {"stats": visit_stats()})
-        _stats_memo.update(until=now + LOCAL_SECONDS, html=html)
-    return _stats_memo["html"]
-
-
-def _article_views(request, arg) -> str:
-    """Counts this read (as portal.views.article_detail does on a miss) and shows the live total."""
-    from .counters import article_view_total, is_bot
-
-    total = article_view_total(int(arg), count=not is_bot(request))
-    return render_to_string("portal/includes/view_count.html", {"view_total": total})
-
-
-LIVE = {"csrf": _csrf, "visit-stats": _visit_stats, "article-views": _article_views}
+def live_part(name: str, render) -> None:
+    """Register `render(request, arg) -> html` for the page part marked `<!--live:NAME[:ARG]-->`."""
+    LIVE[name] = render
 
 
 def _parts(html: str) -> list:
@@ -119,7 +101,6 @@ def _local_put(key: str, entry: dict) -> None:
 def forget_local_pages() -> None:
     """Drop this process's copies (tests, after clearing the cache)."""
     _local.clear()
-    _stats_memo["until"] = 0.0
 
 
 def anonymous_page(view=None, *, vary=None):

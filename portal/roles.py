@@ -1,8 +1,8 @@
 """The four roles, as auth groups, and the model permissions each carries.
 
-The groups are created by a data migration (portal 0002); their permissions are brought in step with this
-table after every `migrate` (PortalConfig.ready connects `sync_role_permissions` to post_migrate), so an app
-that adds models only has to name them here.
+The groups are created by a data migration of the kernel; their permissions are brought in step with what the
+apps declare after every `migrate` (PortalConfig.ready connects `sync_role_permissions` to post_migrate), so an
+app that adds models only has to name them in its own AppConfig.
 """
 
 ALLIANCE_STAFF = "Cán bộ Liên minh"
@@ -15,66 +15,26 @@ ROLES = [ALLIANCE_STAFF, FUND_OFFICER, AGENCY_OFFICER, EDITOR]
 ALL = ("add", "change", "delete", "view")
 VIEW = ("view",)
 
-# group -> [(app_label, model name or "*" for every model of the app, actions)]
-ROLE_PERMISSIONS = {
-    ALLIANCE_STAFF: [
-        ("cooperatives", "*", ALL),
-        ("directives", "*", ALL),
-        ("fund", "*", VIEW),
-        ("portal", "administrativeunit", ALL),
-        ("portal", "agency", ALL),
-        ("portal", "sitesettings", ("change", "view")),
-        ("portal", "user", VIEW),
-        ("portal", "article", ALL),
-        ("portal", "attachment", ALL),
-        ("portal", "category", ALL),
-        ("portal", "tag", ALL),
-        ("portal", "page", ALL),
-        ("portal", "poll", ALL),
-        ("portal", "choice", ALL),
-        ("portal", "weblinkgroup", ALL),
-        ("portal", "weblink", ALL),
-        ("portal", "contactmessage", ("change", "view")),
-        ("portal", "dailyvisit", VIEW),
-    ],
-    FUND_OFFICER: [
-        ("fund", "*", ALL),
-        ("cooperatives", "*", VIEW),
-        ("portal", "agency", VIEW),
-    ],
-    AGENCY_OFFICER: [
-        # directives: their own agency's reports, files and task progress (admin querysets are scoped to it)
-        ("directives", "document", VIEW),
-        ("directives", "task", VIEW),
-        ("directives", "reportrequest", VIEW),
-        ("directives", "report", ("view", "change")),
-        ("directives", "reportfile", VIEW),
-        ("directives", "taskassignment", ("view", "change")),
-        ("directives", "reminder", VIEW),
-    ],
-    EDITOR: [
-        # Public site
-        ("portal", "article", ALL),
-        ("portal", "attachment", ALL),
-        ("portal", "category", ALL),
-        ("portal", "tag", ALL),
-        ("portal", "page", ALL),
-        ("portal", "poll", ALL),
-        ("portal", "choice", ALL),
-        ("portal", "weblinkgroup", ALL),
-        ("portal", "weblink", ALL),
-        ("portal", "contactmessage", ("change", "view")),
-        ("portal", "dailyvisit", VIEW),
-        ("directives", "document", VIEW),
-    ],
-}
+# Each app declares what each role may do with its own models, as `role_permissions` on its AppConfig:
+# {role: [(model name, or "*" for every model of the app, actions)]}.
+
+
+def role_permissions() -> dict:
+    """{role: [(app_label, model or "*", actions)]}, merged from every installed app's declaration."""
+    from django.apps import apps
+
+    merged = {role: [] for role in ROLES}
+    for config in apps.get_app_configs():
+        for role, rules in getattr(config, "role_permissions", {}).items():
+            merged[role].extend((config.label, model, actions) for model, actions in rules)
+    return merged
 
 
 def sync_role_permissions(sender=None, **kwargs):
-    """Give each role group exactly the permissions ROLE_PERMISSIONS lists (post_migrate receiver)."""
+    """Give each role group exactly the permissions the apps declare (post_migrate receiver)."""
     from django.contrib.auth.models import Group, Permission
 
-    for group_name, rules in ROLE_PERMISSIONS.items():
+    for group_name, rules in role_permissions().items():
         group, _ = Group.objects.get_or_create(name=group_name)
         wanted = set()
         for app_label, model, actions in rules:

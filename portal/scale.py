@@ -45,7 +45,7 @@ SEEDERS = [
         needs=("agencies",),
     ),
     Seeder("documents", "portal.scale", 20_000, "văn bản (directives.Document)"),
-    Seeder("articles", "portal.scale_content", 50_000, "tin bài"),
+    Seeder("articles", "public.scale", 50_000, "tin bài"),
     Seeder("loans", "fund.scale", 5_000, "khoản vay kèm lịch trả nợ và các lần trả", needs=("cooperatives",)),
     Seeder(
         "report_requests",
@@ -54,7 +54,7 @@ SEEDERS = [
         "cơ quan nhận yêu cầu báo cáo trong một năm, kèm báo cáo",
         needs=("agencies",),
     ),
-    Seeder("visits", "portal.scale_visits", 1_000_000, "lượt truy cập, gộp thành dòng theo ngày"),
+    Seeder("visits", "public.scale_visits", 1_000_000, "lượt truy cập, gộp thành dòng theo ngày"),
 ]
 
 

@@ -3,7 +3,7 @@
 Each searchable model keeps `search_text`: its words folded to lower case without diacritics ("Hợp tác xã
 Đông Hải" -> "hop tac xa dong hai"). Folding in Python gives the same answer on SQLite and PostgreSQL;
 on PostgreSQL a GIN index over `to_tsvector('simple', search_text)` (see `search_index_operation`) serves
-full-text queries. The tables the public site search reads (portal.site_search) keep that vector stored in a
+full-text queries. The tables the public site search reads (public.site_search) keep that vector stored in a
 generated column `search_vector` instead (`search_vector_operation`): ranking then reads it rather than parsing
 every matching row's text again, which took seconds when a common query matched most of 80,000 rows.
 """

@@ -1,4 +1,4 @@
-"""Tasks of the public site, and RELIABLE: the options every task of the portal is declared with."""
+"""RELIABLE: the options every task of the portal is declared with; the worker probes `ping` and `redelivery_probe`."""
 
 import smtplib
 import time
@@ -36,22 +36,6 @@ def ping(token: str) -> str:
     """Leave `token` in the cache: the worker test and /healthz callers use it to see a worker is consuming."""
     cache.set(f"portal:ping:{token}", "pong", 300)
     return "pong"
-
-
-@shared_task(name="portal.flush_counters", **reliable(soft_time_limit=50, time_limit=60))
-def flush_counters() -> dict:
-    """Write buffered article views and daily visits to their rows (beat, every minute). Safe to run twice."""
-    from .counters import flush_article_views, flush_visits
-
-    return {"views": flush_article_views(), "visits": flush_visits()}
-
-
-@shared_task(name="portal.email_contact_message", **RELIABLE)
-def email_contact_message(message_id: int) -> bool:
-    """E-mail a contact message to the alliance's staff, once (the row records when it went out)."""
-    from .services import contact_message_send
-
-    return contact_message_send(message_id=message_id)
 
 
 @shared_task(name="portal.redelivery_probe", **RELIABLE)

@@ -2,7 +2,7 @@
 
 `cached(name, key, build)` reads the version and the stored value in one cache round trip and rebuilds when the
 stored value was built under another version; `bump(name)` makes every value of that name stale at once. The
-public pages' content version (portal.selectors) predates this and keeps its own per-process memo.
+public pages' content version (portal.contentcache) predates this and keeps its own per-process memo.
 """
 
 from django.core.cache import cache

@@ -42,8 +42,8 @@ def _isolated_cache():
     from django.core.cache import cache
 
     from fund.models import forget_thresholds
+    from portal.contentcache import forget_local
     from portal.pagecache import forget_local_pages
-    from portal.selectors import forget_local
 
     cache.clear()
     forget_local_pages()  # what each process remembers of the cache outlives cache.clear()
@@ -197,3 +197,33 @@ def pytest_collection_modifyitems(config, items):
         inner = any(runs_inside & set(getattr(getattr(t, "__code__", None), "co_names", ())) for t in targets)
         if inner or any(is_hypothesis_test(target) for target in targets):
             item.add_marker(pytest.mark.property)
+
+
+# --- the public site's readers, and a real Redis cache -------------------------------------------------------
+BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120 Safari/537.36"
+
+
+@pytest.fixture
+def reader(client):
+    """An anonymous reader with an ordinary browser's user agent (requests without one count as bots)."""
+    client.defaults["HTTP_USER_AGENT"] = BROWSER_UA
+    return client
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """Django's RedisCache on this checkout's own Redis database (broker db + 1), shared by threads and processes."""
+    import redis
+
+    db = int(os.environ.get("PORTAL_TEST_BROKER_DB", "13")) + 1
+    url = f"{os.environ.get('PORTAL_TEST_REDIS', 'redis://127.0.0.1:6379')}/{db}"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"Redis is not reachable at {url}")
+    settings.CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": url, "KEY_PREFIX": "t"}}
+    from django.core.cache import cache
+
+    cache.clear()
+    yield cache
+    cache.clear()

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("cooperatives", "0001_initial"),
-        ("portal", "0001_initial"),
+        ("portal", "0001_squashed_0008_kernel"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("cooperatives", "0009_congress_document_upload_validator"),
-        ("portal", "0008_uploads_checked_generated_names"),
+        ("portal", "0001_squashed_0008_kernel"),
     ]
 
     operations = [

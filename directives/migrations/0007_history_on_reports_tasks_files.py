@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("directives", "0006_document_ordering_index"),
-        ("portal", "0005_security_events"),
+        ("portal", "0001_squashed_0008_kernel"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

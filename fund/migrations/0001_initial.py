@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("cooperatives", "0003_search_index"),
-        ("portal", "0002_role_groups"),
+        ("portal", "0001_squashed_0008_kernel"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,8 +11,10 @@ from cooperatives.models import Congress, Cooperative, YearlyFigure
 from directives.models import Document, Report, ReportRequest, ReportValue
 from fund.models import Disbursement, Loan, LoanProduct, Payment
 from portal import roles, scale
-from portal.models import AdministrativeUnit, Agency, Article, Category, DailyVisit, User
+from portal.models import AdministrativeUnit, Agency, User
 from portal.search import filter_search
+from public.models import Article, Category, DailyVisit
+from public.services import article_save
 
 TINY = ["--agencies", "10", "--cooperatives", "30", "--documents", "20", "--articles", "25", "--loans", "12"]
 TINY += ["--report-requests", "6", "--visits", "5000"]
@@ -108,7 +110,7 @@ def test_seed_scale_run_twice_adds_nothing_and_reset_removes_only_its_own_rows(d
     demo_units = AdministrativeUnit.objects.count()
     demo_users = User.objects.count()
     category = Category.objects.get()
-    Article.objects.create(category=category, title="Tin thật", status="published")
+    article_save(article=Article(category=category, title="Tin thật", status="published"))
     DailyVisit.objects.create(day=date(2026, 11, 20), visits=7)
     before = _counts()
     _seed()
@@ -195,7 +197,7 @@ def test_placeholders_pick_demo_rows_not_scale_ones(demo):
 
     unit = AdministrativeUnit.objects.get(name="Xã Ninh Quới")
     Cooperative.objects.create(name="Hợp tác xã Mẫu", slug="htx-mau", unit=unit, sector="crops")
-    Article.objects.create(category=Category.objects.get(), title="Tin mẫu", status="published")
+    article_save(article=Article(category=Category.objects.get(), title="Tin mẫu", status="published"))
     _seed()
     assert pages.resolve("/hop-tac-xa/{cooperative_slug}/") == "/hop-tac-xa/htx-mau/"
     assert pages.resolve("/tin-tuc/{article_slug}/") == "/tin-tuc/tin-mau/"

@@ -7,8 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.directives.factories import DocumentFactory
-
-from .factories import ArticleFactory
+from tests.public.factories import ArticleFactory
 
 
 @pytest.fixture
@@ -35,10 +34,10 @@ def test_a_bad_year_in_the_changelist_filter_is_ignored_not_a_500(db, staff, val
 def test_the_article_changelist_does_not_read_bodies_but_the_change_form_does(db, staff):
     article = ArticleFactory(body="<p>Nội dung rất dài</p>")
     with CaptureQueriesContext(connection) as listing:
-        assert staff.get("/admin/portal/article/").status_code == 200
+        assert staff.get("/admin/public/article/").status_code == 200
     sql = " ".join(q["sql"] for q in listing.captured_queries)
     assert '"portal_article"."title"' in sql and '"portal_article"."body"' not in sql
-    assert "Nội dung rất dài" in staff.get(f"/admin/portal/article/{article.pk}/change/").content.decode()
+    assert "Nội dung rất dài" in staff.get(f"/admin/public/article/{article.pk}/change/").content.decode()
 
 
 def test_the_row_checkboxes_are_the_ones_django_renders_and_select_rows_for_an_action(db, staff):

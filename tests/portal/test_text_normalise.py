@@ -8,8 +8,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cooperatives.models import Cooperative
-from portal.forms import ContactForm
 from portal.text import control_characters, normalise, normalise_multiline
+from public.forms import ContactForm
 from tests.properties import examples
 
 # Text rich in what goes wrong: controls, every kind of space, decomposed Vietnamese, zero-width and bidi marks.

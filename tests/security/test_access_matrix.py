@@ -62,27 +62,27 @@ logout                              -         405    405     405     405    405 
 security:otp_enrol                  -         login  403     403     200    200    200
 security:otp_verify                 -         login  302     302     302    302    302
 
-portal:article_list                 -         200    200     200     200    200    200
-portal:category                     -         200    200     200     200    200    200
-portal:tag                          -         200    200     200     200    200    200
-portal:article                      published 200    200     200     200    200    200
-portal:article                      draft     404    404     404     404    404    404
-portal:article_print                published 200    200     200     200    200    200
-portal:article_print                draft     404    404     404     404    404    404
-portal:article_pdf                  published pdf    pdf     pdf     pdf    pdf    pdf
-portal:article_pdf                  draft     404    404     404     404    404    404
-portal:article_preview              draft     adm    adm     adm     404    200    200
-portal:about                        -         200    200     200     200    200    200
-portal:contact                      -         200    200     200     200    200    200
-portal:page                         -         200    200     200     200    200    200
-portal:poll_list                    -         200    200     200     200    200    200
-portal:poll                         -         200    200     200     200    200    200
-portal:poll_vote                    -         405    405     405     405    405    405
-portal:search                       -         200    200     200     200    200    200
-portal:rss                          -         200    200     200     200    200    200
-portal:rss_category                 -         200    200     200     200    200    200
-portal:sitemap                      -         200    200     200     200    200    200
-portal:robots                       -         200    200     200     200    200    200
+public:article_list                 -         200    200     200     200    200    200
+public:category                     -         200    200     200     200    200    200
+public:tag                          -         200    200     200     200    200    200
+public:article                      published 200    200     200     200    200    200
+public:article                      draft     404    404     404     404    404    404
+public:article_print                published 200    200     200     200    200    200
+public:article_print                draft     404    404     404     404    404    404
+public:article_pdf                  published pdf    pdf     pdf     pdf    pdf    pdf
+public:article_pdf                  draft     404    404     404     404    404    404
+public:article_preview              draft     adm    adm     adm     404    200    200
+public:about                        -         200    200     200     200    200    200
+public:contact                      -         200    200     200     200    200    200
+public:page                         -         200    200     200     200    200    200
+public:poll_list                    -         200    200     200     200    200    200
+public:poll                         -         200    200     200     200    200    200
+public:poll_vote                    -         405    405     405     405    405    405
+public:search                       -         200    200     200     200    200    200
+public:rss                          -         200    200     200     200    200    200
+public:rss_category                 -         200    200     200     200    200    200
+public:sitemap                      -         200    200     200     200    200    200
+public:robots                       -         200    200     200     200    200    200
 
 cooperatives:directory              -         200    200     200     200    200    200
 cooperatives:statistics             -         200    200     200     200    200    200
@@ -157,14 +157,14 @@ portal.administrativeunit        -      -      vacd
 portal.agency                    v      -      vacd
 portal.user                      -      -      v
 portal.sitesettings              -      -      vc
-portal.category                  -      vacd   vacd
-portal.tag                       -      vacd   vacd
-portal.article                   -      vacd   vacd
-portal.page                      -      vacd   vacd
-portal.poll                      -      vacd   vacd
-portal.weblinkgroup              -      vacd   vacd
-portal.dailyvisit                -      v      v
-portal.contactmessage            -      vc     vc
+public.category                  -      vacd   vacd
+public.tag                       -      vacd   vacd
+public.article                   -      vacd   vacd
+public.page                      -      vacd   vacd
+public.poll                      -      vacd   vacd
+public.weblinkgroup              -      vacd   vacd
+public.dailyvisit                -      v      v
+public.contactmessage            -      vc     vc
 portal.securityevent             -      -      -
 cooperatives.cooperative         v      -      vacd
 cooperatives.person              v      -      vacd
@@ -342,11 +342,12 @@ def build_world():
     from directives.services import report_get_or_create
     from fund.models import Appraisal, LoanDocument, RelatedCooperative
     from portal.management.commands.load_demo import LOADERS
-    from portal.models import AdministrativeUnit, Agency, Category, ContactMessage, Poll, SecurityEvent, Tag, User
+    from portal.models import AdministrativeUnit, Agency, SecurityEvent, User
+    from public.models import Category, ContactMessage, Poll, Tag
     from tests.cooperatives.factories import CongressFactory, CooperativeFactory
     from tests.directives.factories import PDF_BYTES, DocumentFactory, assignment, report_request
     from tests.fund.factories import LoanFactory
-    from tests.portal.factories import ArticleFactory, PageFactory
+    from tests.public.factories import ArticleFactory, PageFactory
 
     # The small demo loaders (units, agencies, accounts, news, documents); the registry's and the fund's demo books
     # would make every changelist page ten times dearer, so one row of each of their models is written below.
@@ -530,16 +531,16 @@ def _axes_and_device_rows(superuser):
 # --- building each URL ---------------------------------------------------------------------------------------------
 
 SITE_KWARGS = {
-    "portal:category": lambda w, c: {"slug": w.category.slug},
-    "portal:tag": lambda w, c: {"slug": w.tag.slug},
-    "portal:article": lambda w, c: {"slug": w.article[c].slug},
-    "portal:article_print": lambda w, c: {"slug": w.article[c].slug},
-    "portal:article_pdf": lambda w, c: {"slug": w.article[c].slug},
-    "portal:article_preview": lambda w, c: {"pk": w.article[c].pk},
-    "portal:page": lambda w, c: {"slug": w.page.slug},
-    "portal:poll": lambda w, c: {"slug": w.poll.slug},
-    "portal:poll_vote": lambda w, c: {"slug": w.poll.slug},
-    "portal:rss_category": lambda w, c: {"slug": w.category.slug},
+    "public:category": lambda w, c: {"slug": w.category.slug},
+    "public:tag": lambda w, c: {"slug": w.tag.slug},
+    "public:article": lambda w, c: {"slug": w.article[c].slug},
+    "public:article_print": lambda w, c: {"slug": w.article[c].slug},
+    "public:article_pdf": lambda w, c: {"slug": w.article[c].slug},
+    "public:article_preview": lambda w, c: {"pk": w.article[c].pk},
+    "public:page": lambda w, c: {"slug": w.page.slug},
+    "public:poll": lambda w, c: {"slug": w.poll.slug},
+    "public:poll_vote": lambda w, c: {"slug": w.poll.slug},
+    "public:rss_category": lambda w, c: {"slug": w.category.slug},
     "cooperatives:profile": lambda w, c: {"slug": w.cooperative[c].slug},
     "cooperatives:profile_pdf": lambda w, c: {"slug": w.cooperative[c].slug},
     "cooperatives:internal_profile": lambda w, c: {"slug": w.cooperative[c].slug},

@@ -29,12 +29,12 @@ from directives.models import ReportRequest
 from fund import loanbook
 from fund.models import Loan
 from fund.views import ACTIONS as LOAN_ACTIONS
-from portal.models import Article, Page, Poll
+from public.models import Article, Page, Poll
 from tests.directives.factories import report_request as make_report_request
 from tests.fund.factories import CooperativeFactory as FundCooperativeFactory
 from tests.fund.factories import LoanFactory, ProductFactory
-from tests.portal.factories import ArticleFactory, PollFactory
 from tests.properties import examples
+from tests.public.factories import ArticleFactory, PollFactory
 
 pytestmark = pytest.mark.security
 
@@ -424,7 +424,7 @@ def test_an_appraisal_request_naming_an_agency_beyond_the_integer_range_is_refus
     ("url", "data"),
     [
         ("/admin/fund/loan/add/", {"member": "không-phải-số", "cooperative": str(2**63)}),
-        ("/admin/portal/article/add/", {"related_documents": "0" * 10_000, "tags": ["x", "-1"]}),
+        ("/admin/public/article/add/", {"related_documents": "0" * 10_000, "tags": ["x", "-1"]}),
     ],
 )
 def test_an_admin_form_shown_again_with_a_bad_autocomplete_key_is_answered_not_500(url, data, client, world):

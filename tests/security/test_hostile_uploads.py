@@ -21,8 +21,9 @@ from django.test import RequestFactory
 from cooperatives.models import Congress, CongressDocument, ImportJob
 from directives.models import Document, DocumentFile, ReportFile, ReportRequest
 from fund.models import Loan, LoanDocument
-from portal.models import Article, Attachment, SiteSettings
+from portal.models import SiteSettings
 from portal.uploads import display_name, validate_upload
+from public.models import Article, Attachment
 from tests.directives.factories import report_request as make_report_request
 
 pytestmark = pytest.mark.security

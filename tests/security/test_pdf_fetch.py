@@ -9,8 +9,8 @@ import threading
 
 import pytest
 
-from portal.models import Article
-from tests.portal.factories import ArticleFactory
+from public.models import Article
+from tests.public.factories import ArticleFactory
 
 pytestmark = pytest.mark.security
 

@@ -41,9 +41,9 @@ def _ping(request):
 
 
 def _flush_counters(request):
-    from portal.counters import record_article_view
-    from portal.models import Article
-    from tests.portal.factories import ArticleFactory
+    from public.counters import record_article_view
+    from public.models import Article
+    from tests.public.factories import ArticleFactory
 
     article = ArticleFactory()
     for _ in range(3):
@@ -52,7 +52,7 @@ def _flush_counters(request):
 
 
 def _email_contact_message(request):
-    from portal.models import ContactMessage
+    from public.models import ContactMessage
 
     request.getfixturevalue("alliance_staff")  # a recipient
     message = ContactMessage.objects.create(name="Lê Văn Tám", email="tam@example.vn", subject="Hỏi", body="Vay vốn")
@@ -212,8 +212,8 @@ def test_no_code_enqueues_a_task_before_its_transaction_commits():
 def test_a_contact_message_in_a_rolled_back_transaction_is_never_emailed(
     db, alliance_staff, django_capture_on_commit_callbacks
 ):
-    from portal.models import ContactMessage
-    from portal.services import contact_message_create
+    from public.models import ContactMessage
+    from public.services import contact_message_create
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         try:

@@ -154,7 +154,7 @@ def site(tmp_path):
     from portal import demo
     from portal.models import Agency, User
     from tests.directives.factories import report_request
-    from tests.portal.factories import ArticleFactory, PollFactory
+    from tests.public.factories import ArticleFactory, PollFactory
 
     demo.load(StringIO())
     agencies = list(Agency.objects.filter(kind=Agency.Kind.DISTRICT_PC).order_by("pk")[:OFFICERS])
@@ -181,7 +181,7 @@ def site(tmp_path):
 def _flush_counters():
     """What beat does every minute, in a process of its own with production settings and the same Redis."""
     env = production_env(REDIS_URL=f"{REDIS}/{REDIS_DB}")
-    code = "from portal.tasks import flush_counters; print(flush_counters())"
+    code = "from public.tasks import flush_counters; print(flush_counters())"
     out = subprocess.run(
         [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
         cwd=settings.BASE_DIR,
@@ -270,7 +270,7 @@ def _officer(port, tally: Tally, deadline: float, username: str, data: dict, ip:
 
 
 def _run_load(data: dict, seconds: int) -> tuple[Tally, float]:
-    from portal.models import Choice
+    from public.models import Choice
 
     data["choices"] = list(Choice.objects.filter(poll=data["poll"]).values_list("pk", flat=True))
     tally = Tally()
@@ -317,7 +317,7 @@ def _run_load(data: dict, seconds: int) -> tuple[Tally, float]:
 @pytest.mark.django_db(transaction=True)
 def test_under_load_nothing_fails_and_no_write_is_lost(site):
     from directives.models import Report
-    from portal.models import Article, Vote
+    from public.models import Article, Vote
 
     tally, elapsed = _run_load(site, LOAD_SECONDS)
     flushed = _flush_counters()

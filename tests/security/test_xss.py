@@ -12,9 +12,9 @@ from urllib.parse import quote
 
 import pytest
 
-from portal.models import Article, Page
 from portal.text import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, clean_html
-from tests.portal.factories import ArticleFactory, PageFactory
+from public.models import Article, Page
+from tests.public.factories import ArticleFactory, PageFactory
 
 pytestmark = pytest.mark.security
 

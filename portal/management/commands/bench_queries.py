@@ -22,7 +22,8 @@ def _rows() -> dict:
     from cooperatives.models import Cooperative
     from directives.models import Document, Report
     from fund.models import Loan, Payment
-    from portal.models import Agency, Article, DailyVisit
+    from portal.models import Agency
+    from public.models import Article, DailyVisit
 
     return {
         "cooperatives": Cooperative.objects.count(),

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # Each app's demo module has `load(out)`; later loaders read what earlier ones made (registry before fund).
-LOADERS = ["portal.demo", "cooperatives.demo", "directives.demo", "fund.demo", "portal.demo_content"]
+LOADERS = ["portal.demo", "cooperatives.demo", "directives.demo", "fund.demo", "public.demo"]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,44 @@
+"""Services of the public site (HackSoft style: keyword-only, one transaction, side effects on commit)."""
+
+from django.conf import settings
+from django.utils import timezone
+
+from .counters import bump, hashed
+from .models import Article, ContactMessage
+from .tasks import email_contact_message
+
+
+def article_save(*, article: Article, by=None) -> Article:
+    """Save an article as the editors' desk does.
+
+    The publishing rule: an article that is not a draft goes out at its publish time, now if none is given; one
+    marked published with a time still to come is scheduled until then. `by` (a user) is recorded as the article's
+    author when it is new and as its last editor."""
+    now = timezone.now()
+    if article.status != Article.Status.DRAFT and article.publish_at is None:
+        article.publish_at = now
+    if article.status == Article.Status.PUBLISHED and article.publish_at > now:
+        article.status = Article.Status.SCHEDULED
+    if by is not None:
+        if article._state.adding:
+            article.created_by = by
+        article.updated_by = by
+    article.save()
+    return article
+
+
+class RateLimited(Exception):
+    pass
+
+
+def contact_message_create(*, name: str, email: str, phone: str, subject: str, body: str, ip: str) -> ContactMessage:
+    """Store a message from the Liên hệ form and e-mail it to staff after commit; at most N per IP per hour."""
+    ip_hash = hashed("contact", ip)
+    key = f"portal:contact:{ip_hash}"
+    if bump(key, 3600) > settings.PORTAL_CONTACT_PER_HOUR:
+        raise RateLimited("Bạn đã gửi quá nhiều thư trong một giờ. Vui lòng thử lại sau.")
+    message = ContactMessage(name=name, email=email, phone=phone, subject=subject, body=body, ip_hash=ip_hash)
+    message.full_clean()
+    message.save()
+    email_contact_message.delay_on_commit(message.pk)
+    return message

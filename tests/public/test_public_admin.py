@@ -1,0 +1,33 @@
+from public.models import Article, Category
+
+
+def test_an_editor_writes_an_article_with_the_self_hosted_editor_and_the_save_records_who(db, client, editor):
+    category = Category.objects.create(name="Tin hoạt động", slug="tin-hoat-dong")
+    client.force_login(editor)
+    form = client.get("/admin/public/article/add/").content.decode()
+    assert "/static/vendor/trix/trix.umd.min.js" in form and "<trix-editor" in form
+    data = {
+        "title": "Bài mới",
+        "slug": "bai-moi",
+        "category": category.pk,
+        "lead": "Tóm tắt",
+        "body": '<p>Nội dung</p><script>alert(1)</script><img src=x onerror="alert(1)">',
+        "cover_alt": "",
+        "status": "draft",
+        "source": "Liên minh HTX tỉnh",
+        "attachments-TOTAL_FORMS": "0",
+        "attachments-INITIAL_FORMS": "0",
+    }
+    response = client.post("/admin/public/article/add/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    article = Article.objects.get(slug="bai-moi")
+    assert article.created_by == editor and article.updated_by == editor
+    assert "<script" not in article.body and "onerror" not in article.body
+    assert article.history.first().history_user == editor
+    change = client.get(f"/admin/public/article/{article.pk}/change/").content.decode()
+    assert f"/tin-tuc/xem-truoc/{article.pk}/" in change
+
+
+def test_an_officer_without_the_editor_role_cannot_open_the_news_admin(db, client, officer_hong_dan):
+    client.force_login(officer_hong_dan)
+    assert client.get("/admin/public/article/").status_code in (302, 403)
