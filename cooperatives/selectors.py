@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 
-from .models import Cooperative, Sector
+from .models import Congress, Cooperative, Person, Sector, YearlyFigure
 
 # Statuses of a cooperative that no longer exists (Luật HTX 2023, Điều 77-78: dissolution; bankruptcy law).
 GONE = (Cooperative.Status.DISSOLVED, Cooperative.Status.BANKRUPT)
@@ -199,3 +199,31 @@ def registered_between(start: date, end: date, *, kinds=None, units=None) -> dic
             if kinds is None or g.kind in kinds:
                 out[g.district_id] += sign * g.n
     return dict(out)
+
+
+# --- what a unit's cooperatives did in a period (read by the report indicators of directives) -------------------
+
+
+def yearly_figure_totals(*, unit_ids: Iterable[int], year: int) -> dict:
+    """The sums of a year's figures of the cooperatives in these units, and how many rows they come from."""
+    return YearlyFigure.objects.filter(cooperative__unit_id__in=unit_ids, year=year).aggregate(
+        official=Sum("members_official"),
+        associate=Sum("members_associate"),
+        workers=Sum("workers"),
+        revenue=Sum("revenue"),
+        profit=Sum("profit"),
+        rows=Count("pk"),
+    )
+
+
+def congresses_held(*, unit_ids: Iterable[int], start: date, end: date) -> int:
+    return Congress.objects.filter(cooperative__unit_id__in=unit_ids, held_date__range=(start, end)).count()
+
+
+def people_trained(*, unit_ids: Iterable[int], start: date, end: date) -> int:
+    """People of these units' cooperatives who attended a course between the two dates (each counted once)."""
+    return (
+        Person.objects.filter(cooperative__unit_id__in=unit_ids, trainings__held_on__range=(start, end))
+        .distinct()
+        .count()
+    )

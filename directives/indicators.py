@@ -14,9 +14,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Sum
-
-from cooperatives.selectors import Changes, Registry, registry_as_of, registry_changes
+from cooperatives.selectors import (
+    Changes,
+    Registry,
+    congresses_held,
+    people_trained,
+    registry_as_of,
+    registry_changes,
+    yearly_figure_totals,
+)
+from fund.selectors import disbursed_total
 
 
 @dataclass(frozen=True)
@@ -139,16 +146,7 @@ def _htx_dissolved(ctx):
 
 
 def _figures(ctx):
-    from cooperatives.models import YearlyFigure
-
-    return YearlyFigure.objects.filter(cooperative__unit_id__in=ctx.unit_ids, year=ctx.year).aggregate(
-        official=Sum("members_official"),
-        associate=Sum("members_associate"),
-        workers=Sum("workers"),
-        revenue=Sum("revenue"),
-        profit=Sum("profit"),
-        rows=Count("pk"),
-    )
+    return yearly_figure_totals(unit_ids=ctx.unit_ids, year=ctx.year)
 
 
 @indicator("members", "Thành viên", "người")
@@ -177,11 +175,7 @@ def _profit(ctx):
 
 @indicator("congresses_held", "Đại hội thành viên đã tổ chức trong kỳ", "đại hội")
 def _congresses(ctx):
-    from cooperatives.models import Congress
-
-    return Congress.objects.filter(
-        cooperative__unit_id__in=ctx.unit_ids, held_date__range=(ctx.period_start, ctx.period_end)
-    ).count()
+    return congresses_held(unit_ids=ctx.unit_ids, start=ctx.period_start, end=ctx.period_end)
 
 
 # --- entered by the officer (the registry does not know these yet) ------------------------------------------------
@@ -192,25 +186,13 @@ register(Indicator("loans_outstanding", "Dư nợ vay Quỹ hỗ trợ cuối k�
 
 @indicator("loans_disbursed", "Vốn vay Quỹ hỗ trợ đã giải ngân trong kỳ", "đồng")
 def _loans_disbursed(ctx):
-    from fund.models import Disbursement
-
-    return Disbursement.objects.filter(
-        loan__cooperative__unit_id__in=ctx.unit_ids, disbursed_on__range=(ctx.period_start, ctx.period_end)
-    ).aggregate(total=Sum("amount", default=0))["total"]
+    return disbursed_total(unit_ids=ctx.unit_ids, start=ctx.period_start, end=ctx.period_end)
 
 
 @indicator("boards_trained", "Cán bộ quản lý HTX được đào tạo, bồi dưỡng", "người")
 def _boards_trained(ctx):
     """People of the unit's cooperatives who attended a course in the period (Công văn 1047/UBND-KT, item 3)."""
-    from cooperatives.models import Person
-
-    return (
-        Person.objects.filter(
-            cooperative__unit_id__in=ctx.unit_ids, trainings__held_on__range=(ctx.period_start, ctx.period_end)
-        )
-        .distinct()
-        .count()
-    )
+    return people_trained(unit_ids=ctx.unit_ids, start=ctx.period_start, end=ctx.period_end)
 
 
 SEMIANNUAL_DEFAULT = [

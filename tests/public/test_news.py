@@ -3,10 +3,13 @@ from datetime import timedelta
 import pytest
 from django.db import IntegrityError
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from portal.text import clean_html
 from public.counters import article_views, flush_article_views
 from public.models import Article
+from tests.properties import examples
 
 from .factories import ArticleFactory
 
@@ -192,3 +195,71 @@ def test_an_empty_slug_is_made_from_the_title_without_diacritics_and_kept_unique
     second = ArticleFactory(title="Đại hội thành viên HTX Ninh Quới", slug="")
     assert first.slug == "dai-hoi-thanh-vien-htx-ninh-quoi"
     assert second.slug == "dai-hoi-thanh-vien-htx-ninh-quoi-2"
+
+
+# --- the publishing rule, held by public.services.article_save ---------------------------------------------------
+
+
+def test_the_admin_saves_through_the_publishing_rule(client, db, django_user_model):
+    """Marked published with a time to come, an article saved in the admin waits, scheduled, and records who."""
+    from tests.public.factories import CategoryFactory
+
+    editor = django_user_model.objects.create_superuser("bt", password="x")
+    client.force_login(editor)
+    category = CategoryFactory()
+    later = timezone.localtime() + timedelta(days=2)
+    response = client.post(
+        "/admin/public/article/add/",
+        {
+            "title": "Đại hội thành viên Hợp tác xã Vĩnh Hưng",
+            "category": category.pk,
+            "status": "published",
+            "publish_at_0": later.strftime("%d/%m/%Y"),
+            "publish_at_1": later.strftime("%H:%M:%S"),
+            "source": "Liên minh HTX tỉnh",
+            "attachments-TOTAL_FORMS": "0",
+            "attachments-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    article = Article.objects.get()
+    assert article.status == Article.Status.SCHEDULED
+    assert article.created_by == editor and article.updated_by == editor
+    assert not Article.objects.published().exists()
+
+
+STATUSES = [Article.Status.DRAFT, Article.Status.SCHEDULED, Article.Status.PUBLISHED]
+
+
+# Seconds from now; none within 5 s ahead, where the clock could pass the time between two of the checks.
+OFFSETS = st.one_of(st.none(), st.integers(-(10**7), 0), st.integers(5, 10**7))
+
+
+@given(status=st.sampled_from(STATUSES), offset=OFFSETS)
+@settings(max_examples=examples(40))
+def test_whatever_status_and_time_an_article_is_saved_with_readers_see_it_exactly_when_its_time_has_come(
+    db, status, offset
+):
+    from public.services import article_save
+    from tests.public.factories import CategoryFactory
+
+    now = timezone.now()
+    publish_at = None if offset is None else now + timedelta(seconds=offset)
+    article = article_save(
+        article=Article(category=CategoryFactory(slug="tin"), title="Tin", status=status, publish_at=publish_at)
+    )
+    article.refresh_from_db()
+    try:
+        if status == Article.Status.DRAFT:
+            assert (article.status, article.publish_at) == (status, publish_at)
+        else:
+            assert article.publish_at is not None  # a non-draft always has its time (now, when none was given)
+            if publish_at is not None:
+                assert article.publish_at == publish_at
+        if article.status == Article.Status.PUBLISHED:
+            assert article.publish_at <= timezone.now()  # "published" never names an article still to come
+        visible = Article.objects.published().filter(pk=article.pk).exists()
+        assert visible == article.is_published()
+        assert visible == (status != Article.Status.DRAFT and (publish_at is None or publish_at <= timezone.now()))
+    finally:
+        article.delete()
