@@ -14,6 +14,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.utils import timezone
 
+from .models import SecurityEvent
+
 log = logging.getLogger("portal.security")
 
 # Session keys this module owns.
@@ -64,8 +66,6 @@ class AxesBackend(BaseAxesBackend):
 
 def record_event(kind: str, request=None, *, user=None, username: str = "", detail: str = "") -> None:
     """Write one row of the security log; never lets a logging problem break the request."""
-    from .models import SecurityEvent
-
     meta = getattr(request, "META", {}) or {}
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
