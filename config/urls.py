@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from portal import health
 from portal.forms import LoginForm
@@ -20,6 +21,12 @@ urlpatterns = [
         name="login",
     ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    # The public site's admin pages were under the kernel app's label: old links and bookmarks still arrive.
+    re_path(
+        r"^admin/portal/(?P<model>category|tag|article|page|poll|weblinkgroup|dailyvisit|contactmessage)/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/public/%(model)s/%(rest)s", query_string=True, permanent=True),
+        name="admin_moved_to_public",
+    ),
     path("admin/", admin.site.urls),
     path("", include("public.urls")),
     path("", include("cooperatives.urls")),

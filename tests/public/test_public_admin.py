@@ -1,3 +1,5 @@
+import pytest
+
 from public.models import Article, Category
 
 
@@ -31,3 +33,22 @@ def test_an_editor_writes_an_article_with_the_self_hosted_editor_and_the_save_re
 def test_an_officer_without_the_editor_role_cannot_open_the_news_admin(db, client, officer_hong_dan):
     client.force_login(officer_hong_dan)
     assert client.get("/admin/public/article/").status_code in (302, 403)
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("/admin/portal/article/", "/admin/public/article/"),
+        ("/admin/portal/article/7/change/", "/admin/public/article/7/change/"),
+        ("/admin/portal/poll/?q=%C4%91%E1%BA%A1i", "/admin/public/poll/?q=%C4%91%E1%BA%A1i"),
+        ("/admin/portal/contactmessage/add/", "/admin/public/contactmessage/add/"),
+    ],
+)
+def test_links_to_the_public_sites_admin_pages_under_their_old_label_still_arrive(client, db, old, new):
+    response = client.get(old)
+    assert (response.status_code, response["Location"]) == (301, new)
+
+
+def test_the_kernels_own_admin_pages_keep_their_label(client, db):
+    assert client.get("/admin/portal/agency/").status_code == 302  # to the login page, not to public/
+    assert "/admin/login/" in client.get("/admin/portal/agency/")["Location"]

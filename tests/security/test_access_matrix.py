@@ -83,6 +83,7 @@ public:rss                          -         200    200     200     200    200 
 public:rss_category                 -         200    200     200     200    200    200
 public:sitemap                      -         200    200     200     200    200    200
 public:robots                       -         200    200     200     200    200    200
+admin_moved_to_public               -         301    301     301     301    301    301
 
 cooperatives:directory              -         200    200     200     200    200    200
 cooperatives:statistics             -         200    200     200     200    200    200
@@ -531,6 +532,7 @@ def _axes_and_device_rows(superuser):
 # --- building each URL ---------------------------------------------------------------------------------------------
 
 SITE_KWARGS = {
+    "admin_moved_to_public": lambda w, c: {"model": "article", "rest": f"{w.article['published'].pk}/change/"},
     "public:category": lambda w, c: {"slug": w.category.slug},
     "public:tag": lambda w, c: {"slug": w.tag.slug},
     "public:article": lambda w, c: {"slug": w.article[c].slug},
