@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "directives",
     "fund",
     "public",
+    "ops",  # operations: backups, health probe, demo and scale data, benchmarks (top floor, reads every app)
     # security: Content-Security-Policy, login lock-out, second factor (docs/security.md)
     "csp",
     "portal.security_apps.AxesConfig",
