@@ -181,7 +181,7 @@ def test_every_bench_page_is_a_real_route_and_its_login_a_demo_account(demo):
 
     from django.urls import resolve
 
-    from bench import pages
+    from ops.bench import pages
 
     dummy = {"article_slug": "x", "cooperative_slug": "x", "document_year": "2021", "district_id": "1"}
     for page in pages.PAGES:
@@ -193,7 +193,7 @@ def test_every_bench_page_is_a_real_route_and_its_login_a_demo_account(demo):
 
 
 def test_placeholders_pick_demo_rows_not_scale_ones(demo):
-    from bench import pages
+    from ops.bench import pages
 
     unit = AdministrativeUnit.objects.get(name="Xã Ninh Quới")
     Cooperative.objects.create(name="Hợp tác xã Mẫu", slug="htx-mau", unit=unit, sector="crops")
