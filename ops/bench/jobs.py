@@ -43,7 +43,7 @@ JOBS = [
 ]
 
 IMPORT_ROWS = 10_000
-REPORT_YEAR = 2021  # the last year of the scale cooperatives' figures (portal.scale.YEARS)
+REPORT_YEAR = 2021  # the last year of the scale cooperatives' figures (cooperatives.scale.YEARS)
 
 
 def cooperatives_xlsx(rows: int = IMPORT_ROWS) -> dict:

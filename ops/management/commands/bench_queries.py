@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from cooperatives.models import Cooperative
 from directives.models import Document, Report
 from fund.models import Loan, Payment
+from ops import seeding
 from ops.bench import pages as bench_pages
-from portal import scale
 from portal.models import Agency, User
 from public.models import Article, DailyVisit
 
@@ -105,8 +105,8 @@ class Command(BaseCommand):
             for size in options["sizes"]:
                 with transaction.atomic():
                     if size == "demo":
-                        sizes = {seeder.name: 0 for seeder in scale.SEEDERS}
-                        scale.run(sizes=sizes, out=_Null(), reset_only=True)
+                        sizes = {seeder.name: 0 for seeder in seeding.seeders()}
+                        seeding.run(sizes=sizes, out=_Null(), reset_only=True)
                     page_list = bench_pages.PAGES
                     if settings.PORTAL_BENCH_ENDPOINTS:
                         page_list = [bench_pages.BARE, *page_list]
