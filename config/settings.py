@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
+    # Ours: the kernel first, each app after the apps its rows point at (load_demo and seed_scale load each app's
+    # demo and scale data in this order).
     "portal",
     "cooperatives",
     "directives",

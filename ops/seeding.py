@@ -1,10 +1,10 @@
 """The scale-seeding runner behind `manage.py seed_scale` and bench_queries' demo-size pass.
 
 It collects the seeders every installed app declares in its `scale` module (`SEEDERS = [Seeder(...)]`, the toolkit
-is portal/scale.py) in INSTALLED_APPS order, app by app and within an app in the order it lists them. An app's rows
-point only at the rows of the apps below it, which come earlier in INSTALLED_APPS, so each seeder runs after the
-ones it `needs`; `seeders()` checks that. Each seeder draws from a random generator of its own, so its rows do not
-depend on which seeders ran before it (or on `--only`).
+is portal/scale.py) in INSTALLED_APPS order, app by app and within an app in the order it lists them. INSTALLED_APPS
+lists the kernel first and each app after the apps its rows point at, so each seeder runs after the ones it
+`needs`; `seeders()` checks that. Each seeder draws from a random generator of its own, so its rows do not depend on
+which seeders ran before it (or on `--only`).
 """
 
 import time

@@ -2,10 +2,10 @@
 seeder (agencies, with their units and officers).
 
 Each app with bulk data to seed declares it in its own `scale` module, `SEEDERS = [Seeder(...)]`, each naming its
-seed(ctx) and reset(ctx). The runner (ops.seeding) collects them from every installed app in INSTALLED_APPS order:
-an app's rows point only at the rows of the apps below it, which come earlier, so each seeder runs after the ones
-it `needs`. Each seeder draws from a random generator of its own (rng_for), so its rows do not depend on which
-other seeders ran before it.
+seed(ctx) and reset(ctx). The runner (ops.seeding) collects them from every installed app in INSTALLED_APPS order,
+which lists the kernel first and each app after the apps its rows point at, so each seeder runs after the ones it
+`needs`. Each seeder draws from a random generator of its own (rng_for), so its rows do not depend on which other
+seeders ran before it.
 
 Every row made here is marked so `--reset` can find it again without touching real or demo data:
 unit codes, registration codes and usernames start with SCALE- / scale-, slugs with scale-.

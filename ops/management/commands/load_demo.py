@@ -9,8 +9,8 @@ from portal import demo as portal_demo
 
 
 def demo_modules() -> list:
-    """Each installed app's `demo` module (it has `load(out)`), in INSTALLED_APPS order: an app's demo rows point
-    only at the demo rows of the apps below it, which come earlier (the registry's before the fund's)."""
+    """Each installed app's `demo` module (it has `load(out)`), in INSTALLED_APPS order, which lists the kernel
+    first and each app after the apps its demo rows point at (the registry before the fund)."""
     return [
         import_module(f"{app.name}.demo") for app in apps.get_app_configs() if module_has_submodule(app.module, "demo")
     ]
