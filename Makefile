@@ -52,10 +52,10 @@ beat: $(STAMP)
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .test_db.sqlite3
 
-# --- make bench: the portal under load against a bare Django view; see bench/run.sh for the options.
+# --- make bench: the portal under load against a bare Django view; see ops/bench/run.sh for the options.
 .PHONY: bench
 bench: $(STAMP)
-	bash bench/run.sh
+	bash ops/bench/run.sh
 
 # --- make loadtest: 32 connections for LOAD_SECONDS (default 60) against gunicorn with production
 # settings on PostgreSQL and Redis (PORTAL_LOAD_REDIS_DB, default 6): no error, no lost write. See tests/security/test_under_load.py.

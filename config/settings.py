@@ -62,11 +62,14 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
+    # Ours: the kernel first, each app after the apps its rows point at (load_demo and seed_scale load each app's
+    # demo and scale data in this order).
     "portal",
     "cooperatives",
     "directives",
     "fund",
     "public",
+    "ops",  # operations: backups, health probe, demo and scale data, benchmarks (top floor, reads every app)
     # security: Content-Security-Policy, login lock-out, second factor (docs/security.md)
     "csp",
     "portal.security_apps.AxesConfig",

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from portal import health
+from ops import health
 from portal.forms import LoginForm
 from public import views as public_views
 
@@ -47,6 +47,6 @@ handler500 = "portal.errors.error_500"
 
 # The benchmark's bare baseline view (bench/), routed only when PORTAL_BENCH_ENDPOINTS is on.
 if settings.PORTAL_BENCH_ENDPOINTS:
-    from portal import bench_views
+    from ops import bench_views
 
     urlpatterns += [path("_bench/bare", bench_views.bare, name="bench-bare")]

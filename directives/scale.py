@@ -1,19 +1,88 @@
-"""Scale data for reporting (`manage.py seed_scale --report-requests N`): a year of report requests to N agencies.
+"""Scale data for the document library and reporting (`manage.py seed_scale --documents N --report-requests N`).
 
-Twelve monthly requests on the collective economy, for the twelve months before the current one, each addressed
-to the first N scale agencies (portal.scale's agencies seeder), with reports in every state: the older requests
-mostly accepted, some submitted late, returned, still in draft or never started; the latest one (its deadline
-may not have come) mostly not started yet. Reports carry a value for each of the request's indicators and the
-transitions that led to their state. Request titles start with SCALE-, which is how `reset` finds them; rows are
-written with bulk_create (values are not pre-filled from the registry: 2,400 reports would mean 30,000 queries).
+Documents: N documents of every type over 2015-2022, with a paragraph of full text each; slugs start with scale-.
+
+Report requests: a year of report requests to N agencies. Twelve monthly requests on the collective economy, for the
+twelve months before the current one, each addressed to the first N scale agencies (portal.scale's agencies
+seeder), with reports in every state: the older requests mostly accepted, some submitted late, returned, still in
+draft or never started; the latest one (its deadline may not have come) mostly not started yet. Reports carry a
+value for each of the request's indicators and the transitions that led to their state. Request titles start with
+SCALE-, which is how `reset_report_requests` finds them; rows are written with bulk_create (values are not
+pre-filled from the registry: 2,400 reports would mean 30,000 queries).
 """
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.dispatch import receiver
 from django.utils import timezone
 
-from portal.scale import MARK, SKIPPED, Context, bulk, raw_delete
+from portal.models import Agency, User
+from portal.scale import BATCH, MARK, SKIPPED, SLUG_MARK, Context, Seeder, bulk, raw_delete, scale_agencies_deleting
+
+from .models import Document, Report, ReportFile, ReportRequest, ReportTransition, ReportValue, TaskAssignment
+
+# Documents ----------------------------------------------------------------------------------------------------
+
+ISSUERS = [
+    "Ủy ban nhân dân tỉnh Bạc Liêu",
+    "Liên minh Hợp tác xã tỉnh Bạc Liêu",
+    "Sở Nông nghiệp và Phát triển nông thôn tỉnh Bạc Liêu",
+    "Sở Kế hoạch và Đầu tư tỉnh Bạc Liêu",
+    "Chính phủ",
+]
+SUBJECTS = [
+    "về việc triển khai thực hiện Luật Hợp tác xã năm 2023",
+    "về việc báo cáo tình hình phát triển kinh tế tập thể",
+    "về việc tổ chức đại hội thành viên thường niên",
+    "về việc hỗ trợ hợp tác xã ứng dụng công nghệ cao",
+    "về việc củng cố, giải thể hợp tác xã ngừng hoạt động",
+    "về kế hoạch phát triển kinh tế tập thể giai đoạn 2021-2025",
+]
+FIELDS = ["Kinh tế tập thể", "Nông nghiệp", "Tài chính", "Đầu tư", ""]
+
+
+def seed_documents(ctx: Context) -> None:
+    """`n` documents of every type over 2015-2022, with a paragraph of full text each."""
+    n = ctx.sizes["documents"]
+    if Document.objects.filter(slug__startswith=SLUG_MARK).count() == n:
+        ctx.say(f"  documents: đã có {n}, bỏ qua")
+        return SKIPPED
+    reset_documents(ctx)
+    rng = ctx.rng
+    types = list(Document.Type.values)
+    made = 0
+    for start in range(0, n, BATCH):
+        docs = []
+        for i in range(start, min(n, start + BATCH)):
+            issued = date(2015, 1, 1) + timedelta(days=rng.randrange(0, 8 * 365))
+            subject = rng.choice(SUBJECTS)
+            doc = Document(
+                doc_type=types[i % len(types)],
+                number=f"{i + 1}/{issued.year}/QM",
+                slug=f"{SLUG_MARK}vb-{i + 1:06d}",
+                issuer=rng.choice(ISSUERS),
+                signer="Nguyễn Văn A",
+                issue_date=issued,
+                effective_date=issued + timedelta(days=rng.choice([0, 10, 45])),
+                field=rng.choice(FIELDS),
+                summary=subject[0].upper() + subject[1:],
+                full_text=f"Căn cứ tình hình thực tế, {subject}. " * 5,
+                status=Document.Status.IN_FORCE if i % 5 else Document.Status.EXPIRED,
+                is_public=i % 10 != 0,
+            )
+            doc.refresh_search_text()
+            docs.append(doc)
+        Document.objects.bulk_create(docs, batch_size=BATCH)
+        made += len(docs)
+    ctx.say(f"  documents: {made} văn bản")
+
+
+def reset_documents(ctx: Context) -> None:
+    raw_delete(Document.objects.filter(slug__startswith=SLUG_MARK))
+
+
+# Report requests ----------------------------------------------------------------------------------------------
 
 MONTHS = 12
 INDICATORS = ["htx_total", "htx_active", "members", "workers", "revenue", "loans_disbursed"]
@@ -22,8 +91,6 @@ SECTIONS = "Kết quả đạt được\nKhó khăn, vướng mắc\nĐề xuấ
 
 
 def _scale_requests():
-    from directives.models import ReportRequest
-
     return ReportRequest.objects.filter(title__startswith=MARK)
 
 
@@ -31,10 +98,7 @@ def _at(day, hour=9):
     return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
-def seed(ctx: Context):
-    from directives.models import Report, ReportRequest, ReportTransition, ReportValue
-    from portal.models import Agency, User
-
+def seed_report_requests(ctx: Context):
     n = ctx.sizes["report_requests"]
     requests = _scale_requests()
     if requests.count() == (MONTHS if n else 0) and (
@@ -42,7 +106,7 @@ def seed(ctx: Context):
     ):
         ctx.say(f"  report_requests: đã có {n}, bỏ qua")
         return SKIPPED
-    reset(ctx)
+    reset_report_requests(ctx)
     if n == 0:
         return None
     agencies = list(Agency.objects.filter(unit__code__startswith=MARK).order_by("pk")[:n])
@@ -142,9 +206,7 @@ def seed(ctx: Context):
     return None
 
 
-def reset(ctx: Context) -> None:
-    from directives.models import Report, ReportFile, ReportRequest, ReportTransition, ReportValue
-
+def reset_report_requests(ctx: Context) -> None:
     requests = _scale_requests()
     reports = Report.objects.filter(request__in=requests)
     for model in (ReportValue, ReportTransition, ReportFile):
@@ -152,3 +214,23 @@ def reset(ctx: Context) -> None:
     raw_delete(reports)
     raw_delete(ReportRequest.agencies.through.objects.filter(reportrequest__in=requests))
     raw_delete(requests)
+
+
+@receiver(scale_agencies_deleting)
+def _remove_demo_assignments_to_scale_agencies(sender, *, agencies, **kwargs):
+    """The demo directives' tasks that a `load_demo` older than this one assigned to every district, the scale ones
+    too (the assignment protects its agency)."""
+    TaskAssignment.objects.filter(agency__in=agencies).delete()
+
+
+SEEDERS = [
+    Seeder("documents", seed_documents, reset_documents, 20_000, "văn bản (directives.Document)"),
+    Seeder(
+        "report_requests",
+        seed_report_requests,
+        reset_report_requests,
+        200,
+        "cơ quan nhận yêu cầu báo cáo trong một năm, kèm báo cáo",
+        needs=("agencies",),
+    ),
+]

@@ -1,10 +1,10 @@
 """Scale data for the fund (`manage.py seed_scale --loans N`): disbursed loans with their repayments.
 
-Each loan goes to a scale cooperative (portal.scale's cooperatives seeder) under one of the demo's products, is
+Each loan goes to a scale cooperative (cooperatives.scale's seeder) under one of the demo's products, is
 disbursed in one tranche, and its repayments are the instalments of the schedule the fund's own code builds
 (fund.schedule.loan_schedule, as Loan.planned_schedule calls it), paid on their due dates; one loan in eight stops
 paying a few instalments before today, so the portfolio has arrears and every debt group. Rows are written with
-bulk_create (no history, no per-row signals). Loan codes start with SCALE-, which is how `reset` finds them.
+bulk_create (no history, no per-row signals). Loan codes start with SCALE-, which is how `reset_loans` finds them.
 """
 
 from datetime import timedelta
@@ -13,8 +13,22 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
-from fund import schedule
-from portal.scale import BATCH, MARK, SKIPPED, Context, bulk, raw_delete
+from cooperatives.models import Cooperative
+from portal.models import User
+from portal.scale import BATCH, MARK, SKIPPED, Context, Seeder, bulk, raw_delete
+
+from . import schedule
+from .models import (
+    Appraisal,
+    Disbursement,
+    Loan,
+    LoanDocument,
+    LoanEvent,
+    LoanProduct,
+    LoanSnapshot,
+    Payment,
+    Restructuring,
+)
 
 AMOUNTS = [100, 200, 300, 500, 800, 1_000, 1_500, 2_000]  # million đồng
 PROJECTS = [
@@ -28,22 +42,16 @@ PROJECTS = [
 
 
 def _scale_loans():
-    from fund.models import Loan
-
     return Loan.objects.filter(code__startswith=MARK)
 
 
-def seed(ctx: Context):
+def seed_loans(ctx: Context):
     """`n` loans, disbursed between five years ago and last month, repaid along their schedules up to today."""
-    from cooperatives.models import Cooperative
-    from fund.models import Disbursement, Loan, LoanEvent, LoanProduct, Payment
-    from portal.models import User
-
     n = ctx.sizes["loans"]
     if _scale_loans().count() == n:
         ctx.say(f"  loans: đã có {n}, bỏ qua")
         return SKIPPED
-    reset(ctx)
+    reset_loans(ctx)
     if n == 0:
         return None
     products = list(LoanProduct.objects.filter(for_cooperatives=True).order_by("pk"))
@@ -141,10 +149,15 @@ def seed(ctx: Context):
     return None
 
 
-def reset(ctx: Context) -> None:
-    from fund.models import Appraisal, Disbursement, LoanDocument, LoanEvent, LoanSnapshot, Payment, Restructuring
-
+def reset_loans(ctx: Context) -> None:
     loans = _scale_loans()
     for model in (LoanSnapshot, Payment, Disbursement, Restructuring, LoanEvent, Appraisal, LoanDocument):
         raw_delete(model.objects.filter(loan__in=loans))
     raw_delete(loans)
+
+
+SEEDERS = [
+    Seeder(
+        "loans", seed_loans, reset_loans, 5_000, "khoản vay kèm lịch trả nợ và các lần trả", needs=("cooperatives",)
+    ),
+]

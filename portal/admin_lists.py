@@ -1,4 +1,4 @@
-"""Admin changelists that stay fast when a table holds tens of thousands of rows (bench/NOTES.md).
+"""Admin changelists that stay fast when a table holds tens of thousands of rows (ops/bench/NOTES.md).
 
 At 10,000 cooperatives or 20,000 documents a stock changelist spent most of its time on things nobody reads:
 100 rendered rows, a second COUNT(*) for "show all", `date_hierarchy`'s DISTINCT over every date, a filter

@@ -1,17 +1,28 @@
-"""Scale data for the public site (`manage.py seed_scale --articles N`): published news articles.
+"""Scale data for the public site (`manage.py seed_scale --articles N --visits N`): news articles and visit statistics.
 
 Articles go into the demo's categories, are published over the last eight years (so the news list's first pages
 are scale articles at scale), and have their folded `search_text` filled by the model's own helper. Slugs start
-with `scale-`, which is how `reset` finds them. See portal/scale.py for the conventions.
+with `scale-`, which is how `reset_articles` finds them.
+
+Visits: N hits folded into daily rows. The portal stores visits as one `DailyVisit` row per day (public.counters
+flushes the cache counters into them), so a million hits are about a thousand rows, not a million. `DailyVisit` has
+no field to mark a row with, so the scale rows are the days FIRST_DAY..LAST_DAY (2000-2002), years before the portal
+existed: the demo fills the last 120 days and live traffic lands on today, so neither ever writes there, and
+`reset_visits` wipes exactly those days.
+
+See portal/scale.py for the conventions.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
+from django.db.models import Sum
 from django.utils import timezone
 
-from portal.scale import BATCH, SKIPPED, SLUG_MARK, Context, raw_delete
+from portal.scale import BATCH, SKIPPED, SLUG_MARK, Context, Seeder, bulk, raw_delete
 
-from .models import Article, Category
+from .models import Article, Category, DailyVisit
+
+# Articles -----------------------------------------------------------------------------------------------------
 
 TOPICS = [
     "Hợp tác xã {place} nâng cao thu nhập cho thành viên nhờ liên kết tiêu thụ",
@@ -36,14 +47,14 @@ PARAGRAPHS = [
 ]
 
 
-def seed(ctx: Context):
+def seed_articles(ctx: Context):
     """`n` published articles spread over the categories and the last eight years, newest first by pk."""
     n = ctx.sizes["articles"]
     scale_articles = Article.objects.filter(slug__startswith=SLUG_MARK)
     if scale_articles.count() == n:
         ctx.say(f"  articles: đã có {n}, bỏ qua")
         return SKIPPED
-    reset(ctx)
+    reset_articles(ctx)
     if n == 0:
         return None
     categories = list(Category.objects.order_by("pk"))
@@ -79,8 +90,48 @@ def seed(ctx: Context):
     return None
 
 
-def reset(ctx: Context) -> None:
+def reset_articles(ctx: Context) -> None:
     articles = Article.objects.filter(slug__startswith=SLUG_MARK)
     raw_delete(Article.tags.through.objects.filter(article__in=articles))
     raw_delete(Article.related_documents.through.objects.filter(article__in=articles))
     raw_delete(articles)
+
+
+# Visits -------------------------------------------------------------------------------------------------------
+
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2002, 12, 31)  # three years: 1,096 days
+
+
+def _scale_days():
+    return DailyVisit.objects.filter(day__range=(FIRST_DAY, LAST_DAY))
+
+
+def seed_visits(ctx: Context):
+    """`n` hits over the days FIRST_DAY..LAST_DAY, more on weekdays; the rows add up to exactly `n`."""
+    n = ctx.sizes["visits"]
+    found = _scale_days().aggregate(total=Sum("visits", default=0))["total"]
+    if found == n and (n == 0 or _scale_days().exists()):
+        ctx.say(f"  visits: đã có {n}, bỏ qua")
+        return SKIPPED
+    reset_visits(ctx)
+    if n == 0:
+        return None
+    days = [FIRST_DAY + timedelta(days=i) for i in range((LAST_DAY - FIRST_DAY).days + 1)]
+    weights = [(3 if day.weekday() < 5 else 1) * ctx.rng.uniform(0.6, 1.4) for day in days]
+    scale = n / sum(weights)
+    counts = [int(w * scale) for w in weights]
+    counts[-1] += n - sum(counts)  # what rounding down left over
+    rows = bulk(DailyVisit, [DailyVisit(day=day, visits=count) for day, count in zip(days, counts, strict=True)])
+    ctx.say(f"  visits: {n} lượt truy cập trong {len(rows)} dòng theo ngày")
+    return None
+
+
+def reset_visits(ctx: Context) -> None:
+    raw_delete(_scale_days())
+
+
+SEEDERS = [
+    Seeder("articles", seed_articles, reset_articles, 50_000, "tin bài"),
+    Seeder("visits", seed_visits, reset_visits, 1_000_000, "lượt truy cập, gộp thành dòng theo ngày"),
+]

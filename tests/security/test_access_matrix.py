@@ -336,13 +336,11 @@ def classified_routes():
 
 
 def build_world():
-    import importlib
-
     from cooperatives.models import CongressDocument, ImportJob
     from directives.models import DocumentFile, Reminder, ReportFile
     from directives.services import report_get_or_create
     from fund.models import Appraisal, LoanDocument, RelatedCooperative
-    from portal.management.commands.load_demo import LOADERS
+    from ops.management.commands.load_demo import demo_modules
     from portal.models import AdministrativeUnit, Agency, SecurityEvent, User
     from public.models import Category, ContactMessage, Poll, Tag
     from tests.cooperatives.factories import CongressFactory, CooperativeFactory
@@ -352,9 +350,9 @@ def build_world():
 
     # The small demo loaders (units, agencies, accounts, news, documents); the registry's and the fund's demo books
     # would make every changelist page ten times dearer, so one row of each of their models is written below.
-    for loader in LOADERS:
-        if loader not in ("cooperatives.demo", "fund.demo"):
-            importlib.import_module(loader).load(StringIO())
+    for module in demo_modules():
+        if module.__name__ not in ("cooperatives.demo", "fund.demo"):
+            module.load(StringIO())
 
     w = SimpleNamespace()
     users = {u.username: u for u in User.objects.all()}

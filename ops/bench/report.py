@@ -1,6 +1,6 @@
-"""Write bench/RESULTS.md and bench/results.csv from one run's JSON files, and print the tables.
+"""Write ops/bench/RESULTS.md and ops/bench/results.csv from one run's JSON files, and print the tables.
 
-python -m bench.report --out bench/out --results bench
+python -m ops.bench.report --out ops/bench/out --results ops/bench
 """
 
 import argparse
@@ -44,7 +44,7 @@ def machine() -> dict:
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
     if git("status", "--porcelain", "--untracked-files=no"):
         commit += " (with uncommitted changes)"
-    recorded = Path(os.environ.get("BENCH_OUT", "bench/out")) / "commit.txt"
+    recorded = Path(os.environ.get("BENCH_OUT", "ops/bench/out")) / "commit.txt"
     if recorded.exists():  # written by run.sh when the run started: the code that was measured
         commit = recorded.read_text().strip()
     return {
@@ -156,7 +156,7 @@ def worker_rows(workers: list) -> list[dict]:
 
 
 def pending_pages(pages_source: str) -> list[str]:
-    """The issue's pages still commented out in bench/pages.py."""
+    """The issue's pages still commented out in ops/bench/pages.py."""
     return re.findall(r'^\s*#\s*Page\("([^"]+)"', pages_source, re.M)
 
 
@@ -215,7 +215,9 @@ def markdown(
     if pending:
         lines += [
             "",
-            "Not measured yet (commented out in `bench/pages.py` until their apps land): " + ", ".join(pending) + ".",
+            "Not measured yet (commented out in `ops/bench/pages.py` until their apps land): "
+            + ", ".join(pending)
+            + ".",
         ]
     lines += [
         "",
@@ -247,7 +249,7 @@ def markdown(
         "Queries are counted with the test client (`manage.py bench_queries`) on a cold cache, at demo size "
         "(scale rows removed inside a rolled-back transaction) and at scale. Errors are wrk's non-2xx/3xx answers "
         "plus socket errors. Peak memory of a job is the subprocess's ru_maxrss (Django loaded included).",
-        "Why the rows below target fall short, and what would close each gap: `bench/NOTES.md`.",
+        "Why the rows below target fall short, and what would close each gap: `ops/bench/NOTES.md`.",
         "",
     ]
     return "\n".join(lines)
@@ -279,8 +281,8 @@ CSV_FIELDS = [
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", default="bench/out")
-    parser.add_argument("--results", default="bench")
+    parser.add_argument("--out", default="ops/bench/out")
+    parser.add_argument("--results", default="ops/bench")
     parser.add_argument("--duration", default=os.environ.get("BENCH_DURATION", "10"))
     args = parser.parse_args(argv)
     out, results = Path(args.out), Path(args.results)

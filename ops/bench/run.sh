@@ -8,9 +8,9 @@
 #   BENCH_REDIS_DB=12        Redis database for the cache (the broker uses the next one)
 #   BENCH_PORT=8090          gunicorn's port on 127.0.0.1;  BENCH_WORKERS=2 (unless deploy/gunicorn.conf.py exists)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 PY=.venv/bin/python
-OUT=bench/out
+OUT=ops/bench/out
 mkdir -p "$OUT"
 started=$(date +%s)
 # The code being measured (the report is written at the end, from these files).
@@ -106,19 +106,19 @@ stop_gunicorn() {
 trap stop_gunicorn EXIT INT TERM
 up=0
 for _ in $(seq 1 60); do
-  if $PY -c "from bench.measure import fetch; import sys; sys.exit(fetch('$BASE', '/healthz')[0] != 200)" 2>/dev/null
+  if $PY -c "from ops.bench.measure import fetch; import sys; sys.exit(fetch('$BASE', '/healthz')[0] != 200)" 2>/dev/null
   then up=1; break; fi
   sleep 0.5
 done
 [ "$up" = 1 ] || { echo "gunicorn did not answer /healthz in 30 s; see $OUT/gunicorn.log" >&2; exit 1; }
 
 step "load: every page at 1 and 16 connections, ${BENCH_DURATION}s each"
-$PY -m bench.measure --base "$BASE" --queries "$OUT/queries.json" --master-pid "$GUNICORN_PID" \
+$PY -m ops.bench.measure --base "$BASE" --queries "$OUT/queries.json" --master-pid "$GUNICORN_PID" \
   --duration "$BENCH_DURATION" --output "$OUT/load.json"
 stop_gunicorn
 
 step "timed jobs"
-$PY -m bench.runjob --all --output "$OUT/jobs.json"
+$PY -m ops.bench.runjob --all --output "$OUT/jobs.json"
 
 step "results"
-$PY -m bench.report --out "$OUT" --results bench
+$PY -m ops.bench.report --out "$OUT" --results ops/bench

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.urls import Resolver404, resolve
 
-from portal import bench_views
+from ops import bench_views
 
 
 def _run_python(code: str, **env) -> subprocess.CompletedProcess:

@@ -5,7 +5,7 @@ real login form) every request carries: OFFICER is an agency officer (UBND Huy�
 staff (admin). cached: an anonymous page expected to be served from cache (target 0.5 × the bare view's
 requests/s, else 0.15 ×). search: a search page (p50 under 100 ms).
 A path may name `{placeholders}` filled from the database (PLACEHOLDERS) by `manage.py bench_queries` and
-`bench.measure`: each picks a demo object (never a scale one), so a page loads the same object at demo size and at
+`ops.bench.measure`: each picks a demo object (never a scale one), so a page loads the same object at demo size and at
 scale and only the amount of data around it changes.
 """
 

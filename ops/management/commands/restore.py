@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.backup import BackupError, restore_backup
+from ops.backup import BackupError, restore_backup
 
 CONFIRM = "khoi-phuc"
 

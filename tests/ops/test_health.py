@@ -1,6 +1,6 @@
 import pytest
 
-from portal import health
+from ops import health
 
 
 def test_healthz_is_ok_when_everything_is_up(client, db):

@@ -4,12 +4,14 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db.models import Sum
 
 from cooperatives.models import Congress, Cooperative, YearlyFigure
 from directives.models import Document, Report, ReportRequest, ReportValue
 from fund.models import Disbursement, Loan, LoanProduct, Payment
+from ops import seeding
 from portal import roles, scale
 from portal.models import AdministrativeUnit, Agency, User
 from portal.search import filter_search
@@ -151,12 +153,40 @@ def test_a_new_agency_size_rebuilds_what_sat_on_the_old_agencies(demo):
     )
 
 
-def test_a_seeder_whose_module_does_not_exist_is_skipped_with_a_note(demo, monkeypatch):
-    missing = scale.Seeder("widgets", "portal.scale_widgets", 5, "chưa có")
-    monkeypatch.setattr(scale, "SEEDERS", [*scale.SEEDERS, missing])
-    out = StringIO()
-    assert scale.run(sizes={"widgets": 5}, out=out, only=["widgets"]) == {"widgets": None}
-    assert "widgets: chưa có (portal.scale_widgets chưa tồn tại)" in out.getvalue()
+def test_each_app_declares_its_own_seeders_and_they_run_in_installed_apps_order():
+    found = seeding.seeders()
+    assert [(s.name, s.seed.__module__) for s in found] == [
+        ("agencies", "portal.scale"),
+        ("cooperatives", "cooperatives.scale"),
+        ("documents", "directives.scale"),
+        ("report_requests", "directives.scale"),
+        ("loans", "fund.scale"),
+        ("articles", "public.scale"),
+        ("visits", "public.scale"),
+    ]
+    for position, seeder in enumerate(found):
+        assert set(seeder.needs) <= {s.name for s in found[:position]}, seeder.name
+
+
+def test_a_seeder_listed_before_what_it_needs_is_refused(monkeypatch):
+    from cooperatives import scale as cooperatives_scale
+
+    early = scale.Seeder("widgets", lambda ctx: None, lambda ctx: None, 5, "chưa có", needs=("loans",))
+    monkeypatch.setattr(cooperatives_scale, "SEEDERS", [*cooperatives_scale.SEEDERS, early])
+    with pytest.raises(ImproperlyConfigured, match="widgets"):
+        seeding.seeders()
+
+
+def test_a_seeders_rows_do_not_depend_on_which_seeders_ran_before_it(demo):
+    def documents():
+        rows = Document.objects.filter(slug__startswith="scale-").order_by("slug")
+        return list(rows.values_list("slug", "issue_date", "issuer", "summary"))
+
+    _seed("--only", "documents")
+    alone = documents()
+    _seed("--reset")
+    _seed()
+    assert documents() == alone
 
 
 def test_bench_queries_counts_each_page_at_demo_size_and_at_scale_and_keeps_the_data(demo, tmp_path):
@@ -181,7 +211,7 @@ def test_every_bench_page_is_a_real_route_and_its_login_a_demo_account(demo):
 
     from django.urls import resolve
 
-    from bench import pages
+    from ops.bench import pages
 
     dummy = {"article_slug": "x", "cooperative_slug": "x", "document_year": "2021", "district_id": "1"}
     for page in pages.PAGES:
@@ -193,7 +223,7 @@ def test_every_bench_page_is_a_real_route_and_its_login_a_demo_account(demo):
 
 
 def test_placeholders_pick_demo_rows_not_scale_ones(demo):
-    from bench import pages
+    from ops.bench import pages
 
     unit = AdministrativeUnit.objects.get(name="Xã Ninh Quới")
     Cooperative.objects.create(name="Hợp tác xã Mẫu", slug="htx-mau", unit=unit, sector="crops")
@@ -225,3 +255,25 @@ def test_the_demo_loaded_after_seeding_keeps_off_the_scale_units(demo):
     cooperatives_demo.load(StringIO())
     assert Cooperative.objects.exists()
     assert not Cooperative.objects.filter(unit__code__startswith="SCALE-").exists()
+
+
+def test_reset_removes_what_an_older_demo_hung_on_the_scale_agencies_and_units(demo):
+    from cooperatives.models import Cooperative as Coop
+    from directives.models import TaskAssignment
+    from tests.cooperatives.factories import CooperativeFactory
+    from tests.directives.factories import assignment
+
+    _seed("--only", "agencies")
+    # What a `load_demo` older than the current one left on them: a demo task assigned to a scale district, demo
+    # cooperatives on a scale commune and notified to one.
+    district = Agency.objects.filter(unit__code__startswith="SCALE-", kind=Agency.Kind.DISTRICT_PC).first()
+    commune = AdministrativeUnit.objects.filter(code__startswith="SCALE-", level="commune").first()
+    elsewhere = AdministrativeUnit.objects.get(name="Xã Ninh Quới")
+    assignment(district)
+    CooperativeFactory(unit=commune)
+    CooperativeFactory(unit=elsewhere, notified_commune=commune)
+    kept = CooperativeFactory(unit=elsewhere)
+    _seed("--reset", "--only", "agencies")
+    assert not AdministrativeUnit.objects.filter(code__startswith="SCALE-").exists()
+    assert not TaskAssignment.objects.exists()
+    assert list(Coop.objects.all()) == [kept]

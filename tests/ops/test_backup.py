@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from portal.backup import row_counts
+from ops.backup import row_counts
 from portal.models import AdministrativeUnit, Agency, User
 
 pytestmark = [pytest.mark.security, pytest.mark.django_db(transaction=True)]

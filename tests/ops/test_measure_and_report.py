@@ -1,5 +1,5 @@
-from bench.measure import parse_wrk
-from bench.report import job_rows, page_rows
+from ops.bench.measure import parse_wrk
+from ops.bench.report import job_rows, page_rows
 
 WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:8090/
   2 threads and 16 connections

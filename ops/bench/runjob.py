@@ -1,7 +1,7 @@
-"""Run one job of bench/jobs.py in this (fresh) process and print one JSON line: seconds and peak memory.
+"""Run one job of ops/bench/jobs.py in this (fresh) process and print one JSON line: seconds and peak memory.
 
-python -m bench.runjob INDEX
-python -m bench.runjob --all --output bench/out/jobs.json   # each job in its own subprocess
+python -m ops.bench.runjob INDEX
+python -m ops.bench.runjob --all --output ops/bench/out/jobs.json   # each job in its own subprocess
 """
 
 import importlib
@@ -35,7 +35,7 @@ def run_all(output: str, timeout: int = 900) -> list[dict]:
     import subprocess
     from pathlib import Path
 
-    from bench.jobs import JOBS
+    from ops.bench.jobs import JOBS
 
     results = []
     for index, job in enumerate(JOBS):
@@ -43,7 +43,7 @@ def run_all(output: str, timeout: int = 900) -> list[dict]:
         row = {"name": job.name, "callable": job.callable, "target_seconds": job.target_seconds}
         try:
             done = subprocess.run(
-                [sys.executable, "-m", "bench.runjob", str(index)],
+                [sys.executable, "-m", "ops.bench.runjob", str(index)],
                 capture_output=True,
                 text=True,
                 timeout=timeout,
@@ -69,7 +69,7 @@ def main(argv=None) -> int:
     import django
 
     django.setup()
-    from bench.jobs import JOBS
+    from ops.bench.jobs import JOBS
 
     job = JOBS[int(argv[0])]
     try:

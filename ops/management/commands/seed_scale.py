@@ -3,7 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from portal import scale
+from ops import seeding
 
 
 class Command(BaseCommand):
@@ -13,7 +13,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        for seeder in scale.SEEDERS:
+        for seeder in seeding.seeders():
             parser.add_argument(
                 f"--{seeder.name.replace('_', '-')}",
                 dest=seeder.name,
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--timings", metavar="FILE", help="Ghi thời gian từng bước ra tệp JSON.")
 
     def handle(self, *args, **options):
-        sizes = {seeder.name: options[seeder.name] for seeder in scale.SEEDERS}
+        sizes = {seeder.name: options[seeder.name] for seeder in seeding.seeders()}
         for name, size in sizes.items():
             if size < 0:
                 self.stderr.write(f"Kích thước {name} phải từ 0 trở lên.")
@@ -37,7 +37,7 @@ class Command(BaseCommand):
             self.stderr.write(f"Không có loại dữ liệu: {', '.join(sorted(unknown))}. Có: {', '.join(sizes)}.")
             raise SystemExit(2)
         started = time.perf_counter()
-        timings = scale.run(sizes=sizes, out=self.stdout, reset_only=options["reset"], only=options["only"])
+        timings = seeding.run(sizes=sizes, out=self.stdout, reset_only=options["reset"], only=options["only"])
         total = round(time.perf_counter() - started, 2)
         self.stdout.write(f"Xong sau {total} giây.")
         if options["timings"]:

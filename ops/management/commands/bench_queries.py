@@ -4,13 +4,19 @@ import time
 from contextlib import ExitStack
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management.base import BaseCommand
 from django.db import connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from bench import pages as bench_pages
-from portal import scale
+from cooperatives.models import Cooperative
+from directives.models import Document, Report
+from fund.models import Loan, Payment
+from ops import seeding
+from ops.bench import pages as bench_pages
+from portal.models import Agency, User
+from public.models import Article, DailyVisit
 
 
 class _Null:
@@ -19,12 +25,6 @@ class _Null:
 
 
 def _rows() -> dict:
-    from cooperatives.models import Cooperative
-    from directives.models import Document, Report
-    from fund.models import Loan, Payment
-    from portal.models import Agency
-    from public.models import Article, DailyVisit
-
     return {
         "cooperatives": Cooperative.objects.count(),
         "documents": Document.objects.count(),
@@ -54,12 +54,8 @@ def cpu_ms(client, path, samples_wanted: int = CPU_SAMPLES) -> float:
 def measure_pages(page_list, cpu_samples: int = CPU_SAMPLES) -> dict:
     """Queries of a cold (empty cache) and a warm (second) request of each page, through the test client,
     and the median CPU time of a warm request."""
-    from portal.models import User
-
     results = {}
     for page in page_list:
-        from django.core.cache import cache
-
         cache.clear()
         client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
         path = bench_pages.resolve(page.path)
@@ -88,7 +84,7 @@ def measure_pages(page_list, cpu_samples: int = CPU_SAMPLES) -> dict:
 
 class Command(BaseCommand):
     help = (
-        "Đếm số truy vấn SQL của mỗi trang trong bench/pages.py, ở cỡ dữ liệu mẫu (dữ liệu quy mô được xóa tạm "
+        "Đếm số truy vấn SQL của mỗi trang trong ops/bench/pages.py, ở cỡ dữ liệu mẫu (dữ liệu quy mô được xóa tạm "
         "trong một giao dịch rồi khôi phục) và ở cỡ hiện có."
     )
 
@@ -109,8 +105,8 @@ class Command(BaseCommand):
             for size in options["sizes"]:
                 with transaction.atomic():
                     if size == "demo":
-                        sizes = {seeder.name: 0 for seeder in scale.SEEDERS}
-                        scale.run(sizes=sizes, out=_Null(), reset_only=True)
+                        sizes = {seeder.name: 0 for seeder in seeding.seeders()}
+                        seeding.run(sizes=sizes, out=_Null(), reset_only=True)
                     page_list = bench_pages.PAGES
                     if settings.PORTAL_BENCH_ENDPOINTS:
                         page_list = [bench_pages.BARE, *page_list]

@@ -4,7 +4,7 @@ callable: dotted path of the function timed; setup: dotted path of a function ru
 returned dict is passed to the callable as keyword arguments. A job whose callable does not import yet is
 reported as "not yet available" (its app has not landed): it is listed with the path it is expected at, so
 enabling it is editing that path if the app chose another name. Each job runs inside a transaction that is
-rolled back, so jobs that write (the import) leave the bench database as seeded. Targets: bench/NOTES.md.
+rolled back, so jobs that write (the import) leave the bench database as seeded. Targets: ops/bench/NOTES.md.
 """
 
 from dataclasses import dataclass
@@ -26,24 +26,24 @@ JOBS = [
     ),
     Job(
         "import 10,000 cooperatives from xlsx (check, then write)",
-        "bench.jobs.import_cooperatives",
-        setup="bench.jobs.cooperatives_xlsx",
+        "ops.bench.jobs.import_cooperatives",
+        setup="ops.bench.jobs.cooperatives_xlsx",
         target_seconds=60,
     ),
     Job(
         "registry report PDF, 10,000 cooperatives",
-        "bench.jobs.registry_report_pdf",
-        setup="bench.jobs.registry_report_request",
+        "ops.bench.jobs.registry_report_pdf",
+        setup="ops.bench.jobs.registry_report_request",
     ),
     # The reverse of the import, no target of its own.
     Job(
         "export every cooperative to xlsx (django-import-export)",
-        "bench.jobs.export_cooperatives_xlsx",
+        "ops.bench.jobs.export_cooperatives_xlsx",
     ),
 ]
 
 IMPORT_ROWS = 10_000
-REPORT_YEAR = 2021  # the last year of the scale cooperatives' figures (portal.scale.YEARS)
+REPORT_YEAR = 2021  # the last year of the scale cooperatives' figures (cooperatives.scale.YEARS)
 
 
 def cooperatives_xlsx(rows: int = IMPORT_ROWS) -> dict:

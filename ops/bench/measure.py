@@ -1,8 +1,8 @@
 """Load phase of `make bench`: log in through the real form, run wrk on each page at 1 and 16 connections,
 read the gunicorn workers' memory. Talks only to 127.0.0.1; every loop and run is bounded.
 
-    python -m bench.measure --base http://127.0.0.1:8090 --queries bench/out/queries.json \
-        --master-pid 1234 --duration 10 --output bench/out/load.json
+    python -m ops.bench.measure --base http://127.0.0.1:8090 --queries ops/bench/out/queries.json \
+        --master-pid 1234 --duration 10 --output ops/bench/out/load.json
 """
 
 import argparse
@@ -14,7 +14,7 @@ import sys
 import urllib.parse
 from pathlib import Path
 
-from bench.pages import BARE, PAGES
+from ops.bench.pages import BARE, PAGES
 
 CONNECTIONS = (1, 16)
 FORWARDED = {
