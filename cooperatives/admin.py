@@ -3,15 +3,14 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.html import format_html
 
 from portal.admin_lists import DistrictFilter, LargeChangelist
+from portal.admin_uploads import PrivateFileInline
 from portal.history import HistoryAdmin
 from portal.search import filter_search
-from portal.storage import PrivateFileInlineMixin
 
 from .models import (
     PUBLIC_FIELD_CHOICES,
@@ -235,19 +234,10 @@ class PersonAdmin(LargeChangelist, ScopedAdmin, HistoryAdmin):
         return filter_search(queryset, search_term), False
 
 
-class CongressDocumentInline(PrivateFileInlineMixin, admin.TabularInline):
+class CongressDocumentInline(PrivateFileInline):
     model = CongressDocument
     extra = 1
     fields = ["kind", "title", "file", "download"]
-    readonly_fields = ["download"]
-    # Stored privately: link to our permission-checked view, never to a storage URL.
-    formfield_overrides = {models.FileField: {"widget": forms.FileInput}}
-
-    @admin.display(description="tải về")
-    def download(self, obj):
-        if not obj.pk:
-            return "—"
-        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.original_name or obj.title)
 
 
 @admin.register(Congress)
