@@ -12,6 +12,7 @@ from portal.admin_uploads import PrivateFileInline
 from portal.history import HistoryAdmin
 from portal.search import filter_search
 
+from . import services
 from .models import (
     PUBLIC_FIELD_CHOICES,
     Congress,
@@ -286,10 +287,9 @@ class EvaluationAdmin(LargeChangelist, ScopedAdmin, HistoryAdmin):
     inlines = [EvaluationScoreInline, ImprovementPlanInline]
 
     def save_related(self, request, form, formsets, change):
+        # The scores are saved by the inline; the total and the grade are the service's to derive from them.
         super().save_related(request, form, formsets, change)
-        evaluation = form.instance
-        evaluation.recompute()
-        evaluation.save(update_fields=["total_score", "grade", "not_graded_reason"])
+        services.evaluation_grade(evaluation=form.instance)
 
 
 class PlanProgressInline(admin.TabularInline):
