@@ -3,16 +3,16 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.html import format_html
 
 from portal.admin_lists import DistrictFilter, LargeChangelist
+from portal.admin_uploads import PrivateFileInline
 from portal.history import HistoryAdmin
 from portal.search import filter_search
-from portal.storage import PrivateFileInlineMixin
 
+from . import services
 from .models import (
     PUBLIC_FIELD_CHOICES,
     Congress,
@@ -235,19 +235,10 @@ class PersonAdmin(LargeChangelist, ScopedAdmin, HistoryAdmin):
         return filter_search(queryset, search_term), False
 
 
-class CongressDocumentInline(PrivateFileInlineMixin, admin.TabularInline):
+class CongressDocumentInline(PrivateFileInline):
     model = CongressDocument
     extra = 1
     fields = ["kind", "title", "file", "download"]
-    readonly_fields = ["download"]
-    # Stored privately: link to our permission-checked view, never to a storage URL.
-    formfield_overrides = {models.FileField: {"widget": forms.FileInput}}
-
-    @admin.display(description="tải về")
-    def download(self, obj):
-        if not obj.pk:
-            return "—"
-        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.original_name or obj.title)
 
 
 @admin.register(Congress)
@@ -296,10 +287,9 @@ class EvaluationAdmin(LargeChangelist, ScopedAdmin, HistoryAdmin):
     inlines = [EvaluationScoreInline, ImprovementPlanInline]
 
     def save_related(self, request, form, formsets, change):
+        # The scores are saved by the inline; the total and the grade are the service's to derive from them.
         super().save_related(request, form, formsets, change)
-        evaluation = form.instance
-        evaluation.recompute()
-        evaluation.save(update_fields=["total_score", "grade", "not_graded_reason"])
+        services.evaluation_grade(evaluation=form.instance)
 
 
 class PlanProgressInline(admin.TabularInline):

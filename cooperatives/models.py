@@ -20,8 +20,8 @@ from simple_history.models import HistoricalRecords
 from portal import dated
 from portal.models import AdministrativeUnit, Agency
 from portal.search import Searchable
-from portal.storage import PrivateStorage, generated_name
-from portal.uploads import UploadValidator, display_name
+from portal.storage import PrivateFile, PrivateStorage, generated_name, private_file_field
+from portal.uploads import UploadValidator
 
 # Luật HTX 2023 applies to fiscal years ending on or after the day it came into force.
 LAW_2023_IN_FORCE = date(2024, 7, 1)
@@ -421,7 +421,7 @@ def congress_document_path(instance, filename):
     return generated_name("dai-hoi", filename)
 
 
-class CongressDocument(models.Model):
+class CongressDocument(PrivateFile):
     """A resolution (nghị quyết) or the minutes (biên bản) of a congress.
 
     Internal papers: stored privately (portal.storage) and served by `cooperatives:congress_document` only to users
@@ -436,9 +436,7 @@ class CongressDocument(models.Model):
     congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField("loại tài liệu", max_length=12, choices=Kind.choices)
     title = models.CharField("tiêu đề", max_length=200)
-    file = models.FileField(
-        "tệp", upload_to=congress_document_path, storage=PrivateStorage, validators=[UploadValidator("documents")]
-    )
+    file = private_file_field(congress_document_path)
     original_name = models.CharField("tên tệp gốc", max_length=255, blank=True)
     uploaded_at = models.DateTimeField("ngày tải lên", auto_now_add=True)
 
@@ -449,12 +447,6 @@ class CongressDocument(models.Model):
 
     def __str__(self):
         return self.title
-
-    def save(self, *args, **kwargs):
-        # A fresh upload still carries the user's file name here; upload_to replaces it when the file is stored.
-        if self.file and not self.file._committed:
-            self.original_name = display_name(self.file.name)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("cooperatives:congress_document", args=[self.pk])

@@ -56,9 +56,17 @@ def evaluation_record(*, cooperative: Cooperative, year: int, points: dict, mont
             scores.append(score)
         evaluation.scores.all().delete()
         EvaluationScore.objects.bulk_create(scores)
-        evaluation.recompute(scores)
-        evaluation.full_clean(validate_unique=False)
-        evaluation.save()
+        return evaluation_grade(evaluation=evaluation)
+
+
+@transaction.atomic
+def evaluation_grade(*, evaluation: Evaluation) -> Evaluation:
+    """Total an evaluation's stored criterion scores and grade it (Thông tư 01/2020/TT-BKHĐT, Điều 4 and 5), then
+    save it. Whoever writes an evaluation or its scores calls this last (`evaluation_record`, the admin's evaluation
+    page), so the stored total and grade are always those of the stored scores."""
+    evaluation.recompute(list(evaluation.scores.all()))
+    evaluation.full_clean(validate_unique=False)
+    evaluation.save()
     return evaluation
 
 

@@ -1,14 +1,13 @@
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
 from django.http import Http404
 from django.utils.html import format_html
 
 from portal.access import user_scope
 from portal.admin_lists import LargeChangelist, year_filter
+from portal.admin_uploads import PrivateFileInline
 from portal.forms import SafeRelationsAdminMixin
 from portal.history import HistoryAdmin
-from portal.storage import PrivateFileInlineMixin
 
 from . import indicators, services
 from .models import (
@@ -43,19 +42,11 @@ class ScopedAdminMixin:
         raise Http404("Không tìm thấy.")
 
 
-class DocumentFileInline(PrivateFileInlineMixin, admin.TabularInline):
+class DocumentFileInline(PrivateFileInline):
     model = DocumentFile
     extra = 1
     fields = ["file", "original_name", "size", "download"]
     readonly_fields = ["size", "download"]
-    # Stored privately: link to our download view, never to a storage URL.
-    formfield_overrides = {models.FileField: {"widget": forms.FileInput}}
-
-    @admin.display(description="tải về")
-    def download(self, obj):
-        if not obj.pk:
-            return "—"
-        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.original_name)
 
 
 class DocumentRelationInline(SafeRelationsAdminMixin, admin.TabularInline):

@@ -16,7 +16,6 @@ from simple_history.utils import bulk_create_with_history
 
 from portal.access import user_scope
 from portal.models import Agency
-from portal.uploads import display_name
 
 from .indicators import prefill_values
 from .models import Reminder, Report, ReportFile, ReportRequest, ReportTransition, ReportValue, Task, TaskAssignment
@@ -219,9 +218,8 @@ def report_attach(*, report: Report, upload, by) -> ReportFile:
         raise PermissionDenied
     if not report.is_editable:
         raise ValidationError("Báo cáo đã gửi nên không thêm tệp được.")
-    return ReportFile.objects.create(
-        report=report, file=upload, original_name=display_name(upload.name), size=upload.size, uploaded_by=by
-    )
+    # The name people see and the size come from the upload (portal.storage.PrivateFile).
+    return ReportFile.objects.create(report=report, file=upload, uploaded_by=by)
 
 
 @transaction.atomic

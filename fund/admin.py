@@ -2,9 +2,7 @@
 money (approve, disburse, repay, reverse, restructure, write off) go through the loan's page, which calls the
 services, so the admin never edits a loan's status or its money directly."""
 
-from django import forms
 from django.contrib import admin, messages
-from django.db import models
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -12,9 +10,9 @@ from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
 from portal.admin_lists import DistrictFilter, LargeChangelist, year_filter
+from portal.admin_uploads import PrivateFileInline
 from portal.forms import SafeRelationsAdminMixin
 from portal.history import HistoryAdmin
-from portal.storage import PrivateFileInlineMixin
 
 from . import services
 from .models import (
@@ -104,19 +102,10 @@ class RelatedCooperativeAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["cooperative", "related"]
 
 
-class DocumentInline(PrivateFileInlineMixin, admin.TabularInline):
+class DocumentInline(PrivateFileInline):
     model = LoanDocument
     extra = 0
     fields = ["title", "file", "download"]
-    readonly_fields = ["download"]
-    # Stored privately: link to our permission-checked view, never to a storage URL.
-    formfield_overrides = {models.FileField: {"widget": forms.FileInput}}
-
-    @admin.display(description="tải về")
-    def download(self, obj):
-        if not obj.pk:
-            return "—"
-        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.original_name or obj.title)
 
 
 class ReadOnlyInline(admin.TabularInline):

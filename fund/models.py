@@ -25,8 +25,7 @@ from portal.formatting import plain_number
 from portal.history import request_user_or_by
 from portal.models import Agency
 from portal.search import Searchable
-from portal.storage import PrivateStorage, generated_name
-from portal.uploads import UploadValidator, display_name
+from portal.storage import PrivateFile, generated_name, private_file_field
 
 from . import ledger, schedule
 
@@ -753,7 +752,7 @@ def document_upload_to(instance, filename):
     return generated_name("quy-ho-tro", filename)
 
 
-class LoanDocument(models.Model):
+class LoanDocument(PrivateFile):
     """A document of the application (project plan, financial statements, collateral papers).
 
     Borrowers' papers are private (Luật Bảo vệ dữ liệu cá nhân, Nghị định 13/2023/NĐ-CP): stored outside MEDIA_ROOT
@@ -762,9 +761,7 @@ class LoanDocument(models.Model):
 
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField("tên tài liệu", max_length=200)
-    file = models.FileField(
-        "tệp", upload_to=document_upload_to, storage=PrivateStorage, validators=[UploadValidator("documents")]
-    )
+    file = private_file_field(document_upload_to)
     original_name = models.CharField("tên tệp gốc", max_length=255, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -774,12 +771,6 @@ class LoanDocument(models.Model):
 
     def __str__(self):
         return self.title
-
-    def save(self, *args, **kwargs):
-        # A fresh upload still carries the user's file name here; upload_to replaces it when the file is stored.
-        if self.file and not self.file._committed:
-            self.original_name = display_name(self.file.name)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("fund:loan_document", args=[self.pk])

@@ -4,6 +4,9 @@ The web server serves MEDIA_ROOT directly at /media/, so anything there is publi
 that are not public (loan application papers, congress minutes, import spreadsheets with personal data, report
 attachments) go to PrivateStorage instead, and each app serves them through a permission-checked view with
 `attachment_response`.
+
+Every protected upload is a `PrivateFile` (the abstract base below) whose `file` is a `private_file_field`; the
+admin shows such rows through `portal.admin_uploads.PrivateFileInline`.
 """
 
 import os
@@ -11,8 +14,11 @@ import uuid
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.db import models
 from django.http import FileResponse, Http404
 from django.utils import timezone
+
+from .uploads import UploadValidator, display_name, safe_extension
 
 
 class PrivateStorage(FileSystemStorage):
@@ -35,22 +41,40 @@ class PrivateStorage(FileSystemStorage):
         return ("portal.storage.PrivateStorage", (), {})
 
 
-class PrivateFileInlineMixin:
-    """For admin inlines of rows with a private `file`: staff who may only view the parent see the inline's own
-    download link (our permission-checked view) instead of Django's read-only display of the file, which links to
-    `storage.url()` and so would turn the whole change page into a 500."""
+def private_file_field(upload_to, *, accepts: str = "documents") -> models.FileField:
+    """The `file` of a protected upload: in PrivateStorage, under the name `upload_to` generates, its content
+    checked by portal.uploads. Each app passes its own module-level `upload_to`, which its migrations name."""
+    return models.FileField("tệp", upload_to=upload_to, storage=PrivateStorage, validators=[UploadValidator(accepts)])
 
-    def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
-        if self.has_change_permission(request, obj):
-            return fields
-        return [name for name in fields if name != "file"]
+
+class PrivateFile(models.Model):
+    """A protected upload (congress minutes, a borrower's paper, a document's or a report's file): the file is
+    stored privately under a generated name, and `original_name` keeps the uploaded name, made safe, for people to
+    see and for the download to carry.
+
+    Subclasses declare `file` (a `private_file_field`) and `original_name` themselves, since each app's labels and
+    upload folder are named in its migrations; those that also declare `size` have it kept here."""
+
+    # True where staff may type the name shown (an admin field): a typed name then wins over the upload's own.
+    keeps_typed_name = False
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        # A fresh upload still carries the user's file name here; upload_to replaces it when the file is stored.
+        # A row that records the size and has none yet (a file stored before save) is filled in the same way.
+        records_size = any(field.name == "size" for field in self._meta.concrete_fields)
+        if self.file and (not self.file._committed or (records_size and not self.size)):
+            typed = self.original_name if self.keeps_typed_name else ""
+            self.original_name = display_name(typed or self.file.name)
+            if records_size:
+                self.size = self.file.size or 0
+        super().save(*args, **kwargs)
 
 
 def generated_name(folder: str, filename: str) -> str:
     """`<folder>/<yyyy>/<mm>/<uuid><ext>`: the stored name reveals nothing and cannot be guessed."""
-    from .uploads import safe_extension
-
     extension = safe_extension(filename)
     return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
 

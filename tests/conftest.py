@@ -20,7 +20,8 @@ CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 
 @pytest.fixture(scope="session", autouse=True)
 def _fast_password_hashing():
-    """Demo accounts are hashed on every `demo` fixture; a slow hasher would dominate the suite's time."""
+    """Demo accounts are hashed whenever the demo loads (django_db_setup, and after each flush); a slow hasher would
+    dominate the suite's time."""
     from django.conf import settings
     from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
 
@@ -63,15 +64,34 @@ def _second_factor_off(settings):
     settings.PORTAL_OTP_REQUIRED_FOR_SUPERUSERS = False
 
 
-@pytest.fixture
-def demo(db):
-    """The foundation's demo data (units, agencies, site settings, role accounts)."""
+def _load_demo():
+    """The foundation's demo data (portal.demo.load), unless it is already there: the last account it creates is
+    the cheap sign, since a transactional test's flush removes everything at once."""
     from io import StringIO
 
     from portal import demo as portal_demo
+    from portal.models import User
 
-    portal_demo.load(StringIO())
+    if not User.objects.filter(username=portal_demo.DEMO_USERS[-1][0]).exists():
+        portal_demo.load(StringIO())
     return portal_demo
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, _fast_password_hashing):
+    """Load the foundation's demo once, into the test database as soon as it exists, instead of in every test.
+    Every test sees it, whether it asks for `demo` or not; a test that relies on it still asks, since the flush after
+    a transactional test removes it."""
+    with django_db_blocker.unblock():
+        _load_demo()
+
+
+@pytest.fixture
+def demo(db):
+    """The foundation's demo data (units, agencies, site settings, role accounts), loaded once for the session
+    (django_db_setup); each test's changes to it roll back with the test. Tests on `transactional_db` or
+    `live_server` flush the database afterwards, so the next one to ask for it loads it again."""
+    return _load_demo()
 
 
 def _demo_user(username):

@@ -3,9 +3,14 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cooperatives.models import Evaluation, EvaluationCriterion, Grade, grade_for
-from cooperatives.services import evaluation_record
+from cooperatives import services
+from cooperatives.models import Evaluation, EvaluationCriterion, EvaluationScore, Grade, grade_for
+from cooperatives.services import evaluation_grade, evaluation_record
+from tests.properties import examples
 
 from .factories import CooperativeFactory
 
@@ -91,3 +96,79 @@ def test_recording_an_evaluation_twice_replaces_the_scores(coop):
     assert Evaluation.objects.filter(cooperative=coop).count() == 1
     assert evaluation.scores.count() == len(_points(Decimal(70)))
     assert evaluation.grade == Grade.FAIR
+
+
+def test_grading_through_the_service_totals_the_scores_stored_by_any_writer(coop):
+    evaluation = Evaluation.objects.create(cooperative=coop, year=2025, total_score=99, grade=Grade.GOOD)
+    for code, points in _points(Decimal("64.5")).items():
+        EvaluationScore.objects.create(
+            evaluation=evaluation, criterion=EvaluationCriterion.objects.get(code=code), points=points
+        )
+    evaluation_grade(evaluation=Evaluation.objects.get(pk=evaluation.pk))
+    evaluation.refresh_from_db()
+    assert (evaluation.total_score, evaluation.grade) == (Decimal("64.5"), Grade.AVERAGE)
+
+
+def test_the_admin_grades_an_evaluation_through_the_service(client, superuser, coop, monkeypatch):
+    graded = []
+    grade = services.evaluation_grade
+    monkeypatch.setattr(services, "evaluation_grade", lambda **kw: graded.append(kw) or grade(**kw))
+    criteria = list(EvaluationCriterion.objects.order_by("order")[:2])
+    data = {
+        "cooperative": coop.pk,
+        "year": "2025",
+        "months_suspended": "0",
+        "evaluated_on": "",
+        "scores-TOTAL_FORMS": "2",
+        "scores-INITIAL_FORMS": "0",
+        "scores-0-criterion": criteria[0].pk,
+        "scores-0-points": str(criteria[0].max_points),
+        "scores-1-criterion": criteria[1].pk,
+        "scores-1-points": "1.25",
+        "plans-TOTAL_FORMS": "0",
+        "plans-INITIAL_FORMS": "0",
+    }
+    client.force_login(superuser)
+    response = client.post("/admin/cooperatives/evaluation/add/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    evaluation = Evaluation.objects.get(cooperative=coop, year=2025)
+    assert len(graded) == 1 and graded[0]["evaluation"].pk == evaluation.pk
+    assert evaluation.total_score == criteria[0].max_points + Decimal("1.25")
+    assert evaluation.grade == grade_for(evaluation.total_score)
+
+
+@settings(max_examples=examples(40))
+@given(
+    data=st.data(),
+    registered=st.dates(date(2017, 1, 1), date(2026, 12, 31)),
+    months_suspended=st.integers(0, 12),
+    by_rows=st.booleans(),
+)
+def test_the_stored_total_and_grade_are_always_those_of_the_stored_scores(
+    coop, data, registered, months_suspended, by_rows
+):
+    """Whichever way the scores are written (the service from {code: points}, or rows saved one by one as the admin's
+    inline does, then graded), the evaluation as stored agrees with its stored scores."""
+    criteria = list(EvaluationCriterion.objects.filter(is_active=True))
+    chosen = data.draw(st.lists(st.sampled_from(criteria), unique=True), label="criteria")
+    points = {c.code: data.draw(st.decimals(0, c.max_points, places=2), label=c.code) for c in chosen}
+    with transaction.atomic():
+        coop.certificate_date = registered
+        coop.save()
+        if by_rows:
+            evaluation = Evaluation.objects.create(cooperative=coop, year=2025, months_suspended=months_suspended)
+            for criterion in chosen:
+                EvaluationScore.objects.create(
+                    evaluation=evaluation, criterion=criterion, points=points[criterion.code]
+                )
+            evaluation_grade(evaluation=evaluation)
+        else:
+            evaluation_record(cooperative=coop, year=2025, points=points, months_suspended=months_suspended)
+        stored = Evaluation.objects.select_related("cooperative").get(cooperative=coop, year=2025)
+        total = sum((s.points for s in EvaluationScore.objects.filter(evaluation=stored)), Decimal(0))
+        assert total == sum(points.values(), Decimal(0))
+        assert stored.total_score == total
+        reason = stored.compute_not_graded_reason()
+        assert stored.not_graded_reason == reason
+        assert stored.grade == (Grade.NOT_GRADED if reason else grade_for(total))
+        transaction.set_rollback(True)
