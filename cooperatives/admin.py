@@ -36,6 +36,7 @@ from .models import (
     conflict_message,
 )
 from .resources import CooperativeResource, GroupResource
+from .views import _file_response
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -192,8 +193,6 @@ class CooperativeAdmin(LargeChangelist, HistoryAdmin):
 
     @admin.action(description="Xuất Excel các dòng đã chọn")
     def export_selected_xlsx(self, request, queryset):
-        from .views import _file_response
-
         groups = queryset.filter(kind=Cooperative.Kind.GROUP)
         if groups.exists() and groups.count() == queryset.count():
             return _file_response(GroupResource().export(queryset=groups.select_related("unit")), "to-hop-tac", "xlsx")

@@ -18,6 +18,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from portal import dated
+from portal.access import user_scope
 from portal.models import AdministrativeUnit, Agency
 from portal.search import Searchable
 from portal.storage import PrivateFile, PrivateStorage, generated_name, private_file_field
@@ -85,8 +86,6 @@ def default_public_fields():
 class CooperativeQuerySet(models.QuerySet):
     def for_user(self, user):
         """Rows whose unit the user's scope covers (portal.access decides)."""
-        from portal.access import user_scope
-
         scope = user_scope(user)
         return self if scope.everything else self.filter(unit_id__in=scope.unit_ids)
 

@@ -25,7 +25,7 @@ from . import services, tasks
 from .charts import bar_chart
 from .filters import CooperativeFilter, latest_evaluation_year
 from .forms import ImportForm, ReportForm
-from .models import CongressDocument, Cooperative, ImportJob, Notice
+from .models import CongressDocument, Cooperative, ImportJob, Notice, SizeClass
 from .resources import RESOURCES
 from .selectors import registry_as_of
 
@@ -283,6 +283,4 @@ def _file_response(dataset, stem: str, fmt: str) -> HttpResponse:
 
 
 def _size_label(value):
-    from .models import SizeClass
-
     return SizeClass(value).label if value else None

@@ -14,12 +14,15 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
+from portal.access import user_scope
 from portal.models import Agency
 from portal.search import Searchable
 
 # PrivateStorage lives in portal.storage; it stays importable from here for migrations 0004+ that name
 # "directives.models.PrivateStorage".
 from portal.storage import PrivateFile, PrivateStorage, generated_name, private_file_field  # noqa: F401
+
+from .indicators import indicators_for
 
 
 def document_file_path(instance, filename):
@@ -225,8 +228,6 @@ class Task(models.Model):
 
 class AssignmentQuerySet(models.QuerySet):
     def for_user(self, user):
-        from portal.access import user_scope
-
         scope = user_scope(user)
         return self if scope.everything else self.filter(agency_id__in=scope.agency_ids)
 
@@ -374,15 +375,11 @@ class ReportRequest(models.Model):
         return [line.strip() for line in self.sections.splitlines() if line.strip()]
 
     def indicators(self):
-        from .indicators import indicators_for
-
         return indicators_for(self.indicator_codes)
 
 
 class ReportQuerySet(models.QuerySet):
     def for_user(self, user):
-        from portal.access import user_scope
-
         scope = user_scope(user)
         return self if scope.everything else self.filter(agency_id__in=scope.agency_ids)
 

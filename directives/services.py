@@ -18,7 +18,17 @@ from portal.access import user_scope
 from portal.models import Agency
 
 from .indicators import prefill_values
-from .models import Reminder, Report, ReportFile, ReportRequest, ReportTransition, ReportValue, Task, TaskAssignment
+from .models import (
+    Reminder,
+    Report,
+    ReportFile,
+    ReportRequest,
+    ReportTransition,
+    ReportValue,
+    Task,
+    TaskAssignment,
+    due_soon_window,
+)
 
 CONFLICT_MESSAGE = (
     "Báo cáo đã được người khác lưu trong lúc bạn đang sửa. Nội dung bạn nhập vẫn được giữ bên dưới: hãy mở báo cáo "
@@ -251,8 +261,6 @@ def _remind(*, agency: Agency, key: str, subject: str, template: str, context: d
 
 def reminders_send(*, on: date) -> int:
     """Before a deadline (PORTAL_REMINDER_DAYS_BEFORE days) and once overdue: one reminder per stage per agency."""
-    from .models import due_soon_window
-
     sent = 0
     soon = due_soon_window(on)
     requests = ReportRequest.objects.filter(deadline__lte=soon).prefetch_related("agencies")

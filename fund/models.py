@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from cooperatives.models import Cooperative
 from portal import dated, versioned
+from portal.access import user_scope
 from portal.formatting import plain_number
 from portal.history import request_user_or_by
 from portal.models import Agency
@@ -360,8 +361,6 @@ class RelatedCooperative(models.Model):
 class LoanQuerySet(models.QuerySet):
     def for_user(self, user):
         """Fund and alliance staff see every loan; an officer sees the loans of borrowers in their area."""
-        from portal.access import user_scope
-
         scope = user_scope(user)
         return self if scope.everything else self.filter(cooperative__unit_id__in=scope.unit_ids)
 
@@ -597,8 +596,6 @@ class LoanEvent(models.Model):
 class AppraisalQuerySet(models.QuerySet):
     def for_user(self, user):
         """Fund staff see every appraisal; an agency officer only those addressed to their agency."""
-        from portal.access import user_scope
-
         scope = user_scope(user)
         return self if scope.everything else self.filter(agency_id__in=scope.agency_ids)
 
