@@ -93,7 +93,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Visit statistics are counted after the response, outside the admin and static files (portal/middleware.py).
+    # Visit statistics are counted after the response, outside the admin and static files (public/middleware.py).
     "public.middleware.VisitCounterMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -208,7 +208,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 5, "interval_start": 0.2, "in
 CELERY_TASK_ANNOTATIONS = {"*": {"max_retries": 5, "default_retry_delay": 30}}
 # Periodic tasks (run by exactly one `celery -A config beat`); times are Asia/Ho_Chi_Minh (CELERY_TIMEZONE).
 CELERY_BEAT_SCHEDULE = {
-    # Buffered article views and daily visits are written to their rows every minute (portal/counters.py).
+    # Buffered article views and daily visits are written to their rows every minute (public/counters.py).
     "portal-flush-counters": {"task": "portal.flush_counters", "schedule": 60.0},
     # Each loan's figures at the end of the business day, a cache that as-of reports read (fund/reports.py).
     "fund-snapshot-portfolio": {"task": "fund.tasks.snapshot_portfolio", "schedule": crontab(hour=23, minute=50)},

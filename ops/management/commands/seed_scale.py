@@ -20,7 +20,7 @@ class Command(BaseCommand):
                 type=int,
                 default=seeder.default,
                 metavar="N",
-                help=f"{seeder.help} (mặc định {seeder.default:,})".replace(",", "."),
+                help=f"{seeder.help} (mặc định {seeder.default:_})".replace("_", "."),
             )
         parser.add_argument("--reset", action="store_true", help="Chỉ xóa dữ liệu quy mô đã tạo, không tạo mới.")
         parser.add_argument("--only", nargs="+", metavar="TÊN", help="Chỉ chạy các loại dữ liệu này.")
