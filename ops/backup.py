@@ -1,5 +1,6 @@
-"""Backups: the database (pg_dump custom format, or SQLite's online backup API) and MEDIA_ROOT as a tar, in a
-dated folder with a manifest of checksums and row counts; and the restore that checks all of it.
+"""Backups: the database (pg_dump custom format, or SQLite's online backup API) and a copy of both media roots
+(public MEDIA_ROOT and PORTAL_PRIVATE_MEDIA_ROOT), in a dated folder with a manifest holding the size and SHA-256
+of every file and the row count of every table; and the restore that checks all of it before it changes anything.
 
 Used by `manage.py backup` and `manage.py restore`; docs/deploy.md says how to schedule and test them.
 """
@@ -10,7 +11,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import tarfile
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -20,11 +20,17 @@ from django.db import connection, connections
 from django.utils import timezone
 
 MANIFEST = "manifest.json"
-MEDIA_FILE = "media.tar.gz"
+FORMAT = 2
 
 
 class BackupError(Exception):
     """A backup or restore that cannot be done safely; the message is for the operator, in Vietnamese."""
+
+
+def media_roots() -> dict[str, Path]:
+    """The folders of uploaded files, by the name each has inside a backup: the public media nginx serves, and the
+    private media only our views serve (document and report files, loan and congress papers, import files)."""
+    return {"media": Path(settings.MEDIA_ROOT), "media-private": Path(settings.PORTAL_PRIVATE_MEDIA_ROOT)}
 
 
 def _sha256(path: Path) -> str:
@@ -33,6 +39,25 @@ def _sha256(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _entry(path: Path) -> dict:
+    return {"sha256": _sha256(path), "size": path.stat().st_size}
+
+
+def _files_under(folder: Path) -> list[Path]:
+    """Every regular file below `folder`, relative to it. A link or a special file is refused, not followed: a
+    backup holds plain files only, and a link could point anywhere on the server."""
+    found = []
+    for directory, subdirectories, names in os.walk(folder):
+        for name in subdirectories + names:
+            path = Path(directory, name)
+            if path.is_symlink() or not (path.is_dir() or path.is_file()):
+                raise BackupError(
+                    f"{path} không phải tệp thường (liên kết hoặc tệp đặc biệt); không sao lưu/khôi phục."
+                )
+        found += [Path(directory, name).relative_to(folder) for name in names]
+    return sorted(found)
 
 
 def row_counts() -> dict[str, int]:
@@ -99,21 +124,24 @@ def create_backup(destination: Path, *, include_media: bool = True) -> Path:
     else:
         raise BackupError(f"Không hỗ trợ sao lưu cơ sở dữ liệu loại {vendor}.")
 
-    files = {database_file: _sha256(folder / database_file)}
-    media_root = Path(settings.MEDIA_ROOT)
-    if include_media:
-        with tarfile.open(folder / MEDIA_FILE, "w:gz") as tar:
-            if media_root.exists():
-                for child in sorted(media_root.iterdir()):
-                    tar.add(child, arcname=child.name)
-        files[MEDIA_FILE] = _sha256(folder / MEDIA_FILE)
+    files = {database_file: _entry(folder / database_file)}
+    roots = list(media_roots()) if include_media else []
+    for name in roots:
+        source = media_roots()[name]
+        (folder / name).mkdir()
+        for relative in _files_under(source) if source.exists() else []:
+            target = folder / name / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / relative, target)
+            files[f"{name}/{relative.as_posix()}"] = _entry(target)  # the bytes kept, not those read
 
     manifest = {
+        "format": FORMAT,
         "created": timezone.now().isoformat(),
         "vendor": vendor,
         "database_file": database_file,
-        "media_file": MEDIA_FILE if include_media else None,
-        "sha256": files,
+        "media_roots": roots,
+        "files": files,
         "row_counts": row_counts(),
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -121,57 +149,91 @@ def create_backup(destination: Path, *, include_media: bool = True) -> Path:
 
 
 def read_manifest(folder: Path) -> dict:
+    """The manifest, once every file it names is in the folder with its size and checksum, and no other file is."""
     path = folder / MANIFEST
     if not path.is_file():
         raise BackupError(f"Thư mục {folder} không phải bản sao lưu (thiếu {MANIFEST}).")
-    manifest = json.loads(path.read_text(encoding="utf-8"))
-    for name, expected in manifest["sha256"].items():
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BackupError(f"Tệp {MANIFEST} của bản sao lưu bị hỏng; không khôi phục.") from error
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BackupError(
+            f"Bản sao lưu {folder} có định dạng cũ hoặc lạ (không có danh sách tệp kèm mã kiểm tra); "
+            "khôi phục nó bằng phiên bản cổng đã tạo ra nó."
+        )
+    expected = manifest["files"]
+    present = {p.as_posix() for p in _files_under(folder)} - {MANIFEST}
+    missing, extra = sorted(set(expected) - present), sorted(present - set(expected))
+    if missing:
+        raise BackupError(
+            f"Bản sao lưu thiếu {len(missing)} tệp ghi trong {MANIFEST} ({missing[0]}…); không khôi phục."
+        )
+    if extra:
+        raise BackupError(f"Bản sao lưu có {len(extra)} tệp không ghi trong {MANIFEST} ({extra[0]}…); không khôi phục.")
+    for name, entry in sorted(expected.items()):
         file = folder / name
-        if not file.is_file() or _sha256(file) != expected:
-            raise BackupError(f"Tệp {name} của bản sao lưu bị thiếu hoặc không khớp mã kiểm tra; không khôi phục.")
+        if file.stat().st_size != entry["size"] or _sha256(file) != entry["sha256"]:
+            raise BackupError(
+                f"Tệp {name} của bản sao lưu không khớp mã kiểm tra (kích thước hoặc SHA-256); không khôi phục."
+            )
     return manifest
 
 
-def _extract_media(archive: Path, into: Path) -> None:
-    """Unpack with Python's 'data' filter: no absolute paths, no '..', no links outside, no device files."""
-    try:
-        with tarfile.open(archive, "r:gz") as tar:
-            tar.extractall(into, filter="data")
-    except (tarfile.TarError, OSError) as error:
-        raise BackupError(f"Tệp {archive.name} không an toàn hoặc hỏng: {error}") from error
+def _stage(source: Path, root: Path) -> Path:
+    """A copy of the backup's files for `root`, made inside `root` itself, so the new files and folders take the
+    root's group (the public media is group www-data, set-group-ID, for nginx) and a rename puts them in place."""
+    root.mkdir(parents=True, exist_ok=True)
+    staged = Path(tempfile.mkdtemp(prefix=".restore-", dir=root))
+    staged.chmod(root.stat().st_mode & 0o7777)
+    for relative in _files_under(source):
+        target = staged / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source / relative, target)
+    return staged
+
+
+def _swap_in(staged: Path, root: Path) -> Path | None:
+    """Move the root's present files aside (kept, not deleted) and the staged ones in."""
+    old = [child for child in root.iterdir() if child != staged]
+    aside = None
+    if old:
+        aside = root.with_name(f"{root.name}.before-restore-{datetime.now():%Y%m%d-%H%M%S}")
+        aside.mkdir(mode=0o700)
+        for child in old:
+            child.rename(aside / child.name)
+    for child in list(staged.iterdir()):
+        child.rename(root / child.name)
+    staged.rmdir()
+    return aside
 
 
 def restore_backup(folder: Path, *, include_media: bool = True) -> dict:
-    manifest = read_manifest(folder)
+    manifest = read_manifest(folder)  # nothing is touched before every file is checked
     vendor = connection.vendor
     if manifest["vendor"] != vendor:
         raise BackupError(f"Bản sao lưu của {manifest['vendor']}, không khôi phục vào {vendor} được.")
 
-    media_root = Path(settings.MEDIA_ROOT)
-    staged = None
+    roots = media_roots()
+    staged = {}
     try:
-        if include_media and manifest.get("media_file"):
-            media_root.parent.mkdir(parents=True, exist_ok=True)
-            staged = Path(tempfile.mkdtemp(prefix=".media-restore-", dir=media_root.parent))
-            _extract_media(folder / manifest["media_file"], staged)  # before touching the database
+        for name in manifest["media_roots"] if include_media else []:
+            staged[name] = _stage(folder / name, roots[name])
         _restore_database(folder / manifest["database_file"], vendor)
     except BaseException:
-        discard(staged)
+        for path in staged.values():
+            discard(path)
         raise
 
-    moved_aside = None
-    if staged is not None:
-        if media_root.exists():
-            moved_aside = media_root.with_name(f"{media_root.name}.before-restore-{datetime.now():%Y%m%d-%H%M%S}")
-            media_root.rename(moved_aside)
-        staged.rename(media_root)
+    moved_aside = [aside for name, path in staged.items() if (aside := _swap_in(path, roots[name]))]
 
     counts = row_counts()
     expected = manifest["row_counts"]
     different = {t: (expected.get(t), counts.get(t)) for t in expected if expected.get(t) != counts.get(t)}
     if different:
         raise BackupError(f"Sau khôi phục số dòng không khớp bản sao lưu: {different}")
-    return {"tables": len(counts), "rows": sum(counts.values()), "media_moved_aside": moved_aside}
+    files = sum(1 for name in manifest["files"] if name.split("/", 1)[0] in staged)
+    return {"tables": len(counts), "rows": sum(counts.values()), "files": files, "media_moved_aside": moved_aside}
 
 
 def _restore_database(database_file: Path, vendor: str) -> None:

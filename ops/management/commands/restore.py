@@ -8,12 +8,15 @@ CONFIRM = "khoi-phuc"
 
 
 class Command(BaseCommand):
-    help = "Khôi phục cơ sở dữ liệu và tệp tải lên từ một thư mục do `manage.py backup` tạo. Ghi đè dữ liệu hiện có."
+    help = (
+        "Khôi phục cơ sở dữ liệu và tệp tải lên (công khai và riêng tư) từ một thư mục do `manage.py backup` tạo. "
+        "Ghi đè dữ liệu hiện có."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("folder", type=Path)
         parser.add_argument("--noinput", action="store_true", help="Không hỏi xác nhận.")
-        parser.add_argument("--no-media", action="store_true", help="Không khôi phục tệp tải lên.")
+        parser.add_argument("--no-media", action="store_true", help="Không khôi phục tệp tải lên (cả hai thư mục).")
 
     def handle(self, *args, folder, noinput, no_media, **options):
         if not noinput:
@@ -24,6 +27,9 @@ class Command(BaseCommand):
             result = restore_backup(folder, include_media=not no_media)
         except BackupError as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(f"Đã khôi phục {result['tables']} bảng, {result['rows']} dòng; số dòng khớp bản sao lưu.")
-        if result["media_moved_aside"]:
-            self.stdout.write(f"Thư mục tệp cũ được giữ lại ở {result['media_moved_aside']}.")
+        self.stdout.write(
+            f"Đã khôi phục {result['tables']} bảng, {result['rows']} dòng và {result['files']} tệp; "
+            "số dòng khớp bản sao lưu."
+        )
+        for aside in result["media_moved_aside"]:
+            self.stdout.write(f"Các tệp cũ được giữ lại ở {aside}.")
