@@ -95,3 +95,48 @@ def test_the_environment_template_names_every_variable_the_settings_read():
     listed = set(re.findall(r"^([A-Z_]+)=", template, re.M))
     assert read, "no variables found in settings.py"
     assert read - listed == set()
+
+
+# Which unit writes each folder a setting names (docs/deploy.md, "Who writes what"). Public uploads, private uploads:
+# the web. The worker only reads import files and keeps the public media it always had. Backups: the backup unit.
+# Static files: collectstatic, run by hand, so no unit.
+WRITERS = {
+    "DJANGO_MEDIA_ROOT": {"cong-htx-web.service", "cong-htx-worker.service"},
+    "PORTAL_PRIVATE_MEDIA_ROOT": {"cong-htx-web.service"},
+    "PORTAL_BACKUP_DIR": {"cong-htx-backup.service"},
+    "DJANGO_STATIC_ROOT": set(),
+}
+
+
+def _read_write_paths(unit_text: str) -> set[str]:
+    paths = set()
+    for line in re.findall(r"^ReadWritePaths=(.*)$", unit_text, re.M):
+        paths |= {path.lstrip("-+").rstrip("/") for path in line.split()}
+    return paths
+
+
+def test_every_folder_a_unit_writes_is_writable_in_that_unit():
+    source = Path(settings.BASE_DIR, "config", "settings.py").read_text()
+    folders = set(re.findall(r'Path\(os\.getenv\(\s*"([A-Z_]+)"', source))
+    assert folders == set(WRITERS), "place each folder setting in WRITERS (and in docs/deploy.md's table)"
+    template = (DEPLOY / "cong-htx.env.example").read_text()
+    value = dict(re.findall(r"^([A-Z_]+)=(\S+)", template, re.M))
+    units = {p.name: p.read_text() for p in (DEPLOY / "systemd").glob("*.service")}
+    # Under a read-only system, ReadWritePaths is the whole list of what a unit may write.
+    assert all("ProtectSystem=strict" in text for text in units.values())
+    for variable, writers in WRITERS.items():
+        folder = value[variable].rstrip("/")
+        for name, text in units.items():
+            writable = folder in _read_write_paths(text)
+            assert writable == (name in writers), f"{name}: ReadWritePaths and {variable}={folder}"
+
+
+def test_the_private_media_folder_is_created_for_the_service_account_and_never_served_by_nginx():
+    private = dict(re.findall(r"^([A-Z_]+)=(\S+)", (DEPLOY / "cong-htx.env.example").read_text(), re.M))[
+        "PORTAL_PRIVATE_MEDIA_ROOT"
+    ]
+    docs = Path(settings.BASE_DIR, "docs", "deploy.md").read_text()
+    assert re.search(r"mkdir -p /srv/cong-htx/\{[^}]*\bmedia-private\b", docs)
+    assert re.search(r"chown cong-htx:cong-htx /srv/cong-htx/\{[^}]*\bmedia-private\b", docs)
+    assert f"chmod 0750 {private}" in docs
+    assert private not in SITE.read_text() and "media-private" not in SITE.read_text()
