@@ -140,3 +140,17 @@ def test_the_private_media_folder_is_created_for_the_service_account_and_never_s
     assert re.search(r"chown cong-htx:cong-htx /srv/cong-htx/\{[^}]*\bmedia-private\b", docs)
     assert f"chmod 0750 {private}" in docs
     assert private not in SITE.read_text() and "media-private" not in SITE.read_text()
+
+
+def test_the_backup_timer_and_unit_say_what_the_docs_say():
+    timer = (DEPLOY / "systemd" / "cong-htx-backup.timer").read_text()
+    unit = (DEPLOY / "systemd" / "cong-htx-backup.service").read_text()
+    docs = Path(settings.BASE_DIR, "docs", "deploy.md").read_text()
+    at = re.search(r"^OnCalendar=\*-\*-\* (\d\d:\d\d):00$", timer, re.M).group(1)
+    kept = re.search(r"-mtime \+(\d+)", unit).group(1)
+    assert f"`manage.py backup` at {at} every night, keeping {kept} days" in docs
+    assert (
+        "ExecStart=/srv/cong-htx/app/.venv/bin/python manage.py backup\n" in unit
+    )  # both media folders: no --no-media
+    backups = dict(re.findall(r"^([A-Z_]+)=(\S+)", (DEPLOY / "cong-htx.env.example").read_text(), re.M))
+    assert f"find {backups['PORTAL_BACKUP_DIR']} " in unit
