@@ -162,7 +162,16 @@ def read_manifest(folder: Path) -> dict:
             f"Bản sao lưu {folder} có định dạng cũ hoặc lạ (không có danh sách tệp kèm mã kiểm tra); "
             "khôi phục nó bằng phiên bản cổng đã tạo ra nó."
         )
-    expected = manifest["files"]
+    try:
+        expected = {name: (int(entry["size"]), str(entry["sha256"])) for name, entry in manifest["files"].items()}
+        unknown = set(manifest["media_roots"]) - set(media_roots())
+        complete = {"vendor", "database_file", "row_counts"} <= set(manifest)
+        if not complete or not isinstance(manifest["row_counts"], dict):
+            raise KeyError("row_counts")
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise BackupError(f"Tệp {MANIFEST} của bản sao lưu bị hỏng hoặc thiếu mục; không khôi phục.") from error
+    if unknown:
+        raise BackupError(f"Bản sao lưu có thư mục tệp lạ {sorted(unknown)}; không khôi phục.")
     present = {p.as_posix() for p in _files_under(folder)} - {MANIFEST}
     missing, extra = sorted(set(expected) - present), sorted(present - set(expected))
     if missing:
@@ -171,9 +180,9 @@ def read_manifest(folder: Path) -> dict:
         )
     if extra:
         raise BackupError(f"Bản sao lưu có {len(extra)} tệp không ghi trong {MANIFEST} ({extra[0]}…); không khôi phục.")
-    for name, entry in sorted(expected.items()):
+    for name, (size, sha256) in sorted(expected.items()):
         file = folder / name
-        if file.stat().st_size != entry["size"] or _sha256(file) != entry["sha256"]:
+        if file.stat().st_size != size or _sha256(file) != sha256:
             raise BackupError(
                 f"Tệp {name} của bản sao lưu không khớp mã kiểm tra (kích thước hoặc SHA-256); không khôi phục."
             )

@@ -135,3 +135,24 @@ def test_pg_dump_missing_gives_a_clear_message(site, monkeypatch):
     with pytest.raises(CommandError, match="Không tìm thấy pg_dump"):
         call_command("backup", "--dest", str(site / "b"), stdout=StringIO())
     shutil.rmtree(site / "b", ignore_errors=True)
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda m: m.pop("files"),
+        lambda m: m["files"].update({"database.sqlite3": "abc"}),
+        lambda m: m.update(media_roots=["media", "/etc"]),
+        lambda m: m.pop("row_counts"),
+    ],
+    ids=["no file list", "an entry that is not a size and checksum", "an unknown folder", "no row counts"],
+)
+def test_a_manifest_spoilt_in_its_structure_is_refused_with_a_message_not_a_crash(site, spoil):
+    folder = _backup(site / "backups")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    spoil(manifest)
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    User.objects.create_user("moi", password="x")
+    with pytest.raises(CommandError, match="không khôi phục"):
+        call_command("restore", str(folder), "--noinput", stdout=StringIO())
+    assert User.objects.filter(username="moi").exists()
