@@ -180,6 +180,10 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "htx"}}
+# Redis down or slow must cost speed, not pages: portal.cache.RedisCache gives up after these socket timeouts
+# (seconds; a cache's own OPTIONS may override them), answers as a miss, and the page is built from the database.
+PORTAL_CACHE_CONNECT_TIMEOUT = float(os.getenv("PORTAL_CACHE_CONNECT_TIMEOUT", "0.25"))
+PORTAL_CACHE_SOCKET_TIMEOUT = float(os.getenv("PORTAL_CACHE_SOCKET_TIMEOUT", "0.5"))
 
 # Celery: with no broker configured tasks run eagerly in-process, so `make run` needs no Redis.
 CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL", "")

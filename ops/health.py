@@ -7,6 +7,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from portal.cache import strict
+
 
 def _database() -> str:
     with connection.cursor() as cursor:
@@ -16,7 +18,7 @@ def _database() -> str:
 
 
 def _cache(backend=None) -> str:
-    backend = backend or cache
+    backend = strict(backend or cache)  # the site's cache answers a failure as a miss; this check must see it
     backend.set("portal:healthz", "ok", 10)
     if backend.get("portal:healthz") != "ok":
         raise RuntimeError("cache read back nothing")
