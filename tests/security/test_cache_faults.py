@@ -160,7 +160,7 @@ def test_a_refused_csrf_token_answers_403_not_500_when_redis_is_unreachable(demo
 def test_healthz_answers_503_with_cache_error_when_redis_is_unreachable(demo, dead_cache, client):
     response = client.get("/healthz", REMOTE_ADDR="203.0.113.9")
     assert response.status_code == 503
-    assert response.json()["cache"].startswith("error")
+    assert response.json() == {"status": "error", "database": "ok", "cache": "error", "broker": "ok"}
 
 
 def test_a_poll_vote_is_refused_with_a_message_when_redis_is_unreachable(demo, dead_cache, client):
@@ -259,3 +259,13 @@ def test_any_sequence_of_cache_calls_answers_as_a_miss_and_the_strict_form_raise
             with pytest.raises(portal_cache.CacheUnavailable):
                 getattr(strict, name)(*args)
     portal_cache.forget_failures()
+
+
+def test_the_login_lockout_still_holds_when_redis_is_unreachable(demo, dead_cache, client, settings):
+    """django-axes keeps its counts in the database (its default handler), so the cache is not part of it."""
+    assert settings.AXES_HANDLER == "axes.handlers.database.AxesDatabaseHandler"
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/dang-nhap/", {"username": "hongdan", "password": "sai-mat-khau"})
+    response = client.post("/dang-nhap/", {"username": "hongdan", "password": django_settings.DEMO_PASSWORD})
+    assert response.status_code != 500
+    assert "_auth_user_id" not in client.session
