@@ -141,13 +141,16 @@ def test_every_main_page_answers_200_from_the_database_when_redis_is_unreachable
         _get_ok(client, path)
 
 
-def test_logging_in_works_when_redis_is_unreachable(demo, dead_cache, client):
+@pytest.mark.parametrize("engine", ["db", "cached_db"])
+def test_logging_in_works_when_redis_is_unreachable(demo, dead_cache, client, settings, engine):
+    settings.SESSION_ENGINE = f"django.contrib.sessions.backends.{engine}"
     _get_ok(client, "/dang-nhap/")
     response = client.post(
         "/dang-nhap/", {"username": "hongdan", "password": django_settings.DEMO_PASSWORD}, follow=True
     )
     assert response.status_code == 200
     assert response.wsgi_request.user.username == "hongdan"
+    _get_ok(client, "/bao-cao/")  # the session is read back
 
 
 def test_a_refused_csrf_token_answers_403_not_500_when_redis_is_unreachable(demo, dead_cache):
