@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware_security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware_security.PortalCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -180,6 +181,12 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "htx"}}
+# Redis down or slow must cost speed, not pages: portal.cache.RedisCache gives up after these socket timeouts
+# (seconds; a cache's own OPTIONS may override them), answers as a miss, and the page is built from the database.
+PORTAL_CACHE_CONNECT_TIMEOUT = float(os.getenv("PORTAL_CACHE_CONNECT_TIMEOUT", "0.25"))
+PORTAL_CACHE_SOCKET_TIMEOUT = float(os.getenv("PORTAL_CACHE_SOCKET_TIMEOUT", "0.5"))
+# /healthz shows what failed, and how, only to the local probe or to a caller sending this token (ops/health.py).
+PORTAL_HEALTH_TOKEN = os.getenv("PORTAL_HEALTH_TOKEN", "")
 
 # Celery: with no broker configured tasks run eagerly in-process, so `make run` needs no Redis.
 CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL", "")

@@ -1,11 +1,27 @@
-"""/healthz: is the database, the cache and the broker reachable? 200 when all are, 503 otherwise."""
+"""/healthz: is the database, the cache and the broker reachable? 200 when all are, 503 otherwise.
 
+The public sees only "ok" or "error" per component. What failed and how (the error, each check's time, the
+versions we run) helps an attacker as much as an operator, so it goes only to the local probe (a request from
+127.0.0.1 or ::1 that no proxy forwarded) or to a caller sending the token of PORTAL_HEALTH_TOKEN in the
+X-Health-Token header.
+"""
+
+import platform
+import time
+
+import django
 from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
+
+from portal.cache import strict
+
+TOKEN_HEADER = "X-Health-Token"
+LOCAL_ADDRESSES = ("127.0.0.1", "::1")
 
 
 def _database() -> str:
@@ -16,7 +32,7 @@ def _database() -> str:
 
 
 def _cache(backend=None) -> str:
-    backend = backend or cache
+    backend = strict(backend or cache)  # the site's cache answers a failure as a miss; this check must see it
     backend.set("portal:healthz", "ok", 10)
     if backend.get("portal:healthz") != "ok":
         raise RuntimeError("cache read back nothing")
@@ -50,13 +66,30 @@ def _broker() -> str:
 CHECKS = {"database": _database, "cache": _cache, "broker": _broker}
 
 
+def _sees_details(request) -> bool:
+    token = getattr(settings, "PORTAL_HEALTH_TOKEN", "")
+    if token:
+        given = request.headers.get(TOKEN_HEADER, "")
+        if given and constant_time_compare(given, token):
+            return True
+    return request.META.get("REMOTE_ADDR") in LOCAL_ADDRESSES and "HTTP_X_FORWARDED_FOR" not in request.META
+
+
 @never_cache
 def healthz(request):
-    report, healthy = {}, True
+    public, details, healthy = {}, {}, True
     for name, check in CHECKS.items():
+        started = time.perf_counter()
         try:
-            report[name] = check()
-        except Exception as exc:  # noqa: BLE001 - any failure means "down"; the message says which.
-            report[name] = f"error: {exc.__class__.__name__}"
+            result = check()
+            public[name] = "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure means "down"; the details say which.
+            result = f"error: {exc.__class__.__name__}: {exc}"
+            public[name] = "error"
             healthy = False
-    return JsonResponse({"status": "ok" if healthy else "error", **report}, status=200 if healthy else 503)
+        details[name] = {"result": result, "ms": round((time.perf_counter() - started) * 1000, 1)}
+    body = {"status": "ok" if healthy else "error", **public}
+    if _sees_details(request):
+        body["details"] = details
+        body["versions"] = {"python": platform.python_version(), "django": django.get_version()}
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -22,6 +22,8 @@ from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
+from portal.cache import CacheUnavailable, guarded
+from portal.cache import strict as strict_cache
 from portal.security import client_ip as proxied_client_ip
 
 from .models import Article, DailyVisit
@@ -59,7 +61,11 @@ class BufferedCounter:
             pipe.sadd(dirty_key, str(member))
             if also_get:
                 pipe.get(cache.make_and_validate_key(also_get))
-            pending, _, *got = pipe.execute()
+            try:
+                with guarded(cache):
+                    pending, _, *got = pipe.execute()
+            except CacheUnavailable:
+                return 0, None  # counters fail open: this read goes uncounted, the page is served
             raw = got[0] if got else None
             return int(pending), (None if raw is None else cache._cache._serializer.loads(raw))
         return self._incr_locally(cache, key, member, delta), (cache.get(also_get) if also_get else None)
@@ -153,9 +159,12 @@ BOT_MARKERS = (
 )  # fmt: skip
 
 
-def bump(key: str, timeout: int) -> int:
-    """Add one to a counter that expires `timeout` seconds after its first use; never raises if it just expired."""
-    cache = _cache()
+def bump(key: str, timeout: int, *, strict: bool = False) -> int:
+    """Add one to a counter that expires `timeout` seconds after its first use; never raises if it just expired.
+
+    When the cache cannot answer, the count is 1 (a limiter built on it fails open), or, when `strict`,
+    CacheUnavailable is raised (for a limiter that fails closed)."""
+    cache = strict_cache(_cache()) if strict else _cache()
     cache.add(key, 0, timeout)
     try:
         return cache.incr(key)
@@ -235,7 +244,11 @@ def record_visit(request) -> None:
         pipe = cache._cache.get_client(write=True).pipeline(transaction=False)
         for key, timeout in (seen_today, seen_now):
             pipe.set(cache.make_and_validate_key(key), 1, nx=True, ex=timeout)
-        new_today, new_now = (bool(added) for added in pipe.execute())
+        try:
+            with guarded(cache):
+                new_today, new_now = (bool(added) for added in pipe.execute())
+        except CacheUnavailable:
+            return  # counters fail open: this visit goes uncounted, the page is served
     else:
         new_today, new_now = (cache.add(key, 1, timeout) for key, timeout in (seen_today, seen_now))
     if new_today:

@@ -14,6 +14,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from portal.cache import CacheUnavailable
+
 from .counters import bump, client_ip, hashed
 from .models import Choice, Poll, Vote
 
@@ -73,7 +75,14 @@ def poll_vote(*, poll: Poll, choice_id, user, token: str, ip: str, now=None) -> 
         raise VoteRefused("Bạn đã bình chọn trong cuộc thăm dò này. Cảm ơn bạn!")
     ip_hash = hashed("poll", ip)
     limit_key = f"portal:poll:{poll.pk}:ip:{ip_hash}"
-    if bump(limit_key, settings.PORTAL_POLL_IP_WINDOW) > settings.PORTAL_POLL_VOTES_PER_IP:
+    try:
+        # Fails closed: without the cache nothing stops a browser that drops its cookies from voting again.
+        votes_from_ip = bump(limit_key, settings.PORTAL_POLL_IP_WINDOW, strict=True)
+    except CacheUnavailable:
+        raise VoteRefused(
+            "Hệ thống tạm thời chưa nhận được bình chọn. Vui lòng thử lại sau ít phút; xin lỗi vì sự bất tiện này."
+        ) from None
+    if votes_from_ip > settings.PORTAL_POLL_VOTES_PER_IP:
         raise VoteRefused("Địa chỉ mạng của bạn đã bình chọn quá nhiều lần cho cuộc thăm dò này. Vui lòng thử lại sau.")
     try:
         with transaction.atomic():

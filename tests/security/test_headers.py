@@ -33,6 +33,7 @@ def _assert_hardened(headers):
     assert headers["Referrer-Policy"] == "same-origin"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "camera=(), " in headers["Permissions-Policy"] and "payment=(), " in headers["Permissions-Policy"]
 
 
 def _cookies(headers) -> dict[str, str]:
