@@ -5,6 +5,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from portal import siteurl
 from portal.contentcache import CachedCountPaginator, cached
 from portal.models import SiteSettings
 from portal.pagecache import anonymous_page
@@ -194,6 +195,6 @@ def robots_txt(request):
         "Disallow: /bao-cao/",
         "Disallow: /tim-kiem/",
         "Disallow: /tin-tuc/xem-truoc/",
-        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+        f"Sitemap: {siteurl.absolute('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
