@@ -48,6 +48,11 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# The one address every absolute link is built from (canonical, og:url, share links, feeds, sitemap, e-mails),
+# whatever Host header a request came with: e.g. https://htx.example.vn. `check --deploy` warns when it is unset
+# or not https (portal.checks).
+PORTAL_SITE_URL = os.getenv("PORTAL_SITE_URL", "").strip().rstrip("/")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -16,7 +16,7 @@ from portal.access import user_scope
 from portal.contentcache import CachedCountPaginator, query_key
 from portal.exports import safe_dataset
 from portal.models import SiteSettings
-from portal.pagecache import anonymous_page
+from portal.pagecache import NOTHING, anonymous_page, understands
 from portal.pdf import pdf_response
 from portal.storage import attachment_response
 from portal.uploads import display_name
@@ -32,7 +32,11 @@ from .selectors import registry_as_of
 PAGE_SIZE = 20
 
 
-@anonymous_page
+def _directory_filter_form(data):
+    return CooperativeFilter(data, queryset=Cooperative.objects.none()).form
+
+
+@anonymous_page(query=understands(page=True, form=_directory_filter_form, free_text=("q",)))
 def directory(request: HttpRequest) -> HttpResponse:
     qs = Cooperative.objects.select_related("unit__parent").defer("search_text").order_by("name")
     filterset = CooperativeFilter(request.GET, queryset=qs)
@@ -43,7 +47,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     return render(request, "cooperatives/directory.html", ctx)
 
 
-@anonymous_page
+@anonymous_page(query=NOTHING)
 def profile(request: HttpRequest, slug: str) -> HttpResponse:
     cooperative = get_object_or_404(Cooperative.objects.select_related("unit__parent"), slug=slug)
     ctx = {

@@ -18,7 +18,7 @@ from portal import versioned
 from portal.access import user_scope
 from portal.contentcache import CachedCountPaginator, query_key
 from portal.models import SiteSettings
-from portal.pagecache import anonymous_page
+from portal.pagecache import anonymous_page, understands
 from portal.pdf import pdf_response
 from portal.storage import attachment_response
 
@@ -37,9 +37,17 @@ def _visible_documents(user):
 # --- public -----------------------------------------------------------------------------------------------------
 
 
-@anonymous_page
+def _public_documents():
+    return Document.objects.public().select_related("replaced_by").defer("full_text", "search_text")
+
+
+def _document_filter_form(data):
+    return DocumentFilter(data, queryset=_public_documents()).form
+
+
+@anonymous_page(query=understands(page=True, form=_document_filter_form, free_text=("q",)))
 def document_list(request):
-    public = Document.objects.public().select_related("replaced_by").defer("full_text", "search_text")
+    public = _public_documents()
     filterset = DocumentFilter(request.GET or None, queryset=public)
     key = f"documents:{query_key(request.GET)}"
     page = CachedCountPaginator(filterset.qs, 20, count_key=key).get_page(request.GET.get("page"))

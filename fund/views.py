@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from portal.access import user_scope
 from portal.models import SiteSettings
-from portal.pagecache import anonymous_page
+from portal.pagecache import NOTHING, anonymous_page
 from portal.pdf import pdf_response
 from portal.storage import attachment_response
 
@@ -34,7 +34,7 @@ def _require(request: HttpRequest, perm: str) -> None:
 # Public -----------------------------------------------------------------------------------------------------------
 
 
-@anonymous_page
+@anonymous_page(query=NOTHING)
 def fund_home(request: HttpRequest) -> HttpResponse:
     ctx = {
         "products": LoanProduct.objects.filter(is_active=True),

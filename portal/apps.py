@@ -19,7 +19,7 @@ class PortalConfig(AppConfig):
     }
 
     def ready(self):
-        from . import security  # noqa: F401 - connects the security log's signal receivers
+        from . import checks, security  # noqa: F401 - register the deploy checks, connect the security log
         from .roles import sync_role_permissions
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="portal.sync_role_permissions")

@@ -13,6 +13,13 @@ every hit:
 
 Only anonymous readers with no session or messages cookie are served from it; anything else (a signed-in user,
 a pending "thank you" message, a POST, a non-200 answer) goes through the view as before.
+
+A page is keyed on its path and on only the query parameters it understands, normalised (`query=`, declared by
+each view with `understands`): parameters it does not read are dropped, and the view itself is then given only
+the normalised ones, so what it renders is what the key names. A request whose parameters could make the page
+one of an unbounded number (free text, a value a filter refuses, a list page past CACHED_PAGES) goes through the
+view uncached. Random parameters thus cannot fill the cache. The page must not depend on the Host header either:
+absolute links come from settings.PORTAL_SITE_URL (portal.siteurl).
 """
 
 import hashlib
@@ -22,7 +29,8 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.db.models import Model
+from django.http import HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 
 from .contentcache import cache_ttl, content_version
@@ -103,22 +111,96 @@ def forget_local_pages() -> None:
     _local.clear()
 
 
-def anonymous_page(view=None, *, vary=None):
+# List pages past this number are rendered for each request, not cached: a reader rarely goes so deep, and any
+# number is a page (past the last one, Paginator.get_page shows the last).
+CACHED_PAGES = 20
+_FIRST, _LAST = "", "0"
+
+
+def _page_number(value) -> str | None:
+    """`?page=value` as the key names it: the page Paginator.get_page shows for it ("" for the first page, "0" for
+    the last, which numbers below one show), or None past CACHED_PAGES."""
+    try:
+        number = int(value)  # as Paginator.validate_number reads it: " 2", "+2", "٢" are page 2
+    except (TypeError, ValueError):
+        return _FIRST
+    if number < 1:
+        return _LAST
+    if number == 1:
+        return _FIRST
+    return str(number) if number <= CACHED_PAGES else None
+
+
+def _form_value(value) -> str:
+    return str(value.pk) if isinstance(value, Model) else str(value)
+
+
+def understands(*, page: bool = False, form=None, free_text: tuple = ()):
+    """What a cached page reads from its query string, for `anonymous_page(query=...)`.
+
+    `page`: the list's page number (`page`). `form(data)`: the form (or a filterset's form) the view reads its
+    filters with; a request it finds invalid goes through the view uncached, and each field is keyed on its
+    cleaned value (empty values dropped). `free_text`: fields whose any value is a page of its own (search words):
+    a request with one goes through uncached. Every other parameter is ignored, by the key and by the view."""
+
+    def read(request) -> dict | None:
+        params = {}
+        if page:
+            number = _page_number(request.GET.get("page"))
+            if number is None:
+                return None
+            if number:
+                params["page"] = number
+        if form is not None:
+            bound = form(request.GET)
+            if not bound.is_valid():
+                return None
+            for name in bound.fields:
+                value = bound.cleaned_data.get(name)
+                if value in (None, "", [], ()):
+                    continue
+                if name in free_text:
+                    return None
+                params[name] = _form_value(value)
+        return params
+
+    return read
+
+
+def _nothing(request) -> dict:
+    return {}
+
+
+NOTHING = _nothing  # a page that reads no query parameter
+
+
+def anonymous_page(view=None, *, query=None, vary=None):
     """Serve `view`'s page to anonymous readers from the cache while content is unchanged.
 
-    `vary(request, *args, **kwargs)`, when given, returns a string that also keys the page (one cheap read per
-    request), for pages that change without a save: the news lists name their newest visible article, so a
-    scheduled article appears by itself."""
+    `query(request)` (see `understands`; NOTHING for a page that reads none) returns the query parameters the page
+    understands, normalised, or None when the request must go through the view uncached: they key the page, and
+    the view sees only them. `vary(request, *args, **kwargs)`, when given, returns a string that also keys the
+    page (one cheap read per request), for pages that change without a save: the news lists name their newest
+    visible article, so a scheduled article appears by itself."""
+    if query is None:
+        raise TypeError("anonymous_page needs query=: the query parameters the page understands (NOTHING if none).")
     if view is None:
-        return lambda view: anonymous_page(view, vary=vary)
+        return lambda view: anonymous_page(view, query=query, vary=vary)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not _servable(request):
             return view(request, *args, **kwargs)
+        params = query(request)
+        if params is None:
+            return view(request, *args, **kwargs)
+        normalised = QueryDict(mutable=True)
+        normalised.update(params)
+        normalised._mutable = False
+        request.GET = normalised  # the view renders what the key names, nothing it was not given
         cookies = [request.COOKIES.get(name, "") for name in VARY_COOKIES]
         extra = vary(request, *args, **kwargs) if vary else ""
-        digest = hashlib.sha1(repr((request.get_full_path(), cookies, extra)).encode()).hexdigest()
+        digest = hashlib.sha1(repr((request.path, sorted(params.items()), cookies, extra)).encode()).hexdigest()
         key = f"portal:page:v{content_version()}:{digest}"
         entry = _local_get(key)
         if entry is None:

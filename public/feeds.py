@@ -6,6 +6,7 @@ from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.html import escape
 
 from portal.models import SiteSettings
+from portal.siteurl import SiteRequest
 
 from .models import Article, Category
 
@@ -16,6 +17,10 @@ class LatestNewsFeed(Feed):
     feed_type = Rss201rev2Feed
     language = "vi"
     link = "/tin-tuc/"
+
+    def get_feed(self, obj, request):
+        # Links on the configured site (portal.siteurl), not on the Host header the request came with.
+        return super().get_feed(obj, SiteRequest(request))
 
     def title(self):
         return f"Tin tức - {SiteSettings.current().org_name}"

@@ -1,11 +1,24 @@
 """/sitemap.xml: published content only (articles whose time has come, public pages and documents, cooperatives)."""
 
-from django.contrib.sitemaps import Sitemap
+from urllib.parse import urlsplit
+
+from django.contrib.sitemaps import Sitemap as DjangoSitemap
 
 from cooperatives.models import Cooperative
 from directives.models import Document
+from portal.siteurl import site_url
 
 from .models import Article, Category, Page
+
+
+class Sitemap(DjangoSitemap):
+    """URLs on the configured site (portal.siteurl), not on the Host header the request came with."""
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(site_url()).scheme
+
+    def get_domain(self, site=None):
+        return urlsplit(site_url()).netloc
 
 
 class StaticSitemap(Sitemap):

@@ -5,9 +5,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from portal import siteurl
 from portal.contentcache import CachedCountPaginator, cached
 from portal.models import SiteSettings
-from portal.pagecache import anonymous_page
+from portal.pagecache import NOTHING, anonymous_page, understands
 from portal.pdf import pdf_bytes_response, render_pdf_bytes
 
 from . import polls, selectors, services, site_search
@@ -18,7 +19,7 @@ from .models import Article, Category, Page, Poll, Tag
 PER_PAGE = 10
 
 
-@anonymous_page
+@anonymous_page(query=NOTHING)
 def home(request):
     data = selectors.home_data(use_cache=not request.user.is_authenticated)
     return render(request, "public/home.html", data)
@@ -40,19 +41,19 @@ def _newest_visible(request, *args, **kwargs) -> str:
     return selectors.newest_visible_article_id()
 
 
-@anonymous_page(vary=_newest_visible)
+@anonymous_page(query=understands(page=True), vary=_newest_visible)
 def article_list(request):
     return _article_list(request, Article.objects.published(), title="Tin tức")
 
 
-@anonymous_page(vary=_newest_visible)
+@anonymous_page(query=understands(page=True), vary=_newest_visible)
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
     return _article_list(request, Article.objects.published().filter(category=category), title=category.name,
                          category=category)  # fmt: skip
 
 
-@anonymous_page(vary=_newest_visible)
+@anonymous_page(query=understands(page=True), vary=_newest_visible)
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     qs = Article.objects.published().filter(tags=tag)
@@ -78,7 +79,7 @@ def _published_article(slug) -> Article:
     return get_object_or_404(Article.objects.published().select_related("category"), slug=slug)
 
 
-@anonymous_page
+@anonymous_page(query=NOTHING)
 def article_detail(request, slug):
     """Anonymous readers get the article's content from the cache; the view is counted on every read anyway."""
     ctx = selectors.cached_article_context(slug, build=lambda: _article_context(_published_article(slug)),
@@ -171,7 +172,7 @@ def poll_vote(request, slug):
     return response
 
 
-@anonymous_page
+@anonymous_page(query=understands(page=True, form=SearchForm, free_text=("q",)))
 def search(request):
     form = SearchForm(request.GET or None)
     q, kind, page_obj, hits, capped = "", "", None, [], False
@@ -194,6 +195,6 @@ def robots_txt(request):
         "Disallow: /bao-cao/",
         "Disallow: /tim-kiem/",
         "Disallow: /tin-tuc/xem-truoc/",
-        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+        f"Sitemap: {siteurl.absolute('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -1,6 +1,6 @@
 from django import template
 
-from portal import formatting
+from portal import formatting, siteurl
 
 register = template.Library()
 
@@ -25,6 +25,12 @@ def vn_date(value):
 @register.filter
 def weekday_datetime(value):
     return formatting.vn_weekday_datetime(value)
+
+
+@register.filter
+def on_site(path):
+    """An absolute path as a full link on the configured site (portal.siteurl): for e-mails."""
+    return siteurl.absolute(path) if path else ""
 
 
 @register.simple_tag(takes_context=True)

@@ -1,6 +1,6 @@
 from django import template
 
-from portal import text, uploads
+from portal import siteurl, text, uploads
 from public.selectors import sidebar_data
 
 register = template.Library()
@@ -36,18 +36,19 @@ def display_prefs(context) -> str:
 
 @register.simple_tag(takes_context=True)
 def canonical_url(context) -> str:
+    """This page on the configured site (portal.siteurl), with the number of the list page shown if not the first:
+    never the request's host, nor parameters the page did not read."""
     request = context.get("request")
     if request is None:
         return ""
-    page = request.GET.get("page")
-    suffix = f"?page={page}" if page and page.isdigit() and page != "1" else ""
-    return request.build_absolute_uri(request.path) + suffix
+    page_obj = context.get("page_obj")
+    number = getattr(page_obj, "number", 1)
+    return siteurl.absolute(request.path) + (f"?page={number}" if number > 1 else "")
 
 
-@register.simple_tag(takes_context=True)
-def absolute(context, url) -> str:
-    request = context.get("request")
-    return request.build_absolute_uri(url) if request is not None and url else url or ""
+@register.simple_tag
+def absolute(url) -> str:
+    return siteurl.absolute(url) if url else ""
 
 
 @register.inclusion_tag("public/includes/sidebar.html", takes_context=True)

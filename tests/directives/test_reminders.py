@@ -73,3 +73,13 @@ def test_the_weekly_digest_lists_open_items_oldest_first_once_a_week(hong_dan, d
 def test_beat_schedules_both_periodic_tasks(settings):
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {"directives.send_deadline_reminders", "directives.send_weekly_digests"} <= scheduled
+
+
+def test_reminder_e_mails_link_to_the_configured_site(
+    officer_hong_dan, hong_dan, settings, django_capture_on_commit_callbacks
+):
+    settings.PORTAL_SITE_URL = "https://htx.example.vn"
+    request = report_request([hong_dan], deadline=date(2023, 1, 15))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_send(on=date(2023, 1, 16)) == 1
+    assert f"https://htx.example.vn/bao-cao/yeu-cau/{request.pk}/" in mail.outbox[0].body

@@ -10,7 +10,12 @@ from config.routers import PrimaryReplicaRouter
 from cooperatives.models import Cooperative
 from portal.models import User
 
-PROD = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "s" * 30 + "Q%9!zX" * 10, "DJANGO_ALLOWED_HOSTS": "htx.example.vn"}
+PROD = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "s" * 30 + "Q%9!zX" * 10,
+    "DJANGO_ALLOWED_HOSTS": "htx.example.vn",
+    "PORTAL_SITE_URL": "https://htx.example.vn",
+}
 REPLICA = {
     "DATABASE_URL": "postgres://portal@db-primary:5432/htx",
     "DATABASE_REPLICA_URL": "postgres://portal_ro@db-replica:5432/htx",

@@ -45,6 +45,7 @@ def test_check_deploy_is_clean_in_production_settings():
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": "k" * 30 + "Q%9!zX" * 10,
             "DJANGO_ALLOWED_HOSTS": "htx.example.vn",
+            "PORTAL_SITE_URL": "https://htx.example.vn",
         },
         capture_output=True,
         text=True,

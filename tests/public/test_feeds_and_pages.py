@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from django.core import mail
 from django.utils import timezone
 
+from portal.siteurl import site_url
 from public.models import Article, ContactMessage
 
 from .factories import ArticleFactory, CategoryFactory, PageFactory
@@ -51,14 +52,14 @@ def test_the_sitemap_lists_published_content_only(db, demo, reader):
                                unit=AdministrativeUnit.objects.get(code="956"))  # fmt: skip
     root = ET.fromstring(reader.get("/sitemap.xml").content)
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    locs = {loc.text.replace("http://testserver", "") for loc in root.findall("s:url/s:loc", ns)}
+    locs = {loc.text.replace(site_url(), "") for loc in root.findall("s:url/s:loc", ns)}
     assert {"/tin-tuc/da-dang/", "/gioi-thieu/", "/van-ban/vb-cong-khai/", "/hop-tac-xa/htx-a/"} <= locs
     assert not {"/tin-tuc/ban-nhap/", "/tin-tuc/hen-gio/", "/trang/trang-an/", "/van-ban/vb-noi-bo/"} & locs
 
 
 def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_the_admin(db, reader):
     text = reader.get("/robots.txt").content.decode()
-    assert "Disallow: /admin/" in text and "Sitemap: http://testserver/sitemap.xml" in text
+    assert "Disallow: /admin/" in text and f"Sitemap: {site_url()}/sitemap.xml" in text
 
 
 def test_the_about_page_shows_history_functions_organisation_and_leaders(db, reader):

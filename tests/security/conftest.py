@@ -35,6 +35,7 @@ def production_env(**extra) -> dict:
         DJANGO_SECRET_KEY="test-" + "Zq9!xK" * 10,
         DJANGO_ALLOWED_HOSTS=HOST,
         DJANGO_CSRF_TRUSTED_ORIGINS=f"https://{HOST}",
+        PORTAL_SITE_URL=f"https://{HOST}",
         DATABASE_URL=database_url(),
     )
     env.update(extra)
