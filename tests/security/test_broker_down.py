@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.conf import settings
@@ -197,3 +197,27 @@ def test_an_import_started_while_the_broker_is_down_waits_and_is_checked_and_app
         app.send_task("cooperatives.tasks.sweep_import_jobs")
     worker["wait"](lambda: ImportJob.objects.get().status == ImportJob.Status.DONE and worker["idle"]())
     assert Cooperative.objects.count() == before + 1
+
+
+def test_a_loan_change_while_the_broker_is_down_is_saved_and_the_sweep_stores_its_figures_again(
+    fund_officer, django_capture_on_commit_callbacks
+):
+    from fund import services
+    from fund.models import LoanSnapshot
+    from fund.tasks import sweep_loan_snapshots
+    from tests.fund.factories import booked_loan
+
+    loan, other = booked_loan(by=fund_officer), booked_loan(by=fund_officer)
+    for night in ("2024-05-31", "2024-06-30"):
+        services.portfolio_snapshot(on=date.fromisoformat(night))
+    with dead_broker(), django_capture_on_commit_callbacks(execute=True):
+        loan.approved_rate += 1  # new terms: every stored night of the loan is dropped, its refresh not published
+        loan.save()
+        assert sweep_loan_snapshots() == 0  # the sweep cannot publish either, and raises nothing
+    assert not LoanSnapshot.objects.filter(loan=loan).exists()
+    assert sweep_loan_snapshots() == 1  # the broker is back (eager here: the refresh runs in-process)
+    stored = LoanSnapshot.objects.get(loan=loan, on=date(2024, 6, 30))
+    assert stored.outstanding_principal == services.snapshot_values(loan, date(2024, 6, 30))["outstanding_principal"]
+    assert LoanSnapshot.objects.filter(loan=loan).count() == 2
+    assert LoanSnapshot.objects.filter(loan=other).count() == 2
+    assert sweep_loan_snapshots() == 0  # nothing left to store

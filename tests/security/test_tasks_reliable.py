@@ -162,6 +162,20 @@ def _sweep_import_jobs(request):
     return [], effect
 
 
+def _sweep_loan_snapshots(request):
+    from fund import services
+    from fund.models import LoanSnapshot
+    from tests.fund.factories import booked_loan
+
+    staff = request.getfixturevalue("fund_officer")
+    dropped, kept = booked_loan(by=staff), booked_loan(by=staff)
+    for night in (date(2024, 5, 31), date(2024, 6, 30)):
+        services.portfolio_snapshot(on=night)
+    # A back-dated change dropped the loan's rows and its refresh was never published (the broker was down).
+    LoanSnapshot.objects.filter(loan=dropped).delete()
+    return [], lambda: LoanSnapshot.objects.filter(loan__in=[dropped, kept]).count()  # 2 nights back: 2 rows
+
+
 CASES = {
     "portal.ping": (_ping, 1),
     "portal.flush_counters": (_flush_counters, 3),
@@ -171,6 +185,7 @@ CASES = {
     "cooperatives.tasks.sweep_import_jobs": (_sweep_import_jobs, 1),
     "fund.tasks.snapshot_portfolio": (_snapshot_portfolio, 2),
     "fund.tasks.refresh_loan_snapshots": (_refresh_loan_snapshots, 2),
+    "fund.tasks.sweep_loan_snapshots": (_sweep_loan_snapshots, 2),
     "directives.send_deadline_reminders": (_deadline_reminders, 1),
     "directives.send_weekly_digests": (_weekly_digests, 1),
     "cooperatives.tasks.send_congress_reminders": (_congress_reminders, 3),
