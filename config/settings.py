@@ -213,6 +213,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 2 * 60 * 60,
     **json.loads(os.getenv("CELERY_BROKER_TRANSPORT_OPTIONS") or "{}"),
 }
+# A dead broker: connecting gives up after a second (a refused port fails at once), so a request that publishes
+# (portal.tasks.publish_on_commit, with its own shorter retry policy) never hangs on it.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_BROKER_TRANSPORT_OPTIONS.setdefault("socket_connect_timeout", 1.0)
+# Work a user's action left pending because the broker was down is published again by each app's sweep after
+# this many minutes (public.tasks.sweep_contact_messages, cooperatives.tasks.sweep_import_jobs).
+PORTAL_PUBLISH_SWEEP_MINUTES = envint("PORTAL_PUBLISH_SWEEP_MINUTES", 5)
 # Publishing retries when Redis blips, instead of losing the message.
 CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 5, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 3}
@@ -223,6 +230,10 @@ CELERY_BEAT_SCHEDULE = {
     # Buffered article views and daily visits are written to their rows every minute (public/counters.py).
     "portal-flush-counters": {"task": "portal.flush_counters", "schedule": 60.0},
     # Each loan's figures at the end of the business day, a cache that as-of reports read (fund/reports.py).
+    # What a user's action left pending while the broker was down (portal.tasks.publish_on_commit).
+    "portal-sweep-contact-messages": {"task": "portal.sweep_contact_messages", "schedule": 5 * 60.0},
+    "cooperatives-sweep-import-jobs": {"task": "cooperatives.tasks.sweep_import_jobs", "schedule": 5 * 60.0},
+    "fund-sweep-loan-snapshots": {"task": "fund.tasks.sweep_loan_snapshots", "schedule": 5 * 60.0},
     "fund-snapshot-portfolio": {"task": "fund.tasks.snapshot_portfolio", "schedule": crontab(hour=23, minute=50)},
     "cooperatives-congress-reminders": {
         "task": "cooperatives.tasks.send_congress_reminders",
@@ -248,6 +259,8 @@ EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+# Where django.core.mail.backends.filebased.EmailBackend writes (the broker fault test's worker uses it).
+EMAIL_FILE_PATH = os.getenv("EMAIL_FILE_PATH") or None
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "Cổng HTX <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -19,6 +19,7 @@ from portal.models import SiteSettings
 from portal.pagecache import NOTHING, anonymous_page, understands
 from portal.pdf import pdf_response
 from portal.storage import attachment_response
+from portal.tasks import publish_on_commit
 from portal.uploads import display_name
 
 from . import services, tasks
@@ -203,7 +204,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
             original_name=display_name(upload.name),
             created_by=request.user,
         )
-        tasks.import_check.delay_on_commit(job.pk)
+        publish_on_commit(tasks.import_check, job.pk)  # broker down: the job waits for sweep_import_jobs
         return redirect("cooperatives:import_job", pk=job.pk)
     jobs = ImportJob.objects.select_related("created_by")[:20]
     return render(request, "cooperatives/import_start.html", {"form": form, "jobs": jobs, "resources": RESOURCES})
@@ -242,7 +243,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         status=ImportJob.Status.IMPORTING, processed_rows=0
     )
     if claimed:
-        tasks.import_apply.delay_on_commit(pk)
+        publish_on_commit(tasks.import_apply, pk)
     else:
         messages.error(request, "Lượt nhập này không ở trạng thái chờ xác nhận.")
     return redirect("cooperatives:import_job", pk=pk)

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from cooperatives.models import Cooperative, SectorDepartment
@@ -647,6 +647,29 @@ def loan_snapshots_refresh(*, loan_id: int, days: list[date]) -> int:
     rows = [LoanSnapshot(loan=loan, on=day, **snapshot_values(loan, day)) for day in days if first and day >= first]
     _store(rows)
     return len(rows)
+
+
+def loan_snapshot_gaps(*, limit: int = 200) -> list[tuple[int, list[date]]]:
+    """Loans missing their stored figures for nights the portfolio was stored, with those nights: a change
+    dropped them and the refresh it asked for never reached a worker (the broker was down). Every booked loan
+    disbursed by the latest stored night has a row for it, unless its rows were dropped since; its missing nights
+    are the stored nights after its own latest row (`loan_snapshots_refresh` skips those before its money)."""
+    latest = LoanSnapshot.objects.aggregate(on=Max("on"))["on"]
+    if latest is None:
+        return []
+    stale = (
+        Loan.objects.booked()
+        .filter(Exists(Disbursement.objects.filter(loan=OuterRef("pk"), disbursed_on__lte=latest)))
+        .exclude(Exists(LoanSnapshot.objects.filter(loan=OuterRef("pk"), on=latest)))
+        .annotate(last=Subquery(LoanSnapshot.objects.filter(loan=OuterRef("pk")).order_by("-on").values("on")[:1]))
+        .order_by("pk")
+        .values_list("pk", "last")[:limit]
+    )
+    stale = list(stale)
+    if not stale:
+        return []
+    nights = sorted(set(LoanSnapshot.objects.values_list("on", flat=True).distinct().order_by()))
+    return [(pk, [d for d in nights if last is None or d > last]) for pk, last in stale]
 
 
 def member_for(cooperative: Cooperative, *, full_name: str, id_number: str) -> MemberBorrower:

@@ -12,6 +12,8 @@ from datetime import date
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from portal.tasks import publish_on_commit
+
 from . import services, tasks
 from .models import Disbursement, FundThreshold, Loan, LoanSnapshot, Payment, Restructuring
 
@@ -38,7 +40,7 @@ LOAN_FIELDS = [
 def _invalidate(loan_id: int, since: date) -> None:
     days = services.loan_snapshots_invalidate(loan_id=loan_id, since=since)
     if days:
-        tasks.refresh_loan_snapshots.delay_on_commit(loan_id, [d.isoformat() for d in days])
+        publish_on_commit(tasks.refresh_loan_snapshots, loan_id, [d.isoformat() for d in days])
 
 
 def _remember_event_date(sender, instance, **kwargs):

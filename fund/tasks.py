@@ -5,7 +5,7 @@ from datetime import date
 from celery import shared_task
 from django.utils import timezone
 
-from portal.tasks import RELIABLE
+from portal.tasks import RELIABLE, publish, reliable
 
 from . import services
 
@@ -21,3 +21,16 @@ def snapshot_portfolio(on: str | None = None) -> int:
 def refresh_loan_snapshots(loan_id: int, days: list[str]) -> int:
     """After a change dropped a loan's stored figures: store them again for those days (idempotent)."""
     return services.loan_snapshots_refresh(loan_id=loan_id, days=[date.fromisoformat(d) for d in days])
+
+
+@shared_task(**reliable(soft_time_limit=50, time_limit=60))
+def sweep_loan_snapshots() -> int:
+    """Beat: publish again the refresh of loans whose stored figures a change dropped while the broker was down
+    (until then reports replay those loans: the same figures, slower). The refresh is idempotent, so one both
+    queued and swept stores each row once; with the broker still down the next sweep tries again."""
+    published = 0
+    for loan_id, days in services.loan_snapshot_gaps():
+        if not publish(refresh_loan_snapshots, loan_id, [d.isoformat() for d in days]):
+            break
+        published += 1
+    return published

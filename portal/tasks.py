@@ -1,11 +1,17 @@
-"""RELIABLE: the options every task of the portal is declared with; the worker probes `ping` and `redelivery_probe`."""
+"""RELIABLE: the options every task of the portal is declared with; `publish_on_commit`: how a user's action hands
+work to the worker without failing when the broker is down; the worker probes `ping` and `redelivery_probe`."""
 
+import logging
 import smtplib
+import threading
 import time
 
+import kombu.exceptions
 from celery import shared_task
 from django.core.cache import cache
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, transaction
+
+logger = logging.getLogger(__name__)
 
 # Every task of the portal is declared with these options (tests/security/test_tasks_reliable.py checks it):
 # a transient fault (database restarted, Redis or SMTP blip) is retried with exponential backoff and jitter, at most
@@ -48,3 +54,54 @@ def redelivery_probe(token: str, seconds: float) -> None:
     if cache.add(f"portal:probe:{token}:done", 1, 600):  # atomic set-if-absent: a second run changes nothing
         cache.add(f"portal:probe:{token}:effects", 0, 600)
         cache.incr(f"portal:probe:{token}:effects")
+
+
+# Publishing after a user's action: the broker down must cost neither the action nor more than about a second.
+# Kombu retries a failed publish (CELERY_TASK_PUBLISH_RETRY_POLICY, meant for the worker and beat, which can wait);
+# a request tries twice, 0.2 s apart, then gives up. The work is not lost: each app's row says it is pending
+# (ContactMessage.emailed_at null, ImportJob.status) and the app's sweep task publishes it again (beat).
+# https://docs.celeryq.dev/en/stable/userguide/calling.html#message-sending-retry
+REQUEST_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.2, "interval_max": 0.2}
+# What a dead, refusing or silent broker raises from apply_async (kombu wraps most of it in its OperationalError).
+PUBLISH_FAILURES = (kombu.exceptions.OperationalError, ConnectionError, TimeoutError, OSError)
+LOG_EVERY = 60.0  # seconds: a dead broker is logged once a minute per process, not once a request
+
+_log_lock = threading.Lock()
+_last_logged = {"at": float("-inf"), "missed": 0}
+
+
+def _log_publish_failure(name: str, exc: BaseException) -> None:
+    with _log_lock:
+        now = time.monotonic()
+        if now - _last_logged["at"] < LOG_EVERY:
+            _last_logged["missed"] += 1
+            return
+        missed, _last_logged["missed"], _last_logged["at"] = _last_logged["missed"], 0, now
+    logger.error(
+        "Broker unreachable: %s not published (%s); %d other publishes failed in the last minute; "
+        "the sweep will publish the pending work again.",
+        name,
+        exc,
+        missed,
+    )
+
+
+def publish(task, *args) -> bool:
+    """Send `task(*args)` to the broker now; False (logged at most once a minute) if the broker cannot take it.
+
+    Eager settings (no broker: a newcomer's machine, the tests) run the task in-process as before, and its own
+    errors propagate: there is no publish to fail."""
+    if task.app.conf.task_always_eager:
+        task.apply_async(args)
+        return True
+    try:
+        task.apply_async(args, retry=True, retry_policy=REQUEST_RETRY_POLICY)
+    except PUBLISH_FAILURES as exc:
+        _log_publish_failure(task.name, exc)
+        return False
+    return True
+
+
+def publish_on_commit(task, *args) -> None:
+    """`publish` once the current transaction commits (nothing if it rolls back); never raises into the request."""
+    transaction.on_commit(lambda: publish(task, *args))
