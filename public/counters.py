@@ -64,6 +64,7 @@ def _pause(stage: str) -> None:
     """A pause point for the test that kills a real worker in the middle of a flush (tests/public): the worker is
     started with PORTAL_TEST_PAUSE_FLUSH=<stage> and sleeps there. Never set outside that test."""
     if os.environ.get("PORTAL_TEST_PAUSE_FLUSH") == stage:
+        _cache().set("portal:flush-paused", stage, 60)
         time.sleep(float(os.environ.get("PORTAL_TEST_PAUSE_SECONDS", "30")))
 
 
