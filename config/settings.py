@@ -193,6 +193,16 @@ PORTAL_CACHE_SOCKET_TIMEOUT = float(os.getenv("PORTAL_CACHE_SOCKET_TIMEOUT", "0.
 # /healthz shows what failed, and how, only to the local probe or to a caller sending this token (ops/health.py).
 PORTAL_HEALTH_TOKEN = os.getenv("PORTAL_HEALTH_TOKEN", "")
 
+# Counters (pending article views and daily visits, public/counters.py) are data waiting for the database, not a
+# cache: in production they live on the durable Redis (noeviction, appendonly; docs/deploy.md, "Redis roles"), where
+# neither a cache clear nor an eviction drops them. Unset, they share REDIS_URL (counted across processes, but a cache
+# flush drops them); with neither, local memory of their own (one process: `make run`).
+PORTAL_COUNTERS_REDIS_URL = os.getenv("PORTAL_COUNTERS_REDIS_URL", "") or REDIS_URL
+if PORTAL_COUNTERS_REDIS_URL:
+    CACHES["counters"] = {"BACKEND": "portal.cache.RedisCache", "LOCATION": PORTAL_COUNTERS_REDIS_URL}
+else:
+    CACHES["counters"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "htx-counters"}
+
 # Celery: with no broker configured tasks run eagerly in-process, so `make run` needs no Redis.
 CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL

@@ -1,24 +1,30 @@
-"""Counters buffered in the cache and flushed to the database by a beat task (public.tasks.flush_counters).
+"""Counters buffered in Redis and flushed to the database by a beat task (public.tasks.flush_counters).
 
-A read of an article or a visit costs one or two cache round trips, never a row update. With Redis (production)
-`cache.incr` is an atomic INCRBY and the dirty ids live in a Redis set, so 1,000 concurrent views add exactly
-1,000. With the local-memory cache (a newcomer's single process) a process lock guards the dirty set.
+A read of an article or a visit costs one or two round trips, never a row update. The counts live in the cache
+alias "counters" (PORTAL_COUNTERS_REDIS_URL: a Redis with noeviction, apart from the page cache), so neither a cache
+clear nor an eviction drops them. With Redis `INCRBY` is atomic and the dirty ids live in a Redis set, so 1,000
+concurrent views add exactly 1,000. With local memory (a newcomer's single process) a process lock guards the set.
 
-Flushing removes an id from the dirty set *before* taking its counter (an atomic read-and-reset, GETSET on Redis),
-so an increment arriving meanwhile is either taken or stays in the counter with its id back in the set, and two
-flushes running at once never write the same views twice.
+A flush never holds a count only in its own memory: one atomic step (a Lua script) moves every pending count into a
+batch (a Redis hash under a fresh id), the batch is written to the rows and recorded as applied (CounterBatch) in
+one transaction, and only after the commit is it deleted. A flush killed at any point (time limit, out of memory,
+SIGKILL) leaves its batch in Redis; the next flush first finishes the batches left behind, skipping one already
+recorded, so nothing is lost and nothing counted twice. Two flushes at once: the second blocks on the first's
+CounterBatch row and then skips the batch.
 """
 
 import hashlib
+import os
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
@@ -26,24 +32,58 @@ from portal.cache import CacheUnavailable, guarded
 from portal.cache import strict as strict_cache
 from portal.security import client_ip as proxied_client_ip
 
-from .models import Article, DailyVisit
+from .models import Article, CounterBatch, DailyVisit
 
 _local_lock = threading.Lock()
 
+# Applied-batch records are kept this long; a flush finishes every batch left in Redis before it prunes them.
+BATCH_RECORDS_KEPT = timedelta(days=7)
+
+# Moves every dirty counter into the batch hash and records the batch, in one atomic step on the server.
+# KEYS: dirty set, batch hash, set of batch ids; ARGV: the counters' key prefix, the batch id.
+_TAKE_BATCH = """
+local members = redis.call('SMEMBERS', KEYS[1])
+redis.call('DEL', KEYS[1])
+for _, member in ipairs(members) do
+  local key = ARGV[1] .. member
+  local count = tonumber(redis.call('GET', key) or '0')
+  redis.call('DEL', key)
+  if count and count ~= 0 then redis.call('HINCRBY', KEYS[2], member, count) end
+end
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('SADD', KEYS[3], ARGV[2])
+  return 1
+end
+return 0
+"""
+
 
 def _cache():
-    return caches["default"]
+    return caches["counters"]
+
+
+def _pause(stage: str) -> None:
+    """A pause point for the test that kills a real worker in the middle of a flush (tests/public): the worker is
+    started with PORTAL_TEST_PAUSE_FLUSH=<stage> and sleeps there. Never set outside that test."""
+    if os.environ.get("PORTAL_TEST_PAUSE_FLUSH") == stage:
+        _cache().set("portal:flush-paused", stage, 60)
+        time.sleep(float(os.environ.get("PORTAL_TEST_PAUSE_SECONDS", "30")))
 
 
 class BufferedCounter:
-    """Integer counters per member id (`<prefix>:<id>`) plus a registry of ids with pending counts."""
+    """Integer counters per member id (`<prefix>:<id>`), a registry of ids with pending counts, and the batches a
+    flush has taken but not yet deleted (`<prefix>:batch:<id>`, listed in `<prefix>:batches`)."""
 
     def __init__(self, prefix: str):
         self.prefix = prefix
         self.dirty_key = f"{prefix}:dirty"
+        self.batches_key = f"{prefix}:batches"
 
     def key(self, member) -> str:
         return f"{self.prefix}:{member}"
+
+    def batch_key(self, batch: str) -> str:
+        return f"{self.prefix}:batch:{batch}"
 
     def incr(self, member, delta: int = 1) -> int:
         """Add `delta`; returns the pending count after it."""
@@ -80,42 +120,103 @@ class BufferedCounter:
         return pending
 
     def pending(self, member) -> int:
+        """The count not yet taken by a flush (a batch being written is not included)."""
         return int(_cache().get(self.key(member)) or 0)
 
     def pending_many(self, members) -> dict:
         found = _cache().get_many([self.key(m) for m in members])
         return {m: int(found.get(self.key(m)) or 0) for m in members}
 
-    def drain(self, apply: Callable[[str, int], None]) -> int:
-        """Call `apply(member, count)` for every pending counter and subtract what was applied. Returns the total."""
+    def unapplied(self, member) -> int:
+        """The member's count in batches taken by a flush but not yet written (a flush in progress, or one that
+        died): with `pending`, everything counted that the database does not hold yet."""
         cache = _cache()
-        total = 0
-        for member in self._dirty_members(cache):
-            self._unmark(cache, member)
-            count = self._take(cache, member)
-            if count <= 0:
-                continue
-            try:
-                with transaction.atomic():
-                    apply(member, count)
-            except Exception:
-                self.incr(member, count)  # give the count back; the next flush writes it
-                raise
-            total += count
+        batches = [b for b in self._batches(cache) if not CounterBatch.objects.filter(id=self._record_id(b)).exists()]
+        return sum(self._batch_counts(cache, b).get(str(member), 0) for b in batches)
+
+    def drain(self, apply: Callable[[str, int], None]) -> int:
+        """Call `apply(member, count)` for every pending count, batch by batch, each batch in one transaction that
+        also records it; first the batches an earlier flush left behind. Returns the total written."""
+        cache = _cache()
+        total = sum(self._apply_batch(cache, batch, apply) for batch in self._batches(cache))
+        batch = self._take_batch(cache)
+        if batch:
+            total += self._apply_batch(cache, batch, apply)
+        CounterBatch.objects.filter(applied_at__lt=timezone.now() - BATCH_RECORDS_KEPT).delete()
         return total
 
-    def _take(self, cache, member) -> int:
-        """Read the counter and reset it in one atomic step, so two flushes never write the same views."""
+    def _record_id(self, batch: str) -> str:
+        return f"{self.prefix}:{batch}"
+
+    def _apply_batch(self, cache, batch: str, apply) -> int:
+        counts = self._batch_counts(cache, batch)
+        written = 0
+        if counts:
+            with transaction.atomic():
+                try:
+                    # First, so a second flush of the same batch waits here for the first one's commit, then skips.
+                    with transaction.atomic():
+                        CounterBatch.objects.create(id=self._record_id(batch))
+                except IntegrityError:
+                    counts = {}  # written by a flush that died before it deleted the batch
+                for member, count in counts.items():
+                    apply(member, count)
+                written = sum(counts.values())
+                _pause("before-commit")
+            _pause("after-commit")
+        self._forget_batch(cache, batch)
+        return written
+
+    # Batches: Redis hashes and a set when the store is Redis, else dicts and a set under keys behind a process lock.
+    def _take_batch(self, cache) -> str | None:
+        batch = uuid.uuid4().hex
+        client, dirty_key = self._redis(cache)
+        if client is not None:
+            keys = [dirty_key, cache.make_and_validate_key(self.batch_key(batch))]
+            keys.append(cache.make_and_validate_key(self.batches_key))
+            counter_prefix = cache.make_and_validate_key(self.key(""))
+            return batch if client.eval(_TAKE_BATCH, len(keys), *keys, counter_prefix, batch) else None
+        with _local_lock:  # incr and decr are atomic in locmem; the lock orders flushes against each other
+            counts = {}
+            for member in sorted(cache.get(self.dirty_key) or set()):
+                count = int(cache.get(self.key(member)) or 0)
+                if count:
+                    cache.decr(self.key(member), count)  # not deleted: a concurrent incr may be between add and incr
+                    counts[member] = count
+            cache.delete(self.dirty_key)
+            if not counts:
+                return None
+            cache.set(self.batch_key(batch), counts, None)
+            cache.set(self.batches_key, (cache.get(self.batches_key) or set()) | {batch}, None)
+            return batch
+
+    def _batches(self, cache) -> list[str]:
         client, _ = self._redis(cache)
         if client is not None:
-            return int(client.getset(cache.make_and_validate_key(self.key(member)), 0) or 0)
-        with _local_lock:  # flushes of one process run one at a time; incr/decr are atomic in locmem
-            count = int(cache.get(self.key(member)) or 0)
-            if count:
-                cache.decr(self.key(member), count)
-            return count
+            found = client.smembers(cache.make_and_validate_key(self.batches_key))
+            return sorted(m.decode() if isinstance(m, bytes) else str(m) for m in found)
+        return sorted(cache.get(self.batches_key) or set())
 
-    # The registry: a Redis set when the cache is Redis, else a set kept under one key behind a process lock.
+    def _batch_counts(self, cache, batch: str) -> dict[str, int]:
+        client, _ = self._redis(cache)
+        if client is not None:
+            found = client.hgetall(cache.make_and_validate_key(self.batch_key(batch)))
+            return {(m.decode() if isinstance(m, bytes) else str(m)): int(c) for m, c in found.items()}
+        return dict(cache.get(self.batch_key(batch)) or {})
+
+    def _forget_batch(self, cache, batch: str) -> None:
+        client, _ = self._redis(cache)
+        if client is not None:
+            pipe = client.pipeline(transaction=True)
+            pipe.delete(cache.make_and_validate_key(self.batch_key(batch)))
+            pipe.srem(cache.make_and_validate_key(self.batches_key), batch)
+            pipe.execute()
+            return
+        with _local_lock:
+            cache.delete(self.batch_key(batch))
+            cache.set(self.batches_key, (cache.get(self.batches_key) or set()) - {batch}, None)
+
+    # The registry: a Redis set when the store is Redis, else a set kept under one key behind a process lock.
     def _redis(self, cache):
         if isinstance(cache, RedisCache):
             return cache._cache.get_client(write=True), cache.make_and_validate_key(self.dirty_key)
@@ -132,22 +233,6 @@ class BufferedCounter:
                 members.add(str(member))
                 cache.set(self.dirty_key, members, None)
 
-    def _unmark(self, cache, member) -> None:
-        client, key = self._redis(cache)
-        if client is not None:
-            client.srem(key, str(member))
-            return
-        with _local_lock:
-            members = cache.get(self.dirty_key) or set()
-            members.discard(str(member))
-            cache.set(self.dirty_key, members, None)
-
-    def _dirty_members(self, cache) -> list[str]:
-        client, key = self._redis(cache)
-        if client is not None:
-            return [m.decode() if isinstance(m, bytes) else str(m) for m in client.smembers(key)]
-        return sorted(cache.get(self.dirty_key) or set())
-
 
 article_views = BufferedCounter("portal:views")
 daily_visits = BufferedCounter("portal:visits")
@@ -159,12 +244,15 @@ BOT_MARKERS = (
 )  # fmt: skip
 
 
-def bump(key: str, timeout: int, *, strict: bool = False) -> int:
+def bump(key: str, timeout: int, *, strict: bool = False, cache=None) -> int:
     """Add one to a counter that expires `timeout` seconds after its first use; never raises if it just expired.
+    In the default cache (rate limits) unless told otherwise.
 
     When the cache cannot answer, the count is 1 (a limiter built on it fails open), or, when `strict`,
     CacheUnavailable is raised (for a limiter that fails closed)."""
-    cache = strict_cache(_cache()) if strict else _cache()
+    cache = caches["default"] if cache is None else cache
+    if strict:
+        cache = strict_cache(cache)
     cache.add(key, 0, timeout)
     try:
         return cache.incr(key)
@@ -254,7 +342,7 @@ def record_visit(request) -> None:
     if new_today:
         daily_visits.incr(f"{today:%Y%m%d}")
     if new_now:
-        bump(f"portal:online:{window}", ONLINE_WINDOW * 3)
+        bump(f"portal:online:{window}", ONLINE_WINDOW * 3, cache=cache)
 
 
 def flush_visits() -> int:

@@ -439,3 +439,19 @@ class ContactMessage(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.subject}"
+
+
+class CounterBatch(models.Model):
+    """A batch of buffered counts already written to the database (public.counters): recorded in the same
+    transaction as the counts, so a flush that died after its commit but before it forgot the batch in Redis is not
+    written twice by the next one. Rows older than a week are pruned; by then the batch is long gone from Redis."""
+
+    id = models.CharField(primary_key=True, max_length=80)
+    applied_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "lô bộ đếm đã ghi"
+        verbose_name_plural = "lô bộ đếm đã ghi"
+
+    def __str__(self):
+        return self.id

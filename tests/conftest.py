@@ -40,18 +40,22 @@ def _uploads_in_tmp(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _isolated_cache():
-    from django.core.cache import cache
+    from django.conf import settings
+    from django.core.cache import cache, caches
 
     from fund.models import forget_thresholds
     from portal.contentcache import forget_local
     from portal.pagecache import forget_local_pages
 
     cache.clear()
+    caches["counters"].clear()  # the counters' store of their own, which a cache clear leaves alone
     forget_local_pages()  # what each process remembers of the cache outlives cache.clear()
     forget_local()
     forget_thresholds()  # and of the dated thresholds, which a rolled-back test may have added
     yield
     cache.clear()
+    if "counters" in settings.CACHES:  # a test may still have replaced CACHES with a default cache alone
+        caches["counters"].clear()
     forget_local_pages()
     forget_local()
     forget_thresholds()
@@ -241,9 +245,16 @@ def redis_cache(settings):
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError:
         pytest.skip(f"Redis is not reachable at {url}")
-    settings.CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": url, "KEY_PREFIX": "t"}}
-    from django.core.cache import cache
+    # The counters on a database of their own, as on the durable Redis in production (flushing the cache's keeps them).
+    counters_url = f"{os.environ.get('PORTAL_TEST_REDIS', 'redis://127.0.0.1:6379')}/{(db + 1) % 16}"
+    settings.CACHES = {
+        "default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": url, "KEY_PREFIX": "t"},
+        "counters": {"BACKEND": "portal.cache.RedisCache", "LOCATION": counters_url, "KEY_PREFIX": "t"},
+    }
+    from django.core.cache import cache, caches
 
     cache.clear()
+    caches["counters"].clear()
     yield cache
     cache.clear()
+    caches["counters"].clear()

@@ -99,7 +99,10 @@ class Command(BaseCommand):
         report = {}
         # A private local-memory cache so measuring neither reads nor spoils the server's Redis cache.
         with override_settings(
-            CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bench"}},
+            CACHES={
+                "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bench"},
+                "counters": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bench-counters"},
+            },
             ALLOWED_HOSTS=["127.0.0.1"],
         ):
             for size in options["sizes"]:
