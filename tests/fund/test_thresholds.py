@@ -135,7 +135,10 @@ def test_another_process_sees_an_edited_threshold_at_once(db):
 
 
 def test_thresholds_are_read_from_the_database_when_the_shared_cache_is_down(db, settings):
-    settings.CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"},
+        "counters": {"BACKEND": "portal.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/1"},
+    }
     FundThreshold.objects.create(
         key="single_borrower_cap_pct", value=11, valid_from=date(2026, 1, 1), legal_source="Thử"
     )

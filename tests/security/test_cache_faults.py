@@ -58,7 +58,11 @@ def closed_port() -> int:
 
 
 def _use_cache(settings, location: str) -> None:
-    settings.CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": location}}
+    # The whole Redis host: the cache and the counters' store alike.
+    settings.CACHES = {
+        "default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": location},
+        "counters": {"BACKEND": "portal.cache.RedisCache", "LOCATION": location},
+    }
     portal_cache.forget_failures()
     forget_local()
     forget_local_pages()
