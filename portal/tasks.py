@@ -48,3 +48,11 @@ def redelivery_probe(token: str, seconds: float) -> None:
     if cache.add(f"portal:probe:{token}:done", 1, 600):  # atomic set-if-absent: a second run changes nothing
         cache.add(f"portal:probe:{token}:effects", 0, 600)
         cache.incr(f"portal:probe:{token}:effects")
+
+
+@shared_task(name="portal.email_login_locks", **RELIABLE)
+def email_login_locks() -> int:
+    """Tell the alliance's administrators of each account lock not yet told (enqueued on a lock, and every 5 min)."""
+    from .account_lock import login_lock_mails_send
+
+    return login_lock_mails_send()

@@ -59,6 +59,16 @@ def _email_contact_message(request):
     return [message.pk], lambda: len(mail.outbox)
 
 
+def _email_login_locks(request):
+    from django.utils import timezone
+
+    from portal.models import User
+
+    request.getfixturevalue("alliance_staff")  # a recipient
+    User.objects.filter(username="hongdan").update(login_locked_at=timezone.now(), login_lock_notified=False)
+    return [], lambda: len(mail.outbox)
+
+
 def _redelivery_probe(request):
     token = uuid.uuid4().hex
     return [token, 0], lambda: int(cache.get(f"portal:probe:{token}:effects") or 0)
@@ -143,6 +153,7 @@ CASES = {
     "portal.ping": (_ping, 1),
     "portal.flush_counters": (_flush_counters, 3),
     "portal.email_contact_message": (_email_contact_message, 1),
+    "portal.email_login_locks": (_email_login_locks, 1),
     "portal.redelivery_probe": (_redelivery_probe, 1),
     "fund.tasks.snapshot_portfolio": (_snapshot_portfolio, 2),
     "fund.tasks.refresh_loan_snapshots": (_refresh_loan_snapshots, 2),
@@ -198,14 +209,29 @@ def test_a_task_acknowledges_late_retries_transient_faults_and_has_time_limits(n
 
 
 def test_no_code_enqueues_a_task_before_its_transaction_commits():
-    """Our apps call delay_on_commit (or on_commit); a bare .delay()/.apply_async() would run on rolled-back data."""
+    """Our apps call delay_on_commit (or on_commit); a bare .delay()/.apply_async() would run on rolled-back data.
+
+    The one exception: inside a module-level function that the same module hands to on_commit (a callback that
+    publishes with its own options, such as no publish retries)."""
     offenders = []
     for app in OUR_APPS:
         for path in (Path(settings.BASE_DIR) / app).rglob("*.py"):
-            for node in ast.walk(ast.parse(path.read_text())):
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                    if node.func.attr in {"delay", "apply_async"}:
-                        offenders.append(f"{path.relative_to(settings.BASE_DIR)}:{node.lineno}")
+            tree = ast.parse(path.read_text())
+            callbacks = {
+                node.args[0].id
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "on_commit"
+                and node.args
+                and isinstance(node.args[0], ast.Name)
+            }
+            for function in tree.body:
+                allowed = isinstance(function, ast.FunctionDef) and function.name in callbacks
+                for node in ast.walk(function):
+                    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                        if node.func.attr in {"delay", "apply_async"} and not allowed:
+                            offenders.append(f"{path.relative_to(settings.BASE_DIR)}:{node.lineno}")
     assert offenders == []
 
 
