@@ -43,7 +43,7 @@ class LoginLockedFilter(admin.SimpleListFilter):
 
 
 class PortalUserChangeForm(UserChangeForm):
-    unlock_login = forms.BooleanField(
+    unlock_login_on_save = forms.BooleanField(
         label="Mở khóa đăng nhập",
         required=False,
         help_text="Đánh dấu rồi bấm Lưu để mở khóa tài khoản bị khóa vì quá nhiều lần đăng nhập sai.",
@@ -61,9 +61,19 @@ class UserAdmin(SafeRelationsAdminMixin, BaseUserAdmin):
     readonly_fields = ["login_locked_at", "login_lock_notified"]
     fieldsets = BaseUserAdmin.fieldsets + (
         ("Cơ quan công tác", {"fields": ("agency", "phone")}),
-        ("Khóa đăng nhập", {"fields": ("login_locked_at", "login_lock_notified", "unlock_login")}),
+        ("Khóa đăng nhập", {"fields": ("login_locked_at", "login_lock_notified", "unlock_login_on_save")}),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (("Cơ quan công tác", {"fields": ("agency",)}),)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # A read-only view shows the lock, not the form's unlock box (it is no field of the model).
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "unlock_login_on_save"]})
+            for name, options in fieldsets
+        ]
 
     @admin.display(description="Khóa đăng nhập", boolean=True, ordering="login_locked_at")
     def login_locked(self, obj):
@@ -79,7 +89,7 @@ class UserAdmin(SafeRelationsAdminMixin, BaseUserAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if change and form.cleaned_data.get("unlock_login"):
+        if change and form.cleaned_data.get("unlock_login_on_save"):
             if login_unlock(user=obj, by=request.user, ip_address=client_ip(request)):
                 self.message_user(request, f"Đã mở khóa đăng nhập cho tài khoản {obj.username}.", messages.SUCCESS)
 

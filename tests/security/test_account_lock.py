@@ -133,7 +133,7 @@ def test_the_users_change_page_unlocks_too(client, superuser, settings):
     page = client.get(url)
     assert page.status_code == 200 and "Khóa đăng nhập" in page.content.decode()
     data = form_data(page.content.decode(), "user_form")
-    data["unlock_login"] = ["on"]
+    data["unlock_login_on_save"] = ["on"]
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert not _locked()
