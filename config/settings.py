@@ -253,6 +253,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "directives.send_deadline_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Lock e-mails the broker could not take when the account was locked (portal.account_lock).
+    "portal-login-lock-mails": {"task": "portal.email_login_locks", "schedule": 300.0},
     "directives-weekly-digest": {
         "task": "directives.send_weekly_digests",
         "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
@@ -339,6 +341,11 @@ AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # portal.SecurityEvent logs logins
 AXES_USERNAME_FORM_FIELD = "username"
+# Per-username ceiling (portal.account_lock): this many failed password logins for one account within the window,
+# from any addresses, lock that account's password login until an administrator unlocks it, and the alliance's
+# administrators are e-mailed. Counted from the security log in the database, so a cache flush cannot reset it.
+PORTAL_ACCOUNT_FAILURE_LIMIT = envint("PORTAL_ACCOUNT_FAILURE_LIMIT", 30)
+PORTAL_ACCOUNT_FAILURE_WINDOW = timedelta(minutes=envint("PORTAL_ACCOUNT_FAILURE_WINDOW_MINUTES", 60))
 
 # Second factor (django-otp, TOTP): required for superusers; staff may enrol (then it is required for them too).
 PORTAL_OTP_REQUIRED_FOR_SUPERUSERS = envbool("PORTAL_OTP_REQUIRED_FOR_SUPERUSERS", True)

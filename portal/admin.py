@@ -1,8 +1,12 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 
+from .account_lock import login_unlock
 from .forms import SafeRelationsAdminMixin
 from .models import AdministrativeUnit, Agency, SecurityEvent, SiteSettings, User
+from .security import client_ip
 
 
 @admin.register(AdministrativeUnit)
@@ -23,14 +27,71 @@ class AgencyAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["unit"]
 
 
+class LoginLockedFilter(admin.SimpleListFilter):
+    title = "khóa đăng nhập"
+    parameter_name = "khoa_dang_nhap"
+
+    def lookups(self, request, model_admin):
+        return [("co", "Đang bị khóa"), ("khong", "Không bị khóa")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "co":
+            return queryset.filter(login_locked_at__isnull=False)
+        if self.value() == "khong":
+            return queryset.filter(login_locked_at__isnull=True)
+        return queryset
+
+
+class PortalUserChangeForm(UserChangeForm):
+    unlock_login_on_save = forms.BooleanField(
+        label="Mở khóa đăng nhập",
+        required=False,
+        help_text="Đánh dấu rồi bấm Lưu để mở khóa tài khoản bị khóa vì quá nhiều lần đăng nhập sai.",
+    )
+
+
 @admin.register(User)
 class UserAdmin(SafeRelationsAdminMixin, BaseUserAdmin):
-    list_display = ["username", "first_name", "last_name", "agency", "is_staff", "is_active"]
-    list_filter = ["is_staff", "is_active", "groups", "agency__kind"]
+    form = PortalUserChangeForm
+    list_display = ["username", "first_name", "last_name", "agency", "is_staff", "is_active", "login_locked"]
+    list_filter = [LoginLockedFilter, "is_staff", "is_active", "groups", "agency__kind"]
     list_select_related = ["agency"]
     autocomplete_fields = ["agency"]
-    fieldsets = BaseUserAdmin.fieldsets + (("Cơ quan công tác", {"fields": ("agency", "phone")}),)
+    actions = ["unlock_login"]
+    readonly_fields = ["login_locked_at", "login_lock_notified"]
+    fieldsets = BaseUserAdmin.fieldsets + (
+        ("Cơ quan công tác", {"fields": ("agency", "phone")}),
+        ("Khóa đăng nhập", {"fields": ("login_locked_at", "login_lock_notified", "unlock_login_on_save")}),
+    )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (("Cơ quan công tác", {"fields": ("agency",)}),)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # A read-only view shows the lock, not the form's unlock box (it is no field of the model).
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "unlock_login_on_save"]})
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description="Khóa đăng nhập", boolean=True, ordering="login_locked_at")
+    def login_locked(self, obj):
+        return obj.login_locked_at is not None
+
+    @admin.action(description="Mở khóa đăng nhập", permissions=["change"])
+    def unlock_login(self, request, queryset):
+        unlocked = sum(
+            login_unlock(user=user, by=request.user, ip_address=client_ip(request))
+            for user in queryset.filter(login_locked_at__isnull=False)
+        )
+        self.message_user(request, f"Đã mở khóa đăng nhập cho {unlocked} tài khoản.", messages.SUCCESS)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.cleaned_data.get("unlock_login_on_save"):
+            if login_unlock(user=obj, by=request.user, ip_address=client_ip(request)):
+                self.message_user(request, f"Đã mở khóa đăng nhập cho tài khoản {obj.username}.", messages.SUCCESS)
 
 
 @admin.register(SiteSettings)

@@ -124,6 +124,10 @@ class User(AbstractUser):
         Agency, verbose_name="cơ quan", null=True, blank=True, on_delete=models.PROTECT, related_name="officers"
     )
     phone = models.CharField("điện thoại", max_length=30, blank=True)
+    # Set when too many failed password logins for this account arrived from any addresses (portal.account_lock);
+    # cleared only by an administrator.
+    login_locked_at = models.DateTimeField("khóa đăng nhập từ", null=True, blank=True)
+    login_lock_notified = models.BooleanField("đã báo quản trị viên về lần khóa", default=False)
 
     class Meta:
         verbose_name = "tài khoản"
@@ -199,6 +203,8 @@ class SecurityEvent(models.Model):
         OTP_VERIFIED = "otp_verified", "Xác thực hai bước thành công"
         OTP_ENROLLED = "otp_enrolled", "Đăng ký xác thực hai bước"
         SESSION_EXPIRED = "session_expired", "Hết thời hạn phiên"
+        ACCOUNT_LOCKED = "account_locked", "Khóa tài khoản vì quá nhiều lần đăng nhập sai"
+        ACCOUNT_UNLOCKED = "account_unlocked", "Mở khóa đăng nhập"
 
     created_at = models.DateTimeField("thời điểm", auto_now_add=True, db_index=True)
     kind = models.CharField("sự kiện", max_length=20, choices=Kind.choices, db_index=True)

@@ -11,9 +11,11 @@ import logging
 from axes.backends import AxesBackend as BaseAxesBackend
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.utils import timezone
 
+from . import account_lock
 from .models import SecurityEvent
 
 log = logging.getLogger("portal.security")
@@ -54,11 +56,23 @@ def client_ip(request) -> str | None:
     return _valid_ip(hops[-count]) or remote
 
 
+ACCOUNT_LOCKED_ATTR = "portal_account_locked"  # set on a request refused because the account is locked
+
+
 class AxesBackend(BaseAxesBackend):
-    """django-axes' lock-out check; an authenticate() call with no request (tests' `client.login`, the shell)
-    is not a login over HTTP, so it is left to the next backend instead of failing."""
+    """The lock checks, before any password is looked at.
+
+    First the per-username ceiling (portal.account_lock): a locked account is refused whatever the password, on
+    every path (`client.login` and the shell too). Then django-axes' per-username-and-address lock-out; an
+    authenticate() call with no request is not a login over HTTP, so axes leaves it to the next backend."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
+        if username and account_lock.login_is_locked(str(username)):
+            if request is not None:
+                setattr(request, ACCOUNT_LOCKED_ATTR, True)
+                request.axes_locked_out = True  # AxesMiddleware then answers with lockout_response below
+                request.axes_credentials = {"username": username}
+            raise PermissionDenied("account locked")
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
@@ -111,6 +125,15 @@ def _on_login_failed(sender, credentials, request=None, **kwargs):
     if request is None:
         return  # not a login over HTTP
     record_event("login_failed", request, username=username)
+    if username and not getattr(request, ACCOUNT_LOCKED_ATTR, False):
+        try:
+            locked = account_lock.login_failure_noted(username=username)
+        except Exception:  # noqa: BLE001 - a failed count must not turn the login page into a 500
+            log.exception("could not check the failure ceiling of %s", username)
+            locked = False
+        if locked:  # this very attempt answers with the page that says what to do
+            setattr(request, ACCOUNT_LOCKED_ATTR, True)
+            request.axes_locked_out = True
 
 
 def _on_locked_out(sender, request, username, ip_address, **kwargs):
@@ -127,11 +150,14 @@ connect_axes_signal()
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    """The Vietnamese lock-out page (HTTP 429), saying for how long and what to do."""
+    """The Vietnamese lock-out page, saying for how long and what to do: HTTP 429 for axes' lock of a username from
+    one address; HTTP 403 with whom to contact for an account locked by the per-username ceiling."""
     from django.shortcuts import render
 
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     username = str((credentials or {}).get("username", "") or request.POST.get("username", ""))[:150]
+    if getattr(request, ACCOUNT_LOCKED_ATTR, False):
+        return render(request, "security/account_locked.html", {"username": username}, status=403)
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     context = {"username": username, "failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes}
     return render(request, "security/lockout.html", context, status=429)
 

@@ -11,6 +11,8 @@ from celery import shared_task
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, transaction
 
+from .lock_mail import login_lock_mails_send
+
 logger = logging.getLogger(__name__)
 
 # Every task of the portal is declared with these options (tests/security/test_tasks_reliable.py checks it):
@@ -105,3 +107,9 @@ def publish(task, *args) -> bool:
 def publish_on_commit(task, *args) -> None:
     """`publish` once the current transaction commits (nothing if it rolls back); never raises into the request."""
     transaction.on_commit(lambda: publish(task, *args))
+
+
+@shared_task(name="portal.email_login_locks", **RELIABLE)
+def email_login_locks() -> int:
+    """Tell the alliance's administrators of each account lock not yet told (enqueued on a lock, and every 5 min)."""
+    return login_lock_mails_send()

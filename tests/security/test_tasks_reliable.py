@@ -60,6 +60,16 @@ def _email_contact_message(request):
     return [message.pk], lambda: len(mail.outbox)
 
 
+def _email_login_locks(request):
+    from django.utils import timezone
+
+    from portal.models import User
+
+    request.getfixturevalue("alliance_staff")  # a recipient
+    User.objects.filter(username="hongdan").update(login_locked_at=timezone.now(), login_lock_notified=False)
+    return [], lambda: len(mail.outbox)
+
+
 def _redelivery_probe(request):
     token = uuid.uuid4().hex
     return [token, 0], lambda: int(cache.get(f"portal:probe:{token}:effects") or 0)
@@ -180,6 +190,7 @@ CASES = {
     "portal.ping": (_ping, 1),
     "portal.flush_counters": (_flush_counters, 3),
     "portal.email_contact_message": (_email_contact_message, 1),
+    "portal.email_login_locks": (_email_login_locks, 1),
     "portal.redelivery_probe": (_redelivery_probe, 1),
     "portal.sweep_contact_messages": (_sweep_contact_messages, 1),
     "cooperatives.tasks.sweep_import_jobs": (_sweep_import_jobs, 1),
