@@ -154,3 +154,16 @@ def test_the_backup_timer_and_unit_say_what_the_docs_say():
     )  # both media folders: no --no-media
     backups = dict(re.findall(r"^([A-Z_]+)=(\S+)", (DEPLOY / "cong-htx.env.example").read_text(), re.M))
     assert f"find {backups['PORTAL_BACKUP_DIR']} " in unit
+
+
+def test_files_nginx_serves_itself_carry_the_same_permissions_policy_as_djangos_pages():
+    """nginx answers /static/ and /media/ without Django, and a location's own add_header drops the server's: each
+    location that serves files names the policy itself, the same as portal.middleware_security's."""
+    import re
+
+    from portal.middleware_security import PERMISSIONS_POLICY
+
+    text = SITE.read_text()
+    for location in ("/static/", "/media/"):
+        block = re.search(rf"location {re.escape(location)} \{{(.*?)\n    \}}", text, re.S).group(1)
+        assert f'add_header Permissions-Policy "{PERMISSIONS_POLICY}" always;' in block, location
