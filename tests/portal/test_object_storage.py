@@ -2,6 +2,7 @@
 only signed requests read, served by the permission-checked views; public media linked same-origin at /media/."""
 
 import pytest
+from botocore.response import StreamingBody
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -61,7 +62,7 @@ def test_a_download_reads_the_bucket_as_it_streams_not_a_local_copy(s3_storages,
     response = attachment_response(item.file, item.original_name)
     # botocore's body of the GET, read chunk by chunk; not django-storages' S3File, which downloads the whole
     # object into a temporary file before the first byte goes out.
-    assert type(response.file_to_stream).__name__ == "StreamingBody"
+    assert isinstance(response.file_to_stream, StreamingBody)
     response.close()
 
 
