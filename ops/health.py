@@ -10,9 +10,10 @@ With a read replica (DATABASE_REPLICA_URL) the replica is checked too, and the d
 it replayed (`now() - pg_last_xact_replay_timestamp()`). That figure never reads below the real lag (the pin window
 is set from it); after an idle spell the first write reads, until it is replayed a moment later, as a lag of the
 spell's length. The primary's `pg_stat_replication.replay_lag` was not used: it is the last lag measured (it reads
-~0 right after a write that follows idleness) and needs the pg_monitor role. A replica that is down does not take the site down (reads go
-to the primary, config.routers): the answer is then 200 with status "degraded", so a balancer keeps every host,
-while a monitor alerts on it.
+~0 right after a write that follows idleness) and needs the pg_monitor role.
+
+A replica that is down does not take the site down (reads go to the primary, config.routers): the answer is then
+200 with status "degraded", so a balancer keeps every host, while a monitor alerts on it.
 """
 
 import platform
