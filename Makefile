@@ -64,3 +64,10 @@ loadtest: $(STAMP)
 	PORTAL_LOAD_SECONDS=$${LOAD_SECONDS:-60} \
 	DATABASE_URL=$${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/htx_load} \
 	$(BIN)/pytest tests/security/test_under_load.py -q -s --create-db
+
+# --- make test-hosts: several hosts on this machine (tests/hosts): a PostgreSQL primary and a replica 2 s behind,
+# SeaweedFS as S3, two gunicorn hosts behind nginx, two Celery workers, two beats. Not part of `make test` (it starts
+# about twenty processes); Redis is PORTAL_TEST_REDIS, databases 7-9 (PORTAL_HOSTS_REDIS_DB), which it flushes.
+.PHONY: test-hosts
+test-hosts: $(STAMP)
+	PORTAL_TEST_HOSTS=1 $(BIN)/pytest tests/hosts -q --durations=0 $(PYTEST_ARGS)
