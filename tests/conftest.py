@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from tests import properties
+from tests.infra.fixtures import s3_server  # noqa: F401 - a session fixture any folder may use
 
 properties.load()
 
