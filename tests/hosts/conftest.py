@@ -19,18 +19,10 @@ if os.environ.get("PORTAL_TEST_HOSTS") != "1":
 REDIS = os.environ.get("PORTAL_TEST_REDIS", "redis://127.0.0.1:6379")
 
 
-def _s3():
-    """SeaweedFS with a public and a private bucket (tests.infra.s3), or None where that module is not there yet."""
-    try:
-        from tests.infra import s3
-    except ImportError:
-        return None, {}
-    return s3, {}
-
-
 @pytest.fixture(scope="session")
 def cluster():
-    from tests.infra import pgpair
+    from tests.infra import pgpair, s3
+    from tests.infra.fixtures import MEDIA_BUCKET, MEDIA_PREFIX, PRIVATE_BUCKET
 
     from .cluster import Cluster
 
@@ -45,20 +37,15 @@ def cluster():
     try:
         pair = pgpair.start_pair(workdir / "pg", delay="2s")
         pair.create_database("htx")
-        s3_env = {}
-        s3, _ = _s3()
-        if s3 is not None:
-            server = s3.start_s3(workdir / "s3")
-            server.create_bucket("media")
-            server.create_bucket("private")
-            s3_env = {
-                "AWS_S3_ENDPOINT_URL": server.endpoint,
-                "AWS_ACCESS_KEY_ID": server.access_key,
-                "AWS_SECRET_ACCESS_KEY": server.secret_key,
-                "AWS_STORAGE_BUCKET_NAME": "media",
-                "PORTAL_PRIVATE_BUCKET_NAME": "private",
-                "AWS_S3_REGION_NAME": "us-east-1",
-            }
+        server = s3.start_s3(workdir / "s3", public_read=[f"{MEDIA_BUCKET}/{MEDIA_PREFIX}"])
+        server.create_bucket(MEDIA_BUCKET)
+        server.create_bucket(PRIVATE_BUCKET)
+        s3_env = {
+            **server.django_settings(),
+            "AWS_STORAGE_BUCKET_NAME": MEDIA_BUCKET,
+            "AWS_LOCATION": MEDIA_PREFIX,
+            "PORTAL_PRIVATE_BUCKET_NAME": PRIVATE_BUCKET,
+        }
         cluster = Cluster(
             workdir=workdir,
             database_url=pair.url("primary", "htx"),
