@@ -46,7 +46,10 @@ format: $(STAMP)
 worker: $(STAMP)
 	$(BIN)/celery -A config worker --loglevel=INFO
 
+# Periodic tasks, with a broker only (without one tasks run in-process and nothing needs a beat). The schedule and
+# its lock live in Redis (celery-redbeat): a second `make beat` waits as a standby and takes over when the first stops.
 beat: $(STAMP)
+	@test -n "$$CELERY_BROKER_URL" || { echo "make beat: set CELERY_BROKER_URL (without a broker no beat is needed)"; exit 1; }
 	$(BIN)/celery -A config beat --loglevel=INFO
 
 clean:

@@ -13,3 +13,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("cong_htx", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _redbeat_names(sender, **kwargs):
+    """celery-redbeat looks for its options under their own names (redbeat_redis_url, ...), which the CELERY_
+    namespace of Django's settings hides from it: it would warn that it falls back to the broker's URL and options,
+    and pass none of redbeat_redis_options to its Redis client. Name them as it expects."""
+    names = ("redbeat_redis_url", "redbeat_redis_options", "redbeat_key_prefix", "redbeat_lock_timeout")
+    sender.conf.update({name: sender.conf.get(name) for name in names if sender.conf.get(name) is not None})

@@ -284,7 +284,7 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_BEAT_SCHEDULE = beat_schedule(CELERY_BEAT_SCHEDULE, os.getenv("PORTAL_BEAT_SCHEDULE", ""))
 # One scheduler with a standby (docs/deploy.md, "One scheduler"): with a broker, beat keeps the schedule in Redis
 # (celery-redbeat) and sends only while it holds a lock there, so `celery -A config beat` may run on two hosts; the
-# second waits, and takes over within PORTAL_BEAT_LOCK_SECONDS + CELERY_BEAT_MAX_INTERVAL of the first one dying
+# second waits, and takes over within PORTAL_BEAT_LOCK_SECONDS + CELERY_BEAT_MAX_LOOP_INTERVAL of the first one dying
 # (a stopped beat releases the lock at once). Entries removed from CELERY_BEAT_SCHEDULE are removed from Redis when
 # beat starts. Without a broker tasks run eagerly and no beat runs.
 # https://github.com/sibson/redbeat#configuration
@@ -293,9 +293,10 @@ if CELERY_BROKER_URL:
     CELERY_REDBEAT_REDIS_URL = os.getenv("PORTAL_BEAT_REDIS_URL", "") or CELERY_BROKER_URL
     CELERY_REDBEAT_REDIS_OPTIONS = {"socket_connect_timeout": 5, "socket_timeout": 10, "retry_period": 60}
     CELERY_REDBEAT_KEY_PREFIX = "cong-htx:beat:"
-    # The lock is renewed at every tick, at most CELERY_BEAT_MAX_INTERVAL seconds apart, so it must outlast that.
-    CELERY_BEAT_MAX_INTERVAL = envint("CELERY_BEAT_MAX_INTERVAL", 10)
-    CELERY_REDBEAT_LOCK_TIMEOUT = max(envint("PORTAL_BEAT_LOCK_SECONDS", 30), 2 * CELERY_BEAT_MAX_INTERVAL)
+    # The lock is renewed at every tick, at most CELERY_BEAT_MAX_LOOP_INTERVAL seconds apart, so it must outlast
+    # that (Celery 5.7 reads beat_max_loop_interval; beat_max_interval, which redbeat's README names, is ignored).
+    CELERY_BEAT_MAX_LOOP_INTERVAL = envint("CELERY_BEAT_MAX_LOOP_INTERVAL", 10)
+    CELERY_REDBEAT_LOCK_TIMEOUT = max(envint("PORTAL_BEAT_LOCK_SECONDS", 30), 2 * CELERY_BEAT_MAX_LOOP_INTERVAL)
 
 # E-mail
 EMAIL_BACKEND = os.getenv(

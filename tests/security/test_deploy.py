@@ -79,6 +79,8 @@ def test_systemd_units_run_web_worker_beat_and_the_nightly_backup():
     assert "gunicorn -c deploy/gunicorn.conf.py" in units["cong-htx-web.service"]
     assert "celery -A config worker" in units["cong-htx-worker.service"]
     assert "celery -A config beat" in units["cong-htx-beat.service"]
+    # The schedule and its lock live in Redis (celery-redbeat), so the same unit runs on two hosts: no local file.
+    assert "--schedule" not in units["cong-htx-beat.service"] and "StateDirectory" not in units["cong-htx-beat.service"]
     assert "manage.py backup" in units["cong-htx-backup.service"]
     assert "OnCalendar=" in units["cong-htx-backup.timer"]
     for name, text in units.items():
