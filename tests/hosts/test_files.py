@@ -2,6 +2,7 @@
 
 import re
 import time
+import urllib.request
 
 from .client import Browser
 from .cluster import DEMO_PASSWORD
@@ -28,9 +29,16 @@ def test_a_report_file_uploaded_through_a_downloads_through_b(cluster, scenario)
         time.sleep(0.3)
     assert len(links) == 1, "the report page on A does not list the uploaded file"
     download = officer.get(cluster.web("B"), links[0])
-    assert download.status == 200, f"{links[0]} on B answered {download.status}"
-    assert download.body == content
-    assert "attachment" in download.headers.get("Content-Disposition", "")
+    if download.status in (302, 307) and download.location.startswith("http"):
+        # Handed to the object store as a short-lived signed URL (a download that costs the host nothing).
+        assert "Signature" in download.location, f"not a signed URL: {download.location}"
+        with urllib.request.urlopen(download.location, timeout=20) as signed:
+            body, disposition = signed.read(), signed.headers.get("Content-Disposition", "")
+    else:
+        assert download.status == 200, f"{links[0]} on B answered {download.status}"
+        body, disposition = download.body, download.headers.get("Content-Disposition", "")
+    assert body == content
+    assert "attachment" in disposition
     # Still permission-checked on B: a person of another district gets nothing.
     other = Browser()
     other.login(cluster.web("B"), "donghai", DEMO_PASSWORD)
@@ -54,14 +62,14 @@ def test_an_import_uploaded_through_a_is_checked_and_applied_by_the_worker_of_b(
         assert started.status == 302, f"the import form on A answered {started.status}"
         job = int(re.search(r"/nhap-du-lieu/(\d+)/", started.location).group(1))
         status, errors = _wait_job(cluster, job, {"checked", "invalid", "failed"})
-        assert (status, errors) == ("checked", [])
+        assert (status, errors) == ("checked", []), f"the check ended {status}: {errors}"
         # Straight to the confirmation (the job page reads the replica, which may not show "checked" yet).
         confirm = staff.request(
             cluster.web("A"), "POST", f"/hop-tac-xa/quan-ly/nhap-du-lieu/{job}/xac-nhan/", fields=staff.csrf_fields()
         )
         assert confirm.status == 302, f"the confirmation on A answered {confirm.status}"
         status, errors = _wait_job(cluster, job, {"done", "failed"})
-        assert (status, errors) == ("done", [])
+        assert (status, errors) == ("done", []), f"the import ended {status}: {errors}"
         log = cluster.log("worker-B")
         for task in ("import_check", "import_apply"):
             assert re.search(rf"Task cooperatives\.tasks\.{task}\[[0-9a-f-]+\] succeeded", log), f"B did not run {task}"
