@@ -436,25 +436,48 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
 
-# Media on S3-compatible object storage (MinIO, Ceph, AWS, Viettel/FPT cloud) through django-storages,
-# so several web hosts and workers see the same uploads. Static files stay with whitenoise on each host.
+# Uploads on S3-compatible object storage (MinIO, Ceph, SeaweedFS, AWS, Viettel/FPT cloud) through django-storages,
+# so several web hosts and workers see the same files (docs/deploy.md, "Object storage"). Two buckets, each switched
+# on by its name: the public media, linked same-origin at /media/ and served by the site's nginx from the bucket's
+# AWS_LOCATION prefix; the private files, which only signed requests of this application read. Static files stay
+# with whitenoise on each host.
 AWS_STORAGE_BUCKET_NAME = os.getenv("AWS_STORAGE_BUCKET_NAME", "")
+PORTAL_PRIVATE_BUCKET_NAME = os.getenv("PORTAL_PRIVATE_BUCKET_NAME", "")
+_S3_CONNECTION = {
+    "endpoint_url": os.getenv("AWS_S3_ENDPOINT_URL") or None,
+    "region_name": os.getenv("AWS_S3_REGION_NAME") or None,
+    "access_key": os.getenv("AWS_ACCESS_KEY_ID") or None,
+    "secret_key": os.getenv("AWS_SECRET_ACCESS_KEY") or None,
+    "addressing_style": os.getenv("AWS_S3_ADDRESSING_STYLE") or None,  # "path" for most S3-compatible servers
+    "signature_version": "s3v4",
+    "default_acl": None,  # the bucket's policy decides, never an object's ACL
+    "file_overwrite": False,
+}
 if AWS_STORAGE_BUCKET_NAME:
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "portal.s3storage.PublicMediaStorage",
         "OPTIONS": {
+            **_S3_CONNECTION,
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": os.getenv("AWS_S3_ENDPOINT_URL") or None,
-            "region_name": os.getenv("AWS_S3_REGION_NAME") or None,
-            "access_key": os.getenv("AWS_ACCESS_KEY_ID") or None,
-            "secret_key": os.getenv("AWS_SECRET_ACCESS_KEY") or None,
-            "custom_domain": os.getenv("AWS_S3_CUSTOM_DOMAIN") or None,
             "location": os.getenv("AWS_LOCATION", "media"),
-            "default_acl": None,  # the bucket's policy decides; uploads are private unless it says otherwise
-            "querystring_auth": envbool("AWS_QUERYSTRING_AUTH", True),
-            "file_overwrite": False,
         },
     }
+# Private files: a bucket of their own when named (every request signed, never a custom domain: portal.checks
+# refuses anything else), else PORTAL_PRIVATE_MEDIA_ROOT below on this host's disk.
+if PORTAL_PRIVATE_BUCKET_NAME:
+    STORAGES["private"] = {
+        "BACKEND": "portal.s3storage.PrivateS3Storage",
+        "OPTIONS": {
+            **_S3_CONNECTION,
+            "bucket_name": PORTAL_PRIVATE_BUCKET_NAME,
+            "location": os.getenv("PORTAL_PRIVATE_LOCATION", ""),
+            "custom_domain": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+        },
+    }
+else:
+    STORAGES["private"] = {"BACKEND": "portal.storage.PrivateFileSystemStorage"}
 
 # Several web hosts share sessions through the database (the default) or, with this, through Redis.
 if REDIS_URL and envbool("DJANGO_SESSIONS_IN_CACHE", False):

@@ -1,6 +1,7 @@
-"""Backups: the database (pg_dump custom format, or SQLite's online backup API) and a copy of both media roots
-(public MEDIA_ROOT and PORTAL_PRIVATE_MEDIA_ROOT), in a dated folder with a manifest holding the size and SHA-256
-of every file and the row count of every table; and the restore that checks all of it before it changes anything.
+"""Backups: the database (pg_dump custom format, or SQLite's online backup API) and a copy of the files of both
+storages (the public media and the private files: folders of this host, or buckets), in a dated folder with a
+manifest holding the size and SHA-256 of every file and the row count of every table; and the restore that checks all
+of it before it changes anything.
 
 Used by `manage.py backup` and `manage.py restore`; docs/deploy.md says how to schedule and test them.
 """
@@ -15,9 +16,12 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import connection, connections
 from django.utils import timezone
+
+from portal.storage import PrivateStorage
 
 MANIFEST = "manifest.json"
 FORMAT = 2
@@ -27,10 +31,28 @@ class BackupError(Exception):
     """A backup or restore that cannot be done safely; the message is for the operator, in Vietnamese."""
 
 
-def media_roots() -> dict[str, Path]:
-    """The folders of uploaded files, by the name each has inside a backup: the public media nginx serves, and the
-    private media only our views serve (document and report files, loan and congress papers, import files)."""
-    return {"media": Path(settings.MEDIA_ROOT), "media-private": Path(settings.PORTAL_PRIVATE_MEDIA_ROOT)}
+def media_storages() -> dict[str, Storage]:
+    """The storages of uploaded files, by the name each has inside a backup: the public media nginx serves, and the
+    private files only our views serve (document and report files, loan and congress papers, import files)."""
+    return {"media": storages["default"], "media-private": PrivateStorage()}
+
+
+def media_roots() -> dict[str, Path | None]:
+    """Each storage's folder on this host's disk (MEDIA_ROOT, PORTAL_PRIVATE_MEDIA_ROOT), or None for a bucket,
+    whose files are read and written through the storage itself."""
+    return {
+        name: Path(storage.location) if isinstance(storage, FileSystemStorage) else None
+        for name, storage in media_storages().items()
+    }
+
+
+def _stored_names(storage: Storage, folder: str = "") -> list[str]:
+    """Every file of a bucket, listed folder by folder through the storage."""
+    directories, files = storage.listdir(folder)
+    names = [f"{folder}/{name}" if folder else name for name in files]
+    for directory in directories:
+        names += _stored_names(storage, f"{folder}/{directory}" if folder else directory)
+    return sorted(names)
 
 
 def _sha256(path: Path) -> str:
@@ -45,7 +67,7 @@ def _entry(path: Path) -> dict:
     return {"sha256": _sha256(path), "size": path.stat().st_size}
 
 
-def _files_under(folder: Path) -> list[Path]:
+def files_under(folder: Path) -> list[Path]:
     """Every regular file below `folder`, relative to it. A link or a special file is refused, not followed: a
     backup holds plain files only, and a link could point anywhere on the server."""
     found = []
@@ -129,7 +151,16 @@ def create_backup(destination: Path, *, include_media: bool = True) -> Path:
     for name in roots:
         source = media_roots()[name]
         (folder / name).mkdir()
-        for relative in _files_under(source) if source.exists() else []:
+        if source is None:
+            storage = media_storages()[name]
+            for stored in _stored_names(storage):
+                target = folder / name / stored
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with storage.open(stored, "rb") as handle, open(target, "wb") as copy:
+                    shutil.copyfileobj(handle, copy, 1 << 20)
+                files[f"{name}/{stored}"] = _entry(target)
+            continue
+        for relative in files_under(source) if source.exists() else []:
             target = folder / name / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source / relative, target)
@@ -164,7 +195,7 @@ def read_manifest(folder: Path) -> dict:
         )
     try:
         expected = {name: (int(entry["size"]), str(entry["sha256"])) for name, entry in manifest["files"].items()}
-        unknown = set(manifest["media_roots"]) - set(media_roots())
+        unknown = set(manifest["media_roots"]) - set(media_storages())
         complete = {"vendor", "database_file", "row_counts"} <= set(manifest)
         if not complete or not isinstance(manifest["row_counts"], dict):
             raise KeyError("row_counts")
@@ -172,7 +203,7 @@ def read_manifest(folder: Path) -> dict:
         raise BackupError(f"Tệp {MANIFEST} của bản sao lưu bị hỏng hoặc thiếu mục; không khôi phục.") from error
     if unknown:
         raise BackupError(f"Bản sao lưu có thư mục tệp lạ {sorted(unknown)}; không khôi phục.")
-    present = {p.as_posix() for p in _files_under(folder)} - {MANIFEST}
+    present = {p.as_posix() for p in files_under(folder)} - {MANIFEST}
     missing, extra = sorted(set(expected) - present), sorted(present - set(expected))
     if missing:
         raise BackupError(
@@ -195,11 +226,25 @@ def _stage(source: Path, root: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix=".restore-", dir=root))
     staged.chmod(root.stat().st_mode & 0o7777)
-    for relative in _files_under(source):
+    for relative in files_under(source):
         target = staged / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source / relative, target)
     return staged
+
+
+def _upload(source: Path, storage: Storage) -> None:
+    """Put the backup's files back into a bucket under their own names. A bucket has no folder to move aside:
+    objects the backup does not name stay (their names are generated, no restored row points to them), and an object
+    of the same name is replaced."""
+    for relative in files_under(source):
+        name = relative.as_posix()
+        if storage.exists(name):
+            storage.delete(name)
+        with open(source / relative, "rb") as handle:
+            saved = storage.save(name, File(handle, name=name))
+        if saved != name:
+            raise BackupError(f"Tệp {name} được lưu lại dưới tên khác ({saved}); khôi phục không trọn vẹn.")
 
 
 def _swap_in(staged: Path, root: Path) -> Path | None:
@@ -224,10 +269,15 @@ def restore_backup(folder: Path, *, include_media: bool = True) -> dict:
         raise BackupError(f"Bản sao lưu của {manifest['vendor']}, không khôi phục vào {vendor} được.")
 
     roots = media_roots()
+    names = list(manifest["media_roots"]) if include_media else []
     staged = {}
     try:
-        for name in manifest["media_roots"] if include_media else []:
-            staged[name] = _stage(folder / name, roots[name])
+        for name in names:
+            if roots[name] is not None:
+                staged[name] = _stage(folder / name, roots[name])
+        for name in names:
+            if roots[name] is None:
+                _upload(folder / name, media_storages()[name])
         _restore_database(folder / manifest["database_file"], vendor)
     except BaseException:
         for path in staged.values():
@@ -241,7 +291,7 @@ def restore_backup(folder: Path, *, include_media: bool = True) -> dict:
     different = {t: (expected.get(t), counts.get(t)) for t in expected if expected.get(t) != counts.get(t)}
     if different:
         raise BackupError(f"Sau khôi phục số dòng không khớp bản sao lưu: {different}")
-    files = sum(1 for name in manifest["files"] if name.split("/", 1)[0] in staged)
+    files = sum(1 for name in manifest["files"] if name.split("/", 1)[0] in names)
     return {"tables": len(counts), "rows": sum(counts.values()), "files": files, "media_moved_aside": moved_aside}
 
 

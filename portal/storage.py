@@ -1,9 +1,11 @@
-"""Private files: stored outside MEDIA_ROOT under generated names and served only by views that check who asks.
+"""Private files: stored apart from the public media under generated names and served only by views that check who
+asks.
 
-The web server serves MEDIA_ROOT directly at /media/, so anything there is public to whoever guesses the URL. Files
+The web server serves the public media at /media/, so anything there is public to whoever guesses the URL. Files
 that are not public (loan application papers, congress minutes, import spreadsheets with personal data, report
-attachments) go to PrivateStorage instead, and each app serves them through a permission-checked view with
-`attachment_response`.
+attachments) go to the private storage instead, `settings.STORAGES["private"]`: a folder of this host
+(PORTAL_PRIVATE_MEDIA_ROOT) on one server, a bucket of its own (PORTAL_PRIVATE_BUCKET_NAME, portal.s3storage) when
+several hosts share the files. Each app serves them through a permission-checked view with `attachment_response`.
 
 Every protected upload is a `PrivateFile` (the abstract base below) whose `file` is a `private_file_field`; the
 admin shows such rows through `portal.admin_uploads.PrivateFileInline`.
@@ -13,16 +15,21 @@ import os
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, storages
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
 from django.http import FileResponse, Http404
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 
 from .uploads import UploadValidator, display_name, safe_extension
 
+PRIVATE_STORAGE_ALIAS = "private"
 
-class PrivateStorage(FileSystemStorage):
-    """Files only our views serve, after checking who asks: kept outside MEDIA_ROOT (PORTAL_PRIVATE_MEDIA_ROOT)."""
+
+class PrivateFileSystemStorage(FileSystemStorage):
+    """Private files on this host's disk, outside MEDIA_ROOT (PORTAL_PRIVATE_MEDIA_ROOT): one server only."""
 
     # Read the setting on every use (not once at import), so tests and deployments can move it.
     @property
@@ -37,12 +44,31 @@ class PrivateStorage(FileSystemStorage):
         # There is no public URL: fail loudly rather than render a /media/ link nobody may follow.
         raise ValueError("Private files have no public URL; link to the app's download view instead.")
 
-    def deconstruct(self):
-        return ("portal.storage.PrivateStorage", (), {})
+
+class _PrivateStorageHandle(LazyObject):
+    """`storages["private"]`, looked up on first use, as Django's `default_storage` is for "default"."""
+
+    def _setup(self):
+        self._wrapped = storages[PRIVATE_STORAGE_ALIAS]
+
+
+private_storage = _PrivateStorageHandle()
+
+
+@receiver(setting_changed)
+def _forget_private_storage(*, setting, **kwargs):
+    if setting == "STORAGES":
+        private_storage._wrapped = empty
+
+
+def PrivateStorage():  # noqa: N802 - the name the migrations import (once a class); calling it gives the storage
+    """The private storage, for a FileField's `storage=` (a callable, so migrations name this function and not
+    the backend a deployment picks) and for code that reads or writes private files."""
+    return private_storage
 
 
 def private_file_field(upload_to, *, accepts: str = "documents") -> models.FileField:
-    """The `file` of a protected upload: in PrivateStorage, under the name `upload_to` generates, its content
+    """The `file` of a protected upload: in the private storage, under the name `upload_to` generates, its content
     checked by portal.uploads. Each app passes its own module-level `upload_to`, which its migrations name."""
     return models.FileField("tệp", upload_to=upload_to, storage=PrivateStorage, validators=[UploadValidator(accepts)])
 
@@ -80,12 +106,23 @@ def generated_name(folder: str, filename: str) -> str:
 
 
 def attachment_response(field_file, display_name: str) -> FileResponse:
-    """Serve a stored file as a download under its original name; never rendered inline, never sniffed."""
+    """Serve a stored file as a download under its original name; never rendered inline, never sniffed.
+
+    The bytes come through this response from whichever storage holds them (a bucket's object is streamed as it
+    arrives, `open_stream`), rather than by a redirect to the bucket: the headers below stay ours, the bucket needs
+    no address the browser can reach, and the permission is checked at the moment of the download."""
+    stream = getattr(field_file.storage, "open_stream", None)
+    size = None
     try:
-        handle = field_file.open("rb")
+        if stream is not None:
+            handle, size = stream(field_file.name)
+        else:
+            handle = field_file.open("rb")
     except (FileNotFoundError, ValueError) as exc:
         raise Http404("Không tìm thấy tệp.") from exc
     response = FileResponse(handle, as_attachment=True, filename=display_name or os.path.basename(field_file.name))
+    if size is not None:
+        response["Content-Length"] = str(size)
     response["Content-Type"] = "application/octet-stream"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -93,10 +130,11 @@ def attachment_response(field_file, display_name: str) -> FileResponse:
 
 
 def move_public_files_to_private(model, folder: str, *, name_field: str | None = None) -> int:
-    """Data-migration helper: move `model.file` rows still stored in the public MEDIA_ROOT into PrivateStorage
-    under generated names (keeping the uploaded name in `name_field`), and delete the public copy. Rows whose file
-    is already private or missing are left alone, so running it twice moves nothing the second time."""
-    public = FileSystemStorage(location=settings.MEDIA_ROOT)
+    """Data-migration helper: move `model.file` rows still stored in the public media (the default storage) into the
+    private storage under generated names (keeping the uploaded name in `name_field`), and delete the public copy.
+    Rows whose file is already private or missing are left alone, so running it twice moves nothing the second
+    time."""
+    public = storages["default"]
     private = PrivateStorage()
     moved = 0
     for row in model.objects.exclude(file="").only("pk", "file"):

@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from tests import properties
-from tests.infra.fixtures import s3_server  # noqa: F401 - a session fixture any folder may use
+from tests.infra.fixtures import s3_server, s3_storages  # noqa: F401 - fixtures any folder may use
 
 properties.load()
 

@@ -29,6 +29,51 @@ def s3_server(tmp_path_factory):
         yield server
 
 
+def object_storages(server) -> dict:
+    """STORAGES' "default" and "private" as config/settings.py builds them with AWS_STORAGE_BUCKET_NAME and
+    PORTAL_PRIVATE_BUCKET_NAME set, pointed at `server` (AWS_S3_ADDRESSING_STYLE=path, as for MinIO or SeaweedFS)."""
+    connection = {
+        "endpoint_url": server.endpoint_url,
+        "region_name": server.region,
+        "access_key": server.access_key,
+        "secret_key": server.secret_key,
+        "addressing_style": "path",
+        "signature_version": "s3v4",
+        "default_acl": None,
+        "file_overwrite": False,
+    }
+    return {
+        "default": {
+            "BACKEND": "portal.s3storage.PublicMediaStorage",
+            "OPTIONS": {**connection, "bucket_name": MEDIA_BUCKET, "location": MEDIA_PREFIX},
+        },
+        "private": {
+            "BACKEND": "portal.s3storage.PrivateS3Storage",
+            "OPTIONS": {
+                **connection,
+                "bucket_name": PRIVATE_BUCKET,
+                "location": "",
+                "custom_domain": None,
+                "querystring_auth": True,
+                "querystring_expire": 300,
+            },
+        },
+    }
+
+
+@pytest.fixture
+def s3_storages(settings, s3_server):
+    """Public media and private files on the session's SeaweedFS for one test; both buckets are emptied after it."""
+    settings.STORAGES = {**settings.STORAGES, **object_storages(s3_server)}
+    settings.AWS_STORAGE_BUCKET_NAME = MEDIA_BUCKET
+    settings.PORTAL_PRIVATE_BUCKET_NAME = PRIVATE_BUCKET
+    try:
+        yield s3_server
+    finally:
+        s3_server.empty_bucket(MEDIA_BUCKET)
+        s3_server.empty_bucket(PRIVATE_BUCKET)
+
+
 @pytest.fixture(scope="session")
 def pg_pair():
     if not pgpair.binaries_available():

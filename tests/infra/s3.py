@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -102,7 +103,8 @@ class S3Server:
     def anonymous_get(self, bucket: str, key: str) -> int:
         """The HTTP status of an unsigned GET of the object, as a browser or curl would send it."""
         try:
-            with urllib.request.urlopen(f"{self.endpoint_url}/{bucket}/{key}", timeout=10) as response:
+            url = f"{self.endpoint_url}/{bucket}/{urllib.parse.quote(key)}"
+            with urllib.request.urlopen(url, timeout=10) as response:
                 return response.status
         except urllib.error.HTTPError as error:
             return error.code

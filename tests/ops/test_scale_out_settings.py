@@ -25,6 +25,7 @@ S3 = {
     "AWS_S3_ENDPOINT_URL": "https://s3.example.vn",
     "AWS_ACCESS_KEY_ID": "key",
     "AWS_SECRET_ACCESS_KEY": "secret",
+    "PORTAL_PRIVATE_BUCKET_NAME": "htx-private",
 }
 REDIS = {
     "REDIS_URL": "redis://cache:6379/0",
@@ -35,7 +36,8 @@ REDIS = {
 SHOW = (
     "import os, django; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup();"
     "from django.conf import settings as s; from django.core.files.storage import storages;"
-    "print(sorted(s.DATABASES), s.DATABASE_ROUTERS, type(storages['default']).__name__, s.SESSION_ENGINE,"
+    "print(sorted(s.DATABASES), s.DATABASE_ROUTERS, type(storages['default']).__name__,"
+    " type(storages['private']).__name__, s.SESSION_ENGINE,"
     " s.CACHES['default']['BACKEND'].rsplit('.', 1)[1])"
 )
 
@@ -52,7 +54,9 @@ def _run(*args, **env):
 def test_with_no_switch_there_is_one_database_and_files_on_disk():
     result = _run("-c", SHOW)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "['default'] [] FileSystemStorage django.contrib.sessions.backends.db LocMemCache"
+    assert result.stdout.strip() == (
+        "['default'] [] FileSystemStorage PrivateFileSystemStorage django.contrib.sessions.backends.db LocMemCache"
+    )
 
 
 def test_a_replica_url_adds_the_replica_alias_and_its_router():
@@ -64,12 +68,30 @@ def test_a_replica_url_adds_the_replica_alias_and_its_router():
 def test_a_bucket_name_puts_media_on_s3_and_redis_shares_cache_and_sessions_between_web_hosts():
     result = _run("-c", SHOW, **S3, **REDIS)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[2:] == ["S3Storage", "django.contrib.sessions.backends.cached_db", "RedisCache"]
+    assert result.stdout.split()[2:] == [
+        "PublicMediaStorage",
+        "PrivateS3Storage",
+        "django.contrib.sessions.backends.cached_db",
+        "RedisCache",
+    ]
 
 
 def test_every_switch_on_at_once_passes_the_deployment_checks():
     result = _run("manage.py", "check", "--deploy", "--fail-level", "WARNING", **PROD, **REPLICA, **S3, **REDIS)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_public_media_on_a_bucket_with_private_files_on_one_disk_is_a_deployment_warning():
+    public_only = {k: v for k, v in S3.items() if k != "PORTAL_PRIVATE_BUCKET_NAME"}
+    result = _run("manage.py", "check", "--deploy", "--fail-level", "WARNING", **PROD, **public_only, **REDIS)
+    assert result.returncode != 0
+    assert "portal.W010" in result.stderr
+
+
+def test_private_files_in_the_public_media_bucket_are_refused():
+    result = _run("manage.py", "check", **{**S3, "PORTAL_PRIVATE_BUCKET_NAME": S3["AWS_STORAGE_BUCKET_NAME"]})
+    assert result.returncode != 0
+    assert "portal.E011" in result.stderr and "/media/" in result.stderr
 
 
 def test_the_router_reads_from_the_replica_and_writes_to_the_primary():
