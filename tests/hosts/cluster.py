@@ -331,6 +331,8 @@ class Cluster:
         for old, new in replacements.items():
             site = site.replace(old, new)
         site = "\n".join(line for line in site.splitlines() if "listen [::]" not in line)
+        if self.s3_env.get("AWS_STORAGE_BUCKET_NAME"):
+            site = self._media_from_bucket(site, folder)
         (folder / "site.conf").write_text(site)
         (folder / "nginx.conf").write_text(
             f"pid {folder}/nginx.pid;\nerror_log {folder}/error.log;\nevents {{}}\nhttp {{\n"
@@ -341,6 +343,20 @@ class Cluster:
         )
         subprocess.run([NGINX, "-t", "-q", "-c", str(folder / "nginx.conf")], check=True, capture_output=True)
         subprocess.run([NGINX, "-c", str(folder / "nginx.conf")], check=True, capture_output=True)
+
+    def _media_from_bucket(self, site: str, folder: Path) -> str:
+        """/media/ from the public prefix of the bucket (deploy/nginx/media-s3.conf) instead of a host's folder;
+        the S3 server here speaks plain HTTP on loopback, so the TLS lines towards it go."""
+        env = self.s3_env
+        prefix = env.get("AWS_LOCATION", "media")
+        bucket_url = f"{env['AWS_S3_ENDPOINT_URL']}/{env['AWS_STORAGE_BUCKET_NAME']}/{prefix}/"
+        snippet = (ROOT / "deploy" / "nginx" / "media-s3.conf").read_text()
+        snippet = snippet.replace("https://s3.example.vn/cong-htx-media/media/", bucket_url)
+        snippet = "\n".join(line for line in snippet.splitlines() if "proxy_ssl_" not in line)
+        (folder / "media-s3.conf").write_text(snippet)
+        block = re.compile(r"\n    location /media/ \{\n.*?\n    \}\n", re.S)
+        assert block.search(site), "no `location /media/` block in deploy/nginx/cong-htx.conf"
+        return block.sub(lambda m: f"\n    include {folder}/media-s3.conf;\n", site, count=1)
 
     def nginx_access(self) -> list[str]:
         path = self.workdir / "nginx" / "access.log"
