@@ -6,6 +6,9 @@ With CELERY_BROKER_URL unset (a newcomer's machine) settings make every task run
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
+
+from portal import replica
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -13,6 +16,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("cong_htx", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# A task's reads go to the primary: it was queued after a commit that the replica may not have replayed yet.
+task_prerun.connect(replica.task_started, weak=False, dispatch_uid="portal.replica.task_started")
+task_postrun.connect(replica.task_finished, weak=False, dispatch_uid="portal.replica.task_finished")
 
 
 @app.on_after_configure.connect

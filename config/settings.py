@@ -426,15 +426,27 @@ PORTAL_CONTACT_PER_HOUR = envint("PORTAL_CONTACT_PER_HOUR", 5)
 # A bare view at /_bench/bare for `make bench`'s baseline. Never on in production.
 PORTAL_BENCH_ENDPOINTS = envbool("PORTAL_BENCH_ENDPOINTS", False)
 
-# PostgreSQL read replica: reads of everything but accounts and sessions go there (portal/routers.py).
+# PostgreSQL read replica: reads go there but for what must see the latest commit (config/routers.py): a client's
+# reads for PORTAL_REPLICA_PIN_SECONDS after it posted (a cookie carries the pin across the redirect), Celery tasks,
+# caches rebuilt right after a change, accounts, sessions and sign-in security. The pin must outlast the lag
+# (/healthz shows it). https://github.com/jbalogh/django-multidb-router
 DATABASE_REPLICA_URL = os.getenv("DATABASE_REPLICA_URL", "")
+PORTAL_REPLICA_PIN_SECONDS = envint("PORTAL_REPLICA_PIN_SECONDS", 5)
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(
         DATABASE_REPLICA_URL, conn_max_age=envint("DJANGO_CONN_MAX_AGE", 60), conn_health_checks=True
     )
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 3  # a dead replica costs 3 s, then is skipped
     # Tests have no second server: the replica alias reads the test database itself.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
+    REPLICA_DATABASES = ["replica"]
+    MIDDLEWARE.insert(1, "multidb.middleware.PinningRouterMiddleware")
+    MULTIDB_PINNING_COOKIE = "htx_pin"
+    MULTIDB_PINNING_SECONDS = PORTAL_REPLICA_PIN_SECONDS
+    MULTIDB_PINNING_COOKIE_HTTPONLY = True
+    MULTIDB_PINNING_COOKIE_SECURE = not DEBUG
+    MULTIDB_PINNING_COOKIE_SAMESITE = "Lax"
 
 # Uploads on S3-compatible object storage (MinIO, Ceph, SeaweedFS, AWS, Viettel/FPT cloud) through django-storages,
 # so several web hosts and workers see the same files (docs/deploy.md, "Object storage"). Two buckets, each switched

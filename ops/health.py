@@ -4,6 +4,13 @@ The public sees only "ok" or "error" per component. What failed and how (the err
 versions we run) helps an attacker as much as an operator, so it goes only to the local probe (a request from
 127.0.0.1 or ::1 that no proxy forwarded) or to a caller sending the token of PORTAL_HEALTH_TOKEN in the
 X-Health-Token header.
+
+With a read replica (DATABASE_REPLICA_URL) the replica is checked too, and the details give its lag in seconds:
+0 when it has replayed all the WAL it received (an idle primary is no lag), else the age of the last transaction
+it replayed (`now() - pg_last_xact_replay_timestamp()`). After a long idle spell the first write reads as lag of that
+spell's length until it is replayed, a moment later. A replica that is down does not take the site down (reads go
+to the primary, config.routers): the answer is then 200 with status "degraded", so a balancer keeps every host,
+while a monitor alerts on it.
 """
 
 import platform
@@ -13,7 +20,7 @@ import django
 from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from django.http import JsonResponse
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
@@ -65,6 +72,21 @@ def _broker() -> str:
 
 CHECKS = {"database": _database, "cache": _cache, "broker": _broker}
 
+REPLICA_LAG_SQL = """
+    SELECT pg_is_in_recovery(),
+           CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+                ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END
+"""
+
+
+def _replica() -> dict:
+    with connections["replica"].cursor() as cursor:
+        cursor.execute(REPLICA_LAG_SQL)
+        in_recovery, lag = cursor.fetchone()
+    if not in_recovery:
+        raise RuntimeError("DATABASE_REPLICA_URL names a server that is not a standby")
+    return {"lag_seconds": round(float(lag or 0), 3)}
+
 
 def _sees_details(request) -> bool:
     token = getattr(settings, "PORTAL_HEALTH_TOKEN", "")
@@ -88,7 +110,18 @@ def healthz(request):
             public[name] = "error"
             healthy = False
         details[name] = {"result": result, "ms": round((time.perf_counter() - started) * 1000, 1)}
-    body = {"status": "ok" if healthy else "error", **public}
+    status = "ok" if healthy else "error"
+    if "replica" in settings.DATABASES:
+        started = time.perf_counter()
+        try:
+            details["replica"] = {"result": "ok", **_replica()}
+            public["replica"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - reads fall back to the primary: degraded, not down.
+            details["replica"] = {"result": f"error: {exc.__class__.__name__}: {exc}"}
+            public["replica"] = "error"
+            status = "degraded" if healthy else status
+        details["replica"]["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    body = {"status": status, **public}
     if _sees_details(request):
         body["details"] = details
         body["versions"] = {"python": platform.python_version(), "django": django.get_version()}

@@ -8,6 +8,10 @@ one (`expires_at`), and nothing cached lives past the earliest.
 
 Each process remembers the version for a second: a page served from the cache then costs one cache read, not two.
 Another process's bump is seen within VERSION_MEMO_SECONDS; this process's own bump at once.
+
+The version is bumped when the transaction that changed a watched row commits, and what is cached right after a
+bump is built from the primary, not from a replica that may lag: the rules and their reasons are portal.versioned's,
+whose `watch` and `bump_on_commit` this module shares ("content" is the name of its version there).
 """
 
 import hashlib
@@ -17,15 +21,19 @@ from datetime import datetime
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from . import versioned
+from .replica import primary_reads
+
 VERSION_KEY = "portal:content-version"
+FRESH_KEY = versioned.fresh_key(VERSION_KEY)
+NAME = "content"
 HOME_TTL = 300  # seconds: the longest anything public stays cached
 
 VERSION_MEMO_SECONDS = 1.0
-_memo = {"version": None, "until": 0.0}
+_memo = {"version": None, "fresh": False, "until": 0.0}
 
 # Functions of `now` giving the next time public content changes by itself (or None): registered by the apps.
 _EXPIRIES: dict[str, Callable[[datetime], datetime | None]] = {}
@@ -33,46 +41,47 @@ _EXPIRIES: dict[str, Callable[[datetime], datetime | None]] = {}
 _FORGETTERS: dict[str, Callable[[], None]] = {}
 
 
-def _new_version() -> int:
-    # Microseconds: a version made after a cache flush is always above any version remembered before it.
-    return int(timezone.now().timestamp() * 1_000_000)
+def content_state() -> tuple[int, bool]:
+    """The content version, and whether it was bumped so recently that what is built now must read the primary."""
+    dirty()  # in Django's TestCase, the bumps of the code's ended transactions (portal.versioned._settle)
+    now = time.monotonic()
+    if _memo["version"] is not None and now < _memo["until"]:
+        return _memo["version"], _memo["fresh"]
+    found = cache.get_many([VERSION_KEY, FRESH_KEY])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        version = versioned.new_version()
+        cache.add(VERSION_KEY, version, None)
+        version = cache.get(VERSION_KEY, version)
+    _memo.update(version=version, fresh=FRESH_KEY in found, until=now + VERSION_MEMO_SECONDS)
+    return version, _memo["fresh"]
 
 
 def content_version() -> int:
-    now = time.monotonic()
-    if _memo["version"] is not None and now < _memo["until"]:
-        return _memo["version"]
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = _new_version()
-        cache.add(VERSION_KEY, version, None)
-        version = cache.get(VERSION_KEY, version)
-    _memo.update(version=version, until=now + VERSION_MEMO_SECONDS)
-    return version
+    return content_state()[0]
 
 
 def bump_content_version(*args, **kwargs) -> None:
-    """Make everything cached for the public stale (also a signal receiver, hence the ignored arguments)."""
+    """Make everything cached for the public stale now (for changes that send no signal: a bulk_create, a raw
+    update); inside a transaction, prefer `bump_on_commit`."""
     _memo["until"] = 0.0
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, _new_version(), None)
+    versioned.bump_key(VERSION_KEY)
+
+
+def bump_on_commit() -> None:
+    """Make everything cached for the public stale when the current transaction commits."""
+    versioned.bump_on_commit(NAME, bump_content_version)
+
+
+def dirty() -> bool:
+    """Whether this thread's transaction changed public content that is not committed yet (see portal.versioned)."""
+    return versioned.dirty(NAME)
 
 
 def watch(*labels: str, m2m: tuple = ()) -> None:
-    """Bump the content version whenever a row of these models ("app.Model") is saved or deleted, or one of these
-    many-to-many relations ("app.Model.field") changes."""
-    from django.apps import apps
-
-    for label in labels:
-        model = apps.get_model(label)
-        post_save.connect(bump_content_version, sender=model, dispatch_uid=f"contentcache.save.{label}")
-        post_delete.connect(bump_content_version, sender=model, dispatch_uid=f"contentcache.delete.{label}")
-    for dotted in m2m:
-        label, field = dotted.rsplit(".", 1)
-        through = getattr(apps.get_model(label), field).through
-        m2m_changed.connect(bump_content_version, sender=through, dispatch_uid=f"contentcache.m2m.{dotted}")
+    """Bump the content version when a transaction that saved or deleted a row of these models ("app.Model"), or
+    changed one of these many-to-many relations ("app.Model.field"), commits."""
+    versioned.watch(NAME, *labels, m2m=m2m, bump_now=bump_content_version)
 
 
 def expires_at(name: str, next_change: Callable[[datetime], datetime | None]) -> None:
@@ -103,12 +112,14 @@ def forget_local() -> None:
 
 def cached(name: str, build, *, use_cache: bool = True):
     """`build()`'s result, cached under `name` until content changes or the next planned change is due."""
-    if not use_cache:
+    if not use_cache or dirty():
         return build()
-    key = f"portal:{name}:v{content_version()}"
+    version, fresh = content_state()
+    key = f"portal:{name}:v{version}"
     data = cache.get(key)
     if data is None:
-        data = build()
+        with primary_reads(fresh):
+            data = build()
         cache.set(key, data, cache_ttl())
     return data
 

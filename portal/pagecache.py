@@ -20,6 +20,10 @@ the normalised ones, so what it renders is what the key names. A request whose p
 one of an unbounded number (free text, a value a filter refuses, a list page past CACHED_PAGES) goes through the
 view uncached. Random parameters thus cannot fill the cache. The page must not depend on the Host header either:
 absolute links come from settings.PORTAL_SITE_URL (portal.siteurl).
+
+A page is built, on a miss, with reads on the primary while the content version is fresh (bumped less than
+PORTAL_REPLICA_PIN_SECONDS ago), and is neither served from nor stored in the cache inside a transaction that has
+changed public content and not committed (portal.contentcache, portal.versioned).
 """
 
 import hashlib
@@ -33,7 +37,8 @@ from django.db.models import Model
 from django.http import HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 
-from .contentcache import cache_ttl, content_version
+from .contentcache import cache_ttl, content_state, dirty
+from .replica import primary_reads
 
 _LIVE = re.compile(r'<!--live:([a-z-]+)(?::(\d+))?-->.*?<!--/live:\1-->|name="csrfmiddlewaretoken" value="[^"]*"', re.S)
 
@@ -189,7 +194,7 @@ def anonymous_page(view=None, *, query=None, vary=None):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not _servable(request):
+        if not _servable(request) or dirty():
             return view(request, *args, **kwargs)
         params = query(request)
         if params is None:
@@ -201,7 +206,8 @@ def anonymous_page(view=None, *, query=None, vary=None):
         cookies = [request.COOKIES.get(name, "") for name in VARY_COOKIES]
         extra = vary(request, *args, **kwargs) if vary else ""
         digest = hashlib.sha1(repr((request.path, sorted(params.items()), cookies, extra)).encode()).hexdigest()
-        key = f"portal:page:v{content_version()}:{digest}"
+        version, fresh = content_state()
+        key = f"portal:page:v{version}:{digest}"
         entry = _local_get(key)
         if entry is None:
             entry = cache.get(key)
@@ -209,7 +215,8 @@ def anonymous_page(view=None, *, query=None, vary=None):
                 _local_put(key, entry)
         if entry is not None:
             return HttpResponse(_fill(request, entry["parts"]), content_type=entry["content_type"])
-        response = view(request, *args, **kwargs)
+        with primary_reads(fresh):  # just after a bump, the replica may not have the rows yet
+            response = view(request, *args, **kwargs)
         content_type = response.get("Content-Type", "")
         if response.status_code == 200 and content_type.startswith("text/html") and not response.cookies:
             if not getattr(response, "streaming", False):
