@@ -196,10 +196,11 @@ if not REDIS_URL and not DEBUG:
 # project's Python source and requirements.txt (config.deployment.code_release), so two hosts on the same checkout
 # agree without being told. Cached values are keyed by it, so that during a rolling upgrade old and new code never
 # unpickle each other's objects; what is only a number shared by every process (the content and named versions that
-# signal a change, the poll limit per address) keeps one key for every release (PORTAL_CACHE_SHARED_KEYS,
-# portal.cache.release_key), so an edit made through an old host still makes the new hosts' pages stale.
+# signal a change, the poll limit per address, an import's progress) keeps one key for every release
+# (PORTAL_CACHE_SHARED_KEYS, portal.cache.release_key), so an edit made through an old host still makes the new
+# hosts' pages stale.
 PORTAL_RELEASE = os.getenv("PORTAL_RELEASE", "").strip() or code_release(BASE_DIR)
-PORTAL_CACHE_SHARED_KEYS = ("portal:content-version", "portal:version:", "portal:poll:")
+PORTAL_CACHE_SHARED_KEYS = ("portal:content-version", "portal:version:", "portal:poll:", "cooperatives:import:")
 _RELEASE_KEYS = {"KEY_PREFIX": f"release-{PORTAL_RELEASE}", "KEY_FUNCTION": "portal.cache.release_key"}
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": REDIS_URL, **_RELEASE_KEYS}}
