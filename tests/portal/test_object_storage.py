@@ -2,6 +2,7 @@
 only signed requests read, served by the permission-checked views; public media linked same-origin at /media/."""
 
 import pytest
+from botocore.response import StreamingBody
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -50,6 +51,19 @@ def test_a_download_streams_the_exact_bytes_with_the_attachment_headers(s3_stora
     assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert response["Content-Disposition"].startswith("attachment;")
     assert b"".join(response.streaming_content) == PDF
+
+
+def test_a_download_reads_the_bucket_as_it_streams_not_a_local_copy(s3_storages, db):
+    from directives.models import DocumentFile
+    from tests.directives.factories import DocumentFactory
+
+    item = DocumentFile(document=DocumentFactory(), file=SimpleUploadedFile("lon.pdf", PDF))
+    item.save()
+    response = attachment_response(item.file, item.original_name)
+    # botocore's body of the GET, read chunk by chunk; not django-storages' S3File, which downloads the whole
+    # object into a temporary file before the first byte goes out.
+    assert isinstance(response.file_to_stream, StreamingBody)
+    response.close()
 
 
 def test_a_missing_object_is_a_404_not_a_500(s3_storages, client, db, alliance_staff):
