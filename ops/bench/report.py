@@ -10,6 +10,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -155,6 +156,113 @@ def worker_rows(workers: list) -> list[dict]:
     ]
 
 
+def host_rows(hosts: dict) -> list[dict]:
+    """One row per page, connection count and setup of the two-host phase (`make bench BENCH_HOSTS=2`); req/s is
+    compared with the same page on one host reached directly. No throughput target: the hosts share the cores."""
+    rows = []
+    for page in hosts.get("pages", []):
+        for connections in ("1", "16"):
+            direct = page.get("runs", {}).get(hosts_setups(hosts)[0], {}).get(connections, {}).get("rps")
+            for setup in hosts_setups(hosts):
+                run = page.get("runs", {}).get(setup, {}).get(connections)
+                row = {
+                    "kind": "hosts",
+                    "setup": setup,
+                    "name": page["name"],
+                    "path": page["path"],
+                    "session": "anonymous",
+                    "connections": int(connections),
+                    "target": "0 errors",
+                }
+                if run is None:
+                    row.update(result="FAIL", note=page.get("error", "not measured"))
+                else:
+                    row.update(
+                        rps=run["rps"],
+                        ratio=round(run["rps"] / direct, 3) if direct else None,
+                        p50_ms=run["p50_ms"],
+                        p99_ms=run["p99_ms"],
+                        errors=run["errors"],
+                        requests=run["requests"],
+                        result="FAIL" if run["errors"] else "pass",
+                        note=f"{run['errors']} errors" if run["errors"] else "",
+                    )
+                rows.append(row)
+    return rows
+
+
+def hosts_setups(hosts: dict) -> list[str]:
+    return hosts.get("setups") or ["1 host direct", "1 host behind nginx", "2 hosts behind nginx"]
+
+
+def hosts_markdown(hosts: dict, rows: list, duration: str) -> list[str]:
+    """The two-host section of RESULTS.md."""
+    if not hosts:
+        return []
+    workers = hosts.get("workers_per_host") or os.environ.get("BENCH_WORKERS", "2")
+    cores = hosts.get("cores") or os.cpu_count()
+    lines = [
+        "## Two hosts behind nginx",
+        "",
+        f"Two gunicorn hosts on this machine ({workers} sync workers each, no access log, each with its own static, "
+        "media and private media folders; the same PostgreSQL database and Redis) behind one nginx whose "
+        "configuration is made from `deploy/nginx/upstream-example.conf` (least_conn, keepalive, "
+        "`proxy_next_upstream error timeout http_502 http_503`; plain HTTP on loopback instead of TLS). "
+        f"wrk {duration} s per run, the three setups one after another for each page and connection count:",
+        "",
+        "- **1 host direct**: wrk straight to host A's gunicorn;",
+        "- **1 host behind nginx**: the same nginx, an upstream holding host A only: the cost of the nginx hop;",
+        "- **2 hosts behind nginx**: the example's upstream with both hosts.",
+        "",
+        f"This machine has {cores} cores and both hosts, nginx, wrk, PostgreSQL and Redis share them, so a second "
+        "host cannot double the requests per second here: the cores, not the workers, are the limit. What these "
+        "rows show is the cost of the extra hop and of balancing, and that nothing breaks (no error, both hosts "
+        "answering, one shared cache). On separate machines each host brings its own cores.",
+        "",
+    ]
+    if hosts.get("loadavg"):
+        lines += [
+            f"Load average before this phase: {hosts['loadavg']['before']}, after: {hosts['loadavg']['after']}.",
+            "",
+        ]
+    summary = []
+    for connections in (1, 16):
+        for setup in hosts_setups(hosts)[1:]:
+            ratios = sorted(
+                r["ratio"]
+                for r in rows
+                if r["setup"] == setup and r["connections"] == connections and r.get("ratio") is not None
+            )
+            if ratios:
+                summary.append(
+                    f"{setup} at {connections} connection{'s' if connections > 1 else ''}: median "
+                    f"{statistics.median(ratios):.2f} × 1 host direct ({ratios[0]:.2f}–{ratios[-1]:.2f})"
+                )
+    if summary:
+        lines += ["Over these pages, req/s " + "; ".join(summary) + ".", ""]
+    lines += [
+        "| page | conns | setup | req/s | × 1 host direct | p50 ms | p99 ms | errors | result |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        result = r["result"] + (f" ({r['note']})" if r.get("note") else "")
+        lines.append(
+            f"| {r['name']} `{r['path']}` | {r['connections']} | {r['setup']} | {_fmt(r.get('rps'))} | "
+            f"{_fmt(r.get('ratio'))} | {_fmt(r.get('p50_ms'))} | {_fmt(r.get('p99_ms'))} | {_fmt(r.get('errors'))} | "
+            f"{result} |"
+        )
+    for setup, split in hosts.get("upstreams", {}).items():
+        if split:
+            served = ", ".join(f"{address} {count}" for address, count in sorted(split.get("hosts", {}).items()))
+            lines += [
+                "",
+                f"Requests nginx sent per host, {setup} (its access log): {served}; retried on the other host: "
+                f"{split.get('retried', 0)}; 5xx answers: {split.get('5xx', 0)}.",
+            ]
+    lines.append("")
+    return lines
+
+
 def pending_pages(pages_source: str) -> list[str]:
     """The issue's pages still commented out in ops/bench/pages.py."""
     return re.findall(r'^\s*#\s*Page\("([^"]+)"', pages_source, re.M)
@@ -167,7 +275,16 @@ def _fmt(value, suffix=""):
 
 
 def markdown(
-    info: dict, pages: list, jobs: list, workers: list, seed: dict, queries: dict, pending: list, duration: str
+    info: dict,
+    pages: list,
+    jobs: list,
+    workers: list,
+    seed: dict,
+    queries: dict,
+    pending: list,
+    duration: str,
+    hosts: dict | None = None,
+    hosts_rows: list | None = None,
 ) -> str:
     lines = [
         "# Benchmark results",
@@ -219,8 +336,8 @@ def markdown(
             + ", ".join(pending)
             + ".",
         ]
+    lines += ["", *hosts_markdown(hosts or {}, hosts_rows or [], duration)]
     lines += [
-        "",
         "## Timed jobs",
         "",
         "| job | callable | seconds | peak MB | target | result |",
@@ -257,6 +374,7 @@ def markdown(
 
 CSV_FIELDS = [
     "kind",
+    "setup",
     "name",
     "path",
     "session",
@@ -293,15 +411,17 @@ def main(argv=None) -> int:
     workers = worker_rows(load.get("workers", []))
     seed = _read(out / "seed.json", {})
     pending = pending_pages((Path(__file__).parent / "pages.py").read_text())
+    hosts = _read(out / "hosts.json", {})
+    hosts_table = host_rows(hosts)
     info = {**machine(), "loadavg": load.get("loadavg")}
-    text = markdown(info, pages, jobs, workers, seed, queries, pending, args.duration)
+    text = markdown(info, pages, jobs, workers, seed, queries, pending, args.duration, hosts, hosts_table)
     (results / "RESULTS.md").write_text(text)
     with open(results / "results.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows([*pages, *jobs, *workers])
+        writer.writerows([*pages, *hosts_table, *jobs, *workers])
     print(text)
-    failed = [r for r in [*pages, *jobs, *workers] if r["result"] == "FAIL"]
+    failed = [r for r in [*pages, *hosts_table, *jobs, *workers] if r["result"] == "FAIL"]
     print(f"{len(failed)} row(s) below target." if failed else "Every measured row meets its target.")
     return 0
 

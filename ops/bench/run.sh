@@ -5,8 +5,12 @@
 #   SEED_SCALE_ARGS=""       options for seed_scale, e.g. "--cooperatives 2000 --documents 5000"
 #   BENCH_RESEED=1           wipe the scale rows first, so seeding is done (and timed) again
 #   BENCH_DATABASE_URL       default postgres://postgres@127.0.0.1:5432/htx_bench
+#   BENCH_REDIS_URL          the Redis server, default redis://127.0.0.1:6379
 #   BENCH_REDIS_DB=12        Redis database for the cache (the broker uses the next one)
 #   BENCH_PORT=8090          gunicorn's port on 127.0.0.1;  BENCH_WORKERS=2 (unless deploy/gunicorn.conf.py exists)
+#   BENCH_HOSTS=2            also measure two gunicorn hosts (BENCH_WORKERS workers each, their own folders) behind
+#                            one nginx made from deploy/nginx/upstream-example.conf, against one host directly and
+#                            one host behind the same nginx (ops/bench/hosts.py); default 1: one host only
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=.venv/bin/python
@@ -17,6 +21,7 @@ started=$(date +%s)
 commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit (with uncommitted changes)"; fi
 echo "$commit" > "$OUT/commit.txt"
+rm -f "$OUT/hosts.json"  # written again only by a BENCH_HOSTS=2 run
 step() { printf '\n== %s  [%ss]\n' "$*" "$(( $(date +%s) - started ))"; }
 
 export BENCH_DURATION="${BENCH_DURATION:-10}"
@@ -27,10 +32,14 @@ fi
 PORT="${BENCH_PORT:-8090}"
 BASE="http://127.0.0.1:$PORT"
 REDIS_DB="${BENCH_REDIS_DB:-12}"
+REDIS_SERVER="${BENCH_REDIS_URL:-redis://127.0.0.1:6379}"
+REDIS_SERVER="${REDIS_SERVER%/}"
+HOSTS="${BENCH_HOSTS:-1}"
+if [ "$HOSTS" != 1 ] && [ "$HOSTS" != 2 ]; then echo "BENCH_HOSTS must be 1 or 2" >&2; exit 2; fi
 export BENCH_WORKERS="${BENCH_WORKERS:-2}"
 export DATABASE_URL="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/htx_bench}"
-export REDIS_URL="redis://127.0.0.1:6379/$REDIS_DB"
-export CELERY_BROKER_URL="redis://127.0.0.1:6379/$((REDIS_DB + 1))"
+export REDIS_URL="$REDIS_SERVER/$REDIS_DB"
+export CELERY_BROKER_URL="$REDIS_SERVER/$((REDIS_DB + 1))"
 export DJANGO_DEBUG=0
 export DJANGO_SECRET_KEY="bench-$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')"
 export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
@@ -54,6 +63,8 @@ import psycopg
 import redis
 
 db = dj_database_url.parse(os.environ["DATABASE_URL"])
+if not os.environ["REDIS_URL"].startswith(("redis://127.0.0.1:", "redis://localhost:")):
+    sys.exit("bench runs against this machine only (BENCH_REDIS_URL must point at 127.0.0.1)")
 if db["HOST"] not in {"127.0.0.1", "localhost"}:
     sys.exit("bench runs against this machine only (BENCH_DATABASE_URL must point at 127.0.0.1)")
 try:
@@ -68,7 +79,7 @@ with conn:
 try:
     redis.Redis.from_url(os.environ["REDIS_URL"], socket_connect_timeout=5).ping()
 except redis.RedisError as exc:
-    sys.exit(f"Redis is not reachable on 127.0.0.1:6379: {exc}")
+    sys.exit(f"Redis is not reachable at {os.environ['REDIS_URL']}: {exc}")
 print("PostgreSQL and Redis answer")
 PY
 
@@ -93,17 +104,24 @@ if [ -f deploy/gunicorn.conf.py ]; then conf=(-c deploy/gunicorn.conf.py); else 
 .venv/bin/gunicorn config.wsgi:application "${conf[@]}" --bind "127.0.0.1:$PORT" \
   --error-logfile "$OUT/gunicorn.log" --log-level warning &
 GUNICORN_PID=$!
-stop_gunicorn() {
-  if [ -n "${GUNICORN_PID:-}" ] && kill -0 "$GUNICORN_PID" 2>/dev/null; then
-    kill -TERM "$GUNICORN_PID"
-    for _ in $(seq 1 60); do kill -0 "$GUNICORN_PID" 2>/dev/null || break; sleep 0.5; done
-    kill -KILL "$GUNICORN_PID" 2>/dev/null || true
-    wait "$GUNICORN_PID" 2>/dev/null || true
-    echo "gunicorn stopped"
+stop_pid() {  # stop_pid PID NAME: TERM, up to 30 s for a graceful exit, then KILL
+  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
+    kill -TERM "$1"
+    for _ in $(seq 1 60); do kill -0 "$1" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+    echo "$2 stopped"
   fi
-  GUNICORN_PID=
 }
-trap stop_gunicorn EXIT INT TERM
+stop_gunicorn() { stop_pid "${GUNICORN_PID:-}" gunicorn; GUNICORN_PID=; }
+stop_hosts() {
+  stop_pid "${NGINX_PID:-}" nginx; NGINX_PID=
+  stop_pid "${HOST_A_PID:-}" "host A (gunicorn)"; HOST_A_PID=
+  stop_pid "${HOST_B_PID:-}" "host B (gunicorn)"; HOST_B_PID=
+}
+cleanup() { stop_gunicorn; stop_hosts; }
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
 up=0
 for _ in $(seq 1 60); do
   if $PY -c "from ops.bench.measure import fetch; import sys; sys.exit(fetch('$BASE', '/healthz')[0] != 200)" 2>/dev/null
@@ -117,8 +135,68 @@ $PY -m ops.bench.measure --base "$BASE" --queries "$OUT/queries.json" --master-p
   --duration "$BENCH_DURATION" --output "$OUT/load.json"
 stop_gunicorn
 
+if [ "$HOSTS" = 2 ]; then
+  step "two hosts behind nginx: gunicorn A and B, ${BENCH_WORKERS} workers each, their own folders"
+  nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
+  if [ ! -x "$nginx_bin" ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null
+  fi
+  read -r PORT_A PORT_B PORT_TWO PORT_ONE < <($PY -c "
+import socket
+held = [socket.socket() for _ in range(4)]
+for s in held: s.bind(('127.0.0.1', 0))
+print(*[s.getsockname()[1] for s in held])")
+  HOSTS_DIR="$(cd "$OUT" && pwd)/hosts"
+  rm -rf "$HOSTS_DIR"
+  mkdir -p "$HOSTS_DIR/nginx"
+  host_env() {  # host_env NAME PORT -> HOST_ENV: what differs between the two hosts (nothing on disk is shared)
+    HOST_ENV=(DJANGO_STATIC_ROOT="$HOSTS_DIR/$1/staticfiles" DJANGO_MEDIA_ROOT="$HOSTS_DIR/$1/media"
+      PORTAL_PRIVATE_MEDIA_ROOT="$HOSTS_DIR/$1/media-private" GUNICORN_BIND="127.0.0.1:$2"
+      GUNICORN_WORKERS="$BENCH_WORKERS" GUNICORN_ACCESS_LOG=)
+  }
+  for host in a b; do
+    mkdir -p "$HOSTS_DIR/$host/media" "$HOSTS_DIR/$host/media-private"
+    host_env "$host" 0
+    env "${HOST_ENV[@]}" $PY manage.py collectstatic --noinput -v0
+  done
+  if [ -f deploy/gunicorn.conf.py ]; then host_conf=(-c deploy/gunicorn.conf.py); else host_conf=(--workers "$BENCH_WORKERS"); fi
+  $PY -c "import os, redis; redis.Redis.from_url(os.environ['REDIS_URL']).flushdb()"
+  host_env a "$PORT_A"
+  env "${HOST_ENV[@]}" .venv/bin/gunicorn config.wsgi:application "${host_conf[@]}" --bind "127.0.0.1:$PORT_A" \
+    --error-logfile "$HOSTS_DIR/a/gunicorn.log" --log-level warning &
+  HOST_A_PID=$!
+  host_env b "$PORT_B"
+  env "${HOST_ENV[@]}" .venv/bin/gunicorn config.wsgi:application "${host_conf[@]}" --bind "127.0.0.1:$PORT_B" \
+    --error-logfile "$HOSTS_DIR/b/gunicorn.log" --log-level warning &
+  HOST_B_PID=$!
+  $PY -m ops.bench.hosts config --hosts "127.0.0.1:$PORT_A" "127.0.0.1:$PORT_B" \
+    --listen-two "$PORT_TWO" --listen-one "$PORT_ONE" --dir "$HOSTS_DIR/nginx"
+  "$nginx_bin" -t -q -c "$HOSTS_DIR/nginx/nginx.conf"
+  "$nginx_bin" -c "$HOSTS_DIR/nginx/nginx.conf"
+  for _ in $(seq 1 20); do [ -s "$HOSTS_DIR/nginx/nginx.pid" ] && break; sleep 0.25; done
+  NGINX_PID="$(cat "$HOSTS_DIR/nginx/nginx.pid")"
+  for port in "$PORT_A" "$PORT_B" "$PORT_TWO" "$PORT_ONE"; do
+    up=0
+    for _ in $(seq 1 60); do
+      if $PY -c "from ops.bench.measure import fetch; import sys; sys.exit(fetch('http://127.0.0.1:$port', '/healthz')[0] != 200)" 2>/dev/null
+      then up=1; break; fi
+      sleep 0.5
+    done
+    [ "$up" = 1 ] || { echo "127.0.0.1:$port did not answer /healthz in 30 s; see $HOSTS_DIR" >&2; exit 1; }
+  done
+  echo "host A 127.0.0.1:$PORT_A, host B 127.0.0.1:$PORT_B; nginx: both hosts on $PORT_TWO, host A only on $PORT_ONE"
+
+  step "load through nginx and directly: bare view, cached pages, login page at 1 and 16 connections, ${BENCH_DURATION}s each"
+  $PY -m ops.bench.hosts measure --direct "http://127.0.0.1:$PORT_A" --one "http://127.0.0.1:$PORT_ONE" \
+    --two "http://127.0.0.1:$PORT_TWO" --queries "$OUT/queries.json" --duration "$BENCH_DURATION" \
+    --workers "$BENCH_WORKERS" --log "$HOSTS_DIR/nginx/upstreams.log" --output "$OUT/hosts.json"
+  stop_hosts
+fi
+
 step "timed jobs"
 $PY -m ops.bench.runjob --all --output "$OUT/jobs.json"
 
 step "results"
+echo "make bench took $(( $(date +%s) - started )) s up to the report"
 $PY -m ops.bench.report --out "$OUT" --results ops/bench
