@@ -6,7 +6,8 @@
     `manage.py release` (or `migrate`) and `load_demo`, once, on the primary
     web hosts A and B: gunicorn (deploy/gunicorn.conf.py) on loopback ports, production settings, each with its own
     static, media, private-media and temporary folders
-    nginx with the real site file (deploy/nginx/cong-htx.conf), TLS with a throwaway certificate, an upstream of A and B
+    nginx as the balancer (deploy/nginx/upstream-example.conf, TLS with a throwaway certificate) in front of A and B,
+    public media from the bucket (deploy/nginx/media-s3.conf)
     Celery workers "on A" and "on B" (their own folders, names worker-a@hosts and worker-b@hosts), and two beats
 
 Every process is started by `Cluster.start()` with its log in the cluster's folder and stopped by `Cluster.stop()`,
@@ -303,7 +304,8 @@ class Cluster:
             time.sleep(0.2)
 
     def start_nginx(self) -> None:
-        """The real site file with loopback ports, a throwaway certificate, and an upstream of both hosts."""
+        """The balancer as docs/deploy.md sets it up for several hosts (deploy/nginx/upstream-example.conf) with
+        loopback ports, a throwaway certificate, and public media from the bucket (deploy/nginx/media-s3.conf)."""
         folder = self.workdir / "nginx"
         folder.mkdir(exist_ok=True)
         self.ports["nginx"] = free_port()
@@ -315,20 +317,17 @@ class Cluster:
             check=True,
             capture_output=True,
         )
-        site = (ROOT / "deploy" / "nginx" / "cong-htx.conf").read_text()
-        upstream = "".join(
-            f"    server 127.0.0.1:{self.ports['web-' + host]} max_fails=1 fail_timeout=5s;\n" for host in ("A", "B")
-        )
-        site = re.sub(r"(upstream cong_htx \{\n)(?:\s*server [^\n]*\n)+", lambda m: m.group(1) + upstream, site)
+        site = (ROOT / "deploy" / "nginx" / "upstream-example.conf").read_text()
         replacements = {
+            "10.0.0.11:8000": f"127.0.0.1:{self.ports['web-A']}",
+            "10.0.0.12:8000": f"127.0.0.1:{self.ports['web-B']}",
             "/etc/letsencrypt/live/htx.example.vn/fullchain.pem": str(folder / "cert.pem"),
             "/etc/letsencrypt/live/htx.example.vn/privkey.pem": str(folder / "key.pem"),
-            "/srv/cong-htx/staticfiles/": f"{self.folder('A') / 'static'}/",
-            "/srv/cong-htx/media/": f"{self.folder('A') / 'media'}/",
             "listen 443 ssl http2;": f"listen 127.0.0.1:{self.ports['nginx']} ssl http2;",
             "listen 80;": f"listen 127.0.0.1:{free_port()};",
         }
         for old, new in replacements.items():
+            assert old in site, f"deploy/nginx/upstream-example.conf no longer says {old}"
             site = site.replace(old, new)
         site = "\n".join(line for line in site.splitlines() if "listen [::]" not in line)
         if self.s3_env.get("AWS_STORAGE_BUCKET_NAME"):
@@ -345,8 +344,8 @@ class Cluster:
         subprocess.run([NGINX, "-c", str(folder / "nginx.conf")], check=True, capture_output=True)
 
     def _media_from_bucket(self, site: str, folder: Path) -> str:
-        """/media/ from the public prefix of the bucket (deploy/nginx/media-s3.conf) instead of a host's folder;
-        the S3 server here speaks plain HTTP on loopback, so the TLS lines towards it go."""
+        """/media/ from the public prefix of the bucket (deploy/nginx/media-s3.conf, included in the TLS server
+        before `location /`); the S3 server here speaks plain HTTP on loopback, so the TLS lines towards it go."""
         env = self.s3_env
         prefix = env.get("AWS_LOCATION", "media")
         bucket_url = f"{env['AWS_S3_ENDPOINT_URL']}/{env['AWS_STORAGE_BUCKET_NAME']}/{prefix}/"
@@ -354,9 +353,9 @@ class Cluster:
         snippet = snippet.replace("https://s3.example.vn/cong-htx-media/media/", bucket_url)
         snippet = "\n".join(line for line in snippet.splitlines() if "proxy_ssl_" not in line)
         (folder / "media-s3.conf").write_text(snippet)
-        block = re.compile(r"\n    location /media/ \{\n.*?\n    \}\n", re.S)
-        assert block.search(site), "no `location /media/` block in deploy/nginx/cong-htx.conf"
-        return block.sub(lambda m: f"\n    include {folder}/media-s3.conf;\n", site, count=1)
+        proxied = re.compile(r"\n    location / \{\n        proxy_pass")
+        assert proxied.search(site), "no `location / { proxy_pass ...` in the upstream example"
+        return proxied.sub(lambda m: f"\n    include {folder}/media-s3.conf;\n" + m.group(0), site, count=1)
 
     def nginx_access(self) -> list[str]:
         path = self.workdir / "nginx" / "access.log"
