@@ -73,4 +73,4 @@ loadtest: $(STAMP)
 # about twenty processes); Redis is PORTAL_TEST_REDIS, databases 7-9 (PORTAL_HOSTS_REDIS_DB), which it flushes.
 .PHONY: test-hosts
 test-hosts: $(STAMP)
-	PORTAL_TEST_HOSTS=1 $(BIN)/pytest tests/hosts -q --durations=0 $(PYTEST_ARGS)
+	PORTAL_TEST_HOSTS=1 $(BIN)/pytest tests/hosts -q -s --durations=0 $(PYTEST_ARGS)

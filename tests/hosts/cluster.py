@@ -71,8 +71,9 @@ class Process:
         return self.popen is not None and self.popen.poll() is None
 
     def signal_group(self, sig: int) -> None:
-        """The process and its children (gunicorn's or Celery's workers): its own group, led by the PID we keep."""
-        if self.popen is None:
+        """The process and its children (gunicorn's or Celery's workers): its own group, led by the PID we keep.
+        Only while the leader is not reaped, so that the group id cannot be someone else's by then."""
+        if self.popen is None or self.popen.returncode is not None:
             return
         try:
             os.killpg(self.popen.pid, sig)
@@ -87,10 +88,8 @@ class Process:
             try:
                 self.popen.wait(timeout)
             except subprocess.TimeoutExpired:
-                self.signal_group(signal.SIGKILL)
+                self.signal_group(signal.SIGKILL)  # the leader is not reaped yet: the group is still ours
                 self.popen.wait(10)
-        # Children left behind by a killed leader (a gunicorn worker whose master died) share its group.
-        self.signal_group(signal.SIGKILL)
 
     def text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
@@ -227,7 +226,11 @@ class Cluster:
         nginx = self.workdir / "nginx" / "nginx.pid"
         if nginx.exists():
             subprocess.run([NGINX, "-c", str(self.workdir / "nginx" / "nginx.conf"), "-s", "stop"], capture_output=True)
-        for process in reversed(list(self.processes.values())):
+        # All at once (each waits for its own), not one after the other: workers and gunicorn finish in parallel.
+        running = [p for p in self.processes.values() if p.running()]
+        for process in running:
+            process.signal_group(signal.SIGTERM)
+        for process in self.processes.values():
             process.stop()
         try:
             self._flush_redis()
