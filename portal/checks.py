@@ -1,6 +1,7 @@
 """System checks of the portal's own settings (`manage.py check --deploy`)."""
 
 import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -51,6 +52,17 @@ def private_storage_check(app_configs, **kwargs):
         ]
     s3 = sys.modules.get("storages.backends.s3")  # imported by now if any storage is a bucket
     if s3 is None or not isinstance(private, s3.S3Storage):
+        location = getattr(private, "location", None)
+        media = Path(settings.MEDIA_ROOT).resolve()
+        if location and Path(location).resolve().is_relative_to(media):
+            return [
+                checks.Error(
+                    f"PORTAL_PRIVATE_MEDIA_ROOT ({location}) is inside MEDIA_ROOT, which the web server serves at "
+                    "/media/ to anyone.",
+                    hint="Keep the private files in a folder of their own, e.g. /srv/cong-htx/media-private.",
+                    id="portal.E012",
+                )
+            ]
         return []
     problems = []
     if private.custom_domain:

@@ -106,3 +106,9 @@ def test_a_private_bucket_that_could_be_read_unsigned_is_an_error(s3_storages, s
     errors = private_storage_check(None)
     assert [e.id for e in errors] == ["portal.E011"]
     assert problem in errors[0].msg
+
+
+def test_private_files_in_a_folder_under_the_public_media_are_an_error(settings):
+    assert private_storage_check(None) == []
+    settings.PORTAL_PRIVATE_MEDIA_ROOT = settings.MEDIA_ROOT / "rieng"
+    assert [e.id for e in private_storage_check(None)] == ["portal.E012"]

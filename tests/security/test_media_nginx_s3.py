@@ -137,3 +137,34 @@ def test_nothing_outside_the_public_prefix_is_reachable_through_media(nginx_medi
         status, _, body = _request(port, "GET", path)
         assert status != 200 or body == b"", (path, status)
         assert b"outside the prefix" not in body and b"private paper" not in body, path
+
+
+def test_the_site_with_the_snippet_in_place_of_the_media_folder_passes_nginx_t(tmp_path):
+    """What docs/deploy.md tells the operator to do: replace the /media/ block of cong-htx.conf with the include."""
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+    if not nginx or not shutil.which("openssl"):
+        pytest.skip("nginx and openssl are needed (apt-get install nginx openssl); .ci/run installs them")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=htx.example.vn"]
+        + ["-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
+        check=True,
+        capture_output=True,
+    )
+    # A resolvable endpoint: nginx -t looks the proxy_pass host up.
+    (tmp_path / "media-s3.conf").write_text(SNIPPET.read_text().replace("https://s3.example.vn/", "https://127.0.0.1/"))
+    site = (DEPLOY / "cong-htx.conf").read_text()
+    site, replaced = re.subn(
+        r"    location /media/ \{.*?\n    \}", f"    include {tmp_path}/media-s3.conf;", site, count=1, flags=re.S
+    )
+    assert replaced == 1
+    site = site.replace("/etc/letsencrypt/live/htx.example.vn/fullchain.pem", str(tmp_path / "cert.pem"))
+    site = site.replace("/etc/letsencrypt/live/htx.example.vn/privkey.pem", str(tmp_path / "key.pem"))
+    (tmp_path / "site.conf").write_text(site)
+    mime = "/etc/nginx/mime.types"
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n  {'include ' + mime + ';' if os.path.exists(mime) else ''}\n"
+        f"  access_log off;\n  include {tmp_path}/site.conf;\n}}\n"
+    )
+    result = subprocess.run([nginx, "-t", "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
