@@ -4,7 +4,8 @@
 may read (as the site's nginx does for /media/), and PRIVATE_BUCKET, which answers only signed requests.
 
 `pg_pair` is one primary + replica pair for the whole session (about 3 s to start, 2 s apply delay); tests that use
-it are PostgreSQL-only and are skipped where the server binaries are missing (CI installs them).
+it are PostgreSQL-only: skipped when the suite runs on SQLite (the PostgreSQL run starts the pair once) and where
+the server binaries are missing (CI installs them).
 """
 
 import shutil
@@ -76,6 +77,10 @@ def s3_storages(settings, s3_server):
 
 @pytest.fixture(scope="session")
 def pg_pair():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: the replica tests run in the PostgreSQL suite")
     if not pgpair.binaries_available():
         pytest.skip(f"PostgreSQL server binaries not found in {pgpair.BIN} (set PORTAL_PG_BIN)")
     # Not under pytest's own temporary folder: that one is private to root, and the server runs as `postgres`.

@@ -22,7 +22,13 @@ from pathlib import Path
 
 import psycopg
 
-BIN = Path(os.environ.get("PORTAL_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+def _newest_server() -> Path:
+    installed = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
+    return installed[-1].parent if installed else Path("/usr/lib/postgresql/15/bin")
+
+
+BIN = Path(os.environ.get("PORTAL_PG_BIN") or _newest_server())
 SERVER_SETTINGS = """
 listen_addresses = '127.0.0.1'
 port = {port}

@@ -4,6 +4,7 @@ DATABASE_REPLICA_URL on the replica (2 s behind), Redis for the cache; the schem
 PostgreSQL server binaries are needed (tests.infra.pgpair); the Django test database is not used by the site.
 """
 
+import os
 import subprocess
 import sys
 import time
@@ -24,10 +25,9 @@ PASSWORD = "Mat-khau-rat-dai-2026"
 
 
 def _redis_url() -> str:
-    import os
-
+    """The site's cache: a Redis database of its own (9; the CI's suites use 6 and 10-15), flushed at the start."""
     base = os.environ.get("PORTAL_TEST_REDIS", "redis://127.0.0.1:6379")
-    return base.rstrip("/").rsplit("/", 1)[0] + "/9" if base.count("/") > 2 else base + "/9"
+    return f"{base}/{os.environ.get('PORTAL_TEST_REPLICA_REDIS_DB', '9')}"
 
 
 @pytest.fixture(scope="session")
