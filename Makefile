@@ -70,7 +70,7 @@ loadtest: $(STAMP)
 
 # --- make test-hosts: several hosts on this machine (tests/hosts): a PostgreSQL primary and a replica 2 s behind,
 # SeaweedFS as S3, two gunicorn hosts behind nginx, two Celery workers, two beats. Not part of `make test` (it starts
-# about twenty processes); Redis is PORTAL_TEST_REDIS, databases 7-9 (PORTAL_HOSTS_REDIS_DB), which it flushes.
+# about twenty processes); Redis is PORTAL_TEST_REDIS, databases 2-4 (PORTAL_HOSTS_REDIS_DB), which it flushes.
 .PHONY: test-hosts
 test-hosts: $(STAMP)
 	PORTAL_TEST_HOSTS=1 $(BIN)/pytest tests/hosts -q -s --durations=0 $(PYTEST_ARGS)

@@ -38,8 +38,9 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 # The deadline reminders every few seconds instead of once a day at 07:00, so two beats show in a short window.
 REMINDER_EVERY = 3
 # Redis databases of the cluster on PORTAL_TEST_REDIS, from PORTAL_HOSTS_REDIS_DB on (flushed when it starts and when
-# it stops): apart from the suites' (PORTAL_TEST_BROKER_DB 10 and 13 and the next two, the load test's 6).
-CACHE_DB = int(os.environ.get("PORTAL_HOSTS_REDIS_DB", "7"))
+# it stops): apart from the suites' (PORTAL_TEST_BROKER_DB 10 and 13 and the next two, the load test's 6, the CI
+# smoke test's 7).
+CACHE_DB = int(os.environ.get("PORTAL_HOSTS_REDIS_DB", "2"))
 COUNTERS_DB, BROKER_DB = CACHE_DB + 1, CACHE_DB + 2
 
 

@@ -1,7 +1,7 @@
 """Several hosts on one machine (tests/hosts/cluster.py): `make test-hosts`, not `make test`.
 
 The cluster starts about twenty processes and takes a minute or two, so the suite runs only when asked:
-PORTAL_TEST_HOSTS=1 (the Makefile's test-hosts target sets it). Redis is PORTAL_TEST_REDIS (databases 7 to 9 of it,
+PORTAL_TEST_HOSTS=1 (the Makefile's test-hosts target sets it). Redis is PORTAL_TEST_REDIS (databases 2 to 4 of it,
 or from PORTAL_HOSTS_REDIS_DB on, are flushed); PostgreSQL is a private primary + replica pair started here.
 """
 
