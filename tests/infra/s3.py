@@ -14,6 +14,7 @@ on AWS or MinIO).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import secrets
@@ -139,6 +140,16 @@ class S3Server:
                 self.process.wait(timeout=10)
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: Linux sends it SIGKILL when the test process dies, even killed, so no weed
+    outlives a run that could not reach its `finally`. (Linux ties this to the thread that started weed: start
+    it from the main thread, as pytest fixtures are.)"""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _identities(access_key: str, secret_key: str, public_read: Iterable[str]) -> dict:
     identities = [
         {
@@ -190,7 +201,13 @@ def _launch(workdir: Path, access_key: str, secret_key: str, public_read: Iterab
     started = time.monotonic()
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+            command,
+            cwd=workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
     server = S3Server(
         endpoint_url=f"http://127.0.0.1:{s3}",
