@@ -7,10 +7,13 @@ X-Health-Token header.
 
 With a read replica (DATABASE_REPLICA_URL) the replica is checked too, and the details give its lag in seconds:
 0 when it has replayed all the WAL it received (an idle primary is no lag), else the age of the last transaction
-it replayed (`now() - pg_last_xact_replay_timestamp()`). After a long idle spell the first write reads as lag of that
-spell's length until it is replayed, a moment later. A replica that is down does not take the site down (reads go
-to the primary, config.routers): the answer is then 200 with status "degraded", so a balancer keeps every host,
-while a monitor alerts on it.
+it replayed (`now() - pg_last_xact_replay_timestamp()`). That figure never reads below the real lag (the pin window
+is set from it); after an idle spell the first write reads, until it is replayed a moment later, as a lag of the
+spell's length. The primary's `pg_stat_replication.replay_lag` was not used: it is the last lag measured (it reads
+~0 right after a write that follows idleness) and needs the pg_monitor role.
+
+A replica that is down does not take the site down (reads go to the primary, config.routers): the answer is then
+200 with status "degraded", so a balancer keeps every host, while a monitor alerts on it.
 """
 
 import platform
