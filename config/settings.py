@@ -84,10 +84,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # A balancer's probe by address (Host: 10.0.0.5) gets /healthz before the host-name check (ops/health.py).
-    "ops.health.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware_security.PermissionsPolicyMiddleware",
+    # A balancer's probe by address (Host: 10.0.0.5) gets /healthz before anything asks for the host name
+    # (ops/health.py); the two above never do (/healthz is exempt from the HTTPS redirect).
+    "ops.health.HealthzMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware_security.PortalCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

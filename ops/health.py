@@ -132,7 +132,8 @@ def healthz(request):
 
 
 class HealthzMiddleware:
-    """/healthz answered before anything asks for the request's host name (first in MIDDLEWARE).
+    """/healthz answered before anything asks for the request's host name (in MIDDLEWARE before everything but
+    SecurityMiddleware and the Permissions-Policy header, which never ask).
 
     A load balancer probes each host by its address (Host: 10.0.0.5), which is not in ALLOWED_HOSTS; the first
     call to request.get_host() would answer that with 400, so the probe never saw the host's health. Only this path

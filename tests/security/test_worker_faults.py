@@ -41,6 +41,8 @@ def workers(transactional_db, tmp_path):
         "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": f"{REDIS}/{broker_db}",
         "REDIS_URL": f"{REDIS}/{broker_db + 1}",
+        # The release in the cache keys this test reads (_value), whatever was edited since this process started.
+        "PORTAL_RELEASE": settings.PORTAL_RELEASE,
         # Seconds instead of hours before an unacknowledged message is handed out again.
         "CELERY_BROKER_TRANSPORT_OPTIONS": '{"visibility_timeout": 3, "unacked_restore_interval": 1,'
         ' "unacked_restore_throttle": 1}',
