@@ -46,7 +46,10 @@ format: $(STAMP)
 worker: $(STAMP)
 	$(BIN)/celery -A config worker --loglevel=INFO
 
+# Periodic tasks, with a broker only (without one tasks run in-process and nothing needs a beat). The schedule and
+# its lock live in Redis (celery-redbeat): a second `make beat` waits as a standby and takes over when the first stops.
 beat: $(STAMP)
+	@test -n "$$CELERY_BROKER_URL" || { echo "make beat: set CELERY_BROKER_URL (without a broker no beat is needed)"; exit 1; }
 	$(BIN)/celery -A config beat --loglevel=INFO
 
 clean:
@@ -64,3 +67,10 @@ loadtest: $(STAMP)
 	PORTAL_LOAD_SECONDS=$${LOAD_SECONDS:-60} \
 	DATABASE_URL=$${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/htx_load} \
 	$(BIN)/pytest tests/security/test_under_load.py -q -s --create-db
+
+# --- make test-hosts: several hosts on this machine (tests/hosts): a PostgreSQL primary and a replica 2 s behind,
+# SeaweedFS as S3, two gunicorn hosts behind nginx, two Celery workers, two beats. Not part of `make test` (it starts
+# about twenty processes); Redis is PORTAL_TEST_REDIS, databases 2-4 (PORTAL_HOSTS_REDIS_DB), which it flushes.
+.PHONY: test-hosts
+test-hosts: $(STAMP)
+	PORTAL_TEST_HOSTS=1 $(BIN)/pytest tests/hosts -q -s --durations=0 $(PYTEST_ARGS)

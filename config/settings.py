@@ -15,6 +15,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from config.deployment import beat_schedule, code_release
 from portal.exports import SafeCSV, SafeXLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -85,6 +86,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware_security.PermissionsPolicyMiddleware",
+    # A balancer's probe by address (Host: 10.0.0.5) gets /healthz before anything asks for the host name
+    # (ops/health.py); the two above never do (/healthz is exempt from the HTTPS redirect).
+    "ops.health.HealthzMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware_security.PortalCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -180,10 +184,27 @@ PORTAL_MAX_UPLOAD_BYTES = envint("PORTAL_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 # Largest total a .docx/.xlsx/.odt may unpack to, read from its zip directory before opening (zip-bomb guard).
 PORTAL_MAX_UNZIPPED_BYTES = envint("PORTAL_MAX_UNZIPPED_BYTES", 150 * 1024 * 1024)
 
-# Cache: Redis when REDIS_URL is set (production, CI), else local memory.
+# Cache: Redis (REDIS_URL), shared by every process of every host. Production refuses to start without it, as
+# without a secret key: a per-process memory cache would keep view counts, the content version and rate limits in
+# each gunicorn worker, and pages would stay stale for minutes. A newcomer (DEBUG on) gets local memory.
 REDIS_URL = os.getenv("REDIS_URL", "")
+if not REDIS_URL and not DEBUG:
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set when DJANGO_DEBUG is off: every process and host needs the same cache "
+        '(e.g. REDIS_URL=redis://127.0.0.1:6379/0; docs/deploy.md, "Shared cache").'
+    )
+# The release this code is: PORTAL_RELEASE when the operator names it (e.g. the git tag), else a hash of the
+# project's Python source and requirements.txt (config.deployment.code_release), so two hosts on the same checkout
+# agree without being told. Cached values are keyed by it, so that during a rolling upgrade old and new code never
+# unpickle each other's objects; what is only a number shared by every process (the content and named versions that
+# signal a change, the poll limit per address, an import's progress) keeps one key for every release
+# (PORTAL_CACHE_SHARED_KEYS, portal.cache.release_key), so an edit made through an old host still makes the new
+# hosts' pages stale.
+PORTAL_RELEASE = os.getenv("PORTAL_RELEASE", "").strip() or code_release(BASE_DIR)
+PORTAL_CACHE_SHARED_KEYS = ("portal:content-version", "portal:version:", "portal:poll:", "cooperatives:import:")
+_RELEASE_KEYS = {"KEY_PREFIX": f"release-{PORTAL_RELEASE}", "KEY_FUNCTION": "portal.cache.release_key"}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": REDIS_URL, **_RELEASE_KEYS}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "htx"}}
 # Redis down or slow must cost speed, not pages: portal.cache.RedisCache gives up after these socket timeouts
@@ -196,7 +217,8 @@ PORTAL_HEALTH_TOKEN = os.getenv("PORTAL_HEALTH_TOKEN", "")
 # Counters (pending article views and daily visits, public/counters.py) are data waiting for the database, not a
 # cache: in production they live on the durable Redis (noeviction, appendonly; docs/deploy.md, "Redis roles"), where
 # neither a cache clear nor an eviction drops them. Unset, they share REDIS_URL (counted across processes, but a cache
-# flush drops them); with neither, local memory of their own (one process: `make run`).
+# flush drops them); with neither, local memory of their own (one process: `make run`). Their keys carry no release:
+# counts pending when a host is upgraded are flushed by the new code.
 PORTAL_COUNTERS_REDIS_URL = os.getenv("PORTAL_COUNTERS_REDIS_URL", "") or REDIS_URL
 if PORTAL_COUNTERS_REDIS_URL:
     CACHES["counters"] = {"BACKEND": "portal.cache.RedisCache", "LOCATION": PORTAL_COUNTERS_REDIS_URL}
@@ -235,7 +257,8 @@ CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 5, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 3}
 # Defaults every task gets (portal.tasks.RELIABLE adds autoretry with exponential backoff for transient faults).
 CELERY_TASK_ANNOTATIONS = {"*": {"max_retries": 5, "default_retry_delay": 30}}
-# Periodic tasks (run by exactly one `celery -A config beat`); times are Asia/Ho_Chi_Minh (CELERY_TIMEZONE).
+# Periodic tasks; times are Asia/Ho_Chi_Minh (CELERY_TIMEZONE). PORTAL_BEAT_SCHEDULE (JSON) moves an entry's time
+# (config.deployment.beat_schedule), e.g. {"directives-deadline-reminders": {"crontab": "0 8 * * *"}}.
 CELERY_BEAT_SCHEDULE = {
     # Buffered article views and daily visits are written to their rows every minute (public/counters.py).
     "portal-flush-counters": {"task": "portal.flush_counters", "schedule": 60.0},
@@ -260,6 +283,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
     },
 }
+CELERY_BEAT_SCHEDULE = beat_schedule(CELERY_BEAT_SCHEDULE, os.getenv("PORTAL_BEAT_SCHEDULE", ""))
+# One scheduler with a standby (docs/deploy.md, "One scheduler"): with a broker, beat keeps the schedule in Redis
+# (celery-redbeat) and sends only while it holds a lock there, so `celery -A config beat` may run on two hosts; the
+# second waits, and takes over within PORTAL_BEAT_LOCK_SECONDS + CELERY_BEAT_MAX_LOOP_INTERVAL of the first one dying
+# (a stopped beat releases the lock at once). Entries removed from CELERY_BEAT_SCHEDULE are removed from Redis when
+# beat starts. Without a broker tasks run eagerly and no beat runs.
+# https://github.com/sibson/redbeat#configuration
+if CELERY_BROKER_URL:
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = os.getenv("PORTAL_BEAT_REDIS_URL", "") or CELERY_BROKER_URL
+    CELERY_REDBEAT_REDIS_OPTIONS = {"socket_connect_timeout": 5, "socket_timeout": 10, "retry_period": 60}
+    CELERY_REDBEAT_KEY_PREFIX = "cong-htx:beat:"
+    # The lock is renewed at every tick, at most CELERY_BEAT_MAX_LOOP_INTERVAL seconds apart, so it must outlast
+    # that (Celery 5.7 reads beat_max_loop_interval; beat_max_interval, which redbeat's README names, is ignored).
+    CELERY_BEAT_MAX_LOOP_INTERVAL = envint("CELERY_BEAT_MAX_LOOP_INTERVAL", 10)
+    CELERY_REDBEAT_LOCK_TIMEOUT = max(envint("PORTAL_BEAT_LOCK_SECONDS", 30), 2 * CELERY_BEAT_MAX_LOOP_INTERVAL)
 
 # E-mail
 EMAIL_BACKEND = os.getenv(
@@ -281,7 +320,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # X-Forwarded-Proto and X-Forwarded-For.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 USE_X_FORWARDED_HOST = envbool("DJANGO_USE_X_FORWARDED_HOST", False)
-# How many proxies we trust to append to X-Forwarded-For, and their addresses (portal.security.client_ip).
+# How many proxies we trust to append to X-Forwarded-For, and their addresses or networks (10.0.0.0/8), e.g. nginx
+# and a load balancer in front of it: "127.0.0.1,::1,10.0.0.0/8" with a count of 2 (portal.security.client_ip).
 PORTAL_TRUSTED_PROXY_COUNT = envint("PORTAL_TRUSTED_PROXY_COUNT", 1)
 PORTAL_TRUSTED_PROXIES = envlist("PORTAL_TRUSTED_PROXIES", "127.0.0.1,::1")
 

@@ -9,7 +9,10 @@ import multiprocessing
 import os
 
 wsgi_app = "config.wsgi:application"
-# A unix socket in production (nginx proxies to it); CI and tests bind a loopback port.
+# A unix socket in production (nginx proxies to it); CI and tests bind a loopback port. A load balancer that speaks
+# to gunicorn itself (no nginx on the host): the host's private address, e.g. GUNICORN_BIND=10.0.0.5:8000 (or
+# 0.0.0.0:8000 behind a firewall that lets only the balancer in), with GUNICORN_FORWARDED_ALLOW_IPS and
+# PORTAL_TRUSTED_PROXIES listing the balancer (docs/deploy.md, "Load balancer").
 bind = os.getenv("GUNICORN_BIND", "unix:/run/cong-htx/gunicorn.sock")
 # Synchronous workers: the app is database-bound; 2 x cores + 1 is the usual start.
 workers = int(os.getenv("GUNICORN_WORKERS", str(multiprocessing.cpu_count() * 2 + 1)))
@@ -24,7 +27,7 @@ keepalive = 5
 # p99 449 ms with 2,000, 12-23 ms with recycling off (docs/performance.md).
 max_requests = int(os.getenv("GUNICORN_MAX_REQUESTS", "100000"))
 max_requests_jitter = max_requests // 10
-# Only the local nginx may say the request was HTTPS (X-Forwarded-Proto).
+# Only the local nginx (or the balancer, when it speaks to gunicorn itself) may say the request was HTTPS.
 forwarded_allow_ips = os.getenv("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # Refuse absurd request lines and headers before Django sees them.
 limit_request_line = 8190

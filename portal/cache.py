@@ -41,6 +41,16 @@ _failed_until: dict[str, float] = {}  # per server location: monotonic time unti
 _logged_at: dict[str, float] = {}  # per server location: monotonic time of the last log record
 
 
+def release_key(key: str, key_prefix: str, version) -> str:
+    """Django's key (`prefix:version:key`, the prefix naming the release; settings.PORTAL_RELEASE), but one key for
+    every release when the name starts with one of settings.PORTAL_CACHE_SHARED_KEYS: numbers every process must
+    share whatever code it runs (a content version, a rate limit), which Django's Redis cache stores as plain
+    integers, never as pickles."""
+    if key.startswith(tuple(getattr(settings, "PORTAL_CACHE_SHARED_KEYS", ()))):
+        return f"shared:{version}:{key}"
+    return f"{key_prefix}:{version}:{key}"
+
+
 class CacheUnavailable(Exception):
     """The cache could not answer (down, timing out, failing): for callers that must not read that as a miss."""
 

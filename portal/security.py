@@ -7,6 +7,7 @@ expiry, and a record of logins, failures and refused access. docs/security.md sa
 
 import ipaddress
 import logging
+from functools import lru_cache
 
 from axes.backends import AxesBackend as BaseAxesBackend
 from django.conf import settings
@@ -37,23 +38,42 @@ def _valid_ip(value: str | None) -> str | None:
         return None
 
 
-def client_ip(request) -> str | None:
-    """The address of the client as our own proxy saw it.
+@lru_cache(maxsize=8)
+def _networks(trusted: tuple[str, ...]) -> tuple:
+    """PORTAL_TRUSTED_PROXIES as networks: an address is a network of one, 10.0.0.0/8 a range of balancers."""
+    return tuple(ipaddress.ip_network(item.strip(), strict=False) for item in trusted if item.strip())
 
-    nginx appends the address it saw to X-Forwarded-For (`$proxy_add_x_forwarded_for`), so with N trusted proxies
-    the client is the N-th entry from the right; whatever a client wrote itself stays to the left and is ignored.
-    The header is believed only when the request came from a trusted proxy address; otherwise REMOTE_ADDR is the
-    client. So a forged X-Forwarded-For cannot change who is counted by the lock-out or written in the log.
+
+def _is_trusted(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    return any(ip in network for network in _networks(tuple(settings.PORTAL_TRUSTED_PROXIES)))
+
+
+def client_ip(request) -> str | None:
+    """The address of the client as the first of our proxies saw it.
+
+    Each proxy appends the address it saw to X-Forwarded-For (nginx: `$proxy_add_x_forwarded_for`), so the client
+    is found by walking the header from the right, starting from REMOTE_ADDR: while the address in hand is one of
+    our proxies (PORTAL_TRUSTED_PROXIES, addresses or networks) and fewer than PORTAL_TRUSTED_PROXY_COUNT hops were
+    taken, the next entry to the left is what that proxy saw. The walk stops at the first address that is not a
+    proxy of ours, so what a client wrote itself (to the left) is never reached: a forged X-Forwarded-For cannot
+    change who is counted by the lock-out, the poll and contact limits, or written in the log. With a balancer in
+    front of nginx: the balancer's addresses in the list and a count of 2. A request that reached nginx without
+    the balancer stops at its own address. Garbage in the header stops the walk at the proxy that passed it on.
     """
     meta = getattr(request, "META", {}) or {}
-    remote = _valid_ip(meta.get("REMOTE_ADDR"))
-    count = settings.PORTAL_TRUSTED_PROXY_COUNT
-    if remote is None or count <= 0 or remote not in settings.PORTAL_TRUSTED_PROXIES:
-        return remote
+    address = _valid_ip(meta.get("REMOTE_ADDR"))
+    if address is None:
+        return None
     hops = [hop.strip() for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
-    if len(hops) < count:
-        return remote
-    return _valid_ip(hops[-count]) or remote
+    for _ in range(max(settings.PORTAL_TRUSTED_PROXY_COUNT, 0)):
+        if not hops or not _is_trusted(address):
+            break
+        seen = _valid_ip(hops.pop())
+        if seen is None:
+            break
+        address = seen
+    return address
 
 
 ACCOUNT_LOCKED_ATTR = "portal_account_locked"  # set on a request refused because the account is locked

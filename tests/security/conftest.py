@@ -27,8 +27,15 @@ def database_url() -> str:
     return f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def test_redis_url() -> str:
+    """This checkout's own Redis database for a production process's cache (the one tests' `redis_cache` uses:
+    broker db + 1); production settings refuse to start without REDIS_URL."""
+    db = int(os.environ.get("PORTAL_TEST_BROKER_DB", "13")) + 1
+    return f"{os.environ.get('PORTAL_TEST_REDIS', 'redis://127.0.0.1:6379')}/{db}"
+
+
 def production_env(**extra) -> dict:
-    """The environment of a production process: DJANGO_DEBUG=0, a secret key, our host name."""
+    """The environment of a production process: DJANGO_DEBUG=0, a secret key, our host name, a Redis cache."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_", "REDIS_"))}
     env.update(
         DJANGO_DEBUG="0",
@@ -37,6 +44,7 @@ def production_env(**extra) -> dict:
         DJANGO_CSRF_TRUSTED_ORIGINS=f"https://{HOST}",
         PORTAL_SITE_URL=f"https://{HOST}",
         DATABASE_URL=database_url(),
+        REDIS_URL=test_redis_url(),
     )
     env.update(extra)
     return env

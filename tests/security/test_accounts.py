@@ -81,8 +81,18 @@ def test_the_client_address_is_the_one_nginx_appended():
 
 def test_two_proxies_take_the_second_address_from_the_right(settings):
     settings.PORTAL_TRUSTED_PROXY_COUNT = 2
+    settings.PORTAL_TRUSTED_PROXIES = ["127.0.0.1", "::1", "10.0.0.0/8"]
     request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5, 10.0.0.2")
     assert security.client_ip(request) == "203.0.113.5"
+    # Reaching nginx without the balancer: nginx's entry is the sender, whatever it wrote to the left.
+    bypass = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.7")
+    assert security.client_ip(bypass) == "198.51.100.7"
+
+
+def test_a_balancer_that_is_not_listed_is_not_believed(settings):
+    settings.PORTAL_TRUSTED_PROXY_COUNT = 2
+    request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5, 10.0.0.2")
+    assert security.client_ip(request) == "10.0.0.2"
 
 
 @pytest.mark.parametrize(

@@ -17,10 +17,14 @@ pytestmark = pytest.mark.security
 
 DEPLOY = Path(settings.BASE_DIR, "deploy")
 SITE = DEPLOY / "nginx" / "cong-htx.conf"
+# The site behind a load balancer (no TLS here, the balancer's scheme trusted): tests/security/test_behind_balancer.py
+BEHIND_LB = DEPLOY / "nginx" / "cong-htx-behind-lb.conf"
+SITES = pytest.mark.parametrize("site", [SITE, BEHIND_LB], ids=["tls", "behind-lb"])
 
 
-def test_nginx_accepts_uploads_just_above_the_portal_limit():
-    size = re.search(r"client_max_body_size\s+(\d+)m;", SITE.read_text())
+@SITES
+def test_nginx_accepts_uploads_just_above_the_portal_limit(site):
+    size = re.search(r"client_max_body_size\s+(\d+)m;", site.read_text())
     assert size, "client_max_body_size missing"
     limit = int(size.group(1)) * 1024 * 1024
     assert settings.PORTAL_MAX_UPLOAD_BYTES < limit <= settings.PORTAL_MAX_UPLOAD_BYTES + 2 * 1024 * 1024
@@ -79,6 +83,8 @@ def test_systemd_units_run_web_worker_beat_and_the_nightly_backup():
     assert "gunicorn -c deploy/gunicorn.conf.py" in units["cong-htx-web.service"]
     assert "celery -A config worker" in units["cong-htx-worker.service"]
     assert "celery -A config beat" in units["cong-htx-beat.service"]
+    # The schedule and its lock live in Redis (celery-redbeat), so the same unit runs on two hosts: no local file.
+    assert "--schedule" not in units["cong-htx-beat.service"] and "StateDirectory" not in units["cong-htx-beat.service"]
     assert "manage.py backup" in units["cong-htx-backup.service"]
     assert "OnCalendar=" in units["cong-htx-backup.timer"]
     for name, text in units.items():
@@ -139,7 +145,8 @@ def test_the_private_media_folder_is_created_for_the_service_account_and_never_s
     assert re.search(r"mkdir -p /srv/cong-htx/\{[^}]*\bmedia-private\b", docs)
     assert re.search(r"chown cong-htx:cong-htx /srv/cong-htx/\{[^}]*\bmedia-private\b", docs)
     assert f"chmod 0750 {private}" in docs
-    assert private not in SITE.read_text() and "media-private" not in SITE.read_text()
+    for site in (SITE, BEHIND_LB):
+        assert private not in site.read_text() and "media-private" not in site.read_text()
 
 
 def test_the_backup_timer_and_unit_say_what_the_docs_say():
@@ -156,14 +163,26 @@ def test_the_backup_timer_and_unit_say_what_the_docs_say():
     assert f"find {backups['PORTAL_BACKUP_DIR']} " in unit
 
 
-def test_files_nginx_serves_itself_carry_the_same_permissions_policy_as_djangos_pages():
+def test_both_sites_serve_static_files_and_media_alike():
+    """The site behind a balancer copies the TLS site's /static/ and /media/ locations: keep them the same."""
+
+    def blocks(text):
+        return re.findall(r"\n    location /(?:static|media)[^{]*\{.*?\n    \}", text, re.S)
+
+    assert len(blocks(SITE.read_text())) == 3
+    assert blocks(BEHIND_LB.read_text()) == blocks(SITE.read_text())
+    assert BEHIND_LB.read_text().count("return 301") == 0  # Django redirects plain HTTP, nginx would loop
+
+
+@SITES
+def test_files_nginx_serves_itself_carry_the_same_permissions_policy_as_djangos_pages(site):
     """nginx answers /static/ and /media/ without Django, and a location's own add_header drops the server's: each
     location that serves files names the policy itself, the same as portal.middleware_security's."""
     import re
 
     from portal.middleware_security import PERMISSIONS_POLICY
 
-    text = SITE.read_text()
+    text = site.read_text()
     for location in ("/static/", "/media/"):
         block = re.search(rf"location {re.escape(location)} \{{(.*?)\n    \}}", text, re.S).group(1)
         assert f'add_header Permissions-Policy "{PERMISSIONS_POLICY}" always;' in block, location

@@ -11,6 +11,8 @@ import uuid
 import pytest
 from django.conf import settings
 
+from portal.cache import release_key
+
 from .conftest import database_url
 
 REDIS = os.environ.get("PORTAL_TEST_REDIS", "redis://127.0.0.1:6379")
@@ -39,6 +41,8 @@ def workers(transactional_db, tmp_path):
         "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": f"{REDIS}/{broker_db}",
         "REDIS_URL": f"{REDIS}/{broker_db + 1}",
+        # The release in the cache keys this test reads (_value), whatever was edited since this process started.
+        "PORTAL_RELEASE": settings.PORTAL_RELEASE,
         # Seconds instead of hours before an unacknowledged message is handed out again.
         "CELERY_BROKER_TRANSPORT_OPTIONS": '{"visibility_timeout": 3, "unacked_restore_interval": 1,'
         ' "unacked_restore_throttle": 1}',
@@ -73,7 +77,8 @@ def workers(transactional_db, tmp_path):
 
 
 def _value(cache, token, what) -> int:
-    raw = cache.get(f":1:portal:probe:{token}:{what}")
+    # The worker's cache keys carry the release (settings.PORTAL_RELEASE, the same checkout here).
+    raw = cache.get(release_key(f"portal:probe:{token}:{what}", f"release-{settings.PORTAL_RELEASE}", 1))
     return int(raw) if raw is not None else 0
 
 
