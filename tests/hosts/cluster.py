@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -35,6 +34,8 @@ HOST = "htx.example.vn"
 DEMO_PASSWORD = "demo-HTX-2022"
 SECRET_KEY = "hosts-" + "Zq9!xK" * 10
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+# Where the upstream example includes the public-media snippet (deploy/nginx/media-s3.conf).
+MEDIA_INCLUDE = "include /etc/nginx/snippets/cong-htx-media-s3.conf;"
 # The deadline reminders every few seconds instead of once a day at 07:00, so two beats show in a short window.
 REMINDER_EVERY = 3
 # Redis databases of the cluster on PORTAL_TEST_REDIS, from PORTAL_HOSTS_REDIS_DB on (flushed when it starts and when
@@ -336,6 +337,8 @@ class Cluster:
         site = "\n".join(line for line in site.splitlines() if "listen [::]" not in line)
         if self.s3_env.get("AWS_STORAGE_BUCKET_NAME"):
             site = self._media_from_bucket(site, folder)
+        else:
+            site = site.replace(MEDIA_INCLUDE, "")
         (folder / "site.conf").write_text(site)
         (folder / "nginx.conf").write_text(
             f"pid {folder}/nginx.pid;\nerror_log {folder}/error.log;\nevents {{}}\nhttp {{\n"
@@ -348,8 +351,8 @@ class Cluster:
         subprocess.run([NGINX, "-c", str(folder / "nginx.conf")], check=True, capture_output=True)
 
     def _media_from_bucket(self, site: str, folder: Path) -> str:
-        """/media/ from the public prefix of the bucket (deploy/nginx/media-s3.conf, included in the TLS server
-        before `location /`); the S3 server here speaks plain HTTP on loopback, so the TLS lines towards it go."""
+        """/media/ from the public prefix of the bucket (deploy/nginx/media-s3.conf, where the example includes
+        it); the S3 server here speaks plain HTTP on loopback, so the TLS lines towards it go."""
         env = self.s3_env
         prefix = env.get("AWS_LOCATION", "media")
         bucket_url = f"{env['AWS_S3_ENDPOINT_URL']}/{env['AWS_STORAGE_BUCKET_NAME']}/{prefix}/"
@@ -357,9 +360,8 @@ class Cluster:
         snippet = snippet.replace("https://s3.example.vn/cong-htx-media/media/", bucket_url)
         snippet = "\n".join(line for line in snippet.splitlines() if "proxy_ssl_" not in line)
         (folder / "media-s3.conf").write_text(snippet)
-        proxied = re.compile(r"\n    location / \{\n        proxy_pass")
-        assert proxied.search(site), "no `location / { proxy_pass ...` in the upstream example"
-        return proxied.sub(lambda m: f"\n    include {folder}/media-s3.conf;\n" + m.group(0), site, count=1)
+        assert MEDIA_INCLUDE in site, f"the upstream example no longer includes {MEDIA_INCLUDE}"
+        return site.replace(MEDIA_INCLUDE, f"include {folder}/media-s3.conf;")
 
     def nginx_access(self) -> list[str]:
         path = self.workdir / "nginx" / "access.log"

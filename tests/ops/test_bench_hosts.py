@@ -50,6 +50,12 @@ def test_nginx_t_accepts_the_upstream_example(tmp_path):
     site = EXAMPLE.read_text()
     site = site.replace("/etc/letsencrypt/live/htx.example.vn/fullchain.pem", str(tmp_path / "cert.pem"))
     site = site.replace("/etc/letsencrypt/live/htx.example.vn/privkey.pem", str(tmp_path / "key.pem"))
+    # The public-media snippet as docs/deploy.md has the operator copy it, with the example's placeholders.
+    media = (EXAMPLE.parent / "media-s3.conf").read_text().replace("https://s3.example.vn/", "http://127.0.0.1:9/")
+    media = "\n".join(line for line in media.splitlines() if "proxy_ssl_" not in line)
+    (tmp_path / "media-s3.conf").write_text(media)
+    assert hosts.MEDIA_INCLUDE in site
+    site = site.replace(hosts.MEDIA_INCLUDE, f"include {tmp_path}/media-s3.conf;")
     (tmp_path / "site.conf").write_text(site)
     (tmp_path / "nginx.conf").write_text(
         f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"

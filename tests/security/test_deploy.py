@@ -103,6 +103,14 @@ def test_the_environment_template_names_every_variable_the_settings_read():
     assert read - listed == set()
 
 
+def test_the_environment_template_has_no_comment_after_a_value():
+    # systemd's EnvironmentFile= takes a "#" after a value as part of the value: PORTAL_SITE_URL would become
+    # "https://htx.example.vn   # every absolute link ...". Comments go on lines of their own.
+    template = (DEPLOY / "cong-htx.env.example").read_text()
+    trailing = [line for line in template.splitlines() if re.match(r"^[A-Z_][A-Z0-9_]*=.*\s#", line)]
+    assert trailing == []
+
+
 # Which unit writes each folder a setting names (docs/deploy.md, "Who writes what"). Public uploads, private uploads:
 # the web. The worker only reads import files and keeps the public media it always had. Backups: the backup unit.
 # Static files: collectstatic, run by hand, so no unit.
