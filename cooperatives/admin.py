@@ -3,12 +3,14 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.html import format_html
+from import_export.admin import ExportMixin
 
 from portal.admin_lists import DistrictFilter, LargeChangelist
 from portal.admin_uploads import PrivateFileInline
+from portal.formatting import money
 from portal.history import HistoryAdmin
 from portal.search import filter_search
 
@@ -26,6 +28,7 @@ from .models import (
     ImportJob,
     ImprovementPlan,
     Person,
+    PilotInvestment,
     PlanProgress,
     Position,
     SectorDepartment,
@@ -35,7 +38,7 @@ from .models import (
     YearlyFigure,
     conflict_message,
 )
-from .resources import CooperativeResource, GroupResource
+from .resources import CooperativeResource, GroupResource, PilotInvestmentResource
 from .views import _file_response
 
 
@@ -109,7 +112,7 @@ COOPERATIVE_FIELDSETS = [
             ]
         },
     ),
-    ("HTX điểm", {"fields": ["is_pilot", "pilot_support"]}),
+    ("HTX điểm", {"fields": ["is_pilot"]}),
     (
         "Tổ hợp tác (Nghị định 77/2019)",
         {"fields": ["group_leader", "cooperation_contract_date", "notified_commune", "notified_on"]},
@@ -145,6 +148,29 @@ class YearlyFigureInline(admin.TabularInline):
     extra = 0
 
 
+class PilotInvestmentInline(admin.StackedInline):
+    model = PilotInvestment
+    extra = 0
+    fields = [("year", "source", "source_detail"), "amount", "purpose", ("decision_number", "decision_date")]
+
+
+class PilotFilter(admin.SimpleListFilter):
+    """Pilot cooperatives: designated, or with a recorded investment (not only the stored flag)."""
+
+    title = "HTX điểm"
+    parameter_name = "pilot"
+
+    def lookups(self, request, model_admin):
+        return [("1", "Có"), ("0", "Không")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.pilots()
+        if self.value() == "0":
+            return queryset.exclude(pk__in=Cooperative.objects.pilots().values("pk"))
+        return queryset
+
+
 class CongressInline(admin.TabularInline):
     model = Congress
     extra = 0
@@ -157,14 +183,14 @@ class CooperativeAdmin(LargeChangelist, HistoryAdmin):
     form = CooperativeForm
     change_list_template = "admin/cooperatives/cooperative/change_list.html"
     list_display = ["name", "kind", "registration_code", "unit", "sector", "status", "latest_grade", "congress_flag"]
-    list_filter = [DistrictFilter, "kind", "sector", "status", GradeFilter, CongressOverdueFilter, "is_pilot"]
+    list_filter = [DistrictFilter, "kind", "sector", "status", GradeFilter, CongressOverdueFilter, PilotFilter]
     list_select_related = ["unit"]
     list_defer = ("search_text",)
     search_fields = ["search_text"]
     search_help_text = "Tìm theo tên, mã số đăng ký, địa chỉ, địa bàn (gõ có dấu hay không dấu đều được)."
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = []
-    inlines = [PersonInline, YearlyFigureInline, CongressInline]
+    inlines = [PersonInline, YearlyFigureInline, CongressInline, PilotInvestmentInline]
     actions = ["export_selected_xlsx"]
     fieldsets = COOPERATIVE_FIELDSETS
 
@@ -263,6 +289,40 @@ class YearlyFigureAdmin(LargeChangelist, ScopedAdmin, HistoryAdmin):
     list_filter = ["year", "keeps_accounts"]
     list_select_related = ["cooperative"]
     raw_id_fields = ["cooperative"]
+
+
+class InvestmentDistrictFilter(DistrictFilter):
+    unit_path = "cooperative__unit"
+
+
+@admin.register(PilotInvestment)
+class PilotInvestmentAdmin(LargeChangelist, ScopedAdmin, ExportMixin, HistoryAdmin):
+    """Investments in pilot cooperatives; the changelist shows the total of the rows its filters select."""
+
+    resource_classes = [PilotInvestmentResource]
+    change_list_template = "admin/cooperatives/pilotinvestment/change_list.html"
+    list_display = ["cooperative", "year", "source", "amount_display", "purpose_short", "decision_number"]
+    list_filter = ["year", "source", InvestmentDistrictFilter]
+    list_select_related = ["cooperative"]
+    search_fields = ["cooperative__name", "purpose", "decision_number", "source_detail"]
+    raw_id_fields = ["cooperative"]
+
+    @admin.display(description="số tiền", ordering="amount")
+    def amount_display(self, obj):
+        return money(obj.amount)
+
+    @admin.display(description="nội dung đầu tư")
+    def purpose_short(self, obj):
+        return obj.purpose if len(obj.purpose) <= 80 else obj.purpose[:79] + "…"
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", None) and response.context_data.get("cl")
+        if changelist:
+            total = changelist.queryset.aggregate(total=Sum("amount"))["total"] or 0
+            response.context_data["filtered_total"] = money(total)
+            response.context_data["filtered_count"] = changelist.result_count
+        return response
 
 
 class EvaluationScoreInline(admin.TabularInline):

@@ -26,6 +26,7 @@ from .models import (
     Grade,
     ImprovementPlan,
     Person,
+    PilotInvestment,
     PlanProgress,
     Position,
     Post,
@@ -207,11 +208,12 @@ def _cooperative(rng, seq, district, commune, criteria) -> int:
             "phone": f"0291 3800 {seq:03d}",
             "email": f"htx{seq}@example.invalid",
             "is_pilot": seq % 8 == 1,
-            "pilot_support": Decimal(rng.randint(3, 12)) * 100 * MILLION if seq % 8 == 1 else 0,
             "reregistered_2023": seq % 3 != 0,
             "board_term_years": 5,
         },
     )
+    # Drawn where the old single support amount was, so every later row of the demo stays as it was.
+    pilot_budget = Decimal(rng.randint(3, 12)) * 100 * MILLION if seq % 8 == 1 else 0
     if not was_created:
         return 0
     _figures(rng, cooperative, members)
@@ -219,6 +221,8 @@ def _cooperative(rng, seq, district, commune, criteria) -> int:
     people = _people(rng, cooperative, reduced, certificate)
     _trainings(rng, people, seq)
     _evaluations(rng, cooperative, seq, criteria)
+    if pilot_budget:
+        _pilot_investments(cooperative, seq, pilot_budget)
     return 1
 
 
@@ -246,6 +250,101 @@ def _figures(rng, cooperative, members):
             )
         )
     YearlyFigure.objects.bulk_create(rows)
+
+
+# What pilot money bought, by sector group: demo text in our own words.
+PILOT_PURPOSES = {
+    "agri": [
+        "Máy sấy lúa 20 tấn/mẻ và nhà che máy sấy",
+        "Hệ thống tưới tiết kiệm nước cho 15 ha của thành viên",
+        "Kho chứa nông sản 300 m² có kệ và quạt thông gió",
+        "Máy gặt đập liên hợp phục vụ thành viên và bà con trong ấp",
+        "Tập huấn quy trình sản xuất theo tiêu chuẩn VietGAP, chứng nhận cho 20 ha",
+    ],
+    "aqua": [
+        "Ao lắng, hệ thống xử lý nước thải cho vùng nuôi tôm của thành viên",
+        "Máy quạt nước và máy cho tôm ăn tự động",
+        "Nhà sơ chế, kho lạnh bảo quản tôm 10 tấn",
+        "Chứng nhận nuôi tôm theo tiêu chuẩn ASC cho vùng nuôi 30 ha",
+    ],
+    "salt": [
+        "Bạt nhựa trải ruộng kết tinh muối sạch cho 12 ha của thành viên",
+        "Kho chứa muối 500 tấn, sân phơi và nhà che",
+        "Máy xay, sấy và đóng gói muối tinh",
+    ],
+    "other": [
+        "Xe tải 2,5 tấn phục vụ vận chuyển hàng hóa cho thành viên",
+        "Máy móc dây chuyền sơ chế, đóng gói sản phẩm OCOP",
+        "Phần mềm kế toán, máy tính và đào tạo kế toán cho hợp tác xã",
+        "Cửa hàng giới thiệu sản phẩm và quầy bán hàng tại chợ thị trấn",
+    ],
+}
+PILOT_SOURCES = [
+    ("central", "Chương trình mục tiêu quốc gia xây dựng nông thôn mới"),
+    ("province", "Kế hoạch hỗ trợ HTX điểm của tỉnh"),
+    ("district", ""),
+    ("fund", "Cho vay ưu đãi, được hỗ trợ lãi suất"),
+    ("other", "Vốn đối ứng của doanh nghiệp liên kết tiêu thụ"),
+]
+
+
+def _pilot_investments(cooperative, seq, budget):
+    """One to three investments from varied sources over 2019-2024 adding up to `budget`, and figures that move
+    after the first one: most pilots grow, one does worse, so the profile's comparison has both to show. The first
+    pilot also got money in 2019, before the demo's figures begin (the profile says so).
+
+    A separate seeded random: the rest of the demo stays as it was."""
+    rng = random.Random(f"{SEED}-pilot-{seq}")
+    first = max(2021, cooperative.certificate_date.year + 1)
+    first = first if first <= TODAY.year else TODAY.year
+    choices = list(range(first, 2025)) or [first]
+    years = sorted(rng.sample(choices, k=min(rng.choice((2, 3)), len(choices))))
+    if seq == 1:
+        years.insert(0, 2019)
+    if cooperative.sector == Sector.SALT:
+        group = "salt"
+    elif cooperative.sector == Sector.AQUACULTURE:
+        group = "aqua"
+    else:
+        group = "agri" if cooperative.sector in AGRICULTURE_SECTORS else "other"
+    purposes = rng.sample(PILOT_PURPOSES[group], k=len(years))
+    shares = [rng.randint(2, 5) for _ in years]
+    amounts = [(budget * share / sum(shares) / MILLION).quantize(Decimal(1)) * MILLION for share in shares]
+    amounts[-1] += budget - sum(amounts)
+    rows = []
+    for index, (year, purpose, amount) in enumerate(zip(years, purposes, amounts, strict=True)):
+        source, detail = PILOT_SOURCES[(seq + index) % len(PILOT_SOURCES)]
+        decided = source in ("province", "district")
+        rows.append(
+            PilotInvestment(
+                cooperative=cooperative,
+                year=year,
+                source=source,
+                source_detail=detail,
+                amount=amount,
+                purpose=purpose,
+                decision_number=f"{100 + seq * 3 + index}/QĐ-UBND" if decided else "",
+                decision_date=date(year, 3 + index * 2, 12) if decided else None,
+            )
+        )
+    bulk_create_with_history(rows, PilotInvestment)
+    # From the year the money arrived (the first investment with figures before it), each year grows on the last:
+    # 6-18% more revenue and a few more members; seq 49 does worse.
+    start = next((y for y in years if cooperative.figures.filter(year=y - 1).exists()), None)
+    if start is None:
+        return
+    worse = seq == 49
+    base = cooperative.figures.get(year=start - 1)
+    revenue, members, associate = base.revenue, base.members_official, base.members_associate
+    figures = list(cooperative.figures.filter(year__gte=start).order_by("year"))
+    for figure in figures:
+        revenue = (revenue * Decimal(rng.randint(90, 97) if worse else rng.randint(106, 118)) / 100).quantize(1)
+        members = max(5, members + (rng.randint(-4, -1) if worse else rng.randint(2, 8)))
+        margin = Decimal(rng.randint(-3, 1) if worse else rng.randint(7, 12)) / 100
+        figure.revenue = (revenue / MILLION).quantize(Decimal(1)) * MILLION
+        figure.profit = (revenue * margin / MILLION).quantize(Decimal(1)) * MILLION
+        figure.members_official, figure.members_associate = members, associate
+    YearlyFigure.objects.bulk_update(figures, ["revenue", "profit", "members_official", "members_associate"])
 
 
 def _congresses(rng, cooperative, seq):

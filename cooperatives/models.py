@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -108,6 +108,10 @@ class CooperativeQuerySet(models.QuerySet):
             )
         )
 
+    def pilots(self):
+        """Pilot cooperatives (HTX điểm): designated, or with at least one recorded investment."""
+        return self.filter(Q(is_pilot=True) | Q(Exists(PilotInvestment.objects.filter(cooperative=OuterRef("pk")))))
+
     def annual_congress_overdue(self, on: date):
         """Operating rows whose annual congress is overdue on `on` (a fixed number of queries)."""
         ids = [
@@ -154,6 +158,8 @@ class Cooperative(Searchable):
     )
     status = models.CharField("tình trạng", max_length=12, choices=Status.choices, default=Status.ACTIVE)
     status_since = models.DateField("tình trạng từ ngày", null=True, blank=True)
+    # Designated a pilot cooperative (HTX điểm). A cooperative with a recorded investment is a pilot too, flag or not:
+    # `CooperativeQuerySet.pilots()` and `is_pilot_cooperative()` say both.
     is_pilot = models.BooleanField("HTX điểm", default=False)
 
     # Registration details added with the full registry.
@@ -169,13 +175,6 @@ class Cooperative(Searchable):
     phone = models.CharField("điện thoại liên hệ", max_length=30, blank=True)
     email = models.EmailField("thư điện tử", blank=True)
     website = models.URLField("trang web", blank=True)
-    pilot_support = models.DecimalField(
-        "kinh phí hỗ trợ HTX điểm (đồng)",
-        max_digits=18,
-        decimal_places=0,
-        default=0,
-        validators=[MinValueValidator(0, "Kinh phí hỗ trợ không được âm.")],
-    )
     reregistered_2023 = models.BooleanField("đã đăng ký lại theo Luật HTX 2023", default=False)
     board_term_years = models.PositiveSmallIntegerField(
         "nhiệm kỳ Hội đồng quản trị (năm)",
@@ -317,6 +316,10 @@ class Cooperative(Searchable):
         if errors:
             raise ValidationError(errors)
 
+    def is_pilot_cooperative(self) -> bool:
+        """Designated a pilot, or has a recorded investment (see `CooperativeQuerySet.pilots`)."""
+        return self.is_pilot or self.investments.exists()
+
     def size_class(self, year: int | None = None):
         """Size class from the yearly figures (Nghị định 113/2024/NĐ-CP, Điều 6), via SizeThreshold rows."""
         figures = sorted(self.figures.all(), key=lambda f: f.year, reverse=True)
@@ -375,6 +378,68 @@ class YearlyFigure(models.Model):
     @property
     def members(self) -> int:
         return self.members_official + self.members_associate
+
+
+class InvestmentSource(models.TextChoices):
+    """Where the money for a pilot cooperative came from."""
+
+    CENTRAL = "central", "Ngân sách trung ương"
+    PROVINCE = "province", "Ngân sách tỉnh"
+    DISTRICT = "district", "Ngân sách huyện"
+    FUND = "fund", "Quỹ hỗ trợ phát triển HTX"
+    OTHER = "other", "Nguồn khác"
+
+
+class PilotInvestment(models.Model):
+    """Money invested in a pilot cooperative (HTX điểm) in one year from one source, and what it bought.
+
+    Công văn 1047 asks for pilot investment "có trọng tâm, trọng điểm, tránh tình trạng không hiệu quả": the
+    cooperative's yearly figures before and after the investment (`cooperatives.selectors.investment_outcomes`)
+    show whether it worked.
+    """
+
+    cooperative = models.ForeignKey(
+        Cooperative, verbose_name="hợp tác xã", on_delete=models.CASCADE, related_name="investments"
+    )
+    year = models.PositiveSmallIntegerField(
+        "năm",
+        validators=[MinValueValidator(1990, "Năm không hợp lệ."), MaxValueValidator(2100, "Năm không hợp lệ.")],
+    )
+    source = models.CharField("nguồn vốn", max_length=10, choices=InvestmentSource.choices)
+    source_detail = models.CharField(
+        "chi tiết nguồn vốn", max_length=200, blank=True, help_text="Ví dụ: chương trình, dự án cấp vốn."
+    )
+    amount = models.DecimalField(
+        "số tiền (đồng)",
+        max_digits=18,
+        decimal_places=0,
+        validators=[MinValueValidator(0, "Số tiền không được âm.")],
+    )
+    purpose = models.TextField("nội dung đầu tư", help_text="Số tiền đã dùng để mua, xây dựng, hỗ trợ những gì.")
+    decision_number = models.CharField("số quyết định", max_length=50, blank=True)
+    decision_date = models.DateField("ngày quyết định", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "khoản đầu tư HTX điểm"
+        verbose_name_plural = "đầu tư HTX điểm"
+        ordering = ["cooperative", "year", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="pilot_investment_amount_not_negative",
+                violation_error_message="Số tiền không được âm.",
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "source"])]
+
+    def __str__(self):
+        return f"{self.cooperative} - {self.year} - {self.get_source_display()}"
+
+    def source_label(self) -> str:
+        label = self.get_source_display()
+        return f"{label} ({self.source_detail})" if self.source_detail else label
 
 
 class Congress(models.Model):

@@ -20,7 +20,7 @@ from portal.models import AdministrativeUnit
 from portal.search import fold
 from portal.spreadsheets import OFFICE_EXTRAS, cell_date, cell_text
 
-from .models import Congress, Cooperative, GovernanceForm, Sector, YearlyFigure
+from .models import Congress, Cooperative, GovernanceForm, InvestmentSource, PilotInvestment, Sector, YearlyFigure
 
 
 class TextWidget(widgets.CharWidget):
@@ -468,6 +468,39 @@ class YearlyFigureResource(RegistryResource):
             self._seen[key] = getattr(self, "_row_number", None)
         if errors:
             raise ValidationError(errors)
+
+
+class PilotInvestmentResource(resources.ModelResource):
+    """Investments in pilot cooperatives, for export (the admin list); amounts stay numbers Excel can add up."""
+
+    cooperative = _field("cooperative__registration_code", "Mã số đăng ký")
+    cooperative_name = _field("cooperative__name", "Tên hợp tác xã")
+    unit = _field("cooperative__unit__name", "Địa bàn")
+    year = _field("year", "Năm", VNIntegerWidget())
+    source = _field("source", "Nguồn vốn", ChoiceWidget(InvestmentSource.choices, "Nguồn vốn"))
+    source_detail = _field("source_detail", "Chi tiết nguồn vốn")
+    amount = _field("amount", "Số tiền (đồng)", VNNumberWidget())
+    purpose = _field("purpose", "Nội dung đầu tư")
+    decision_number = _field("decision_number", "Số quyết định")
+    decision_date = _field("decision_date", "Ngày quyết định", VNDateWidget())
+
+    class Meta:
+        model = PilotInvestment
+        fields = [
+            "cooperative",
+            "cooperative_name",
+            "unit",
+            "year",
+            "source",
+            "source_detail",
+            "amount",
+            "purpose",
+            "decision_number",
+            "decision_date",
+        ]
+
+    def get_export_queryset(self, request=None):
+        return super().get_export_queryset(request).select_related("cooperative__unit")
 
 
 class CongressResource(RegistryResource):

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -26,7 +27,8 @@ from . import services, tasks
 from .charts import bar_chart
 from .filters import CooperativeFilter, latest_evaluation_year
 from .forms import ImportForm, ReportForm
-from .models import CongressDocument, Cooperative, ImportJob, Notice, SizeClass
+from .models import CongressDocument, Cooperative, ImportJob, InvestmentSource, Notice, PilotInvestment, SizeClass
+from .pilots import investment_outcomes, totals_by_year_and_source
 from .resources import RESOURCES
 from .selectors import registry_as_of
 
@@ -121,8 +123,54 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "trained": services.boards_trained(qs, year=today.year, registry=registry),
         "overdue": qs.annual_congress_overdue(today).select_related("unit")[:50],
         "report_form": ReportForm(initial={"year": today.year - 1}),
+        "pilot_count": qs.pilots().count(),
+        "invested": totals_by_year_and_source(PilotInvestment.objects.filter(cooperative__in=qs)),
     }
     return render(request, "cooperatives/dashboard.html", ctx)
+
+
+@login_required
+def pilot_cooperatives(request: HttpRequest) -> HttpResponse:
+    """The pilot cooperatives the user's scope covers, with what each received (the dashboard's count links here)."""
+    _scope, qs = _scoped(request)
+    rows = (
+        qs.pilots()
+        .select_related("unit")
+        .defer("search_text")
+        .annotate(invested=Sum("investments__amount"), investments_count=Count("investments"))
+        .order_by("name")
+    )
+    page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "cooperatives/pilot_cooperatives.html", {"page_obj": page_obj, "count": rows.count()})
+
+
+def _int_param(request, name) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 4 else None
+
+
+@login_required
+def pilot_investments(request: HttpRequest) -> HttpResponse:
+    """Investments in the user's scope, by year (?nam=) and source (?nguon=), with their total."""
+    _scope, qs = _scoped(request)
+    year, source = _int_param(request, "nam"), request.GET.get("nguon", "")
+    rows = PilotInvestment.objects.filter(cooperative__in=qs).select_related("cooperative__unit")
+    if year is not None:
+        rows = rows.filter(year=year)
+    if source in InvestmentSource.values:
+        rows = rows.filter(source=source)
+    else:
+        source = ""
+    rows = rows.order_by("-year", "cooperative__name", "id")
+    summary = rows.aggregate(amount=Sum("amount"), count=Count("id"))
+    ctx = {
+        "page_obj": Paginator(rows, 50).get_page(request.GET.get("page")),
+        "year": year,
+        "source_label": InvestmentSource(source).label if source else "",
+        "amount": summary["amount"] or 0,
+        "count": summary["count"],
+    }
+    return render(request, "cooperatives/pilot_investments.html", ctx)
 
 
 @login_required
@@ -143,6 +191,8 @@ def internal_profile(request: HttpRequest, slug: str) -> HttpResponse:
         "long_gap": cooperative.months_without_annual_congress_exceeded(today),
         "size": _size_label(cooperative.size_class()),
         "history": cooperative.history.select_related("history_user")[:10],
+        "is_pilot": cooperative.is_pilot_cooperative(),
+        "outcomes": investment_outcomes(cooperative),
     }
     return render(request, "cooperatives/internal_profile.html", ctx)
 
