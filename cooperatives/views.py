@@ -59,6 +59,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         "congresses": cooperative.congresses.filter(held_date__isnull=False).order_by("-held_date")[:5],
         "evaluation": cooperative.evaluations.order_by("-year").first(),
         "can_see_internal": user_scope(request.user).sees_unit(cooperative.unit_id),
+        "is_pilot": cooperative.is_pilot_cooperative(),
     }
     return render(request, "cooperatives/profile.html", ctx)
 
