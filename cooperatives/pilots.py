@@ -112,14 +112,20 @@ def investment_outcomes(cooperative: Cooperative) -> list[Outcome]:
 def totals_by_year_and_source(investments) -> dict:
     """Count and sum of `investments` per year and source, with the totals of each year, each source and all.
 
-    {"sources": [(value, label)], "years": [{"year", "cells": [{"source", "count", "amount"} | None per source],
-    "amount"}], "source_totals": [{"source", "amount"} per source], "amount", "count"}
+    {"sources": [(value, label)], "years": [{"year", "cells": [{"source", "label", "count", "amount"} | None per
+    source], "amount"}], "source_totals": [{"source", "label", "amount"} per source], "amount", "count"}
     """
     sources = list(InvestmentSource.choices)
+    labels = dict(sources)
     cells = defaultdict(dict)
     rows = investments.order_by().values("year", "source").annotate(n=Count("id"), amount=Sum("amount"))
     for row in rows:
-        cells[row["year"]][row["source"]] = {"source": row["source"], "count": row["n"], "amount": row["amount"]}
+        cells[row["year"]][row["source"]] = {
+            "source": row["source"],
+            "label": labels[row["source"]],
+            "count": row["n"],
+            "amount": row["amount"],
+        }
     years = [
         {
             "year": year,
@@ -131,9 +137,10 @@ def totals_by_year_and_source(investments) -> dict:
     source_totals = [
         {
             "source": value,
+            "label": label,
             "amount": sum((cells[year][value]["amount"] for year in cells if value in cells[year]), Decimal(0)),
         }
-        for value, _label in sources
+        for value, label in sources
     ]
     return {
         "sources": sources,
