@@ -14,7 +14,7 @@ from portal.models import AdministrativeUnit
 from portal.scale import BATCH, MARK, SKIPPED, SLUG_MARK, Context, Seeder, bulk, raw_delete, scale_agencies_deleting
 
 from . import models as m
-from .models import Congress, Cooperative, Sector, YearlyFigure
+from .models import Congress, Cooperative, InvestmentSource, PilotInvestment, Sector, YearlyFigure
 
 NAME_WORDS = [
     "Nông nghiệp",
@@ -104,6 +104,23 @@ def seed_cooperatives(ctx: Context) -> None:
                 )
         bulk(YearlyFigure, figures)
         bulk(Congress, congresses)
+        # Two investments per pilot, from the index alone (the random stream, and so the rest of the data, stays).
+        sources = InvestmentSource.values
+        bulk(
+            PilotInvestment,
+            [
+                PilotInvestment(
+                    cooperative=coop,
+                    year=YEARS[0] + k,
+                    source=sources[(coop.pk + k) % len(sources)],
+                    amount=Decimal((coop.pk % 9 + 1 + k) * 100_000_000),
+                    purpose="Máy móc, nhà xưởng phục vụ thành viên",
+                )
+                for coop in coops
+                if coop.is_pilot
+                for k in (0, 1)
+            ],
+        )
         made += len(coops)
     ctx.say(f"  cooperatives: {made} đơn vị, {made * len(YEARS)} dòng số liệu năm")
 
@@ -118,7 +135,7 @@ def reset_cooperatives(ctx: Context) -> None:
     raw_delete(m.Position.objects.filter(person__cooperative__in=coops))
     raw_delete(m.Training.objects.filter(person__cooperative__in=coops))
     raw_delete(m.CongressDocument.objects.filter(congress__cooperative__in=coops))
-    for model in (m.CongressReminder, m.Evaluation, m.Person, m.YearlyFigure, m.Congress):
+    for model in (m.CongressReminder, m.Evaluation, m.Person, m.YearlyFigure, m.Congress, m.PilotInvestment):
         raw_delete(model.objects.filter(cooperative__in=coops))
     raw_delete(coops)
 

@@ -264,3 +264,37 @@ def test_every_dashboard_figure_equals_the_list_behind_its_link(client, request,
     assert money(total) in html
     if who == "officer_hong_dan":
         assert money(900_000_000) not in html  # Đông Hải's money is not in a Hồng Dân officer's figures
+
+
+# Query counts ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "who, path",
+    [
+        ("superuser", "/admin/cooperatives/pilotinvestment/"),
+        ("alliance_staff", "/hop-tac-xa/quan-ly/htx-diem/"),
+        ("alliance_staff", "/hop-tac-xa/quan-ly/htx-diem/dau-tu/?nam=2021"),
+        ("officer_hong_dan", "/hop-tac-xa/quan-ly/"),
+        ("alliance_staff", "/hop-tac-xa/quan-ly/{slug}/"),
+    ],
+)
+def test_the_pilot_lists_cost_the_same_queries_at_two_sizes(client, request, units, who, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(request.getfixturevalue(who))
+    pilot = CooperativeFactory(unit=units["Xã Ninh Quới"], is_pilot=True)
+    url = path.format(slug=pilot.slug)
+    spent = []
+    for size in (1, 12):
+        while PilotInvestment.objects.count() < size:
+            n = PilotInvestment.objects.count()
+            cooperative = pilot if n % 2 else CooperativeFactory(unit=units["Xã Ninh Quới"])
+            _invest(cooperative, 2019 + n % 6 if n else 2021, SOURCES[n % len(SOURCES)], 1_000_000 * (n + 1))
+            YearlyFigure.objects.get_or_create(cooperative=pilot, year=2018 + n)
+        client.get(url)  # warm the session and caches
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        spent.append(len(queries))
+    assert spent[0] == spent[1], spent
