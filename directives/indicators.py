@@ -180,6 +180,9 @@ def _congresses(ctx):
 
 # --- entered by the officer (the registry does not know these yet) ------------------------------------------------
 
+# How far a unit has carried out the task a report request is tied to (ReportRequest.progress_code names it).
+register(Indicator("task_progress", "Tiến độ thực hiện nhiệm vụ", "%"))
+
 # Outstanding principal needs the fund's ledger replayed loan by loan: the officer enters it from the fund's report.
 register(Indicator("loans_outstanding", "Dư nợ vay Quỹ hỗ trợ cuối kỳ", "đồng"))
 
