@@ -91,6 +91,11 @@ def choices() -> list[tuple[str, str]]:
     return [(item.code, f"{item.label} ({item.unit})") for item in REGISTRY.values()]
 
 
+def percent_choices() -> list[tuple[str, str]]:
+    """Indicators that can carry a task's progress (ReportRequest.progress_code)."""
+    return [(item.code, item.label) for item in REGISTRY.values() if item.unit == "%"]
+
+
 def prefill_values(codes, *, unit_ids, period_start, period_end) -> dict[str, Decimal | None]:
     """Each requested indicator's value from the registry, or None when the registry cannot say."""
     ctx = PrefillContext(frozenset(unit_ids), period_start, period_end)

@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from directives.models import Reminder, ReportValue, TaskAssignment
+from directives.models import Reminder, ReportRequest, ReportValue, TaskAssignment
 from directives.services import (
     assignment_update_progress,
     digests_send,
@@ -156,3 +156,37 @@ def test_manual_progress_stays_for_tasks_without_a_tied_report(hong_dan, officer
     item.refresh_from_db()
     assert item.completed_on == date(2022, 6, 1)
     assert item.current_status_label == "Hoàn thành đúng hạn"
+
+
+def test_the_demo_shows_the_loop_accepted_returned_and_waiting(directives_demo, hong_dan, dong_hai):
+    request = ReportRequest.objects.get(task__isnull=False, kind="task")
+    states = set(request.reports.values_list("state", flat=True))
+    assert {"accepted", "returned", "submitted"} <= states
+    done = TaskAssignment.objects.filter(task=request.task, completed_by_report__isnull=False)
+    assert {a.agency_id for a in done} == set(request.reports.filter(state="accepted").values_list("agency", flat=True))
+    labels = {a.agency.name: a.current_status_label for a in done.select_related("agency", "task")}
+    assert labels[hong_dan.name] == "Hoàn thành quá hạn"  # accepted 06/01/2023, deadline 31/12/2022
+    assert labels[dong_hai.name] == "Hoàn thành đúng hạn"  # within its extension to 31/03/2023
+
+
+def test_the_task_page_lists_each_units_report_with_its_state_and_a_link(directives_demo, client, alliance_staff):
+    request = ReportRequest.objects.get(task__isnull=False, kind="task")
+    client.force_login(alliance_staff)
+    page = client.get(f"/bao-cao/chi-dao/{request.task.document.slug}/").content.decode()
+    for report in request.reports.all():
+        assert report.get_absolute_url() in page
+    assert "Bị trả lại" in page and "Đã chấp nhận" in page
+
+
+def test_the_assignment_page_lists_the_units_reports_and_the_report_links_back(
+    directives_demo, client, officer_hong_dan, hong_dan
+):
+    request = ReportRequest.objects.get(task__isnull=False, kind="task")
+    report = request.reports.get(agency=hong_dan)
+    item = TaskAssignment.objects.get(task=request.task, agency=hong_dan)
+    client.force_login(officer_hong_dan)
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert report.get_absolute_url() in page
+    assert "Hoàn thành theo báo cáo" in page and "được chấp nhận ngày 06/01/2023" in page
+    assert 'name="p-completed_on"' in page and "disabled" in page.split('name="p-completed_on"')[1].split(">")[0]
+    assert item.get_absolute_url() in client.get(report.get_absolute_url()).content.decode()
