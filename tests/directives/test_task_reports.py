@@ -1,13 +1,16 @@
 """A report request tied to a task: each unit's accepted report completes its assignment, a returned one reopens it."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from directives.models import Reminder, ReportRequest, ReportValue, TaskAssignment
+from directives.models import Reminder, Report, ReportRequest, ReportValue, TaskAssignment
 from directives.services import (
     assignment_update_progress,
     digests_send,
@@ -15,6 +18,7 @@ from directives.services import (
     reminders_send,
     report_transition,
 )
+from tests.properties import examples
 
 from .factories import TaskFactory, filled_report, report_request
 
@@ -190,3 +194,128 @@ def test_the_assignment_page_lists_the_units_reports_and_the_report_links_back(
     assert "Hoàn thành theo báo cáo" in page and "được chấp nhận ngày 06/01/2023" in page
     assert 'name="p-completed_on"' in page and "disabled" in page.split('name="p-completed_on"')[1].split(">")[0]
     assert item.get_absolute_url() in client.get(report.get_absolute_url()).content.decode()
+
+
+def test_no_sequence_of_submissions_reviews_and_manual_progress_breaks_the_link(
+    db, hong_dan, dong_hai, officer_hong_dan, officer_dong_hai, alliance_staff
+):
+    """Two units, a task tied to a plain request, one tied to a request asking a progress figure, one untied: after
+    every step, each assignment is done exactly when an accepted tied report (saying 100% where a figure is asked)
+    or a manual completion says so, and no reminder nor digest line goes out for a done assignment."""
+    agencies = [(hong_dan, officer_hong_dan), (dong_hai, officer_dong_hai)]
+    today = timezone.localdate()
+    yesterday = today - timedelta(days=1)
+
+    class Loop(RuleBasedStateMachine):
+        def __init__(self):
+            super().__init__()
+            deadline = today - timedelta(days=30)
+            self.tasks = {1: TaskFactory(deadline=deadline), 2: TaskFactory(deadline=deadline), 3: TaskFactory()}
+            units = [agency for agency, _ in agencies]
+            self.requests = {
+                1: report_request(units, kind="task", task=self.tasks[1], deadline=deadline),
+                2: report_request(
+                    units,
+                    kind="task",
+                    task=self.tasks[2],
+                    deadline=deadline,
+                    indicator_codes=["task_progress"],
+                    progress_code="task_progress",
+                ),
+            }
+            self.items = {
+                (a, t): TaskAssignment.objects.create(task=self.tasks[t], agency=agency)
+                for a, (agency, _) in enumerate(agencies)
+                for t in self.tasks
+            }
+            # The model: each (unit, tied task) report's state and figure as sent, and manual completions.
+            self.state = {(a, t): None for a in range(2) for t in (1, 2)}
+            self.figure = {(a, t): None for a in range(2) for t in (1, 2)}
+            self.sent_figure = {}
+            self.manual = {key: False for key in self.items}
+            self.last_reminder = Reminder.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+        def _report(self, a, t):
+            return Report.objects.get(request=self.requests[t], agency=agencies[a][0])
+
+        def _report_done(self, a, t):
+            if t == 3 or self.state[(a, t)] != "accepted":
+                return False
+            return t == 1 or self.figure[(a, t)] == 100
+
+        def _done(self, key):
+            return self.manual[key] or self._report_done(*key)
+
+        @rule(a=st.integers(0, 1), t=st.sampled_from([1, 2]), figure=st.sampled_from([0, 40, 99, 100, 100]))
+        def submit(self, a, t, figure):
+            agency, officer = agencies[a]
+            if self.state[(a, t)] not in (None, "returned"):
+                with pytest.raises(ValidationError):
+                    report_transition(report=self._report(a, t), action="submit", by=officer)
+                return
+            report = filled_report(self.requests[t], agency, task_progress=figure)
+            report_transition(report=report, action="submit", by=officer)
+            self.state[(a, t)] = "submitted"
+            self.sent_figure[(a, t)] = figure if t == 2 else None
+
+        @rule(a=st.integers(0, 1), t=st.sampled_from([1, 2]))
+        def accept(self, a, t):
+            if self.state[(a, t)] != "submitted":
+                return
+            report_transition(report=self._report(a, t), action="accept", by=alliance_staff)
+            self.state[(a, t)] = "accepted"
+            self.figure[(a, t)] = self.sent_figure[(a, t)]
+
+        @rule(a=st.integers(0, 1), t=st.sampled_from([1, 2]))
+        def send_back(self, a, t):
+            action = {"submitted": "return", "accepted": "reopen"}.get(self.state[(a, t)])
+            if action is None:
+                return
+            report_transition(report=self._report(a, t), action=action, by=alliance_staff, comment="Bổ sung.")
+            self.state[(a, t)] = "returned"
+            self.figure[(a, t)] = None
+
+        @rule(a=st.integers(0, 1), t=st.sampled_from([1, 2, 3]), complete=st.booleans(), staff=st.booleans())
+        def manual_progress(self, a, t, complete, staff):
+            key = (a, t)
+            by = alliance_staff if staff else agencies[a][1]
+            current = yesterday if self.manual[key] else (today if self._report_done(a, t) else None)
+            target = yesterday if complete else None
+            refused = t != 3 and target != current and (not staff or (target is None and not self.manual[key]))
+            item = TaskAssignment.objects.get(pk=self.items[key].pk)
+            if refused:
+                with pytest.raises(ValidationError):
+                    assignment_update_progress(assignment=item, completed_on=target, note="Ghi tay", by=by)
+                return
+            assignment_update_progress(assignment=item, completed_on=target, note="Ghi tay", by=by)
+            if target != current:
+                self.manual[key] = complete
+
+        @invariant()
+        def completion_follows_the_reports(self):
+            for key, item in self.items.items():
+                item.refresh_from_db()
+                assert (item.completed_on is not None) == self._done(key), key
+                if self.manual[key]:
+                    assert (item.completed_on, item.completed_by_report_id) == (yesterday, None)
+                elif self._report_done(*key):
+                    assert item.completed_on == today
+                    assert item.completed_by_report_id == self._report(*key).pk
+                    assert item.current_status_label == "Hoàn thành quá hạn"
+                if key[1] == 2:
+                    assert item.progress_percent == (self.figure[key] if self.state[key] == "accepted" else None)
+
+        @invariant()
+        def no_reminder_nor_digest_line_for_a_done_assignment(self):
+            reminders_send(on=today)
+            for key in Reminder.objects.filter(pk__gt=self.last_reminder, key__startswith="task:").values_list(
+                "key", flat=True
+            ):
+                assert not TaskAssignment.objects.get(pk=int(key.split(":")[1])).completed_on, key
+            self.last_reminder = Reminder.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            items = open_items([agency.pk for agency, _ in agencies])
+            listed = {row["link"] for rows in items.values() for row in rows}
+            for key, item in self.items.items():
+                assert (item.get_absolute_url() in listed) == (not self._done(key)), key
+
+    run_state_machine_as_test(Loop, settings=settings(max_examples=examples(10), stateful_step_count=15))
