@@ -158,7 +158,8 @@ def assignment_sync_reports(*, assignment: TaskAssignment) -> TaskAssignment:
         assignment.reopened_on = timezone.localdate()
         reason = "Mở lại: báo cáo hoàn thành nhiệm vụ đã bị trả lại"
     if assignment.status() != before:
-        assignment.status_changed_on = timezone.localdate()
+        # The day of the event: the acceptance that completed it, or today when it is reopened.
+        assignment.status_changed_on = assignment.completed_on or timezone.localdate()
     assignment._change_reason = reason or "Cập nhật theo báo cáo"
     assignment.save()
     return assignment
