@@ -151,7 +151,8 @@ def assignment_sync_reports(*, assignment: TaskAssignment) -> TaskAssignment:
         day, report = completing[0]
         assignment.completed_on = day
         assignment.completed_by_report = report
-        reason = f"Hoàn thành theo báo cáo “{report.request.title}” được chấp nhận ngày {day:%d/%m/%Y}"
+        # The history keeps 100 characters: the report's number, not its title (the page shows the title).
+        reason = f"Hoàn thành theo báo cáo số {report.pk} được chấp nhận ngày {day:%d/%m/%Y}"
     elif assignment.completed_by_report_id:
         assignment.completed_on = None
         assignment.completed_by_report = None
