@@ -150,6 +150,12 @@ class RequestForm(forms.ModelForm):
     indicator_codes = forms.MultipleChoiceField(
         label="Chỉ tiêu", required=False, widget=forms.CheckboxSelectMultiple, choices=indicators.choices
     )
+    progress_code = forms.ChoiceField(
+        label="Chỉ tiêu tiến độ",
+        required=False,
+        choices=lambda: [("", "— (báo cáo được chấp nhận là hoàn thành)"), *indicators.percent_choices()],
+        help_text=ReportRequest._meta.get_field("progress_code").help_text,
+    )
 
     class Meta:
         model = ReportRequest
@@ -163,6 +169,7 @@ class RequestForm(forms.ModelForm):
             "agencies",
             "sections",
             "indicator_codes",
+            "progress_code",
             "instructions",
         ]
 

@@ -380,6 +380,21 @@ TASK2_DONE = {
     "Ủy ban nhân dân Huyện Hồng Dân": date(2022, 8, 2),
 }
 
+# Task 3 (deadline 31/12/2022; Huyện Đông Hải extended to 31/03/2023): agency -> (state, sent, reviewed, trained)
+TASK3_REPORTS = {
+    DEPT_NN: ("accepted", date(2022, 12, 5), date(2022, 12, 12), 64),
+    "Ủy ban nhân dân Huyện Đông Hải": ("accepted", date(2023, 2, 10), date(2023, 2, 15), 12),
+    "Ủy ban nhân dân Huyện Hồng Dân": ("accepted", date(2023, 1, 3), date(2023, 1, 6), 15),
+    "Ủy ban nhân dân Thị xã Giá Rai": ("returned", date(2022, 12, 8), date(2022, 12, 14), 18),
+    "Ủy ban nhân dân Thành phố Bạc Liêu": ("submitted", date(2022, 12, 9), None, 21),
+}
+TASK3_SECTIONS = "Kết quả đào tạo, bồi dưỡng\nTình hình thực hiện chế độ kế toán của HTX\nĐề xuất, kiến nghị"
+TASK3_NARRATIVE = [
+    "Phối hợp Liên minh HTX tỉnh mở lớp bồi dưỡng cho thành viên Hội đồng quản trị, Giám đốc HTX.",
+    "Các HTX đã mở sổ sách kế toán; một số HTX nhỏ còn thuê kế toán bán thời gian.",
+    "Đề nghị tiếp tục hỗ trợ kinh phí đào tạo kế toán HTX năm 2023.",
+]
+
 SECTIONS = "Kết quả đạt được\nKhó khăn, vướng mắc\nĐề xuất, kiến nghị"
 
 # district agency -> (state, first submitted day, values: members, workers, revenue in million đồng)
@@ -450,7 +465,7 @@ def load(out) -> None:
     staff = User.objects.filter(username="lienminh").first()
     if staff is not None:
         _h1_request(agencies, districts, staff)
-        _task_request(tasks[2], agencies, districts)
+        _task_request(tasks[3], agencies, districts, staff)
     out.write(
         f"Văn bản: {Document.objects.count()}, nhiệm vụ: {Task.objects.count()}, "
         f"phân công: {TaskAssignment.objects.count()}, báo cáo: {Report.objects.count()}"
@@ -556,7 +571,9 @@ def _h1_request(agencies, districts, staff) -> None:
         )
 
 
-def _task_request(task, agencies, districts) -> None:
+def _task_request(task, agencies, districts, staff) -> None:
+    """The report on task 3 tied to the task: accepted reports complete their units' assignments, a returned one
+    leaves it open, one waits for review (see TASK3_REPORTS)."""
     request, created = ReportRequest.objects.get_or_create(
         title="Báo cáo kết quả thực hiện nhiệm vụ 3 Công văn 1047/UBND-KT năm 2022",
         defaults={
@@ -565,9 +582,34 @@ def _task_request(task, agencies, districts) -> None:
             "period_start": date(2022, 4, 6),
             "period_end": date(2022, 11, 30),
             "deadline": date(2022, 12, 10),
-            "sections": "Kết quả đào tạo, bồi dưỡng\nTình hình thực hiện chế độ kế toán của HTX\nĐề xuất, kiến nghị",
+            "sections": TASK3_SECTIONS,
             "indicator_codes": ["boards_trained"],
         },
     )
-    if created:
-        request.agencies.set([agencies[DEPT_NN], agencies[DEPT_TC], *districts])
+    if not created:
+        return
+    request.agencies.set([agencies[DEPT_NN], agencies[DEPT_TC], *districts])
+    for name, (state, sent_on, reviewed_on, trained) in TASK3_REPORTS.items():
+        agency = agencies[name]
+        officer = agency.officers.first() or staff
+        report = services.report_get_or_create(request=request, agency=agency)
+        ReportValue.objects.filter(report=report, code="boards_trained").update(value=trained)
+        report.narrative = dict(zip(request.section_list, TASK3_NARRATIVE, strict=True))
+        report.state = state
+        report.updated_by = officer
+        report.first_submitted_at = report.submitted_at = _at(sent_on)
+        log = [("submit", "draft", "submitted", officer, _at(sent_on), "")]
+        if state == "accepted":
+            log.append(("accept", "submitted", "accepted", staff, _at(reviewed_on, 15), "Đạt yêu cầu."))
+        if state == "returned":
+            comment = "Chưa nêu số HTX đã thực hiện chế độ kế toán theo quy định; đề nghị bổ sung."
+            log.append(("return", "submitted", "returned", staff, _at(reviewed_on), comment))
+            report.last_comment = comment
+        report.save()
+        ReportTransition.objects.bulk_create(
+            ReportTransition(report=report, action=a, from_state=f, to_state=t, by=by, at=at, comment=c)
+            for a, f, t, by, at, c in log
+        )
+        assignment = TaskAssignment.objects.filter(task=task, agency=agency).first()
+        if assignment is not None:
+            services.assignment_sync_reports(assignment=assignment)

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django import forms
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from portal.formatting import group_thousands
 from portal.uploads import UploadField
@@ -52,7 +52,8 @@ class ReportForm(forms.Form):
                 required=False,
                 max_digits=18,
                 decimal_places=0,
-                validators=[MinValueValidator(Decimal(0), message="Số liệu không được âm.")],
+                validators=[MinValueValidator(Decimal(0), message="Số liệu không được âm.")]
+                + ([MaxValueValidator(Decimal(100), message="Tỷ lệ không quá 100%.")] if item.unit == "%" else []),
                 help_text=help_text,
                 widget=forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"}),
             )

@@ -91,6 +91,11 @@ def choices() -> list[tuple[str, str]]:
     return [(item.code, f"{item.label} ({item.unit})") for item in REGISTRY.values()]
 
 
+def percent_choices() -> list[tuple[str, str]]:
+    """Indicators that can carry a task's progress (ReportRequest.progress_code)."""
+    return [(item.code, item.label) for item in REGISTRY.values() if item.unit == "%"]
+
+
 def prefill_values(codes, *, unit_ids, period_start, period_end) -> dict[str, Decimal | None]:
     """Each requested indicator's value from the registry, or None when the registry cannot say."""
     ctx = PrefillContext(frozenset(unit_ids), period_start, period_end)
@@ -179,6 +184,9 @@ def _congresses(ctx):
 
 
 # --- entered by the officer (the registry does not know these yet) ------------------------------------------------
+
+# How far a unit has carried out the task a report request is tied to (ReportRequest.progress_code names it).
+register(Indicator("task_progress", "Tiến độ thực hiện nhiệm vụ", "%"))
 
 # Outstanding principal needs the fund's ledger replayed loan by loan: the officer enters it from the fund's report.
 register(Indicator("loans_outstanding", "Dư nợ vay Quỹ hỗ trợ cuối kỳ", "đồng"))

@@ -8,6 +8,7 @@ hạn); the report workflow follows DHIS2 (request -> entry -> submit -> accept 
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -257,6 +258,20 @@ class TaskAssignment(models.Model):
     extended_deadline = models.DateField("gia hạn đến", null=True, blank=True)
     extension_reason = models.CharField("lý do gia hạn", max_length=300, blank=True)
     status_changed_on = models.DateField("ngày đổi trạng thái", null=True, blank=True)
+    # Set by directives.services.assignment_sync_reports, never by hand: the accepted report that completed the
+    # assignment (empty for a manual completion), the progress figure of the latest accepted report that gave one,
+    # and the day an assignment its report had completed was reopened (that report returned), so it is reminded anew.
+    completed_by_report = models.ForeignKey(
+        "Report",
+        verbose_name="hoàn thành theo báo cáo",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    progress_percent = models.PositiveSmallIntegerField("tiến độ (%)", null=True, blank=True, editable=False)
+    reopened_on = models.DateField("mở lại ngày", null=True, blank=True, editable=False)
 
     objects = AssignmentQuerySet.as_manager()
     history = HistoricalRecords()
@@ -275,6 +290,10 @@ class TaskAssignment(models.Model):
                 condition=Q(extended_deadline__isnull=True) | ~Q(extension_reason=""),
                 name="assignment_extension_has_reason",
                 violation_error_message="Gia hạn phải ghi lý do.",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress_percent__lte=100) | Q(progress_percent__isnull=True),
+                name="assignment_progress_percent_at_most_100",
             ),
         ]
 
@@ -345,6 +364,16 @@ class ReportRequest(models.Model):
         "các phần báo cáo", blank=True, help_text="Mỗi dòng một đề mục phần thuyết minh (ví dụ: Kết quả đạt được)."
     )
     indicator_codes = models.JSONField("chỉ tiêu", default=list, blank=True)
+    progress_code = models.CharField(
+        "chỉ tiêu tiến độ",
+        max_length=40,
+        blank=True,
+        help_text=(
+            "Với báo cáo gắn nhiệm vụ: mã chỉ tiêu (trong các chỉ tiêu trên) ghi tiến độ thực hiện tính bằng %. "
+            "Để trống thì báo cáo được chấp nhận là nhiệm vụ hoàn thành; có chỉ tiêu này thì nhiệm vụ hoàn thành "
+            "khi báo cáo được chấp nhận ghi 100%."
+        ),
+    )
     instructions = models.TextField("hướng dẫn", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -376,6 +405,12 @@ class ReportRequest(models.Model):
 
     def indicators(self):
         return indicators_for(self.indicator_codes)
+
+    def clean(self):
+        if self.progress_code and self.progress_code not in (self.indicator_codes or []):
+            raise ValidationError({"progress_code": "Chỉ tiêu tiến độ phải là một trong các chỉ tiêu của báo cáo."})
+        if self.progress_code and not self.task_id:
+            raise ValidationError({"progress_code": "Chỉ tiêu tiến độ chỉ dùng cho báo cáo gắn với nhiệm vụ."})
 
 
 class ReportQuerySet(models.QuerySet):

@@ -5,12 +5,23 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch, Sum
+from django.db.models import OuterRef, Prefetch, Subquery, Sum
+from django.utils import timezone
 
 from portal.models import Agency
 
 from .indicators import indicators_for
-from .models import CELL_BADGES, CellState, Report, ReportRequest, ReportValue, Task, TaskAssignment, report_cell_state
+from .models import (
+    CELL_BADGES,
+    CellState,
+    Report,
+    ReportRequest,
+    ReportTransition,
+    ReportValue,
+    Task,
+    TaskAssignment,
+    report_cell_state,
+)
 
 
 @dataclass
@@ -29,6 +40,12 @@ class Cell:
     @property
     def badge(self) -> str:
         return "badge-bad" if self.overdue else CELL_BADGES[self.state]
+
+    @property
+    def day(self) -> date | None:
+        """When the report last moved (sent, accepted, returned), for lists that show one date."""
+        moved = getattr(self.report, "last_moved_at", None)
+        return None if moved is None else timezone.localdate(moved)
 
 
 def _cell(request, agency, report, on) -> Cell:
@@ -181,8 +198,47 @@ def request_summary(request: ReportRequest, *, on: date) -> RequestSummary:
     )
 
 
-def directive_task_table(document, *, on: date):
-    """A directive's tasks, each with its assignments (status per agency)."""
+def task_reports(task_ids, *, on: date, agency_ids=None) -> dict[tuple[int, int], list[Cell]]:
+    """The reports of requests tied to the tasks, per (task, agency) asked, with their state and when they last
+    moved; an agency asked that has not started its report has a cell without a report. Two queries."""
+    asked = ReportRequest.agencies.through.objects.filter(reportrequest__task_id__in=task_ids).select_related(
+        "reportrequest", "agency"
+    )
+    reports = Report.objects.filter(request__task_id__in=task_ids).annotate(
+        last_moved_at=Subquery(
+            ReportTransition.objects.filter(report=OuterRef("pk")).order_by("-at", "-pk").values("at")[:1]
+        )
+    )
+    if agency_ids is not None:
+        asked = asked.filter(agency_id__in=agency_ids)
+        reports = reports.filter(agency_id__in=agency_ids)
+    by_pair = {(r.request_id, r.agency_id): r for r in reports}
+    cells: dict[tuple[int, int], list[Cell]] = defaultdict(list)
+    for row in sorted(asked, key=lambda row: (row.reportrequest.deadline, row.reportrequest_id)):
+        request = row.reportrequest
+        report = by_pair.get((request.pk, row.agency_id))
+        if report is not None:
+            report.request = request
+        cells[(request.task_id, row.agency_id)].append(_cell(request, row.agency, report, on))
+    return dict(cells)
+
+
+def directive_task_table(document, *, on: date, with_reports: bool = False):
+    """A directive's tasks, each with its assignments (status per agency); with the reports of requests tied to
+    each task for staff (`assignment.tied_reports`, and `task.tied_requests`)."""
+    tasks = _directive_tasks(document)
+    if with_reports:
+        cells = task_reports([task.pk for task in tasks], on=on)
+        for task in tasks:
+            requests = {}
+            for assignment in task.assignments.all():
+                assignment.tied_reports = cells.get((task.pk, assignment.agency_id), [])
+                requests.update((cell.request.pk, cell.request) for cell in assignment.tied_reports)
+            task.tied_requests = sorted(requests.values(), key=lambda r: (r.deadline, r.pk))
+    return tasks
+
+
+def _directive_tasks(document):
     return list(
         Task.objects.filter(document=document)
         .select_related("lead_agency")

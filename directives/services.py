@@ -71,18 +71,99 @@ def task_assign_all_districts(*, task: Task) -> int:
     return task_assign(task=task, agencies=agencies)
 
 
+def assignment_has_tied_request(assignment: TaskAssignment) -> bool:
+    """The unit was asked for a report on this task: its accepted report, not a typed date, completes the task."""
+    return ReportRequest.objects.filter(task_id=assignment.task_id, agencies=assignment.agency_id).exists()
+
+
 @transaction.atomic
 def assignment_update_progress(*, assignment: TaskAssignment, completed_on: date | None, note: str, by) -> None:
-    if not may_edit_for(by, assignment.agency_id) and not is_reviewer(by):
+    """Progress typed by hand. Where a report request is tied to the task, the unit's accepted report sets the
+    completion (assignment_sync_reports); staff may still complete it by hand, but not undo what a report did:
+    that is done by reopening the report."""
+    reviewer = is_reviewer(by)
+    if not may_edit_for(by, assignment.agency_id) and not reviewer:
         raise PermissionDenied
     if completed_on and completed_on > timezone.localdate():
         raise ValidationError({"completed_on": "Ngày hoàn thành không được ở tương lai."})
+    if completed_on != assignment.completed_on and assignment_has_tied_request(assignment):
+        if not reviewer:
+            raise ValidationError(
+                {"completed_on": "Nhiệm vụ này hoàn thành khi báo cáo của đơn vị được Liên minh HTX tỉnh chấp nhận."}
+            )
+        if completed_on is None and assignment.completed_by_report_id:
+            raise ValidationError(
+                {"completed_on": "Nhiệm vụ hoàn thành theo báo cáo đã được chấp nhận: muốn mở lại, hãy mở lại báo cáo."}
+            )
     before = assignment.status()
+    if completed_on != assignment.completed_on:
+        assignment.completed_by_report = None  # a date typed by hand is a manual completion
     assignment.completed_on = completed_on
     assignment.progress_note = note
     if assignment.status() != before:
         assignment.status_changed_on = timezone.localdate()
     assignment.save()
+    if completed_on is None:
+        assignment_sync_reports(assignment=assignment)
+
+
+def _accepted_on(report: Report) -> date:
+    """The day the report was (last) accepted."""
+    accepted = report.transitions.filter(action=Report.Action.ACCEPT).order_by("-at", "-pk").first()
+    return timezone.localdate(accepted.at) if accepted else timezone.localdate()
+
+
+def _progress_figure(report: Report) -> int | None:
+    code = report.request.progress_code
+    if not code:
+        return None
+    value = report.values.filter(code=code).values_list("value", flat=True).first()
+    return None if value is None else min(int(value), 100)
+
+
+@transaction.atomic
+def assignment_sync_reports(*, assignment: TaskAssignment) -> TaskAssignment:
+    """Make the assignment say what the unit's accepted reports on its task say.
+
+    An accepted report of a request tied to the task is the evidence: the assignment is done on the day it was
+    accepted, or, where the request asks for a progress figure (ReportRequest.progress_code), its progress is the
+    figure of the latest accepted report and it is done when an accepted report says 100%. When no accepted report
+    completes it any more (returned, reopened), a completion that came from a report is cleared and the assignment
+    is reminded again. A completion typed by staff is theirs and stays."""
+    assignment = TaskAssignment.objects.select_for_update().select_related("task").get(pk=assignment.pk)
+    reports = (
+        Report.objects.filter(
+            request__task_id=assignment.task_id, agency_id=assignment.agency_id, state=Report.State.ACCEPTED
+        )
+        .select_related("request")
+        .order_by("pk")
+    )
+    accepted = sorted(((_accepted_on(r), r.pk, r) for r in reports), key=lambda row: row[:2])
+    figures = [(day, figure) for day, _, r in accepted if (figure := _progress_figure(r)) is not None]
+    completing = [(day, r) for day, _, r in accepted if not r.request.progress_code or _progress_figure(r) == 100]
+    before = assignment.status()
+    reason = ""
+    assignment.progress_percent = figures[-1][1] if figures else None
+    manual = assignment.completed_on is not None and assignment.completed_by_report_id is None
+    if manual:
+        pass
+    elif completing:
+        day, report = completing[0]
+        assignment.completed_on = day
+        assignment.completed_by_report = report
+        # The history keeps 100 characters: the report's number, not its title (the page shows the title).
+        reason = f"Hoàn thành theo báo cáo số {report.pk} được chấp nhận ngày {day:%d/%m/%Y}"
+    elif assignment.completed_by_report_id:
+        assignment.completed_on = None
+        assignment.completed_by_report = None
+        assignment.reopened_on = timezone.localdate()
+        reason = "Mở lại: báo cáo hoàn thành nhiệm vụ đã bị trả lại"
+    if assignment.status() != before:
+        # The day of the event: the acceptance that completed it, or today when it is reopened.
+        assignment.status_changed_on = assignment.completed_on or timezone.localdate()
+    assignment._change_reason = reason or "Cập nhật theo báo cáo"
+    assignment.save()
+    return assignment
 
 
 @transaction.atomic
@@ -217,8 +298,20 @@ def report_transition(*, report: Report, action: str, by, comment: str = "") -> 
     ReportTransition.objects.create(
         report=report, action=action, from_state=old, to_state=report.state, by=by, at=now, comment=comment
     )
+    if Report.State.ACCEPTED in (old, report.state):
+        _sync_tied_assignment(report)
     report.refresh_from_db()
     return report
+
+
+def _sync_tied_assignment(report: Report) -> None:
+    """Accepting a report tied to a task completes the unit's assignment; returning it reopens it."""
+    task_id = ReportRequest.objects.filter(pk=report.request_id).values_list("task_id", flat=True).first()
+    if task_id is None:
+        return
+    assignment = TaskAssignment.objects.filter(task_id=task_id, agency_id=report.agency_id).first()
+    if assignment is not None:
+        assignment_sync_reports(assignment=assignment)
 
 
 @transaction.atomic
@@ -296,7 +389,8 @@ def reminders_send(*, on: date) -> int:
         title = f"{assignment.task.document.number}, nhiệm vụ {assignment.task.order}"
         sent += _remind(
             agency=assignment.agency,
-            key=f"task:{assignment.pk}:{stage}:{due.isoformat()}",
+            key=f"task:{assignment.pk}:{stage}:{due.isoformat()}"
+            + (f":mo-lai-{assignment.reopened_on.isoformat()}" if assignment.reopened_on else ""),
             subject=f"Quá hạn nhiệm vụ: {title}" if stage == "overdue" else f"Sắp đến hạn nhiệm vụ: {title}",
             template="emails/directives/reminder.txt",
             context={"stage": stage, "item_title": title, "deadline": due},

@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -150,7 +151,7 @@ def _prefilled(report, report_request, agency):
 
 
 def _scoped_report(user, pk):
-    return get_object_or_404(Report.objects.for_user(user).select_related("request", "agency"), pk=pk)
+    return get_object_or_404(Report.objects.for_user(user).select_related("request__task__document", "agency"), pk=pk)
 
 
 @login_required
@@ -164,8 +165,21 @@ def report_detail(request, pk):
         "transitions": report.transitions.select_related("by"),
         "review_form": ReviewForm(report=report) if reviewer and report.reviewer_actions() else None,
         "can_edit": report.is_editable and services.may_edit_for(request.user, report.agency_id),
+        **_task_links(report, request.user),
     }
     return render(request, "directives/report_detail.html", ctx)
+
+
+def _task_links(report, user) -> dict:
+    """The task a report is evidence for: the unit's assignment page, and for staff the directive's task list."""
+    task = report.request.task
+    if task is None:
+        return {}
+    assignment = TaskAssignment.objects.filter(task=task, agency_id=report.agency_id).first()
+    directive_url = None
+    if user_scope(user).everything:
+        directive_url = f"{reverse('directives:province_directive', args=[task.document.slug])}#nhiem-vu-{task.order}"
+    return {"task": task, "task_assignment": assignment, "task_directive_url": directive_url}
 
 
 def _value_rows(report):
@@ -196,6 +210,7 @@ def report_review(request, pk):
         "transitions": report.transitions.select_related("by"),
         "review_form": form,
         "can_edit": False,
+        **_task_links(report, request.user),
     }
     return render(request, "directives/report_detail.html", ctx, status=400)
 
@@ -236,6 +251,9 @@ def assignment_detail(request, pk):
     may_report = services.may_edit_for(request.user, assignment.agency_id) or reviewer
     progress = ProgressForm(request.POST if "progress" in request.POST else None, instance=assignment, prefix="p")
     extension = ExtensionForm(request.POST if "extend" in request.POST else None, instance=assignment, prefix="e")
+    tied = services.assignment_has_tied_request(assignment)
+    if tied:
+        _progress_form_for_tied_request(progress, reviewer=reviewer)
     if request.method == "POST":
         try:
             if "progress" in request.POST and may_report and progress.is_valid():
@@ -259,9 +277,26 @@ def assignment_detail(request, pk):
         except ValidationError as exc:
             target = progress if "progress" in request.POST else extension
             target.add_error(None, exc.messages)
-    ctx = {"assignment": assignment, "progress": progress if may_report else None}
+    ctx = {"assignment": assignment, "progress": progress if may_report else None, "tied": tied}
+    ctx["tied_reports"] = selectors.task_reports(
+        [assignment.task_id], on=timezone.localdate(), agency_ids=[assignment.agency_id]
+    ).get((assignment.task_id, assignment.agency_id), [])
     ctx["extension"] = extension if reviewer else None
+    ctx["may_edit_report"] = services.may_edit_for(request.user, assignment.agency_id)
     return render(request, "directives/assignment_detail.html", ctx, status=400 if request.method == "POST" else 200)
+
+
+def _progress_form_for_tied_request(form, *, reviewer: bool) -> None:
+    """The unit's accepted report completes the task: officers write the note only; staff may still type a date."""
+    field = form.fields["completed_on"]
+    if reviewer:
+        field.help_text = (
+            "Báo cáo gắn với nhiệm vụ sẽ tự ghi ngày hoàn thành khi được chấp nhận (và bỏ khi bị trả lại); "
+            "chỉ nhập tay khi nhiệm vụ hoàn thành mà không qua báo cáo."
+        )
+    else:
+        field.disabled = True
+        field.help_text = "Ngày hoàn thành do Liên minh HTX tỉnh ghi khi chấp nhận báo cáo của đơn vị."
 
 
 # --- the province's view (staff) --------------------------------------------------------------------------------
@@ -325,5 +360,5 @@ def province_request_pdf(request, pk):
 def province_directive(request, slug):
     _require_province(request.user)
     document = get_object_or_404(Document.objects.filter(Q(tasks__isnull=False)).distinct(), slug=slug)
-    tasks = selectors.directive_task_table(document, on=timezone.localdate())
+    tasks = selectors.directive_task_table(document, on=timezone.localdate(), with_reports=True)
     return render(request, "directives/province_directive.html", {"document": document, "tasks": tasks})

@@ -93,3 +93,27 @@ def test_screenshots_of_the_main_pages_at_desktop_and_phone_width(
             target.screenshot(path=artifacts_dir / f"directives-{name}-{suffix}.png", full_page=True)
             overflow = target.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, (name, suffix, overflow)
+
+
+def test_the_task_page_lists_the_tied_reports_at_desktop_and_phone_width(
+    transactional_db, directives_demo, page, mobile_page, live_server, artifacts_dir
+):
+    from directives.models import ReportRequest, TaskAssignment
+
+    request = ReportRequest.objects.get(kind="task", task__isnull=False)
+    task = request.task
+    item = TaskAssignment.objects.get(task=task, agency__name="Ủy ban nhân dân Huyện Hồng Dân")
+    pages = [
+        ("task", "lienminh", f"/bao-cao/chi-dao/{task.document.slug}/#nhiem-vu-{task.order}"),
+        ("assignment", "hongdan", item.get_absolute_url()),
+    ]
+    page.set_viewport_size({"width": 1280, "height": 900})
+    for target, suffix in ((page, "1280"), (mobile_page, "360")):
+        for name, user, url in pages:
+            target.context.clear_cookies()
+            login_in_browser(target, live_server, user)
+            assert target.goto(f"{live_server.url}{url}").status == 200
+            for report in request.reports.all() if name == "task" else request.reports.filter(agency=item.agency):
+                assert target.locator(f"a[href='{report.get_absolute_url()}']").count() >= 1
+            target.screenshot(path=artifacts_dir / f"directives-{name}-reports-{suffix}.png", full_page=True)
+            assert target.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0, (name, suffix)
