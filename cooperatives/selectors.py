@@ -253,6 +253,8 @@ BOARD_POSTS_BY_FORM = {
 }
 # The directory's filter value (and the dashboard's link) for the cooperatives whose board's term has run out.
 BOARD_EXPIRED = "het-nhiem-ky"
+# The directory's filter value for the cooperatives that kept accounting books last year.
+ACCOUNTS_KEPT = "co-ke-toan"
 
 
 def _board_positions(as_of: date, form: str, outer: str = "pk"):

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import BooleanField, ExpressionWrapper
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 from portal.access import user_scope
 from portal.contentcache import CachedCountPaginator, query_key
 from portal.exports import safe_dataset
-from portal.models import SiteSettings
+from portal.models import AdministrativeUnit, SiteSettings
 from portal.pagecache import NOTHING, anonymous_page, understands
 from portal.pdf import pdf_response
 from portal.storage import attachment_response
@@ -24,11 +25,18 @@ from portal.uploads import display_name
 
 from . import services, tasks
 from .charts import bar_chart
-from .filters import CooperativeFilter, latest_evaluation_year
+from .filters import CooperativeFilter, accounts_year, latest_evaluation_year
 from .forms import ImportForm, ReportForm
 from .models import CongressDocument, Cooperative, ImportJob, Notice, SizeClass
 from .resources import RESOURCES
-from .selectors import registry_as_of
+from .selectors import (
+    ACCOUNTS_KEPT,
+    BOARD_EXPIRED,
+    accounts_kept_count,
+    board_expired_q,
+    registry_as_of,
+    with_board_status,
+)
 
 PAGE_SIZE = 20
 
@@ -50,7 +58,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 @anonymous_page(query=NOTHING)
 def profile(request: HttpRequest, slug: str) -> HttpResponse:
-    cooperative = get_object_or_404(Cooperative.objects.select_related("unit__parent"), slug=slug)
+    cooperative = get_object_or_404(_with_board(Cooperative.objects.select_related("unit__parent")), slug=slug)
     ctx = {
         "c": cooperative,
         "figures": cooperative.figures.order_by("-year")[:3] if cooperative.shows("figures") else [],
@@ -59,6 +67,13 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         "can_see_internal": user_scope(request.user).sees_unit(cooperative.unit_id),
     }
     return render(request, "cooperatives/profile.html", ctx)
+
+
+def _with_board(qs):
+    """Rows with `has_board`, `board_in_term` and `board_expired` for today (cooperatives.selectors)."""
+    today = timezone.localdate()
+    expired = ExpressionWrapper(board_expired_q(today), output_field=BooleanField())
+    return with_board_status(qs, today).annotate(board_expired=expired)
 
 
 def profile_pdf(request: HttpRequest, slug: str) -> HttpResponse:
@@ -77,7 +92,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
     qs = Cooperative.objects.all()
     counts = registry_as_of(timezone.localdate()).summary()
     year = latest_evaluation_year()
-    ctx = {"counts": counts, "year": year, "charts": _charts(counts, qs, year)}
+    accounts = {"year": accounts_year(), "count": accounts_kept_count(year=accounts_year())}
+    ctx = {"counts": counts, "year": year, "charts": _charts(counts, qs, year), "accounts": accounts}
     return render(request, "cooperatives/statistics.html", ctx)
 
 
@@ -121,14 +137,31 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "trained": services.boards_trained(qs, year=today.year, registry=registry),
         "overdue": qs.annual_congress_overdue(today).select_related("unit")[:50],
         "report_form": ReportForm(initial={"year": today.year - 1}),
+        "boards_expired": qs.filter(board_expired_q(today)).count(),
+        "accounts": {"year": accounts_year(), "count": accounts_kept_count(year=accounts_year(), qs=qs)},
+        "directory_query": _directory_query(scope),
+        "board_expired_value": BOARD_EXPIRED,
+        "accounts_kept_value": ACCOUNTS_KEPT,
     }
     return render(request, "cooperatives/dashboard.html", ctx)
+
+
+def _directory_query(scope) -> str:
+    """The directory's `unit=` for an officer whose scope is one district, so its lists match the dashboard's counts."""
+    if scope.everything:
+        return ""
+    districts = list(
+        AdministrativeUnit.objects.filter(pk__in=scope.unit_ids, level=AdministrativeUnit.Level.DISTRICT).values_list(
+            "pk", flat=True
+        )
+    )
+    return f"unit={districts[0]}&" if len(districts) == 1 else ""
 
 
 @login_required
 def internal_profile(request: HttpRequest, slug: str) -> HttpResponse:
     _scope, qs = _scoped(request)
-    cooperative = get_object_or_404(qs.select_related("unit__parent", "notified_commune"), slug=slug)
+    cooperative = get_object_or_404(_with_board(qs.select_related("unit__parent", "notified_commune")), slug=slug)
     today = timezone.localdate()
     ctx = {
         "c": cooperative,
