@@ -34,13 +34,13 @@ class CooperativeFilter(django_filters.FilterSet):
 
     board = django_filters.ChoiceFilter(
         label="Hội đồng quản trị",
-        choices=[(BOARD_EXPIRED, "Hết nhiệm kỳ, chưa đại hội nhiệm kỳ")],
+        choices=[(BOARD_EXPIRED, "Đã hết nhiệm kỳ")],
         method="with_board",
         empty_label="Tất cả",
     )
     accounts = django_filters.ChoiceFilter(
         label="Chế độ kế toán",
-        choices=[(ACCOUNTS_KEPT, "Có sổ sách kế toán (năm trước)")],
+        choices=[(ACCOUNTS_KEPT, "Có sổ kế toán năm trước")],
         method="with_accounts",
         empty_label="Tất cả",
     )
