@@ -45,18 +45,23 @@ def _directory_filter_form(data):
     return CooperativeFilter(data, queryset=Cooperative.objects.none()).form
 
 
-@anonymous_page(query=understands(page=True, form=_directory_filter_form, free_text=("q",)))
+def _today(request, *args, **kwargs) -> str:
+    """Pages whose lists or flags depend on the date (boards out of term, last year's accounts) are kept per day."""
+    return timezone.localdate().isoformat()
+
+
+@anonymous_page(query=understands(page=True, form=_directory_filter_form, free_text=("q",)), vary=_today)
 def directory(request: HttpRequest) -> HttpResponse:
     qs = Cooperative.objects.select_related("unit__parent").defer("search_text").order_by("name")
     filterset = CooperativeFilter(request.GET, queryset=qs)
     rows = filterset.qs if filterset.is_valid() else qs.none()
-    key = f"directory:{query_key(request.GET)}"
+    key = f"directory:{query_key(request.GET)}:{_today(request)}"  # the board and accounts filters move by date
     page_obj = CachedCountPaginator(rows, PAGE_SIZE, count_key=key).get_page(request.GET.get("page"))
     ctx = {"filter": filterset, "page_obj": page_obj, "count": page_obj.paginator.count}
     return render(request, "cooperatives/directory.html", ctx)
 
 
-@anonymous_page(query=NOTHING)
+@anonymous_page(query=NOTHING, vary=_today)
 def profile(request: HttpRequest, slug: str) -> HttpResponse:
     cooperative = get_object_or_404(_with_board(Cooperative.objects.select_related("unit__parent")), slug=slug)
     ctx = {
