@@ -135,6 +135,15 @@ class CooperativeForm(forms.ModelForm):
         model = Cooperative
         fields = [name for _title, options in COOPERATIVE_FIELDSETS for name in options["fields"]]
 
+    def clean(self):
+        cleaned = super().clean()
+        # The instance takes the form's values only after clean(): judge the values typed in.
+        typed = Cooperative(kind=cleaned.get("kind"), legal_representative=cleaned.get("legal_representative") or "")
+        error = typed.legal_representative_error(self.instance.board_names())
+        if error:
+            self.add_error("legal_representative", error)
+        return cleaned
+
 
 class PersonInline(admin.TabularInline):
     model = Person

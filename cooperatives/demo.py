@@ -184,6 +184,11 @@ def _cooperative(rng, seq, district, commune, criteria) -> int:
         status = Cooperative.Status.DISSOLVED
     members = rng.randint(7, 260)
     reduced = members < 15
+    # Drawn in the order the demo always drew them, so every other figure stays as it was.
+    hamlet = rng.choice(HAMLETS)
+    capital = Decimal(rng.randint(2, 300)) * 10 * MILLION
+    # The legal representative is the board's chair who is also director (the director in the reduced form).
+    representative = _name(rng)
     cooperative, was_created = Cooperative.objects.get_or_create(
         registration_code=code,
         defaults={
@@ -192,17 +197,17 @@ def _cooperative(rng, seq, district, commune, criteria) -> int:
             "slug": slugify(fold(name))[:240] + f"-{seq}",
             "certificate_date": certificate,
             "tax_code": code,
-            "address": f"{rng.choice(HAMLETS)}, {commune.name}, {district.name}, tỉnh Bạc Liêu",
+            "address": f"{hamlet}, {commune.name}, {district.name}, tỉnh Bạc Liêu",
             "unit": commune,
             "sector": sector,
             "sub_sector": sub_sector,
             "governance_form": GovernanceForm.REDUCED if reduced else GovernanceForm.FULL,
-            "charter_capital": Decimal(rng.randint(2, 300)) * 10 * MILLION,
+            "charter_capital": capital,
             "status": status,
             "status_since": date(2026, 3, 1) if status != Cooperative.Status.ACTIVE else None,
             "suspended_until": date(2027, 2, 28) if status == Cooperative.Status.SUSPENDED else None,
-            "legal_representative": _name(rng),
-            "representative_title": "Giám đốc",
+            "legal_representative": representative,
+            "representative_title": "Giám đốc" if reduced else "Chủ tịch Hội đồng quản trị kiêm Giám đốc",
             "representative_phone": f"0900 000 {seq:03d}",
             "representative_id_number": f"095000000{seq:03d}",
             "phone": f"0291 3800 {seq:03d}",
@@ -217,8 +222,8 @@ def _cooperative(rng, seq, district, commune, criteria) -> int:
     if not was_created:
         return 0
     _figures(rng, cooperative, members)
-    _congresses(rng, cooperative, seq)
-    people = _people(rng, cooperative, reduced, certificate)
+    elected = _congresses(rng, cooperative, seq)
+    people = _people(rng, cooperative, reduced, elected)
     _trainings(rng, people, seq)
     _evaluations(rng, cooperative, seq, criteria)
     if pilot_budget:
@@ -351,9 +356,15 @@ def _congresses(rng, cooperative, seq):
     founded = cooperative.certificate_date
     rows = [Congress(cooperative=cooperative, kind=Congress.Kind.FOUNDING, held_date=founded - timedelta(days=20))]
     term_start = founded
+    terms = []
     while term_start + relativedelta(years=5) < TODAY:
         term_start = term_start + relativedelta(years=5) - timedelta(days=rng.randint(5, 40))
-        rows.append(Congress(cooperative=cooperative, kind=Congress.Kind.TERM, held_date=term_start))
+        terms.append(term_start)
+    # A few (every eighth with a term due) have let the board's term run out without a term congress.
+    if terms and seq % 8 == 5:
+        terms.pop()
+    rows += [Congress(cooperative=cooperative, kind=Congress.Kind.TERM, held_date=d) for d in terms]
+    elected = terms[-1] if terms else rows[0].held_date
     # Overdue for the 2025 fiscal year: every ninth cooperative; two more have held nothing since 2023.
     skip_from = 2025 if seq % 9 == 4 else (2024 if seq in (22, 41) else None)
     for fiscal_year in range(max(2019, founded.year), TODAY.year):
@@ -374,22 +385,25 @@ def _congresses(rng, cooperative, seq):
             Congress(cooperative=cooperative, kind=Congress.Kind.ANNUAL, fiscal_year=fiscal_year, held_date=held)
         )
     Congress.objects.bulk_create(rows)
+    return elected
 
 
-def _people(rng, cooperative, reduced, since):
+def _people(rng, cooperative, reduced, elected):
     # In the full form the board chair also serves as director, as is common (and allowed).
     posts = [Post.BOARD_CHAIR, Post.CHIEF_ACCOUNTANT, Post.TREASURER]
     if reduced:
         posts = [Post.DIRECTOR, Post.CONTROLLER, Post.CHIEF_ACCOUNTANT]
     else:
         posts += [Post.BOARD_MEMBER, Post.BOARD_MEMBER, Post.CONTROL_HEAD]
-    start = max(since, date(2021, 3, 15))
-    end = start + relativedelta(years=5)
+    # The people elected by the last term (or founding) congress, for the charter's term.
+    start = elected
+    end = start + relativedelta(years=cooperative.board_term_years)
     people = []
     for index, post in enumerate(posts):
+        name = _name(rng)  # drawn for the first person too, so the rest of the demo stays as it was
         person = Person(
             cooperative=cooperative,
-            full_name=_name(rng),
+            full_name=cooperative.legal_representative if index == 0 else name,
             birth_year=rng.randint(1960, 1995),
             gender=rng.choice(["nam", "nu"]),
             phone=f"0900 1{cooperative.pk % 100:02d} {index:03d}",

@@ -2,11 +2,13 @@
 
 import django_filters
 from django import forms
+from django.utils import timezone
 
 from portal.models import AdministrativeUnit
 from portal.search import filter_search
 
 from .models import Cooperative, Evaluation, Grade, Sector
+from .selectors import ACCOUNTS_KEPT, BOARD_EXPIRED, accounts_kept_list, boards_expired
 
 
 def latest_evaluation_year() -> int | None:
@@ -30,9 +32,22 @@ class CooperativeFilter(django_filters.FilterSet):
         label="Xếp loại (năm gần nhất)", choices=Grade.choices, method="with_grade", empty_label="Tất cả"
     )
 
+    board = django_filters.ChoiceFilter(
+        label="Hội đồng quản trị",
+        choices=[(BOARD_EXPIRED, "Đã hết nhiệm kỳ")],
+        method="with_board",
+        empty_label="Tất cả",
+    )
+    accounts = django_filters.ChoiceFilter(
+        label="Chế độ kế toán",
+        choices=[(ACCOUNTS_KEPT, "Có sổ kế toán năm trước")],
+        method="with_accounts",
+        empty_label="Tất cả",
+    )
+
     class Meta:
         model = Cooperative
-        fields = ["q", "unit", "kind", "sector", "status", "grade"]
+        fields = ["q", "unit", "kind", "sector", "status", "grade", "board", "accounts"]
 
     def search(self, queryset, name, value):
         return filter_search(queryset, value)
@@ -45,3 +60,14 @@ class CooperativeFilter(django_filters.FilterSet):
         if year is None:
             return queryset.none()
         return queryset.filter(evaluations__year=year, evaluations__grade=value)
+
+    def with_board(self, queryset, name, value):
+        return boards_expired(queryset, timezone.localdate())
+
+    def with_accounts(self, queryset, name, value):
+        return accounts_kept_list(year=accounts_year(), qs=queryset)
+
+
+def accounts_year() -> int:
+    """The last full year: the one whose accounts the dashboard and statistics count."""
+    return timezone.localdate().year - 1

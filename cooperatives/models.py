@@ -79,6 +79,12 @@ PUBLIC_FIELD_CHOICES = [
 NEVER_PUBLIC = {"representative_phone", "representative_id_number"}
 
 
+def same_name(name: str, names) -> bool:
+    """Whether `name` is one of `names`, whatever the case and spacing."""
+    key = " ".join(name.split()).casefold()
+    return key in {" ".join(n.split()).casefold() for n in names}
+
+
 def default_public_fields():
     return ["address", "phone", "email", "website", "legal_representative", "charter_capital", "tax_code"]
 
@@ -320,6 +326,36 @@ class Cooperative(Searchable):
         """Designated a pilot, or has a recorded investment (see `CooperativeQuerySet.pilots`)."""
         return self.is_pilot or self.investments.exists()
 
+    # Board and legal representative ---------------------------------------------------------------------------
+
+    def board_names(self) -> set[str]:
+        """Names of the people who hold or held a post that may represent the cooperative (REPRESENTATIVE_POSTS)."""
+        if not self.pk:
+            return set()
+        return set(
+            Position.objects.filter(person__cooperative=self, post__in=REPRESENTATIVE_POSTS).values_list(
+                "person__full_name", flat=True
+            )
+        )
+
+    def legal_representative_error(self, board_names: set[str]) -> str | None:
+        """Why the legal representative cannot stand, or None.
+
+        The legal representative of a cooperative or union is one of its board's people: the chairman (or a member)
+        of the Hội đồng quản trị, or the Giám đốc, as the charter says (Luật HTX 2023, on the board's chairman and the
+        director). Names compare without regard to case or spacing. A cooperative group (THT) is represented by its
+        leader; a cooperative whose board is not on record yet (just registered) has nothing to check against.
+        """
+        if self.kind == self.Kind.GROUP or not self.legal_representative.strip() or not board_names:
+            return None
+        if same_name(self.legal_representative, board_names):
+            return None
+        listed = ", ".join(sorted(board_names))
+        return (
+            f"Người đại diện theo pháp luật “{self.legal_representative.strip()}” phải là Chủ tịch, thành viên "
+            f"Hội đồng quản trị hoặc Giám đốc của hợp tác xã (đang có: {listed})."
+        )
+
     def size_class(self, year: int | None = None):
         """Size class from the yearly figures (Nghị định 113/2024/NĐ-CP, Điều 6), via SizeThreshold rows."""
         figures = sorted(self.figures.all(), key=lambda f: f.year, reverse=True)
@@ -556,6 +592,8 @@ class Post(models.TextChoices):
 
 
 BOARD_POSTS = {Post.BOARD_CHAIR, Post.BOARD_MEMBER}
+# Posts whose holder may be the legal representative (see Cooperative.legal_representative_error).
+REPRESENTATIVE_POSTS = BOARD_POSTS | {Post.DIRECTOR}
 CONTROL_POSTS = {Post.CONTROL_HEAD, Post.CONTROL_MEMBER, Post.CONTROLLER}
 # Luật HTX 2023, Điều 56/67/70 (Luật HTX 2012, Điều 35/39): who may not also hold which post.
 CONFLICTS = {

@@ -8,6 +8,7 @@ prefixed with an apostrophe so a spreadsheet never runs them as formulas (OWASP 
 """
 
 import re
+from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -20,7 +21,17 @@ from portal.models import AdministrativeUnit
 from portal.search import fold
 from portal.spreadsheets import OFFICE_EXTRAS, cell_date, cell_text
 
-from .models import Congress, Cooperative, GovernanceForm, InvestmentSource, PilotInvestment, Sector, YearlyFigure
+from .models import (
+    REPRESENTATIVE_POSTS,
+    Congress,
+    Cooperative,
+    GovernanceForm,
+    InvestmentSource,
+    PilotInvestment,
+    Position,
+    Sector,
+    YearlyFigure,
+)
 
 
 class TextWidget(widgets.CharWidget):
@@ -321,6 +332,12 @@ class CooperativeResource(RegistryResource):
         self._foreign_codes = set(
             Cooperative.objects.exclude(kind__in=self.KINDS).values_list("registration_code", flat=True)
         )
+        # The board's people of every cooperative already in the registry, read once for the whole file.
+        self._board_names = defaultdict(set)
+        for cooperative_id, name in Position.objects.filter(post__in=REPRESENTATIVE_POSTS).values_list(
+            "person__cooperative_id", "person__full_name"
+        ):
+            self._board_names[cooperative_id].add(name)
 
     def init_instance(self, row=None):
         return Cooperative(kind=self.KINDS[0])
@@ -339,6 +356,9 @@ class CooperativeResource(RegistryResource):
             self._seen_codes[code] = row_number
         if not (instance.name or "").strip():
             errors.setdefault("name", "Thiếu tên.")
+        representative = instance.legal_representative_error(self._board_names.get(instance.pk, set()))
+        if representative:
+            errors.setdefault("legal_representative", representative)
         try:
             instance.full_clean(
                 exclude=[*errors, "unit", "slug", "notified_commune", "search_text"],

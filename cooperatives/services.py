@@ -30,7 +30,7 @@ from .models import (
     UnitTarget,
     YearlyFigure,
 )
-from .selectors import EXISTING, HTX_AND_UNIONS, registered_between, registry_as_of, year_end
+from .selectors import EXISTING, HTX_AND_UNIONS, accounts_kept_count, registered_between, registry_as_of, year_end
 
 REMINDER_DAYS_BEFORE = 30  # Công văn 1047/UBND-KT, item 2: remind agencies so congresses are held on time.
 
@@ -298,4 +298,12 @@ def registry_report(queryset, *, year: int, units=None) -> dict:
         filed = [r[key] for r in district_rows if r.get(key) is not None]
         totals[key] = sum(filed) if filed else None
     totals["count"] = registry.total
-    return {"year": year, "on": registry.on, "districts": district_rows, "sectors": sector_rows, "totals": totals}
+    accounts_kept = accounts_kept_count(year=year, qs=queryset, unit_ids=units)
+    return {
+        "year": year,
+        "on": registry.on,
+        "districts": district_rows,
+        "sectors": sector_rows,
+        "totals": totals,
+        "accounts_kept": accounts_kept,
+    }

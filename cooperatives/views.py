@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from portal.access import user_scope
 from portal.contentcache import CachedCountPaginator, query_key
 from portal.exports import safe_dataset
-from portal.models import SiteSettings
+from portal.models import AdministrativeUnit, SiteSettings
 from portal.pagecache import NOTHING, anonymous_page, understands
 from portal.pdf import pdf_response
 from portal.storage import attachment_response
@@ -25,12 +25,19 @@ from portal.uploads import display_name
 
 from . import services, tasks
 from .charts import bar_chart
-from .filters import CooperativeFilter, latest_evaluation_year
+from .filters import CooperativeFilter, accounts_year, latest_evaluation_year
 from .forms import ImportForm, ReportForm
 from .models import CongressDocument, Cooperative, ImportJob, InvestmentSource, Notice, PilotInvestment, SizeClass
 from .pilots import investment_outcomes, totals_by_year_and_source
 from .resources import RESOURCES
-from .selectors import registry_as_of
+from .selectors import (
+    ACCOUNTS_KEPT,
+    BOARD_EXPIRED,
+    accounts_kept_count,
+    board_expired_q,
+    registry_as_of,
+    with_board_status,
+)
 
 PAGE_SIZE = 20
 
@@ -39,20 +46,25 @@ def _directory_filter_form(data):
     return CooperativeFilter(data, queryset=Cooperative.objects.none()).form
 
 
-@anonymous_page(query=understands(page=True, form=_directory_filter_form, free_text=("q",)))
+def _today(request, *args, **kwargs) -> str:
+    """Pages whose lists or flags depend on the date (boards out of term, last year's accounts) are kept per day."""
+    return timezone.localdate().isoformat()
+
+
+@anonymous_page(query=understands(page=True, form=_directory_filter_form, free_text=("q",)), vary=_today)
 def directory(request: HttpRequest) -> HttpResponse:
     qs = Cooperative.objects.select_related("unit__parent").defer("search_text").order_by("name")
     filterset = CooperativeFilter(request.GET, queryset=qs)
     rows = filterset.qs if filterset.is_valid() else qs.none()
-    key = f"directory:{query_key(request.GET)}"
+    key = f"directory:{query_key(request.GET)}:{_today(request)}"  # the board and accounts filters move by date
     page_obj = CachedCountPaginator(rows, PAGE_SIZE, count_key=key).get_page(request.GET.get("page"))
     ctx = {"filter": filterset, "page_obj": page_obj, "count": page_obj.paginator.count}
     return render(request, "cooperatives/directory.html", ctx)
 
 
-@anonymous_page(query=NOTHING)
+@anonymous_page(query=NOTHING, vary=_today)
 def profile(request: HttpRequest, slug: str) -> HttpResponse:
-    cooperative = get_object_or_404(Cooperative.objects.select_related("unit__parent"), slug=slug)
+    cooperative = get_object_or_404(_with_board(Cooperative.objects.select_related("unit__parent")), slug=slug)
     ctx = {
         "c": cooperative,
         "figures": cooperative.figures.order_by("-year")[:3] if cooperative.shows("figures") else [],
@@ -62,6 +74,13 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         "is_pilot": cooperative.is_pilot_cooperative(),
     }
     return render(request, "cooperatives/profile.html", ctx)
+
+
+def _with_board(qs):
+    """Rows with `has_board`, `board_in_term` and `board_expired` for today (cooperatives.selectors)."""
+    today = timezone.localdate()
+    expired = ExpressionWrapper(board_expired_q(today), output_field=BooleanField())
+    return with_board_status(qs, today).annotate(board_expired=expired)
 
 
 def profile_pdf(request: HttpRequest, slug: str) -> HttpResponse:
@@ -80,7 +99,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
     qs = Cooperative.objects.all()
     counts = registry_as_of(timezone.localdate()).summary()
     year = latest_evaluation_year()
-    ctx = {"counts": counts, "year": year, "charts": _charts(counts, qs, year)}
+    accounts = {"year": accounts_year(), "count": accounts_kept_count(year=accounts_year())}
+    ctx = {"counts": counts, "year": year, "charts": _charts(counts, qs, year), "accounts": accounts}
     return render(request, "cooperatives/statistics.html", ctx)
 
 
@@ -126,8 +146,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "report_form": ReportForm(initial={"year": today.year - 1}),
         "pilot_count": qs.pilots().count(),
         "invested": totals_by_year_and_source(PilotInvestment.objects.filter(cooperative__in=qs)),
+        "boards_expired": qs.filter(board_expired_q(today)).count(),
+        "accounts": {"year": accounts_year(), "count": accounts_kept_count(year=accounts_year(), qs=qs)},
+        "directory_query": _directory_query(scope),
+        "board_expired_value": BOARD_EXPIRED,
+        "accounts_kept_value": ACCOUNTS_KEPT,
     }
     return render(request, "cooperatives/dashboard.html", ctx)
+
+
+def _directory_query(scope) -> str:
+    """The directory's `unit=` for an officer whose scope is one district, so its lists match the dashboard's counts."""
+    if scope.everything:
+        return ""
+    districts = list(
+        AdministrativeUnit.objects.filter(pk__in=scope.unit_ids, level=AdministrativeUnit.Level.DISTRICT).values_list(
+            "pk", flat=True
+        )
+    )
+    return f"unit={districts[0]}&" if len(districts) == 1 else ""
 
 
 @login_required
@@ -177,7 +214,7 @@ def pilot_investments(request: HttpRequest) -> HttpResponse:
 @login_required
 def internal_profile(request: HttpRequest, slug: str) -> HttpResponse:
     _scope, qs = _scoped(request)
-    cooperative = get_object_or_404(qs.select_related("unit__parent", "notified_commune"), slug=slug)
+    cooperative = get_object_or_404(_with_board(qs.select_related("unit__parent", "notified_commune")), slug=slug)
     today = timezone.localdate()
     ctx = {
         "c": cooperative,

@@ -17,6 +17,7 @@ from decimal import Decimal
 from cooperatives.selectors import (
     Changes,
     Registry,
+    accounts_kept_count,
     congresses_held,
     people_trained,
     registry_as_of,
@@ -181,6 +182,13 @@ def _profit(ctx):
 @indicator("congresses_held", "Đại hội thành viên đã tổ chức trong kỳ", "đại hội")
 def _congresses(ctx):
     return congresses_held(unit_ids=ctx.unit_ids, start=ctx.period_start, end=ctx.period_end)
+
+
+@indicator("htx_accounts_kept", "HTX thực hiện chế độ kế toán", "HTX")
+def _accounts_kept(ctx):
+    """HTX and unions of the area, existing at the end of the period's year, whose figures for that year say they
+    kept accounting books (Công văn 1047/UBND-KT, item 3)."""
+    return accounts_kept_count(unit_ids=ctx.unit_ids, year=ctx.year)
 
 
 # --- entered by the officer (the registry does not know these yet) ------------------------------------------------

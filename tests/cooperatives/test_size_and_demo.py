@@ -4,6 +4,7 @@ from io import StringIO
 import pytest
 
 from cooperatives.models import Cooperative, Evaluation, ImprovementPlan, SizeClass, SizeThreshold, YearlyFigure
+from cooperatives.selectors import board_expired_q
 
 BN = Decimal(1_000_000_000)
 
@@ -51,5 +52,10 @@ def test_the_demo_registry_is_plausible_and_loads_once(demo):
     assert set(YearlyFigure.objects.values_list("year", flat=True)) >= {2020, 2021, 2022, 2025}
     # a status other than active carries its date, as the registry's own form demands
     assert not Cooperative.objects.exclude(status=Cooperative.Status.ACTIVE).filter(status_since__isnull=True).exists()
+    # every legal representative is one of the board's people; a plausible minority of boards is out of term
+    htx = Cooperative.objects.exclude(kind="tht")
+    assert not [c.name for c in htx if c.legal_representative_error(c.board_names()) or not c.board_names()]
+    expired = htx.filter(board_expired_q(registry_demo.TODAY)).count()
+    assert 3 <= expired <= htx.count() // 5, expired
     registry_demo.load(StringIO())
     assert (Cooperative.objects.count(), YearlyFigure.objects.count(), Evaluation.objects.count()) == counts
