@@ -2,11 +2,13 @@
 
 import django_filters
 from django import forms
+from django.utils import timezone
 
 from portal.models import AdministrativeUnit
 from portal.search import filter_search
 
 from .models import Cooperative, Evaluation, Grade, Sector
+from .selectors import SCORECARD_CONDITIONS, scorecard_filter
 
 
 def latest_evaluation_year() -> int | None:
@@ -45,3 +47,22 @@ class CooperativeFilter(django_filters.FilterSet):
         if year is None:
             return queryset.none()
         return queryset.filter(evaluations__year=year, evaluations__grade=value)
+
+
+class RegistryFilter(CooperativeFilter):
+    """The staff registry list: the directory's filters and the scorecard's conditions on a date."""
+
+    chi_so = django_filters.ChoiceFilter(
+        label="Chỉ số", choices=list(SCORECARD_CONDITIONS.items()), method="meets", empty_label="Tất cả"
+    )
+    ngay = django_filters.DateFilter(label="Tính đến ngày", method="as_of", input_formats=["%d/%m/%Y", "%Y-%m-%d"])
+
+    class Meta(CooperativeFilter.Meta):
+        fields = [*CooperativeFilter.Meta.fields, "chi_so", "ngay"]
+
+    def as_of(self, queryset, name, value):
+        return queryset  # read by meets
+
+    def meets(self, queryset, name, value):
+        on = self.form.cleaned_data.get("ngay") or timezone.localdate()
+        return scorecard_filter(queryset, value, on=on)
