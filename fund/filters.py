@@ -28,9 +28,7 @@ class LoanFilter(django_filters.FilterSet):
         method="in_arrears",
         widget=forms.CheckboxInput,
     )
-    ngay = django_filters.DateFilter(
-        label="Tính đến ngày", method="as_of", input_formats=["%d/%m/%Y", "%Y-%m-%d"]
-    )
+    ngay = django_filters.DateFilter(label="Tính đến ngày", method="as_of", input_formats=["%d/%m/%Y", "%Y-%m-%d"])
 
     class Meta:
         model = Loan
