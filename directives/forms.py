@@ -137,7 +137,7 @@ class ScorecardForm(forms.Form):
         label="Tính đến ngày",
         required=False,
         input_formats=["%d/%m/%Y"],
-        widget=forms.TextInput(attrs={"placeholder": "ngày/tháng/năm", "inputmode": "numeric"}),
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "ngày/tháng/năm", "inputmode": "numeric"}),
         error_messages={"invalid": "Ngày chưa đúng: hãy nhập theo dạng ngày/tháng/năm, ví dụ 05/12/2026."},
     )
 

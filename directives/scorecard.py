@@ -293,7 +293,7 @@ def chart(title: str, items, *, suffix: str = "", peak=None) -> dict:
         "title": title,
         "rows": rows,
         "height": max(len(rows), 1) * row_height,
-        "width": label_width + bar_area + 55,
+        "width": label_width + bar_area + 75,
         "label_width": label_width,
         "label_x": label_width - 8,
         "suffix": suffix,

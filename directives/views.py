@@ -343,7 +343,7 @@ def _scorecard_scope(user):
 
 def _scorecard(request):
     scope = _scorecard_scope(request.user)
-    form = ScorecardForm(request.GET or None)
+    form = ScorecardForm(request.GET or None, initial={"ngay": timezone.localdate()})
     card = scorecard.scorecard(
         form.day(),
         own_unit_ids=frozenset() if scope.everything else scope.unit_ids,
