@@ -19,10 +19,38 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, TruncDate
 
-from .models import Congress, Cooperative, Evaluation, Grade, Person, Sector, Training, UnitTarget, YearlyFigure
+from .models import (
+    BOARD_POSTS,
+    Congress,
+    Cooperative,
+    Evaluation,
+    GovernanceForm,
+    Grade,
+    Person,
+    Position,
+    Post,
+    Sector,
+    Training,
+    UnitTarget,
+    YearlyFigure,
+)
 
 # Statuses of a cooperative that no longer exists (Luật HTX 2023, Điều 77-78: dissolution; bankruptcy law).
 GONE = (Cooperative.Status.DISSOLVED, Cooperative.Status.BANKRUPT)
@@ -229,6 +257,122 @@ def people_trained(*, unit_ids: Iterable[int], start: date, end: date) -> int:
     )
 
 
+# --- boards in term (Công văn 1047/UBND-KT, items 2-3: term congresses on time, competent boards) -----------------
+
+# Who makes up "the board" in each governance form (Luật HTX 2023, Điều 56): the Hội đồng quản trị in the full
+# form; in the reduced form (no board) the director (Giám đốc) answers for it.
+BOARD_POSTS_BY_FORM = {
+    GovernanceForm.FULL: tuple(sorted(BOARD_POSTS)),
+    GovernanceForm.REDUCED: (Post.DIRECTOR,),
+}
+# The directory's filter value (and the dashboard's link) for the cooperatives whose board's term has run out.
+BOARD_EXPIRED = "het-nhiem-ky"
+
+
+def _board_positions(as_of: date, form: str, outer: str = "pk"):
+    """Board posts (for the governance `form`) of the cooperative `outer`, taken up on or before `as_of`."""
+    return Position.objects.filter(
+        Q(term_start__isnull=True) | Q(term_start__lte=as_of),
+        person__cooperative_id=OuterRef(outer),
+        post__in=BOARD_POSTS_BY_FORM[form],
+    )
+
+
+def _by_form(expression_for) -> Case:
+    return Case(
+        When(governance_form=GovernanceForm.REDUCED, then=expression_for(GovernanceForm.REDUCED)),
+        default=expression_for(GovernanceForm.FULL),
+        output_field=BooleanField(),
+    )
+
+
+def has_board_q(as_of: date) -> Case:
+    """True when a board (or, in the reduced form, a director) taken up by `as_of` is on record."""
+    return _by_form(lambda form: Exists(_board_positions(as_of, form)))
+
+
+def board_in_term_q(as_of: date) -> Case:
+    """Whether the cooperative's board is in term on `as_of` (an expression: annotate or filter with it).
+
+    The board is the Hội đồng quản trị (chairman and members) in the full governance form, the Giám đốc in the
+    reduced one (Luật HTX 2023, Điều 56). Its term is what its people's positions say (Position.term_start,
+    term_end), as elected by a term congress for 2 to 5 years (Luật HTX 2012, Điều 30; Luật HTX 2023: at most 5).
+    The board is in term on `as_of` when
+      - one of its positions taken up by then has not ended by then (no end, or the end on or after `as_of`); or
+      - all of them have ended, but an Đại hội nhiệm kỳ (Congress of the term kind) was held after the latest end
+        and on or before `as_of`: the new board is elected, its people merely not entered yet.
+    Without any board position taken up by `as_of` there is no board on record: not in term (see has_board_q).
+    """
+
+    def in_term(form):
+        positions = _board_positions(as_of, form)
+        current = positions.filter(Q(term_end__isnull=True) | Q(term_end__gte=as_of))
+        last_end = (
+            _board_positions(as_of, form, outer=OuterRef("pk"))
+            .filter(term_end__isnull=False)
+            .order_by("-term_end")
+            .values("term_end")[:1]
+        )
+        renewed = Congress.objects.filter(
+            cooperative_id=OuterRef("pk"),
+            kind=Congress.Kind.TERM,
+            held_date__lte=as_of,
+            held_date__gt=Subquery(last_end),
+        )
+        return Exists(current) | Exists(renewed)
+
+    return _by_form(in_term)
+
+
+def with_board_status(qs, as_of: date):
+    """`qs` annotated with `has_board` and `board_in_term` on `as_of` (two subqueries per row, no extra query)."""
+    return qs.annotate(has_board=has_board_q(as_of), board_in_term=board_in_term_q(as_of))
+
+
+def board_expired_q(as_of: date) -> Q:
+    """Operating cooperatives and unions whose board on record has run out of term on `as_of` with no term
+    congress since: what the profile flags, the dashboard counts and `?board=het-nhiem-ky` lists.
+    Cooperative groups (THT) have no board; dissolved, bankrupt and inactive ones owe no congress to follow up."""
+    return (
+        Q(kind__in=HTX_AND_UNIONS, status__in=(Cooperative.Status.ACTIVE, Cooperative.Status.SUSPENDED))
+        & Q(has_board_q(as_of))
+        & ~Q(board_in_term_q(as_of))
+    )
+
+
+def boards_expired(qs, as_of: date):
+    """The rows of `qs` whose board has run out of term on `as_of` (see board_expired_q)."""
+    return qs.filter(board_expired_q(as_of))
+
+
+# --- accounts kept (Công văn 1047/UBND-KT, item 3: proper accounting books) -----------------------------------
+
+
+def accounts_kept_q(year: int) -> Exists:
+    """True when the cooperative's figures for `year` say it kept accounting books (YearlyFigure.keeps_accounts,
+    "có sổ sách kế toán"); no figure for the year counts as not kept."""
+    return Exists(YearlyFigure.objects.filter(cooperative_id=OuterRef("pk"), year=year, keeps_accounts=True))
+
+
+def with_accounts_kept(qs, year: int):
+    return qs.annotate(accounts_kept=accounts_kept_q(year))
+
+
+def accounts_kept_count(*, unit_ids: Iterable[int] | None = None, year: int, qs=None) -> int:
+    """HTX and unions registered by the end of `year` and existing then (not dissolved, not bankrupt, by
+    status_on) that kept accounts that year: the one figure the dashboard, statistics page, registry report and
+    the pre-filled report indicator show. `qs` narrows the rows (an officer's scope)."""
+    return accounts_kept_list(unit_ids=unit_ids, year=year, qs=qs).count()
+
+
+def accounts_kept_list(*, unit_ids: Iterable[int] | None = None, year: int, qs=None):
+    on = year_end(year)
+    rows = (qs if qs is not None else Cooperative.objects.all()).filter(registered_by(on), kind__in=HTX_AND_UNIONS)
+    if unit_ids is not None:
+        rows = rows.filter(unit_id__in=list(unit_ids))
+    return rows.alias(as_status=status_on(on)).exclude(as_status__in=GONE).filter(accounts_kept_q(year))
+
+
 # --- the district scorecard (read by directives): one condition, one list, one count -------------------------------
 #
 # Each condition is a filter on the registry as it stood on a date. The scorecard counts a condition per district
@@ -236,7 +380,6 @@ def people_trained(*, unit_ids: Iterable[int], start: date, end: date) -> int:
 
 OPERATING = (Cooperative.Status.ACTIVE, Cooperative.Status.SUSPENDED)
 MANAGING_POSTS = ("board_chair", "board_member", "director")
-BOARD_POSTS = ("board_chair", "board_member")
 
 SCORECARD_CONDITIONS = {
     "active": "đang hoạt động",
@@ -248,36 +391,21 @@ SCORECARD_CONDITIONS = {
     "board": "hội đồng quản trị còn nhiệm kỳ",
     "trained": "có cán bộ quản lý được bồi dưỡng trong năm",
     "accounts": "có sổ sách kế toán năm trước",
+    "accounts_base": "HTX, liên hiệp còn tồn tại cuối năm trước",
 }
-
-
-def _board_status(qs, on: date):
-    board = globals().get("with_board_status")
-    if board is not None:
-        return board(qs, on)
-    # Until the board rules land: a board member or chair whose term covers the date.
-    positions = Person.objects.filter(
-        cooperative=OuterRef("pk"),
-        positions__post__in=BOARD_POSTS,
-    ).filter(
-        Q(positions__term_start__isnull=True) | Q(positions__term_start__lte=on),
-        Q(positions__term_end__isnull=True) | Q(positions__term_end__gte=on),
-    )
-    return qs.annotate(board_in_term=Exists(positions))
-
-
-def _accounts(qs, year: int):
-    kept = globals().get("with_accounts_kept")
-    if kept is not None:
-        return kept(qs, year)
-    figures = YearlyFigure.objects.filter(cooperative=OuterRef("pk"), year=year, keeps_accounts=True)
-    return qs.annotate(accounts_kept=Exists(figures))
 
 
 def scorecard_filter(qs, condition: str, *, on: date):
     """The cooperatives of `qs` that meet a scorecard condition on `on` (a KeyError for an unknown one)."""
     if condition not in SCORECARD_CONDITIONS:
         raise KeyError(condition)
+    if condition in ("accounts", "accounts_base"):
+        # The dashboard's own figure (accounts_kept_list): last year's books, of the registry at that year's end.
+        if condition == "accounts":
+            return accounts_kept_list(year=on.year - 1, qs=qs)
+        end = year_end(on.year - 1)
+        existing = qs.filter(registered_by(end), kind__in=HTX_AND_UNIONS).alias(as_status=status_on(end))
+        return existing.exclude(as_status__in=GONE)
     qs = qs.filter(registered_by(on)).annotate(as_status=status_on(on))
     year = on.year
     operating = Q(as_status__in=OPERATING, kind__in=HTX_AND_UNIONS)
@@ -298,16 +426,14 @@ def scorecard_filter(qs, condition: str, *, on: date):
         )
         return qs.filter(operating).filter(Exists(held))
     if condition == "board":
-        return _board_status(qs.filter(operating), on).filter(board_in_term=True)
-    if condition == "trained":
-        trained = Training.objects.filter(
-            person__cooperative=OuterRef("pk"),
-            person__positions__post__in=MANAGING_POSTS,
-            held_on__gte=date(year, 1, 1),
-            held_on__lte=on,
-        )
-        return qs.filter(operating).filter(Exists(trained))
-    return _accounts(qs.filter(operating), year - 1).filter(accounts_kept=True)
+        return with_board_status(qs.filter(operating), on).filter(board_in_term=True)
+    trained = Training.objects.filter(  # "trained"
+        person__cooperative=OuterRef("pk"),
+        person__positions__post__in=MANAGING_POSTS,
+        held_on__gte=date(year, 1, 1),
+        held_on__lte=on,
+    )
+    return qs.filter(operating).filter(Exists(trained))
 
 
 def scorecard_counts(*, on: date) -> dict[str, dict[int, int]]:

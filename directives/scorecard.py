@@ -32,7 +32,7 @@ COOPERATIVE_COLUMNS = [
     ("congress_held", "Đại hội thường niên đúng hạn", "congress_due"),
     ("board", "HĐQT còn nhiệm kỳ", "operating"),
     ("trained", "Có cán bộ quản lý được bồi dưỡng", "operating"),
-    ("accounts", "Có sổ sách kế toán", "operating"),
+    ("accounts", "Có sổ sách kế toán", "accounts_base"),
 ]
 
 DIGITS = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"]
@@ -323,7 +323,8 @@ FLAT_HEADERS = [
     "Phải đại hội thường niên",
     "HĐQT còn nhiệm kỳ",
     "Có cán bộ quản lý được bồi dưỡng",
-    "Có sổ sách kế toán",
+    "Có sổ sách kế toán năm trước",
+    "HTX, liên hiệp còn tồn tại cuối năm trước",
     "HTX, liên hiệp đang hoạt động hoặc tạm ngừng",
     "Báo cáo nộp đúng hạn",
     "Báo cáo phải nộp",
@@ -351,6 +352,7 @@ def flat(row: Row) -> list:
         f["board"].value,
         f["trained"].value,
         f["accounts"].value,
+        f["accounts"].of,
         f["board"].of,
         f["reports"].value,
         f["reports"].of,
