@@ -8,7 +8,14 @@ from portal.models import AdministrativeUnit
 from portal.search import filter_search
 
 from .models import Cooperative, Evaluation, Grade, Sector
-from .selectors import ACCOUNTS_KEPT, BOARD_EXPIRED, accounts_kept_list, boards_expired
+from .selectors import (
+    ACCOUNTS_KEPT,
+    BOARD_EXPIRED,
+    SCORECARD_CONDITIONS,
+    accounts_kept_list,
+    boards_expired,
+    scorecard_filter,
+)
 
 
 def latest_evaluation_year() -> int | None:
@@ -71,3 +78,22 @@ class CooperativeFilter(django_filters.FilterSet):
 def accounts_year() -> int:
     """The last full year: the one whose accounts the dashboard and statistics count."""
     return timezone.localdate().year - 1
+
+
+class RegistryFilter(CooperativeFilter):
+    """The staff registry list: the directory's filters and the scorecard's conditions on a date."""
+
+    chi_so = django_filters.ChoiceFilter(
+        label="Chỉ số", choices=list(SCORECARD_CONDITIONS.items()), method="meets", empty_label="Tất cả"
+    )
+    ngay = django_filters.DateFilter(label="Tính đến ngày", method="as_of", input_formats=["%d/%m/%Y", "%Y-%m-%d"])
+
+    class Meta(CooperativeFilter.Meta):
+        fields = [*CooperativeFilter.Meta.fields, "chi_so", "ngay"]
+
+    def as_of(self, queryset, name, value):
+        return queryset  # read by meets
+
+    def meets(self, queryset, name, value):
+        on = self.form.cleaned_data.get("ngay") or timezone.localdate()
+        return scorecard_filter(queryset, value, on=on)

@@ -36,7 +36,21 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate
 
-from .models import BOARD_POSTS, Congress, Cooperative, GovernanceForm, Person, Position, Post, Sector, YearlyFigure
+from .models import (
+    BOARD_POSTS,
+    Congress,
+    Cooperative,
+    Evaluation,
+    GovernanceForm,
+    Grade,
+    Person,
+    Position,
+    Post,
+    Sector,
+    Training,
+    UnitTarget,
+    YearlyFigure,
+)
 
 # Statuses of a cooperative that no longer exists (Luật HTX 2023, Điều 77-78: dissolution; bankruptcy law).
 GONE = (Cooperative.Status.DISSOLVED, Cooperative.Status.BANKRUPT)
@@ -359,3 +373,85 @@ def accounts_kept_list(*, unit_ids: Iterable[int] | None = None, year: int, qs=N
     if unit_ids is not None:
         rows = rows.filter(unit_id__in=list(unit_ids))
     return rows.alias(as_status=status_on(on)).exclude(as_status__in=GONE).filter(accounts_kept_q(year))
+
+
+# --- the district scorecard (read by directives): one condition, one list, one count -------------------------------
+#
+# Each condition is a filter on the registry as it stood on a date. The scorecard counts a condition per district
+# and the staff registry list filters by the same condition, so the figure and the list behind it cannot drift.
+
+OPERATING = (Cooperative.Status.ACTIVE, Cooperative.Status.SUSPENDED)
+MANAGING_POSTS = ("board_chair", "board_member", "director")
+
+SCORECARD_CONDITIONS = {
+    "active": "đang hoạt động",
+    "weak": "xếp loại yếu ở lần đánh giá gần nhất",
+    "new": "thành lập mới trong năm",
+    "congress_due": "phải đại hội thường niên",
+    "congress_held": "đã đại hội thường niên",
+    "operating": "đang hoạt động hoặc tạm ngừng (HTX, liên hiệp)",
+    "board": "hội đồng quản trị còn nhiệm kỳ",
+    "trained": "có cán bộ quản lý được bồi dưỡng trong năm",
+    "accounts": "có sổ sách kế toán năm trước",
+    "accounts_base": "HTX, liên hiệp còn tồn tại cuối năm trước",
+}
+
+
+def scorecard_filter(qs, condition: str, *, on: date):
+    """The cooperatives of `qs` that meet a scorecard condition on `on` (a KeyError for an unknown one)."""
+    if condition not in SCORECARD_CONDITIONS:
+        raise KeyError(condition)
+    if condition in ("accounts", "accounts_base"):
+        # The dashboard's own figure (accounts_kept_list): last year's books, of the registry at that year's end.
+        if condition == "accounts":
+            return accounts_kept_list(year=on.year - 1, qs=qs)
+        end = year_end(on.year - 1)
+        existing = qs.filter(registered_by(end), kind__in=HTX_AND_UNIONS).alias(as_status=status_on(end))
+        return existing.exclude(as_status__in=GONE)
+    qs = qs.filter(registered_by(on)).annotate(as_status=status_on(on))
+    year = on.year
+    operating = Q(as_status__in=OPERATING, kind__in=HTX_AND_UNIONS)
+    if condition == "active":
+        return qs.filter(as_status=Cooperative.Status.ACTIVE)
+    if condition == "weak":
+        latest = Evaluation.objects.filter(cooperative=OuterRef("pk"), year__lte=year).order_by("-year")
+        return qs.annotate(latest_grade=Subquery(latest.values("grade")[:1])).filter(
+            as_status__in=EXISTING, latest_grade=Grade.WEAK
+        )
+    if condition == "new":
+        return qs.filter(kind__in=HTX_AND_UNIONS, certificate_date__gte=date(year, 1, 1), certificate_date__lte=on)
+    if condition in ("congress_due", "operating"):
+        return qs.filter(operating)
+    if condition == "congress_held":
+        held = Congress.objects.filter(
+            cooperative=OuterRef("pk"), kind=Congress.Kind.ANNUAL, fiscal_year=year - 1, held_date__lte=on
+        )
+        return qs.filter(operating).filter(Exists(held))
+    if condition == "board":
+        return with_board_status(qs.filter(operating), on).filter(board_in_term=True)
+    trained = Training.objects.filter(  # "trained"
+        person__cooperative=OuterRef("pk"),
+        person__positions__post__in=MANAGING_POSTS,
+        held_on__gte=date(year, 1, 1),
+        held_on__lte=on,
+    )
+    return qs.filter(operating).filter(Exists(trained))
+
+
+def scorecard_counts(*, on: date) -> dict[str, dict[int, int]]:
+    """For each scorecard condition, the number of cooperatives meeting it per district id (one query each)."""
+    out = {}
+    for condition in SCORECARD_CONDITIONS:
+        rows = (
+            scorecard_filter(Cooperative.objects.all(), condition, on=on)
+            .annotate(district_id=_district("id"))
+            .values("district_id")
+            .annotate(n=Count("pk", distinct=True))
+            .order_by()
+        )
+        out[condition] = {r["district_id"]: r["n"] for r in rows}
+    return out
+
+
+def new_cooperative_targets(*, year: int) -> dict[int, int]:
+    return dict(UnitTarget.objects.filter(year=year).values_list("unit_id", "new_cooperatives"))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("hop-tac-xa/thong-bao/", views.notices, name="notices"),
     path("hop-tac-xa/thong-bao/da-doc/", views.notices_mark_read, name="notices_mark_read"),
     path("hop-tac-xa/quan-ly/", views.dashboard, name="dashboard"),
+    path("hop-tac-xa/quan-ly/danh-sach/", views.registry_list, name="registry_list"),
     path("hop-tac-xa/quan-ly/bao-cao.pdf", views.report_pdf, name="report_pdf"),
     path("hop-tac-xa/quan-ly/nhap-du-lieu/", views.import_start, name="import_start"),
     path("hop-tac-xa/quan-ly/nhap-du-lieu/<int:pk>/", views.import_job, name="import_job"),

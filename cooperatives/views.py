@@ -25,7 +25,7 @@ from portal.uploads import display_name
 
 from . import services, tasks
 from .charts import bar_chart
-from .filters import CooperativeFilter, accounts_year, latest_evaluation_year
+from .filters import CooperativeFilter, RegistryFilter, accounts_year, latest_evaluation_year
 from .forms import ImportForm, ReportForm
 from .models import CongressDocument, Cooperative, ImportJob, InvestmentSource, Notice, PilotInvestment, SizeClass
 from .pilots import investment_outcomes, totals_by_year_and_source
@@ -209,6 +209,17 @@ def pilot_investments(request: HttpRequest) -> HttpResponse:
         "count": summary["count"],
     }
     return render(request, "cooperatives/pilot_investments.html", ctx)
+
+
+@login_required
+def registry_list(request: HttpRequest) -> HttpResponse:
+    """The registry for officers and staff, within their scope, with the scorecard's conditions on a date."""
+    _scope, qs = _scoped(request)
+    filterset = RegistryFilter(request.GET, queryset=qs.select_related("unit__parent").order_by("name"))
+    rows = filterset.qs if filterset.is_valid() else qs.none()
+    page_obj = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    ctx = {"filter": filterset, "page_obj": page_obj, "count": page_obj.paginator.count}
+    return render(request, "cooperatives/registry_list.html", ctx, status=200 if filterset.is_valid() else 400)
 
 
 @login_required

@@ -10,6 +10,8 @@ from openpyxl.styles import Font
 from portal.exports import safe_row
 from portal.formatting import vn_date
 
+from .scorecard import FLAT_HEADERS, flat
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -52,5 +54,38 @@ def summary_xlsx_response(summary) -> HttpResponse:
     response = HttpResponse(summary_workbook(summary), content_type=XLSX)
     name = slugify(summary.request.title) or "tong-hop"
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def scorecard_workbook(card) -> bytes:
+    """The district scorecard: numbers stay numbers, text goes through safe_row."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Chỉ số theo địa bàn"
+    sheet.append(safe_row([f"Bảng chỉ số theo địa bàn tính đến ngày {vn_date(card.on)}"]))
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([])
+    sheet.append(safe_row(FLAT_HEADERS))
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+    for row in [*card.rows, card.total]:
+        sheet.append(safe_row(flat(row)))
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 28
+    for cells in sheet.iter_rows(min_row=4, min_col=2, max_col=len(FLAT_HEADERS) - 2):
+        for cell in cells:
+            cell.number_format = "#,##0"
+    for (cell,) in sheet.iter_rows(min_row=4, min_col=len(FLAT_HEADERS) - 1, max_col=len(FLAT_HEADERS) - 1):
+        cell.number_format = "0.0"
+    stream = io.BytesIO()
+    book.save(stream)
+    return stream.getvalue()
+
+
+def scorecard_xlsx_response(card) -> HttpResponse:
+    response = HttpResponse(scorecard_workbook(card), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="chi-so-dia-ban-{card.on:%Y-%m-%d}.xlsx"'
     response["X-Content-Type-Options"] = "nosniff"
     return response

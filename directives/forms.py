@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
 
 from portal.formatting import group_thousands
 from portal.uploads import UploadField
@@ -128,3 +129,26 @@ class ExtensionForm(forms.ModelForm):
         if not (data.get("extension_reason") or "").strip():
             self.add_error("extension_reason", "Gia hạn phải ghi lý do.")
         return data
+
+
+class ScorecardForm(forms.Form):
+    """The scorecard's date (dd/mm/yyyy), and for its lists the district and the condition."""
+
+    ngay = forms.DateField(
+        label="Tính đến ngày",
+        required=False,
+        input_formats=["%d/%m/%Y"],
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "ngày/tháng/năm", "inputmode": "numeric"}),
+        error_messages={"invalid": "Ngày chưa đúng: hãy nhập theo dạng ngày/tháng/năm, ví dụ 05/12/2026."},
+    )
+
+    def clean_ngay(self):
+        value = self.cleaned_data["ngay"]
+        if value and value.year < 2000:
+            raise forms.ValidationError("Chỉ có số liệu từ năm 2000 trở đi.")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("Không xem được số liệu của một ngày chưa tới: hãy chọn hôm nay hoặc trước đó.")
+        return value
+
+    def day(self):
+        return (self.cleaned_data.get("ngay") if self.is_valid() else None) or timezone.localdate()

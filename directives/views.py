@@ -3,6 +3,8 @@
 Every object is fetched through a `for_user` queryset (portal.access decides), so another agency's object is a 404.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,14 +20,14 @@ from django.views.decorators.http import require_POST
 from portal import versioned
 from portal.access import user_scope
 from portal.contentcache import CachedCountPaginator, query_key
-from portal.models import SiteSettings
+from portal.models import AdministrativeUnit, SiteSettings
 from portal.pagecache import anonymous_page, understands
 from portal.pdf import pdf_response
 from portal.storage import attachment_response
 
-from . import exports, selectors, services
+from . import exports, scorecard, selectors, services
 from .filters import DocumentFilter
-from .forms import ExtensionForm, ProgressForm, ReportForm, ReviewForm
+from .forms import ExtensionForm, ProgressForm, ReportForm, ReviewForm, ScorecardForm
 from .indicators import prefill_values
 from .models import Document, DocumentFile, Reminder, Report, ReportFile, ReportRequest, Task, TaskAssignment
 
@@ -362,3 +364,97 @@ def province_directive(request, slug):
     document = get_object_or_404(Document.objects.filter(Q(tasks__isnull=False)).distinct(), slug=slug)
     tasks = selectors.directive_task_table(document, on=timezone.localdate(), with_reports=True)
     return render(request, "directives/province_directive.html", {"document": document, "tasks": tasks})
+
+
+# --- the district scorecard (staff and officers) --------------------------------------------------------------------
+
+
+def _scorecard_scope(user):
+    scope = user_scope(user)
+    if not scope.everything and not scope.unit_ids:
+        raise Http404
+    return scope
+
+
+def _scorecard(request):
+    scope = _scorecard_scope(request.user)
+    form = ScorecardForm(request.GET or None, initial={"ngay": timezone.localdate()})
+    card = scorecard.scorecard(
+        form.day(),
+        own_unit_ids=frozenset() if scope.everything else scope.unit_ids,
+        linked=lambda unit_id: scope.everything or unit_id in scope.unit_ids,
+        loans_linked=request.user.has_perm("fund.view_loan"),
+    )
+    return form, card
+
+
+@login_required
+def scorecard_page(request):
+    form, card = _scorecard(request)
+    ctx = {"form": form, "card": card, "charts": scorecard.charts(card), "query": urlencode({"ngay": _day(card.on)})}
+    return render(request, "directives/scorecard.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+def scorecard_xlsx(request):
+    form, card = _scorecard(request)
+    if form.errors:
+        raise Http404
+    return exports.scorecard_xlsx_response(card)
+
+
+@login_required
+def scorecard_pdf(request):
+    form, card = _scorecard(request)
+    if form.errors:
+        raise Http404
+    ctx = {"card": card, "org": SiteSettings.current(), "today": timezone.localdate()}
+    return pdf_response("pdf/directives/scorecard.html", ctx, f"chi-so-dia-ban-{card.on:%Y-%m-%d}")
+
+
+def _day(on):
+    return on.strftime("%d/%m/%Y")
+
+
+def _scorecard_list_args(request):
+    """The district (None: the province) and the date of a list behind a scorecard figure, within the user's scope."""
+    scope = _scorecard_scope(request.user)
+    form = ScorecardForm(request.GET or None)
+    if form.errors:
+        raise Http404
+    raw = request.GET.get("don_vi") or None
+    unit = None
+    if raw is not None:
+        if not raw.isdigit():
+            raise Http404
+        unit = get_object_or_404(AdministrativeUnit, pk=int(raw))
+    if not (scope.everything or (unit is not None and unit.pk in scope.unit_ids)):
+        raise Http404
+    return unit, form.day()
+
+
+@login_required
+def scorecard_reports(request):
+    unit, on = _scorecard_list_args(request)
+    rows = scorecard.report_rows(on, district_id=unit.pk if unit else None)
+    on_time = request.GET.get("dung_han") == "1"
+    if on_time:
+        rows = [row for row in rows if row.on_time]
+    ctx = {"unit": unit, "on": on, "rows": rows, "on_time": on_time, "count": len(rows)}
+    return render(request, "directives/scorecard_reports.html", ctx)
+
+
+@login_required
+def scorecard_tasks(request):
+    unit, on = _scorecard_list_args(request)
+    wanted = request.GET.get("trang_thai") or ""
+    if wanted not in ("", "done", "overdue"):
+        raise Http404
+    rows = scorecard.task_rows(on, district_id=unit.pk if unit else None)
+    if wanted == "done":
+        rows = [(a, s) for a, s in rows if s in scorecard.DONE]
+    elif wanted == "overdue":
+        rows = [(a, s) for a, s in rows if s == TaskAssignment.Status.OVERDUE]
+    labelled = [(a, TaskAssignment.Status(s).label, s) for a, s in rows]
+    ctx = {"unit": unit, "on": on, "rows": labelled, "wanted": wanted, "count": len(rows)}
+    return render(request, "directives/scorecard_tasks.html", ctx)
