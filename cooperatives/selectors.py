@@ -235,6 +235,8 @@ def people_trained(*, unit_ids: Iterable[int], start: date, end: date) -> int:
 def congresses_overdue(on: date) -> list[dict]:
     """Operating cooperatives whose annual or term congress is overdue on `on`, oldest deadline first:
     {"title", "due", "link"} with `link` a path on the site."""
+    from django.urls import reverse
+
     rows = []
     cooperatives = (
         Cooperative.objects.operating().exclude(kind=Cooperative.Kind.GROUP).with_annual_years().order_by("name")
@@ -249,7 +251,7 @@ def congresses_overdue(on: date) -> list[dict]:
                     {
                         "title": f"{cooperative.name}: {Congress.Kind(kind).label.lower()}",
                         "due": due,
-                        "link": cooperative.get_absolute_url(),
+                        "link": reverse("cooperatives:internal_profile", args=[cooperative.slug]),
                     }
                 )
     rows.sort(key=lambda row: (row["due"], row["title"]))

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
+from django.urls import reverse
 
 from portal import roles
 from portal.models import AdministrativeUnit, Agency, User
@@ -138,7 +139,7 @@ def _remind(cooperative, kind, due, stage, people, send_email=True) -> bool:
     except IntegrityError:
         return False  # already reminded at this stage: the task ran before
     subject = f"[Cổng HTX] Nhắc đại hội: {cooperative.name}"
-    link = cooperative.get_absolute_url()
+    link = reverse("cooperatives:internal_profile", args=[cooperative.slug])  # the officers' view of the record
     advice = (
         "Đề nghị cơ quan theo dõi, đôn đốc hợp tác xã tổ chức đại hội đúng quy định "
         "(Công văn 1047/UBND-KT ngày 06/4/2022 của UBND tỉnh Bạc Liêu)."

@@ -196,7 +196,7 @@ def test_the_alliance_staff_digest_lists_what_waits_with_absolute_links(
         assert heading in body
     assert "Báo cáo chuyên đề" in body and "Ninh Quới" in body and "danh-sach-htx.xlsx" in body
     assert "https://htx.baclieu.example.vn/bao-cao/so/" in body
-    assert "https://htx.baclieu.example.vn/hop-tac-xa/" in body
+    assert "https://htx.baclieu.example.vn/hop-tac-xa/quan-ly/htx-so-" in body
     assert "https://htx.baclieu.example.vn/quy-ho-tro/quan-ly/ho-so/" in body
     assert "https://htx.baclieu.example.vn/hop-tac-xa/quan-ly/nhap-du-lieu/" in body
     assert link_problems(message, "https://htx.baclieu.example.vn") == []
