@@ -93,3 +93,22 @@ def test_the_officer_sees_their_notices_and_not_other_districts(
     assert Notice.objects.filter(recipient=officer_dong_hai, read_at__isnull=True).exists()
     assert not Notification.objects.filter(user=officer_hong_dan, read_at__isnull=True).exists()
     assert Notification.objects.filter(user=officer_dong_hai, read_at__isnull=True).exists()
+
+
+def test_the_migration_moves_earlier_notices_into_the_inbox(coop, officer_hong_dan, alliance_staff):
+    import importlib
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    migration = importlib.import_module("cooperatives.migrations.0013_notices_to_inbox")
+    congress_reminders_send(on=date(2026, 5, 1), send_email=False)
+    Notification.objects.all().delete()  # as before the inbox existed
+    Notice.objects.filter(recipient=alliance_staff).update(read_at=timezone.now())
+    migration.copy_notices(apps, None)
+    reminder = CongressReminder.objects.get()
+    rows = {n.user_id: n for n in Notification.objects.all()}
+    assert set(rows) == {officer_hong_dan.pk, alliance_staff.pk}
+    assert rows[officer_hong_dan.pk].title == reminder.text and rows[officer_hong_dan.pk].read_at is None
+    assert rows[alliance_staff.pk].read_at is not None
+    assert rows[officer_hong_dan.pk].link == f"/hop-tac-xa/quan-ly/{coop.slug}/"
