@@ -282,6 +282,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "directives.send_weekly_digests",
         "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
     },
+    # What waits for the alliance's staff (reports to review, congresses and loans overdue, failed imports).
+    "directives-staff-digest": {
+        "task": "directives.send_staff_digests",
+        "schedule": crontab(hour=7, minute=45, day_of_week="mon"),
+    },
 }
 CELERY_BEAT_SCHEDULE = beat_schedule(CELERY_BEAT_SCHEDULE, os.getenv("PORTAL_BEAT_SCHEDULE", ""))
 # One scheduler with a standby (docs/deploy.md, "One scheduler"): with a broker, beat keeps the schedule in Redis

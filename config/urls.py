@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("directives.urls")),
     path("", include("fund.urls")),
     path("tai-khoan/", include("portal.security_urls")),  # second-factor enrolment and verification
+    path("thong-bao/", include("portal.notification_urls")),  # the user's inbox of reminders and digests
 ]
 
 if settings.DEBUG:

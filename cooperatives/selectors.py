@@ -455,3 +455,57 @@ def scorecard_counts(*, on: date) -> dict[str, dict[int, int]]:
 
 def new_cooperative_targets(*, year: int) -> dict[int, int]:
     return dict(UnitTarget.objects.filter(year=year).values_list("unit_id", "new_cooperatives"))
+
+
+# What waits for the alliance's staff (directives' staff digest) ---------------------------------------------------
+
+
+def congresses_overdue(on: date) -> list[dict]:
+    """Operating cooperatives whose annual or term congress is overdue on `on`, oldest deadline first:
+    {"title", "due", "link"} with `link` a path on the site."""
+    from django.urls import reverse
+
+    rows = []
+    cooperatives = (
+        Cooperative.objects.operating().exclude(kind=Cooperative.Kind.GROUP).with_annual_years().order_by("name")
+    )
+    for cooperative in cooperatives:
+        for kind, due in (
+            (Congress.Kind.ANNUAL, cooperative.next_annual_congress_due(on)),
+            (Congress.Kind.TERM, cooperative.next_term_congress_due(on)),
+        ):
+            if due is not None and due < on:
+                rows.append(
+                    {
+                        "title": f"{cooperative.name}: {Congress.Kind(kind).label.lower()}",
+                        "due": due,
+                        "link": reverse("cooperatives:internal_profile", args=[cooperative.slug]),
+                    }
+                )
+    rows.sort(key=lambda row: (row["due"], row["title"]))
+    return rows
+
+
+def imports_failed(since: date) -> list[dict]:
+    """Imports that stopped with an error since `since` (local date), newest first: {"title", "at", "link"}."""
+    from django.urls import reverse
+
+    from .models import ImportJob
+
+    start = _day_start(since)
+    jobs = ImportJob.objects.filter(status=ImportJob.Status.FAILED, created_at__gte=start).order_by("-created_at")
+    return [
+        {
+            "title": job.original_name,
+            "at": job.finished_at or job.created_at,
+            "link": reverse("cooperatives:import_job", args=[job.pk]),
+        }
+        for job in jobs
+    ]
+
+
+def _day_start(on: date):
+    """Midnight at the start of `on` in the portal's time zone."""
+    from datetime import datetime
+
+    return datetime(on.year, on.month, on.day, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))

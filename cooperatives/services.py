@@ -4,13 +4,13 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
+from django.urls import reverse
 
 from portal import roles
 from portal.models import AdministrativeUnit, Agency, User
+from portal.notify import mail_on_commit, notify
 
 from .models import (
     AGRICULTURE_SECTORS,
@@ -139,13 +139,21 @@ def _remind(cooperative, kind, due, stage, people, send_email=True) -> bool:
     except IntegrityError:
         return False  # already reminded at this stage: the task ran before
     subject = f"[Cổng HTX] Nhắc đại hội: {cooperative.name}"
-    body = (
-        f"{reminder.text}\n\nĐề nghị cơ quan theo dõi, đôn đốc hợp tác xã tổ chức đại hội đúng quy định "
-        f"(Công văn 1047/UBND-KT ngày 06/4/2022 của UBND tỉnh Bạc Liêu)."
+    link = reverse("cooperatives:internal_profile", args=[cooperative.slug])  # the officers' view of the record
+    advice = (
+        "Đề nghị cơ quan theo dõi, đôn đốc hợp tác xã tổ chức đại hội đúng quy định "
+        "(Công văn 1047/UBND-KT ngày 06/4/2022 của UBND tỉnh Bạc Liêu)."
     )
-    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [u.email]) for u in people if u.email]
-    if messages and send_email:
-        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+    notify(people, title=reminder.text, body=advice, link=link)
+    if send_email:
+        for user in people:  # one message each, as before: officers of one district do not see each other's address
+            mail_on_commit(
+                subject=subject,
+                template="emails/cooperatives/congress_reminder",
+                context={"reminder": reminder, "advice": advice, "link": link, "user": user},
+                recipients=[user.email],
+                fail_silently=True,
+            )
     return True
 
 

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 from portal.access import user_scope
 from portal.contentcache import CachedCountPaginator, query_key
 from portal.exports import safe_dataset
-from portal.models import AdministrativeUnit, SiteSettings
+from portal.models import AdministrativeUnit, Notification, SiteSettings
+from portal.notify import mark_read
 from portal.pagecache import NOTHING, anonymous_page, understands
 from portal.pdf import pdf_response
 from portal.storage import attachment_response
@@ -261,22 +262,18 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notices(request: HttpRequest) -> HttpResponse:
-    visible = Cooperative.objects.for_user(request.user)
-    qs = (
-        Notice.objects.for_user(request.user)
-        .filter(reminder__cooperative__in=visible)
-        .select_related("reminder__cooperative")
-    )
-    page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "cooperatives/notices.html", {"page_obj": page_obj})
+    """Congress reminders now land in the user's one inbox (portal.Notification): old links go there."""
+    return redirect("notifications:inbox")
 
 
 @login_required
 @require_POST
 def notices_mark_read(request: HttpRequest) -> HttpResponse:
-    Notice.objects.for_user(request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
+    now = timezone.now()
+    Notice.objects.for_user(request.user).filter(read_at__isnull=True).update(read_at=now)
+    mark_read(Notification.objects.for_user(request.user), now)
     messages.success(request, "Đã đánh dấu tất cả thông báo là đã đọc.")
-    return redirect("cooperatives:notices")
+    return redirect("notifications:inbox")
 
 
 @login_required

@@ -4,18 +4,20 @@ Keyword-only functions, each in one transaction, recording who acted. Legal/orga
 models (directives.models); the report workflow is DHIS2's (submit, accept or return with a comment, lock).
 """
 
-from datetime import date
+from datetime import date, timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+import cooperatives.selectors as cooperative_selectors
+import fund.selectors as fund_selectors
+from portal import roles
 from portal.access import user_scope
-from portal.models import Agency
+from portal.models import Agency, User
+from portal.notify import mail_on_commit, notify
 
 from .indicators import prefill_values
 from .models import (
@@ -336,19 +338,27 @@ def report_remove_file(*, report_file: ReportFile, by) -> None:
 # --- reminders --------------------------------------------------------------------------------------------------
 
 
+def agency_recipients(agency: Agency) -> list[str]:
+    """Where an agency's mail goes: its own address; when it has none, its active officers' addresses."""
+    if agency.email:
+        return [agency.email]
+    return sorted(set(agency.officers.filter(is_active=True).exclude(email="").values_list("email", flat=True)))
+
+
 def _remind(*, agency: Agency, key: str, subject: str, template: str, context: dict, link: str) -> bool:
-    """Record and send one reminder; a second call for the same stage does nothing (unique constraint)."""
-    body = render_to_string(template, {**context, "agency": agency, "link": link})
+    """Record and send one reminder; a second call for the same stage does nothing (unique constraint).
+
+    `template` names a pair, `<template>.txt` and `<template>.html`; `link` is a path (stored as is), the mail
+    carries it as a full link on the configured site. The agency's active officers find it in their inbox too."""
+    context = {**context, "agency": agency, "link": link}
+    body = render_to_string(f"{template}.txt", context)
     try:
         with transaction.atomic():
             Reminder.objects.create(agency=agency, key=key, subject=subject, body=body, link=link)
     except IntegrityError:
         return False
-    recipients = sorted({agency.email, *agency.officers.filter(is_active=True).values_list("email", flat=True)} - {""})
-    if recipients:
-        transaction.on_commit(
-            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
-        )
+    notify(agency.officers.filter(is_active=True), title=subject, body=body, link=link)
+    mail_on_commit(subject=subject, template=template, context=context, recipients=agency_recipients(agency))
     return True
 
 
@@ -359,25 +369,49 @@ def reminders_send(*, on: date) -> int:
     requests = ReportRequest.objects.filter(deadline__lte=soon).prefetch_related("agencies")
     done = set(
         Report.objects.filter(request__in=requests)
-        .exclude(state__in=[Report.State.DRAFT])
+        .exclude(state__in=[Report.State.DRAFT, Report.State.RETURNED])
         .values_list("request_id", "agency_id")
     )
+    # A report sent back for correction is reminded like one never sent, once per return (its own stage).
+    returns = {}
+    for request_id, agency_id, transition_id, comment in (
+        ReportTransition.objects.filter(
+            report__request__in=requests, report__state=Report.State.RETURNED, action=Report.Action.RETURN
+        )
+        .order_by("at", "pk")
+        .values_list("report__request_id", "report__agency_id", "pk", "comment")
+    ):
+        returns[(request_id, agency_id)] = (transition_id, comment)
     for request in requests:
         stage = "overdue" if request.deadline < on else "before"
-        if stage == "before" and request.deadline < on:
-            continue
         for agency in request.agencies.all():
             if (request.pk, agency.pk) in done:
                 continue
-            subject = (
-                f"Quá hạn nộp báo cáo: {request.title}" if stage == "overdue" else f"Sắp đến hạn nộp: {request.title}"
-            )
+            returned = returns.get((request.pk, agency.pk))
+            if returned:
+                transition_id, comment = returned
+                key = f"request:{request.pk}:returned:{transition_id}"
+                subject = f"Báo cáo bị trả lại, cần nộp lại: {request.title}"
+            else:
+                comment = ""
+                key = f"request:{request.pk}:{stage}"
+                subject = (
+                    f"Quá hạn nộp báo cáo: {request.title}"
+                    if stage == "overdue"
+                    else f"Sắp đến hạn nộp: {request.title}"
+                )
             sent += _remind(
                 agency=agency,
-                key=f"request:{request.pk}:{stage}",
+                key=key,
                 subject=subject,
-                template="emails/directives/reminder.txt",
-                context={"stage": stage, "item_title": request.title, "deadline": request.deadline},
+                template="emails/directives/reminder",
+                context={
+                    "stage": stage,
+                    "returned": bool(returned),
+                    "comment": comment,
+                    "item_title": request.title,
+                    "deadline": request.deadline,
+                },
                 link=f"/bao-cao/yeu-cau/{request.pk}/",
             )
     assignments = TaskAssignment.objects.filter(completed_on__isnull=True).select_related("task__document", "agency")
@@ -392,7 +426,7 @@ def reminders_send(*, on: date) -> int:
             key=f"task:{assignment.pk}:{stage}:{due.isoformat()}"
             + (f":mo-lai-{assignment.reopened_on.isoformat()}" if assignment.reopened_on else ""),
             subject=f"Quá hạn nhiệm vụ: {title}" if stage == "overdue" else f"Sắp đến hạn nhiệm vụ: {title}",
-            template="emails/directives/reminder.txt",
+            template="emails/directives/reminder",
             context={"stage": stage, "item_title": title, "deadline": due},
             link=assignment.get_absolute_url(),
         )
@@ -441,8 +475,59 @@ def digests_send(*, on: date) -> int:
             agency=agencies[agency_id],
             key=f"digest:{year}-W{week:02d}",
             subject=f"Tổng hợp việc cần làm tuần {week}/{year}",
-            template="emails/directives/digest.txt",
+            template="emails/directives/digest",
             context={"items": rows, "on": on},
             link="/bao-cao/",
         )
     return sent
+
+
+def staff_queue(on: date) -> dict[str, list[dict]]:
+    """What waits for the alliance's staff on `on`: reports to review, congresses overdue, loans overdue, and
+    imports that failed in the last 7 days; each row has a "title" and a "link" (a path on the site)."""
+    reports = Report.objects.filter(state=Report.State.SUBMITTED).select_related("request", "agency")
+    return {
+        "reports": [
+            {
+                "title": f"{report.request.title} — {report.agency.short_name or report.agency.name}",
+                "at": report.submitted_at,
+                "link": report.get_absolute_url(),
+            }
+            for report in reports.order_by("submitted_at", "pk")
+        ],
+        "congresses": cooperative_selectors.congresses_overdue(on),
+        "loans": fund_selectors.loans_overdue(on),
+        "imports": cooperative_selectors.imports_failed(on - timedelta(days=7)),
+    }
+
+
+def staff_digests_send(*, on: date) -> int:
+    """The alliance staff's weekly digest of what waits for them, once per ISO week (recorded as a Reminder of the
+    alliance's agency); nothing is sent when nothing waits. Returns the number of people it reached."""
+    queue = staff_queue(on)
+    if not any(queue.values()):
+        return 0
+    alliance = Agency.objects.filter(kind=Agency.Kind.ALLIANCE, is_active=True).order_by("pk").first()
+    if alliance is None:
+        return 0
+    year, week, _ = on.isocalendar()
+    subject = f"Việc chờ Liên minh xử lý tuần {week}/{year}"
+    link = "/bao-cao/tong-hop/"
+    context = {**queue, "on": on, "link": link, "org": alliance}
+    body = render_to_string("emails/directives/staff_digest.txt", context)
+    try:
+        with transaction.atomic():
+            Reminder.objects.create(
+                agency=alliance, key=f"staff-digest:{year}-W{week:02d}", subject=subject, body=body, link=link
+            )
+    except IntegrityError:
+        return 0
+    staff = list(User.objects.filter(is_active=True, groups__name=roles.ALLIANCE_STAFF).distinct())
+    notify(staff, title=subject, body=body, link=link)
+    mail_on_commit(
+        subject=subject,
+        template="emails/directives/staff_digest",
+        context=context,
+        recipients=[user.email for user in staff],
+    )
+    return len(staff)

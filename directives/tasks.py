@@ -1,4 +1,4 @@
-"""Periodic follow-up (Celery beat): deadline reminders and the weekly digest. Thin wrappers over services.
+"""Periodic follow-up (Celery beat): deadline reminders, the weekly digests (agencies, alliance staff). Thin wrappers.
 
 Idempotent: a Reminder row per (agency, stage) is unique, so a second run the same day e-mails nobody again.
 """
@@ -19,3 +19,8 @@ def send_deadline_reminders() -> int:
 @shared_task(name="directives.send_weekly_digests", **RELIABLE)
 def send_weekly_digests() -> int:
     return services.digests_send(on=timezone.localdate())
+
+
+@shared_task(name="directives.send_staff_digests", **RELIABLE)
+def send_staff_digests() -> int:
+    return services.staff_digests_send(on=timezone.localdate())

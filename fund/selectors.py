@@ -53,3 +53,23 @@ def arrears_by_district(on: date) -> dict[int, Arrears]:
 def loans_in_arrears(on: date) -> list[int]:
     """Ids of the loans more than 30 days overdue on `on` (the loan list's filter behind the scorecard's figure)."""
     return sorted(i for a in arrears_by_district(on).values() for i in a.loan_ids)
+
+
+def loans_overdue(on: date) -> list[dict]:
+    """Loans of the book with principal or interest past due at the end of `on`, longest overdue first:
+    {"title", "days", "amount", "link"} with `link` a path on the site (fund.reports' stored or replayed figures)."""
+    from .reports import lines_from_snapshots
+
+    lines, _stored = lines_from_snapshots(on)
+    rows = [
+        {
+            "title": f"{line.loan.code} — {line.loan.cooperative.name}",
+            "days": line.days_past_due,
+            "amount": line.overdue_principal + line.overdue_interest,
+            "link": line.loan.get_absolute_url(),
+        }
+        for line in lines
+        if line.days_past_due > 0 and (line.overdue_principal > 0 or line.overdue_interest > 0)
+    ]
+    rows.sort(key=lambda row: (-row["days"], row["title"]))
+    return rows

@@ -1,4 +1,7 @@
+from django.utils.functional import SimpleLazyObject
+
 from .models import SiteSettings
+from .notify import unread_count
 
 MAIN_MENU = [
     ("Trang chủ", "/"),
@@ -17,4 +20,7 @@ def site(request):
         {"label": label, "url": url, "active": path == url if url == "/" else path.startswith(url)}
         for label, url in MAIN_MENU
     ]
-    return {"org": SiteSettings.current(), "main_menu": menu}
+    user = getattr(request, "user", None)
+    # Evaluated only where the header shows it (signed-in users), at most one cached query per page.
+    unread = SimpleLazyObject(lambda: unread_count(user)) if user is not None else 0
+    return {"org": SiteSettings.current(), "main_menu": menu, "unread_notifications": unread}

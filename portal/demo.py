@@ -1,6 +1,7 @@
 """Demo data for the foundation: Bạc Liêu's units of 2022, the agencies Công văn 1047/UBND-KT addresses,
 the alliance's details as its portal shows them, and one account per role. Idempotent: keyed on natural keys."""
 
+import unicodedata
 from datetime import date
 
 from django.conf import settings
@@ -126,8 +127,25 @@ def _unit(code, name, level, parent, valid_to=RETIRED_ON):
     return unit
 
 
+def agency_email(short_name: str) -> str:
+    """A demo mailbox for an agency from its short name: "UBND Hồng Dân" -> ubnd.hongdan@baclieu.example.vn."""
+    folded = unicodedata.normalize("NFKD", short_name.replace("Đ", "D").replace("đ", "d"))
+    words = ["".join(ch for ch in word if ch.isascii() and ch.isalnum()).lower() for word in folded.split()]
+    words = [word for word in words if word]
+    if words[0] in ("ubnd", "so") and len(words) > 1:
+        rest = words[2:] if words[1] in ("pho", "xa") and len(words) > 2 else words[1:]  # "UBND phố Bạc Liêu"
+        return f"{words[0]}.{''.join(rest)}@baclieu.example.vn"
+    return f"{''.join(words)}@baclieu.example.vn"
+
+
 def _agency(name, short_name, kind, unit):
-    agency, _ = Agency.objects.get_or_create(name=name, defaults={"short_name": short_name, "kind": kind, "unit": unit})
+    email = agency_email(short_name)
+    agency, created = Agency.objects.get_or_create(
+        name=name, defaults={"short_name": short_name, "kind": kind, "unit": unit, "email": email}
+    )
+    if not created and not agency.email:  # a demo loaded before agencies had addresses
+        agency.email = email
+        agency.save(update_fields=["email"])
     return agency
 
 

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from .storage import generated_name
 from .uploads import UploadValidator
@@ -224,3 +225,34 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} - {self.username}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user) if user.is_authenticated else self.none()
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """One message in a user's inbox (/thong-bao/): every reminder the apps send to a person lands here too, so a
+    user reads deadline reminders, digests and congress reminders in one place, e-mail or not."""
+
+    user = models.ForeignKey(User, verbose_name="người nhận", on_delete=models.CASCADE, related_name="notifications")
+    title = models.CharField("tiêu đề", max_length=255)
+    body = models.TextField("nội dung", blank=True)
+    link = models.CharField("đường dẫn", max_length=300, blank=True)
+    created_at = models.DateTimeField("thời điểm", default=timezone.now, db_index=True)
+    read_at = models.DateTimeField("đã đọc lúc", null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "thông báo"
+        verbose_name_plural = "thông báo"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+    def __str__(self):
+        return self.title

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from cooperatives.models import Congress, CongressReminder, Notice
 from cooperatives.services import congress_reminders_send
 from cooperatives.tasks import send_congress_reminders
+from portal.models import Notification
 
 from .factories import CongressFactory, CooperativeFactory
 
@@ -83,8 +84,31 @@ def test_the_officer_sees_their_notices_and_not_other_districts(
     CongressFactory(cooperative=other, fiscal_year=2024, held_date=date(2025, 3, 1))
     congress_reminders_send(on=date(2026, 5, 1))
     client.force_login(officer_hong_dan)
-    page = client.get("/hop-tac-xa/thong-bao/").content.decode()
+    old_page = client.get("/hop-tac-xa/thong-bao/")  # the old page leads to the one inbox
+    assert old_page.status_code == 302 and old_page["Location"] == "/thong-bao/"
+    page = client.get("/thong-bao/").content.decode()
     assert "Hợp tác xã Nông nghiệp Ninh Quới" in page and "Muối Long Điền" not in page
     client.post("/hop-tac-xa/thong-bao/da-doc/")
     assert not Notice.objects.filter(recipient=officer_hong_dan, read_at__isnull=True).exists()
     assert Notice.objects.filter(recipient=officer_dong_hai, read_at__isnull=True).exists()
+    assert not Notification.objects.filter(user=officer_hong_dan, read_at__isnull=True).exists()
+    assert Notification.objects.filter(user=officer_dong_hai, read_at__isnull=True).exists()
+
+
+def test_the_migration_moves_earlier_notices_into_the_inbox(coop, officer_hong_dan, alliance_staff):
+    import importlib
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    migration = importlib.import_module("cooperatives.migrations.0014_notices_to_inbox")
+    congress_reminders_send(on=date(2026, 5, 1), send_email=False)
+    Notification.objects.all().delete()  # as before the inbox existed
+    Notice.objects.filter(recipient=alliance_staff).update(read_at=timezone.now())
+    migration.copy_notices(apps, None)
+    reminder = CongressReminder.objects.get()
+    rows = {n.user_id: n for n in Notification.objects.all()}
+    assert set(rows) == {officer_hong_dan.pk, alliance_staff.pk}
+    assert rows[officer_hong_dan.pk].title == reminder.text and rows[officer_hong_dan.pk].read_at is None
+    assert rows[alliance_staff.pk].read_at is not None
+    assert rows[officer_hong_dan.pk].link == f"/hop-tac-xa/quan-ly/{coop.slug}/"

@@ -61,6 +61,9 @@ login                               -         200    302     302     302    302 
 logout                              -         405    405     405     405    405    405
 security:otp_enrol                  -         login  403     403     200    200    200
 security:otp_verify                 -         login  302     302     302    302    302
+notifications:inbox                 -         login  200     200     200    200    200
+notifications:mark_all_read         -         login  405     405     405    405    405
+notifications:open                  -         login  405     405     405    405    405
 
 public:article_list                 -         200    200     200     200    200    200
 public:category                     -         200    200     200     200    200    200
@@ -89,7 +92,7 @@ cooperatives:directory              -         200    200     200     200    200 
 cooperatives:statistics             -         200    200     200     200    200    200
 cooperatives:profile                A         200    200     200     200    200    200
 cooperatives:profile_pdf            A         pdf    pdf     pdf     pdf    pdf    pdf
-cooperatives:notices                -         login  200     200     200    200    200
+cooperatives:notices                -         login  302     302     302    302    302
 cooperatives:notices_mark_read      -         login  405     405     405    405    405
 cooperatives:dashboard              -         login  200     200     200    404    200
 cooperatives:report_pdf             -         login  pdf     pdf     pdf    404    pdf
@@ -546,6 +549,7 @@ SITE_KWARGS = {
     "cooperatives:internal_profile": lambda w, c: {"slug": w.cooperative[c].slug},
     "cooperatives:congress_document": lambda w, c: {"pk": w.congress_document[c].pk},
     "cooperatives:import_job": lambda w, c: {"pk": w.import_job.pk},
+    "notifications:open": lambda w, c: {"pk": 1},
     "cooperatives:import_file": lambda w, c: {"pk": w.import_job.pk},
     "cooperatives:import_confirm": lambda w, c: {"pk": w.import_job.pk},
     "cooperatives:import_template": lambda w, c: {"resource": "cooperatives", "fmt": "xlsx"},

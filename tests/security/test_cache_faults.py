@@ -36,7 +36,7 @@ ANONYMOUS_PAGES = [
     "/robots.txt",
     "/dang-nhap/",
 ]
-OFFICER_PAGES = ["/bao-cao/", "/hop-tac-xa/thong-bao/", "/"]
+OFFICER_PAGES = ["/bao-cao/", "/thong-bao/", "/"]
 FUND_PAGES = ["/quy-ho-tro/quan-ly/", "/quy-ho-tro/bao-cao/", "/quy-ho-tro/tham-dinh/"]
 STAFF_PAGES = [
     "/admin/",

@@ -157,7 +157,7 @@ TARGETS = {
         ["section_0", "section_1"],
     ),
     "registry_dashboard": ("alliance_staff", "get", "/hop-tac-xa/quan-ly/", ["year", "page"], []),
-    "notices": ("alliance_staff", "get", "/hop-tac-xa/thong-bao/", ["page"], []),
+    "notices": ("alliance_staff", "get", "/thong-bao/", ["page"], []),
     "province_matrix": ("alliance_staff", "get", "/bao-cao/tong-hop/", ["page", "year"], []),
     "coop_import": ("alliance_staff", "post", "/hop-tac-xa/quan-ly/nhap-du-lieu/", ["resource", "file"], []),
     # The fund

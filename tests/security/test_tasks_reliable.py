@@ -107,6 +107,19 @@ def _weekly_digests(request):
     return _deadline_reminders(request)  # the same open report request makes one digest
 
 
+def _staff_digests(request):
+    from directives.services import report_transition
+    from portal.models import Agency
+    from tests.directives.factories import filled_report, report_request
+
+    request.getfixturevalue("alliance_staff")  # a recipient with an e-mail address
+    officer = request.getfixturevalue("officer_hong_dan")
+    hong_dan = Agency.objects.get(officers__username="hongdan")
+    report = filled_report(report_request([hong_dan]), hong_dan)
+    report_transition(report=report, action="submit", by=officer)  # a report to review: one digest
+    return [], lambda: len(mail.outbox)
+
+
 def _congress_reminders(request):
     from cooperatives.models import Congress, CongressReminder
     from portal.models import AdministrativeUnit
@@ -199,6 +212,7 @@ CASES = {
     "fund.tasks.sweep_loan_snapshots": (_sweep_loan_snapshots, 2),
     "directives.send_deadline_reminders": (_deadline_reminders, 1),
     "directives.send_weekly_digests": (_weekly_digests, 1),
+    "directives.send_staff_digests": (_staff_digests, 1),
     "cooperatives.tasks.send_congress_reminders": (_congress_reminders, 3),
     "cooperatives.tasks.import_check": (_import_check, 1),
     "cooperatives.tasks.import_apply": (_import_apply, 1),
