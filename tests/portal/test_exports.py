@@ -100,6 +100,7 @@ SPREADSHEET_ROUTES = {
     "cooperatives:export",
     "cooperatives:import_template",
     "directives:province_request_xlsx",
+    "directives:scorecard_xlsx",
 }
 
 
@@ -137,6 +138,7 @@ def test_no_export_of_any_app_or_the_admin_carries_a_formula(client, evil_world,
             files.append((f"template {resource}.{fmt}", fmt, client.get(f"/hop-tac-xa/quan-ly/mau/{resource}.{fmt}")))
     request = evil_world["request"]
     files.append(("report summary", "xlsx", client.get(f"/bao-cao/tong-hop/{request.pk}/xlsx/")))
+    files.append(("district scorecard", "xlsx", client.get("/bao-cao/dia-ban/chi-so.xlsx")))
     files.append(("loan book template", "xlsx", client.get("/quy-ho-tro/quan-ly/nhap-so-vay/", {"mau": "1"})))
     files.append(("portfolio", "xlsx", client.get("/quy-ho-tro/bao-cao/", {"ngay": "30/06/2024", "xuat": "xlsx"})))
     files.extend(_admin_exports(client))

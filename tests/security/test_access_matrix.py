@@ -64,6 +64,16 @@ security:otp_verify                 -         login  302     302     302    302 
 notifications:inbox                 -         login  200     200     200    200    200
 notifications:mark_all_read         -         login  405     405     405    405    405
 notifications:open                  -         login  405     405     405    405    405
+# Officers see the whole scorecard; the report and task lists behind it need their own district (?unit=), and the
+# whole province's answers 404 to them. The news editor has no registry scope.
+directives:scorecard                -         login  200     200     200    404    200
+directives:scorecard_xlsx           -         login  file    file    file   404    file
+directives:scorecard_pdf            -         login  pdf     pdf     pdf    404    pdf
+directives:scorecard_reports        -         login  404     404     200    404    200
+directives:scorecard_tasks          -         login  404     404     200    404    200
+cooperatives:registry_list          -         login  200     200     200    404    200
+cooperatives:pilot_cooperatives     -         login  200     200     200    404    200
+cooperatives:pilot_investments      -         login  200     200     200    404    200
 
 public:article_list                 -         200    200     200     200    200    200
 public:category                     -         200    200     200     200    200    200
@@ -182,6 +192,7 @@ cooperatives.unittarget          v      -      vacd
 cooperatives.sectordepartment    v      -      vacd
 cooperatives.congressreminder    v      -      vd
 cooperatives.importjob           v      -      vcd
+cooperatives.pilotinvestment     v      -      vacd
 directives.document              -      v      vacd
 directives.task                  -      -      vacd
 directives.taskassignment        -      -      vacd
@@ -339,7 +350,7 @@ def classified_routes():
 
 
 def build_world():
-    from cooperatives.models import CongressDocument, ImportJob
+    from cooperatives.models import CongressDocument, ImportJob, InvestmentSource, PilotInvestment
     from directives.models import DocumentFile, Reminder, ReportFile
     from directives.services import report_get_or_create
     from fund.models import Appraisal, LoanDocument, RelatedCooperative
@@ -414,6 +425,9 @@ def build_world():
             loan=loan, title="Phương án vay", file=SimpleUploadedFile(f"phuong-an-{case}.pdf", PDF_BYTES)
         )
         w.appraisal[case] = Appraisal.objects.create(loan=loan, agency=agency[case], requested_on=date(2024, 1, 5))
+        PilotInvestment.objects.create(
+            cooperative=coop, year=2024, source=InvestmentSource.PROVINCE, amount=Decimal(50_000_000), purpose="Máy sấy"
+        )
     w.shared_request = shared_request
     # Words that only those who may see district A's (B's) private objects may find on any page.
     w.private_words = {
