@@ -27,7 +27,7 @@ def test_an_editor_writes_an_article_with_the_self_hosted_editor_and_the_save_re
     assert "<script" not in article.body and "onerror" not in article.body
     assert article.history.first().history_user == editor
     change = client.get(f"/admin/public/article/{article.pk}/change/").content.decode()
-    assert f"/tin-tuc/xem-truoc/{article.pk}/" in change
+    assert f"/admin/public/article/{article.pk}/xem-truoc/" in change
 
 
 def test_an_officer_without_the_editor_role_cannot_open_the_news_admin(db, client, officer_hong_dan):
