@@ -75,7 +75,8 @@ def test_the_change_forms_unsaved_text_is_previewed_and_nothing_is_saved(client,
     client.force_login(editor)
     change = client.get(reverse("admin:public_article_change", args=[article.pk])).content.decode()
     assert f'formaction="{preview_url(article)}"' in change and ">Xem trước</button>" in change
-    data = form_data(article, title="Tiêu đề đang sửa", body="<div>Đoạn <strong>mới gõ</strong><script>x()</script></div>")
+    typed = "<div>Đoạn <strong>mới gõ</strong><script>x()</script></div>"
+    data = form_data(article, title="Tiêu đề đang sửa", body=typed)
     response = client.post(preview_url(article), data)
     html = response.content.decode()
     assert response.status_code == 200
