@@ -132,6 +132,16 @@ def test_the_toolbar_shows_our_icons_with_vietnamese_tooltips_and_no_csp_violati
         assert values == ["Liên kết", "Gỡ liên kết"]
         assert not _violations(p, console), _violations(p, console)
 
+    # The admin's dark scheme: the black icons keep a light button behind them; an active button stays marked.
+    page.emulate_media(color_scheme="dark")
+    page.keyboard.press("Escape")
+    page.locator("trix-editor").focus()
+    _click(page, "bold")
+    assert "trix-active" in page.get_attribute(".trix-button--icon-bold", "class")
+    background = page.evaluate("getComputedStyle(document.querySelector('.trix-button--icon-italic')).backgroundColor")
+    assert background == "rgb(255, 255, 255)"
+    page.locator("trix-toolbar").screenshot(path=str(artifacts_dir / "editor-toolbar-dark-1280.png"))
+
 
 def test_every_formatting_the_toolbar_offers_is_saved_and_shown_on_the_public_page(newsroom, page, artifacts_dir):
     console = _watch(page)
