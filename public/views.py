@@ -208,7 +208,6 @@ def robots_txt(request):
         "Disallow: /dang-nhap/",
         "Disallow: /bao-cao/",
         "Disallow: /tim-kiem/",
-        "Disallow: /tin-tuc/xem-truoc/",
         f"Sitemap: {siteurl.absolute('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
