@@ -2,15 +2,20 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.urls import reverse
+from django.http import Http404, HttpResponseNotAllowed
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin_lists import LargeChangelist, year_filter
 from portal.forms import SafeRelationsAdminMixin
+from portal.text import clean_html
 
-from . import services
+from . import services, views
 from .forms import AttachmentAdminForm
 from .models import (
     Article,
@@ -76,6 +81,7 @@ class ArticleAdmin(LargeChangelist, SafeRelationsAdminMixin, SimpleHistoryAdmin)
     list_defer = ("lead", "body", "search_text")
     search_fields = ["title", "lead", "slug"]
     autocomplete_fields = ["tags", "related_documents"]
+    change_form_template = "admin/public/article/change_form.html"
     readonly_fields = ["preview_link", "view_count", "created_by", "created_at", "updated_by", "updated_at"]
     inlines = [AttachmentInline]
     fieldsets = [
@@ -98,9 +104,61 @@ class ArticleAdmin(LargeChangelist, SafeRelationsAdminMixin, SimpleHistoryAdmin)
     @admin.display(description="xem trước")
     def preview_link(self, obj):
         if not obj.pk:
-            return "Lưu bài trước khi xem trước."
-        url = reverse("public:article_preview", args=[obj.pk])
-        return format_html('<a href="{}" target="_blank" rel="noopener">Xem trước bài viết</a>', url)
+            return "Bấm “Xem trước” dưới cùng để xem bài đang soạn."
+        url = reverse("admin:public_article_preview", args=[obj.pk])
+        return format_html('<a href="{}" target="_blank" rel="noopener">Xem trước bản đã lưu</a>', url)
+
+    def get_urls(self):
+        stem = f"{self.opts.app_label}_{self.opts.model_name}"
+        view = self.admin_site.admin_view(self.preview_view)
+        return [
+            path("xem-truoc/", view, name=f"{stem}_preview_add"),
+            path("<path:object_id>/xem-truoc/", view, name=f"{stem}_preview"),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, object_id=None):
+        """The public page of the article as the form holds it (POST, from the change form's "Xem trước" button,
+        unsaved) or as saved (GET): for those who may change that article, or add one when it is new."""
+        if request.method not in (("GET", "POST") if object_id else ("POST",)):
+            return HttpResponseNotAllowed(["GET", "POST"] if object_id else ["POST"])
+        article = None
+        if object_id:
+            article = self.get_object(request, unquote(object_id))
+            if article is None:
+                raise Http404
+            if not self.has_change_permission(request, article):
+                raise PermissionDenied
+        elif not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method == "GET":
+            return views.article_preview_response(
+                request, article, tags=article.tags.all(), documents=article.related_documents.all(),
+                attachments=article.attachments.all(),
+            )  # fmt: skip
+        return self._preview_of_form(request, article)
+
+    def _preview_of_form(self, request, article):
+        form_class = self.get_form(request, article, change=article is not None)
+        form = form_class(request.POST, request.FILES, instance=article)
+        cover = article.cover.name if article else ""
+        # Fills the unsaved instance with every field that cleaned; a field in error keeps its saved value.
+        form.is_valid()
+        article = form.instance
+        article.cover = cover  # a newly chosen picture is not stored until the form is saved
+        article.body = clean_html(article.body)
+        services.article_apply_publishing_rule(article=article, now=timezone.now())
+        data = form.cleaned_data
+        saved = article.pk is not None
+        tags = data["tags"] if "tags" in data else (article.tags.all() if saved else [])
+        documents = data["related_documents"] if "related_documents" in data else (
+            article.related_documents.all() if saved else []
+        )  # fmt: skip
+        problems = [str(form.fields[name].label) for name in form.errors if name in form.fields]
+        return views.article_preview_response(
+            request, article, tags=tags, documents=documents, attachments=article.attachments.all() if saved else [],
+            problems=problems,
+        )  # fmt: skip
 
     def save_model(self, request, obj, form, change):
         services.article_save(article=obj, by=request.user)

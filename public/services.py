@@ -19,17 +19,22 @@ def article_save(*, article: Article, by=None) -> Article:
     The publishing rule: an article that is not a draft goes out at its publish time, now if none is given; one
     marked published with a time still to come is scheduled until then. `by` (a user) is recorded as the article's
     author when it is new and as its last editor."""
-    now = timezone.now()
-    if article.status != Article.Status.DRAFT and article.publish_at is None:
-        article.publish_at = now
-    if article.status == Article.Status.PUBLISHED and article.publish_at > now:
-        article.status = Article.Status.SCHEDULED
+    article_apply_publishing_rule(article=article, now=timezone.now())
     if by is not None:
         if article._state.adding:
             article.created_by = by
         article.updated_by = by
     article.save()
     return article
+
+
+def article_apply_publishing_rule(*, article: Article, now) -> None:
+    """An article that is not a draft goes out at its publish time, `now` if none is given; one marked published
+    with a time still to come is scheduled until then. Changes the instance only (the preview shows it so too)."""
+    if article.status != Article.Status.DRAFT and article.publish_at is None:
+        article.publish_at = now
+    if article.status == Article.Status.PUBLISHED and article.publish_at > now:
+        article.status = Article.Status.SCHEDULED
 
 
 class RateLimited(Exception):

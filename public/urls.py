@@ -12,7 +12,6 @@ urlpatterns = [
     path("tin-tuc/", views.article_list, name="article_list"),
     path("tin-tuc/chuyen-muc/<slug:slug>/", views.category_detail, name="category"),
     path("tin-tuc/tu-khoa/<slug:slug>/", views.tag_detail, name="tag"),
-    path("tin-tuc/xem-truoc/<int:pk>/", views.article_preview, name="article_preview"),
     path("tin-tuc/<slug:slug>/", views.article_detail, name="article"),
     path("tin-tuc/<slug:slug>/ban-in/", views.article_print, name="article_print"),
     path("tin-tuc/<slug:slug>/pdf/", views.article_pdf, name="article_pdf"),

@@ -1,8 +1,8 @@
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import siteurl
@@ -60,7 +60,7 @@ def tag_detail(request, slug):
     return _article_list(request, qs, title=f"Từ khóa: {tag.name}", tag=tag)
 
 
-def _article_context(article, *, preview=False) -> dict:
+def _article_context(article) -> dict:
     related = list(
         Article.objects.published().for_listing().filter(category_id=article.category_id).exclude(pk=article.pk)[:5]
     )
@@ -71,7 +71,6 @@ def _article_context(article, *, preview=False) -> dict:
         "documents": list(article.related_documents.filter(is_public=True)),
         "related": related,
         "view_total": article.view_count + article_views.pending(article.pk),
-        "preview": preview,
     }
 
 
@@ -91,12 +90,27 @@ def article_detail(request, slug):
     return render(request, "public/article_detail.html", ctx)
 
 
-@staff_member_required
-def article_preview(request, pk):
-    if not request.user.has_perm("public.view_article"):
-        raise Http404
-    article = get_object_or_404(Article.objects.select_related("category"), pk=pk)
-    return render(request, "public/article_detail.html", _article_context(article, preview=True))
+def article_preview_response(request, article, *, tags, documents, attachments, problems=()) -> HttpResponse:
+    """The public article page for an article as an editor has it now, saved or not (a draft, a scheduled article,
+    or the unsaved content of the admin's form): marked as a preview, never indexed, never cached, counting no view
+    and no visit. The caller has checked that the user may change the article."""
+    related = Article.objects.published().for_listing().filter(category_id=article.category_id)
+    if article.pk:
+        related = related.exclude(pk=article.pk)
+    ctx = {
+        "article": article,
+        "attachments": list(attachments),
+        "tags": list(tags),
+        "documents": [doc for doc in documents if doc.is_public],
+        "related": list(related[:5]),
+        "view_total": article.view_count + (article_views.pending(article.pk) if article.pk else 0),
+        "preview": True,
+        "preview_problems": list(problems),
+    }
+    response = render(request, "public/article_detail.html", ctx)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    add_never_cache_headers(response)
+    return response
 
 
 def article_print(request, slug):
@@ -194,7 +208,6 @@ def robots_txt(request):
         "Disallow: /dang-nhap/",
         "Disallow: /bao-cao/",
         "Disallow: /tim-kiem/",
-        "Disallow: /tin-tuc/xem-truoc/",
         f"Sitemap: {siteurl.absolute('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -126,22 +126,13 @@ def test_views_are_buffered_and_flushed_exactly_once(db, reader):
     assert Article.objects.get(pk=article.pk).view_count == 3
 
 
-def test_bots_and_editors_previews_do_not_count(db, client, editor):
+def test_bots_and_editors_do_not_count(db, client, editor):
     article = ArticleFactory()
     client.get(article.get_absolute_url(), HTTP_USER_AGENT="Googlebot/2.1 (+http://www.google.com/bot.html)")
     client.get(article.get_absolute_url())  # no user agent at all
     client.force_login(editor)
     client.get(article.get_absolute_url(), HTTP_USER_AGENT="Mozilla/5.0")
-    assert client.get(f"/tin-tuc/xem-truoc/{article.pk}/").status_code == 200
     assert article_views.pending(article.pk) == 0
-
-
-def test_an_editor_previews_a_draft_and_the_public_cannot(db, client, editor):
-    article = ArticleFactory(status=Article.Status.DRAFT, publish_at=None, title="Bản nháp chưa đăng")
-    assert client.get(f"/tin-tuc/xem-truoc/{article.pk}/").status_code == 302  # to the login page
-    client.force_login(editor)
-    html = client.get(f"/tin-tuc/xem-truoc/{article.pk}/").content.decode()
-    assert "Bản nháp chưa đăng" in html and "Bản xem trước" in html
 
 
 def test_the_article_pdf_downloads_with_its_vietnamese_text(db, reader):

@@ -84,7 +84,6 @@ public:article_print                published 200    200     200     200    200 
 public:article_print                draft     404    404     404     404    404    404
 public:article_pdf                  published pdf    pdf     pdf     pdf    pdf    pdf
 public:article_pdf                  draft     404    404     404     404    404    404
-public:article_preview              draft     adm    adm     adm     404    200    200
 public:about                        -         200    200     200     200    200    200
 public:contact                      -         200    200     200     200    200    200
 public:page                         -         200    200     200     200    200    200
@@ -229,6 +228,8 @@ ADMIN_PAGE_RIGHT = {
     "config": "v",  # django-otp: a device's key
     "qrcode": "v",
     "auth_user_password_change": "c",  # UserAdmin: set another user's password
+    "preview": "c",  # ArticleAdmin: the public page of the article as saved (GET) or as the form holds it (POST)
+    "preview_add": "post",  # ArticleAdmin: the add form's unsaved article, POST only
     "": "redirect",
 }
 
@@ -553,7 +554,6 @@ SITE_KWARGS = {
     "public:article": lambda w, c: {"slug": w.article[c].slug},
     "public:article_print": lambda w, c: {"slug": w.article[c].slug},
     "public:article_pdf": lambda w, c: {"slug": w.article[c].slug},
-    "public:article_preview": lambda w, c: {"pk": w.article[c].pk},
     "public:page": lambda w, c: {"slug": w.page.slug},
     "public:poll": lambda w, c: {"slug": w.poll.slug},
     "public:poll_vote": lambda w, c: {"slug": w.poll.slug},
