@@ -11,6 +11,7 @@ from django.test import Client
 
 from cooperatives.models import Cooperative
 from directives import services
+from directives.indicators import SEMIANNUAL_DEFAULT
 from directives.models import Report, ReportDraft
 from portal.models import AdministrativeUnit, Notification
 
@@ -352,3 +353,20 @@ def test_a_figure_the_officer_changed_is_marked_for_them_and_for_the_reviewer(
     client.force_login(alliance_staff)
     detail = client.get(Report.objects.get().get_absolute_url()).content.decode()
     assert "Đơn vị đã sửa" in detail and "Theo sổ đăng ký HTX ngày 30/06/2022" in detail
+
+
+@pytest.mark.parametrize("codes", [["htx_total"], SEMIANNUAL_DEFAULT])
+def test_the_form_with_a_saved_report_and_a_draft_costs_the_same_queries_whatever_its_size(
+    officer, hong_dan, codes, django_assert_num_queries
+):
+    request = report_request([hong_dan], sections="A\nB\nC", indicator_codes=codes)
+    url = f"/bao-cao/yeu-cau/{request.pk}/"
+    officer.post(url, {"version": 0, "action": "save", "section_0": "Đã lưu"})
+    report = Report.objects.get()
+    for n in range(1 if len(codes) == 1 else 4):
+        services.report_attach(report=report, upload=pdf_upload(f"tep-{n}.pdf"), by=report.updated_by)
+    _autosave(officer, request, version=report.version, section_0="Nháp")
+    officer.get(url)  # warm the per-process caches (site settings, menus)
+    with django_assert_num_queries(10):  # session, user, request, report and values, draft, files, log ...
+        page = officer.get(url)
+    assert "Nháp" in page.content.decode()
