@@ -196,10 +196,8 @@ def report_autosave(request, request_pk):
     if not _autosave_allowed(request.user.pk):
         message = "Bản nháp được lưu quá nhiều lần trong một phút; sẽ lưu lại sau ít giây."
         return JsonResponse({"error": message}, status=429, headers={"Retry-After": "20"})
-    try:
-        report_version = int(request.POST.get("version", ""))
-        draft_version = int(request.POST.get("draft_version", ""))
-    except ValueError:
+    report_version, draft_version = _version(request.POST.get("version")), _version(request.POST.get("draft_version"))
+    if report_version is None or draft_version is None:
         return JsonResponse({"error": "Thiếu phiên bản của báo cáo: hãy tải lại trang."}, status=400)
     try:
         draft = services.report_draft_save(
@@ -216,6 +214,14 @@ def report_autosave(request, request_pk):
     except ValidationError as exc:
         return JsonResponse({"error": " ".join(exc.messages)}, status=400)
     return JsonResponse({"draft_version": draft.version, **_saved_at(draft)})
+
+
+def _version(value) -> int | None:
+    """A version as the page sent it: ASCII digits, within the database's integer range (else None)."""
+    text = str(value or "")
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        return None
+    return int(text)
 
 
 def _saved_at(draft) -> dict:
