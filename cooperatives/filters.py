@@ -11,11 +11,17 @@ from .models import Cooperative, Evaluation, Grade, Sector
 from .selectors import (
     ACCOUNTS_KEPT,
     BOARD_EXPIRED,
+    EXISTING,
     SCORECARD_CONDITIONS,
     accounts_kept_list,
     boards_expired,
+    registered_by,
     scorecard_filter,
+    status_on,
 )
+
+# The registry list also lists what a report's prefilled counts count: every unit that exists on the day.
+REGISTRY_CONDITIONS = {"existing": "còn tồn tại (chưa giải thể, phá sản)", **SCORECARD_CONDITIONS}
 
 
 def latest_evaluation_year() -> int | None:
@@ -84,7 +90,7 @@ class RegistryFilter(CooperativeFilter):
     """The staff registry list: the directory's filters and the scorecard's conditions on a date."""
 
     chi_so = django_filters.ChoiceFilter(
-        label="Chỉ số", choices=list(SCORECARD_CONDITIONS.items()), method="meets", empty_label="Tất cả"
+        label="Chỉ số", choices=list(REGISTRY_CONDITIONS.items()), method="meets", empty_label="Tất cả"
     )
     ngay = django_filters.DateFilter(label="Tính đến ngày", method="as_of", input_formats=["%d/%m/%Y", "%Y-%m-%d"])
 
@@ -96,4 +102,6 @@ class RegistryFilter(CooperativeFilter):
 
     def meets(self, queryset, name, value):
         on = self.form.cleaned_data.get("ngay") or timezone.localdate()
+        if value == "existing":  # as cooperatives.selectors.registry_as_of counts them
+            return queryset.filter(registered_by(on)).alias(as_status=status_on(on)).filter(as_status__in=EXISTING)
         return scorecard_filter(queryset, value, on=on)

@@ -1,35 +1,71 @@
 """Forms: they validate and keep what the user typed; services do the work."""
 
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
-from portal.formatting import group_thousands
 from portal.uploads import UploadField
 
+from .indicators import Source
 from .models import Report, TaskAssignment
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """One indicator of the form as the template shows it: the field, the registry's figure and where it comes
+    from, and whether the value now in the box differs from it."""
+
+    field: forms.BoundField
+    prefilled: Decimal | None
+    source: Source | None
+    changed: bool
+
+
+def _as_number(value) -> Decimal | None:
+    if isinstance(value, Decimal | int):
+        return Decimal(value)
+    text = str(value if value is not None else "").strip().replace(".", "").replace(" ", "")
+    try:
+        return Decimal(text) if text else None
+    except InvalidOperation:
+        return None
 
 
 class ReportForm(forms.Form):
     """The officer's report: one text box per narrative section, one number per indicator, an optional file.
 
     `version` carries the report version the user started from (optimistic locking, see services.report_save).
+    `draft` (the autosaved text, services.report_draft_save) takes the place of the saved report's text when the
+    form is opened; `sources` says where each prefilled figure comes from (indicators.prefill_sources).
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     attachment = UploadField(label="Đính kèm tệp", required=False, help_text="PDF, Word, Excel, ODT/ODS hoặc ảnh.")
 
-    def __init__(self, *args, request_obj, report: Report | None, prefilled: dict, **kwargs):
+    def __init__(
+        self,
+        *args,
+        request_obj,
+        report: Report | None,
+        prefilled: dict,
+        draft: dict | None = None,
+        sources: dict | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.request_obj = request_obj
         self.sections = request_obj.section_list
         self.indicators = request_obj.indicators()
+        self.prefilled = prefilled
+        self.sources = sources or {}
         narrative = report.narrative if report else {}
         saved = {v.code: v.value for v in report.values.all()} if report else {}
+        draft = draft or {}
         self.fields["version"].initial = report.version if report else 0
         self.section_fields = []
         for index, heading in enumerate(self.sections):
@@ -37,29 +73,27 @@ class ReportForm(forms.Form):
             self.fields[name] = forms.CharField(
                 label=f"{index + 1}. {heading}", required=False, widget=forms.Textarea(attrs={"rows": 5})
             )
-            self.fields[name].initial = narrative.get(heading, "")
+            self.fields[name].initial = draft.get(name, narrative.get(heading, ""))
             self.section_fields.append(name)
         self.indicator_fields = []
         for item in self.indicators:
             name = f"ind_{item.code}"
             known = prefilled.get(item.code)
-            help_text = (
-                f"Sổ đăng ký: {group_thousands(known)} — xác nhận hoặc sửa lại."
-                if known is not None
-                else "Sổ đăng ký chưa có số liệu này: đơn vị tự nhập."
-            )
+            attrs = {"min": 0, "step": 1, "inputmode": "numeric"}
+            if known is not None:
+                attrs["data-prefilled"] = str(known)
             self.fields[name] = forms.DecimalField(
                 label=f"{item.label} ({item.unit})",
                 required=False,
                 max_digits=18,
                 decimal_places=0,
+                # Django %-formats a validator's message with its params: a bare "%" would be a server error.
                 validators=[MinValueValidator(Decimal(0), message="Số liệu không được âm.")]
-                + ([MaxValueValidator(Decimal(100), message="Tỷ lệ không quá 100%.")] if item.unit == "%" else []),
-                help_text=help_text,
-                widget=forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"}),
+                + ([MaxValueValidator(Decimal(100), message="Tỷ lệ không quá 100%%.")] if item.unit == "%" else []),
+                widget=forms.NumberInput(attrs=attrs),
             )
             value = saved.get(item.code)
-            self.fields[name].initial = value if value is not None else known
+            self.fields[name].initial = draft.get(name, value if value is not None else known)
             self.indicator_fields.append(name)
 
     def section_items(self):
@@ -67,6 +101,16 @@ class ReportForm(forms.Form):
 
     def indicator_items(self):
         return [self[name] for name in self.indicator_fields]
+
+    def indicator_rows(self) -> list[IndicatorRow]:
+        rows = []
+        for item, name in zip(self.indicators, self.indicator_fields, strict=True):
+            field = self[name]
+            known = self.prefilled.get(item.code)
+            now = _as_number(field.value())
+            changed = known is not None and now is not None and now != known
+            rows.append(IndicatorRow(field, known, self.sources.get(item.code), changed))
+        return rows
 
     def require_all_indicators(self) -> bool:
         """For submission: every indicator confirmed or entered. Adds field errors; the text stays in the form."""

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from cooperatives.selectors import (
     Changes,
@@ -62,6 +63,12 @@ class Indicator:
     label: str
     unit: str
     prefill: Callable[[PrefillContext], Decimal | int | None] | None = field(default=None, compare=False)
+    # Where the prefilled figure comes from, said to the officer and the reviewer: the registry on the period's end
+    # ("on"), over the period ("period"), the yearly figures of its year ("year"), or the fund's loan book ("fund").
+    source: str = "on"
+    # The staff registry list's filters that list what the figure counts (the unit and the day are added), when
+    # the list can say it exactly; None: no list behind the figure.
+    registry_query: dict | None = field(default=None, compare=False)
 
     @property
     def prefillable(self) -> bool:
@@ -76,9 +83,9 @@ def register(item: Indicator) -> Indicator:
     return item
 
 
-def indicator(code: str, label: str, unit: str):
+def indicator(code: str, label: str, unit: str, *, source: str = "on", registry_query: dict | None = None):
     def decorate(function):
-        register(Indicator(code, label, unit, function))
+        register(Indicator(code, label, unit, function, source, registry_query))
         return function
 
     return decorate
@@ -107,18 +114,54 @@ def prefill_values(codes, *, unit_ids, period_start, period_end) -> dict[str, De
     return values
 
 
+@dataclass(frozen=True)
+class Source:
+    """What the officer and the reviewer read beside a prefilled figure: where it comes from, and the list behind it."""
+
+    text: str
+    url: str | None = None
+
+
+REGISTRY_LIST_URL = "/hop-tac-xa/quan-ly/danh-sach/"
+
+
+def prefill_sources(codes, *, district_id: int | None, period_start: date, period_end: date) -> dict[str, Source]:
+    """For each prefillable indicator, where its figure comes from (`district_id`: the agency's district, whose
+    registry list the link opens; None for a province-wide agency, whose list is the whole province's)."""
+    start, end = f"{period_start:%d/%m/%Y}", f"{period_end:%d/%m/%Y}"
+    texts = {
+        "on": f"Theo sổ đăng ký HTX ngày {end}",
+        "period": f"Theo sổ đăng ký HTX từ ngày {start} đến ngày {end}",
+        "year": f"Theo số liệu năm {period_end.year} trong sổ đăng ký HTX",
+        "fund": f"Theo sổ cho vay của Quỹ hỗ trợ từ ngày {start} đến ngày {end}",
+    }
+    out = {}
+    for item in indicators_for(codes):
+        if not item.prefillable:
+            continue
+        url = None
+        query = item.registry_query
+        if query is not None and query.get("chi_so") == "new" and period_start != date(period_end.year, 1, 1):
+            query = None  # the list's "new" counts from 1 January: it is the figure only for a period from then
+        if query is not None:
+            params = {**({"unit": district_id} if district_id else {}), **query, "ngay": end}
+            url = f"{REGISTRY_LIST_URL}?{urlencode(params)}"
+        out[item.code] = Source(texts[item.source], url)
+    return out
+
+
 # --- counts by kind and status -----------------------------------------------------------------------------------
 
 # Counts of the registry as it stood at the end of the period (cooperatives.selectors.registry_as_of): registered
 # by then, with the status each had then; dissolved and bankrupt ones no longer exist.
 
 
-@indicator("htx_total", "Tổng số hợp tác xã", "HTX")
+@indicator("htx_total", "Tổng số hợp tác xã", "HTX", registry_query={"kind": "htx", "chi_so": "existing"})
 def _htx_total(ctx):
     return ctx.registry().count(kinds=["htx"])
 
 
-@indicator("htx_active", "Hợp tác xã đang hoạt động", "HTX")
+@indicator("htx_active", "Hợp tác xã đang hoạt động", "HTX", registry_query={"kind": "htx", "chi_so": "active"})
 def _htx_active(ctx):
     return ctx.registry().count(kinds=["htx"], statuses=["active"])
 
@@ -128,22 +171,28 @@ def _htx_inactive(ctx):
     return ctx.registry().count(kinds=["htx"], statuses=["suspended", "inactive"])
 
 
-@indicator("unions_total", "Liên hiệp hợp tác xã", "liên hiệp")
+@indicator("unions_total", "Liên hiệp hợp tác xã", "liên hiệp", registry_query={"kind": "union", "chi_so": "existing"})
 def _unions(ctx):
     return ctx.registry().count(kinds=["union"])
 
 
-@indicator("tht_total", "Tổ hợp tác", "THT")
+@indicator("tht_total", "Tổ hợp tác", "THT", registry_query={"kind": "tht", "chi_so": "existing"})
 def _tht(ctx):
     return ctx.registry().count(kinds=["tht"])
 
 
-@indicator("htx_new", "Hợp tác xã thành lập mới trong kỳ", "HTX")
+@indicator(
+    "htx_new",
+    "Hợp tác xã thành lập mới trong kỳ",
+    "HTX",
+    source="period",
+    registry_query={"kind": "htx", "chi_so": "new"},
+)
 def _htx_new(ctx):
     return ctx.changes(("htx",)).founded  # founded in the period, whatever became of it since
 
 
-@indicator("htx_dissolved", "Hợp tác xã giải thể trong kỳ", "HTX")
+@indicator("htx_dissolved", "Hợp tác xã giải thể trong kỳ", "HTX", source="period")
 def _htx_dissolved(ctx):
     return ctx.changes(("htx",)).gone
 
@@ -155,36 +204,36 @@ def _figures(ctx):
     return yearly_figure_totals(unit_ids=ctx.unit_ids, year=ctx.year)
 
 
-@indicator("members", "Thành viên", "người")
+@indicator("members", "Thành viên", "người", source="year")
 def _members(ctx):
     figures = _figures(ctx)
     return None if not figures["rows"] else (figures["official"] or 0) + (figures["associate"] or 0)
 
 
-@indicator("workers", "Lao động thường xuyên", "người")
+@indicator("workers", "Lao động thường xuyên", "người", source="year")
 def _workers(ctx):
     figures = _figures(ctx)
     return None if not figures["rows"] else figures["workers"] or 0
 
 
-@indicator("revenue", "Tổng doanh thu", "đồng")
+@indicator("revenue", "Tổng doanh thu", "đồng", source="year")
 def _revenue(ctx):
     figures = _figures(ctx)
     return None if not figures["rows"] else figures["revenue"] or 0
 
 
-@indicator("profit", "Tổng lợi nhuận", "đồng")
+@indicator("profit", "Tổng lợi nhuận", "đồng", source="year")
 def _profit(ctx):
     figures = _figures(ctx)
     return None if not figures["rows"] else figures["profit"] or 0
 
 
-@indicator("congresses_held", "Đại hội thành viên đã tổ chức trong kỳ", "đại hội")
+@indicator("congresses_held", "Đại hội thành viên đã tổ chức trong kỳ", "đại hội", source="period")
 def _congresses(ctx):
     return congresses_held(unit_ids=ctx.unit_ids, start=ctx.period_start, end=ctx.period_end)
 
 
-@indicator("htx_accounts_kept", "HTX thực hiện chế độ kế toán", "HTX")
+@indicator("htx_accounts_kept", "HTX thực hiện chế độ kế toán", "HTX", source="year")
 def _accounts_kept(ctx):
     """HTX and unions of the area, existing at the end of the period's year, whose figures for that year say they
     kept accounting books (Công văn 1047/UBND-KT, item 3)."""
@@ -200,12 +249,12 @@ register(Indicator("task_progress", "Tiến độ thực hiện nhiệm vụ", "
 register(Indicator("loans_outstanding", "Dư nợ vay Quỹ hỗ trợ cuối kỳ", "đồng"))
 
 
-@indicator("loans_disbursed", "Vốn vay Quỹ hỗ trợ đã giải ngân trong kỳ", "đồng")
+@indicator("loans_disbursed", "Vốn vay Quỹ hỗ trợ đã giải ngân trong kỳ", "đồng", source="fund")
 def _loans_disbursed(ctx):
     return disbursed_total(unit_ids=ctx.unit_ids, start=ctx.period_start, end=ctx.period_end)
 
 
-@indicator("boards_trained", "Cán bộ quản lý HTX được đào tạo, bồi dưỡng", "người")
+@indicator("boards_trained", "Cán bộ quản lý HTX được đào tạo, bồi dưỡng", "người", source="period")
 def _boards_trained(ctx):
     """People of the unit's cooperatives who attended a course in the period (Công văn 1047/UBND-KT, item 3)."""
     return people_trained(unit_ids=ctx.unit_ids, start=ctx.period_start, end=ctx.period_end)

@@ -571,6 +571,35 @@ class ReportValue(models.Model):
         return f"{self.code}: {self.value}"
 
 
+class ReportDraft(models.Model):
+    """What an officer is typing into a report form, saved as they type (autosave), so that a reload, another
+    device, an expired session or a refused save never loses it.
+
+    A draft is not a submission: it never changes the report itself, reviewers never see it (no admin, no page of
+    theirs reads it), deadlines and reminders ignore it. One per (request, agency): the unit's officers share it.
+    `data` holds the form's fields as typed (strings, even an invalid number). `base_version` is the report version
+    the form was opened at (0: no report yet); a draft whose base is not the report's current version is stale and
+    not shown. `version` counts the draft's own saves: a writer must name the version it last saw, so that two
+    tabs or two officers do not silently overwrite each other.
+    """
+
+    request = models.ForeignKey(ReportRequest, on_delete=models.CASCADE, related_name="drafts")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="report_drafts")
+    data = models.JSONField("nội dung", default=dict)
+    base_version = models.PositiveIntegerField("phiên bản báo cáo", default=0)
+    version = models.PositiveIntegerField("phiên bản nháp", default=1)
+    saved_at = models.DateTimeField("lưu lúc", default=timezone.now)
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "bản nháp tự lưu"
+        verbose_name_plural = "bản nháp tự lưu"
+        constraints = [models.UniqueConstraint(fields=["request", "agency"], name="report_draft_one_per_agency")]
+
+    def __str__(self):
+        return f"{self.request} - {self.agency} (nháp {self.version})"
+
+
 class ReportTransition(models.Model):
     """The log of a report's workflow: who moved it, when, from what to what, and why."""
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -18,11 +19,13 @@ from portal import roles
 from portal.access import user_scope
 from portal.models import Agency, User
 from portal.notify import mail_on_commit, notify
+from portal.text import normalise_multiline
 
 from .indicators import prefill_values
 from .models import (
     Reminder,
     Report,
+    ReportDraft,
     ReportFile,
     ReportRequest,
     ReportTransition,
@@ -226,6 +229,8 @@ def report_save(*, report: Report, expected_version: int, narrative: dict, value
     locked.narrative = narrative
     locked.updated_by = by
     locked.save()
+    # What was typed is now the report itself: the autosaved draft has done its work.
+    ReportDraft.objects.filter(request_id=locked.request_id, agency_id=locked.agency_id).delete()
     for code, value in values.items():
         ReportValue.objects.update_or_create(report=locked, code=code, defaults={"value": value})
     report.refresh_from_db()
@@ -264,6 +269,101 @@ def report_submit(
     if submit:
         report = report_transition(report=report, action="submit", by=by)
     return report
+
+
+# --- autosaved drafts ---------------------------------------------------------------------------------------------
+
+DRAFT_MAX_CHARS = 200_000  # all sections together; a long report is some 30,000 characters
+
+DRAFT_LOCKED_MESSAGE = (
+    "Báo cáo đã được gửi hoặc đã được chấp nhận nên bản nháp không được lưu. Nội dung bạn đang gõ vẫn còn trên trang: "
+    "hãy sao chép lại nếu cần, rồi tải lại trang để xem báo cáo đã gửi."
+)
+DRAFT_STALE_MESSAGE = (
+    "Báo cáo vừa được lưu hoặc gửi ở nơi khác nên bản nháp này không được lưu. Nội dung bạn đang gõ vẫn còn trên "
+    "trang: hãy sao chép lại, tải lại trang để xem bản mới nhất rồi đối chiếu."
+)
+
+
+class DraftConflict(Exception):
+    """An autosave that would overwrite something newer: `current` is the draft version now stored (None when the
+    report itself moved on), so the writer may choose to overwrite the draft knowingly."""
+
+    def __init__(self, message: str, *, current: "ReportDraft | None" = None):
+        super().__init__(message)
+        self.current = current
+
+
+def draft_conflict_message(draft: ReportDraft) -> str:
+    saved_at = timezone.localtime(draft.saved_at)
+    who = draft.saved_by.get_full_name() or draft.saved_by.username if draft.saved_by else "một cán bộ khác"
+    return (
+        f"Bản nháp vừa được lưu từ một thẻ hoặc máy khác lúc {saved_at:%H:%M} ({who}), nên nội dung ở đây chưa "
+        "được lưu. Nội dung bạn đang gõ vẫn còn trên trang: hãy tải lại trang để xem bản nháp kia, hoặc bấm "
+        "“Vẫn lưu nội dung của tôi” để thay nó."
+    )
+
+
+def report_draft_for(*, request: ReportRequest, agency: Agency) -> ReportDraft | None:
+    return ReportDraft.objects.filter(request=request, agency=agency).select_related("saved_by").first()
+
+
+def draft_applies(draft: ReportDraft | None, report: Report | None) -> bool:
+    """Whether the form shows the draft: it was typed over the report as it stands and the report is still open."""
+    if draft is None or (report is not None and not report.is_editable):
+        return False
+    return draft.base_version == (report.version if report else 0)
+
+
+def _draft_data(request: ReportRequest, data) -> dict[str, str]:
+    """Only the form's own fields, as typed; a refusal (not a truncation) when it is too long to be a report."""
+    names = [f"section_{i}" for i in range(len(request.section_list))]
+    names += [f"ind_{item.code}" for item in request.indicators()]
+    # Control characters dropped as every form of ours drops them (PostgreSQL's jsonb refuses NUL outright).
+    kept = {name: normalise_multiline(data.get(name)) for name in names if name in data}
+    if sum(len(value) for value in kept.values()) > DRAFT_MAX_CHARS:
+        raise ValidationError(
+            f"Nội dung dài quá {DRAFT_MAX_CHARS:,} ký tự nên bản nháp không được lưu.".replace(",", ".")
+        )
+    return kept
+
+
+@transaction.atomic
+def report_draft_save(
+    *, request: ReportRequest, agency: Agency, data, report_version: int, draft_version: int, by
+) -> ReportDraft:
+    """Autosave what an officer is typing, without touching the report.
+
+    Refused (DraftConflict) when the report is no longer editable, when it was saved or moved since the form was
+    opened at `report_version`, or when the draft was saved since the writer last saw it at `draft_version`
+    (0: the writer saw none). The report row is locked first, so a submission and an autosave never interleave."""
+    if not may_edit_for(by, agency.pk):
+        raise PermissionDenied
+    kept = _draft_data(request, data)
+    report = Report.objects.select_for_update().filter(request=request, agency=agency).first()
+    if report is not None and not report.is_editable:
+        raise DraftConflict(DRAFT_LOCKED_MESSAGE)
+    if (report.version if report else 0) != report_version:
+        raise DraftConflict(DRAFT_STALE_MESSAGE)
+    now = timezone.now()
+    fields = {"data": kept, "base_version": report_version, "saved_at": now, "saved_by": by}
+    if draft_version == 0:
+        try:
+            with transaction.atomic():
+                return ReportDraft.objects.create(request=request, agency=agency, version=1, **fields)
+        except IntegrityError:
+            pass  # a colleague's autosave came first
+    else:
+        # One conditional UPDATE: the version check and the write are one step on SQLite and PostgreSQL alike.
+        updated = ReportDraft.objects.filter(request=request, agency=agency, version=draft_version).update(
+            version=F("version") + 1, **fields
+        )
+        if updated:
+            return ReportDraft.objects.get(request=request, agency=agency)
+    current = ReportDraft.objects.filter(request=request, agency=agency).select_related("saved_by").first()
+    if current is None:  # deleted by a save of the report meanwhile
+        raise DraftConflict(DRAFT_STALE_MESSAGE)
+    raise DraftConflict(draft_conflict_message(current), current=current)
 
 
 @transaction.atomic

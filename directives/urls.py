@@ -15,6 +15,7 @@ urlpatterns = [
     path("bao-cao/dia-ban/bao-cao-nop/", views.scorecard_reports, name="scorecard_reports"),
     path("bao-cao/dia-ban/nhiem-vu/", views.scorecard_tasks, name="scorecard_tasks"),
     path("bao-cao/yeu-cau/<int:request_pk>/", views.report_edit, name="report_edit"),
+    path("bao-cao/yeu-cau/<int:request_pk>/nhap/", views.report_autosave, name="report_autosave"),
     path("bao-cao/so/<int:pk>/", views.report_detail, name="report_detail"),
     path("bao-cao/so/<int:pk>/duyet/", views.report_review, name="report_review"),
     path("bao-cao/so/<int:pk>/pdf/", views.report_pdf, name="report_pdf"),

@@ -7,10 +7,11 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -28,7 +29,7 @@ from portal.storage import attachment_response
 from . import exports, scorecard, selectors, services
 from .filters import DocumentFilter
 from .forms import ExtensionForm, ProgressForm, ReportForm, ReviewForm, ScorecardForm
-from .indicators import prefill_values
+from .indicators import prefill_sources, prefill_values
 from .models import Document, DocumentFile, Reminder, Report, ReportFile, ReportRequest, Task, TaskAssignment
 
 
@@ -97,22 +98,44 @@ def workspace(request):
     return render(request, "directives/workspace.html", ctx)
 
 
+LOCKED_MESSAGE = (
+    "Báo cáo đã được gửi hoặc đã được chấp nhận trong lúc bạn đang sửa nên nội dung dưới đây chưa được lưu. "
+    "Nội dung bạn nhập vẫn còn bên dưới: hãy sao chép lại nếu cần, rồi xem báo cáo đã gửi."
+)
+
+
+def _asked_request(user, request_pk):
+    """A request the user's agency was asked for (another agency's is a 404)."""
+    asked = ReportRequest.objects.filter(agencies=user.agency_id) if user.agency_id else ReportRequest.objects.none()
+    return get_object_or_404(asked, pk=request_pk)
+
+
 @login_required
 def report_edit(request, request_pk):
-    """The officer's report for one request: save a draft, attach files, submit."""
+    """The officer's report for one request: save a draft, attach files, submit. What was typed survives every
+    refusal: the bound form comes back with it, and the autosaved draft (report_autosave) fills the form when it
+    is opened again."""
     agency = request.user.agency
-    report_request = get_object_or_404(
-        ReportRequest.objects.filter(agencies=request.user.agency_id) if agency else ReportRequest.objects.none(),
-        pk=request_pk,
-    )
+    report_request = _asked_request(request.user, request_pk)
     report = Report.objects.filter(request=report_request, agency=agency).prefetch_related("values").first()
-    if report and not report.is_editable:
+    locked = report is not None and not report.is_editable
+    if locked and request.method != "POST":
         return redirect(report)
     prefilled = _prefilled(report, report_request, agency)
+    draft = services.report_draft_for(request=report_request, agency=agency)
+    shown = draft if request.method != "POST" and services.draft_applies(draft, report) else None
     form = ReportForm(
-        request.POST or None, request.FILES or None, request_obj=report_request, report=report, prefilled=prefilled
+        request.POST or None,
+        request.FILES or None,
+        request_obj=report_request,
+        report=report,
+        prefilled=prefilled,
+        draft=shown.data if shown else None,
+        sources=_sources(report_request, agency),
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and locked:
+        form.add_error(None, LOCKED_MESSAGE)
+    elif request.method == "POST" and form.is_valid():
         submitting = request.POST.get("action") == "submit"
         if not submitting or form.require_all_indicators():
             try:
@@ -136,9 +159,74 @@ def report_edit(request, request_pk):
             except ValidationError as exc:
                 form.add_error(None, exc.messages)
     ctx = {"form": form, "report": report, "report_request": report_request, "agency": agency}
-    ctx["files"] = report.files.all() if report else []
+    ctx["files"] = report.files.all() if report and not locked else []
     ctx["transitions"] = report.transitions.select_related("by") if report else []
+    ctx["draft"] = shown
+    ctx["draft_version"] = draft.version if draft else 0
     return render(request, "directives/report_form.html", ctx, status=400 if form.errors else 200)
+
+
+AUTOSAVES_PER_MINUTE = 30  # the form saves at most every 10 s and on leaving a box: 30 leaves room for two tabs
+
+
+def _autosave_allowed(user_id: int) -> bool:
+    """A fixed one-minute window per user in the cache; when the cache is down, autosaves are not limited."""
+    key = f"directives:autosave:{user_id}"
+    cache.add(key, 0, 60)
+    try:
+        return cache.incr(key) <= AUTOSAVES_PER_MINUTE
+    except ValueError:  # expired between add() and incr()
+        return True
+
+
+@login_required
+def report_autosave(request, request_pk):
+    """The form's autosave (static/js/report-autosave.js): POST stores what is typed as the unit's draft and
+    answers JSON; GET reads it back. Only officers of an agency asked for the report reach it (404 otherwise);
+    the CSRF token is checked as for any POST."""
+    report_request = _asked_request(request.user, request_pk)
+    agency = request.user.agency
+    if request.method == "GET":
+        draft = services.report_draft_for(request=report_request, agency=agency)
+        if draft is None:
+            return JsonResponse({"draft_version": 0, "data": {}})
+        return JsonResponse({"draft_version": draft.version, "data": draft.data, **_saved_at(draft)})
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    if not _autosave_allowed(request.user.pk):
+        message = "Bản nháp được lưu quá nhiều lần trong một phút; sẽ lưu lại sau ít giây."
+        return JsonResponse({"error": message}, status=429, headers={"Retry-After": "20"})
+    report_version, draft_version = _version(request.POST.get("version")), _version(request.POST.get("draft_version"))
+    if report_version is None or draft_version is None:
+        return JsonResponse({"error": "Thiếu phiên bản của báo cáo: hãy tải lại trang."}, status=400)
+    try:
+        draft = services.report_draft_save(
+            request=report_request,
+            agency=agency,
+            data=request.POST,
+            report_version=report_version,
+            draft_version=draft_version,
+            by=request.user,
+        )
+    except services.DraftConflict as exc:
+        body = {"error": str(exc), "draft_version": exc.current.version if exc.current else None}
+        return JsonResponse(body, status=409)
+    except ValidationError as exc:
+        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+    return JsonResponse({"draft_version": draft.version, **_saved_at(draft)})
+
+
+def _version(value) -> int | None:
+    """A version as the page sent it: ASCII digits, within the database's integer range (else None)."""
+    text = str(value or "")
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        return None
+    return int(text)
+
+
+def _saved_at(draft) -> dict:
+    at = timezone.localtime(draft.saved_at)
+    return {"saved_at": at.isoformat(), "message": f"Đã lưu nháp lúc {at:%H:%M}"}
 
 
 def _prefilled(report, report_request, agency):
@@ -147,6 +235,16 @@ def _prefilled(report, report_request, agency):
     return prefill_values(
         report_request.indicator_codes,
         unit_ids=agency.unit.descendant_ids(),
+        period_start=report_request.period_start,
+        period_end=report_request.period_end,
+    )
+
+
+def _sources(report_request, agency):
+    unit = agency.unit
+    return prefill_sources(
+        report_request.indicator_codes,
+        district_id=unit.pk if unit.level == AdministrativeUnit.Level.DISTRICT else None,
         period_start=report_request.period_start,
         period_end=report_request.period_end,
     )
@@ -162,7 +260,7 @@ def report_detail(request, pk):
     reviewer = services.is_reviewer(request.user)
     ctx = {
         "report": report,
-        "values": _value_rows(report),
+        "values": _value_table(report),
         "files": report.files.all(),
         "transitions": report.transitions.select_related("by"),
         "review_form": ReviewForm(report=report) if reviewer and report.reviewer_actions() else None,
@@ -189,6 +287,17 @@ def _value_rows(report):
     return [(item, saved.get(item.code)) for item in report.request.indicators()]
 
 
+def _value_table(report):
+    """For the reviewer: each indicator's reported value beside the registry's, its source, and whether the unit
+    changed it."""
+    sources = _sources(report.request, report.agency)
+    rows = []
+    for item, v in _value_rows(report):
+        changed = v is not None and None not in (v.value, v.prefilled) and v.value != v.prefilled
+        rows.append({"item": item, "v": v, "source": sources.get(item.code), "changed": changed})
+    return rows
+
+
 @login_required
 @require_POST
 def report_review(request, pk):
@@ -207,7 +316,7 @@ def report_review(request, pk):
             form.add_error(None, exc.messages)
     ctx = {
         "report": report,
-        "values": _value_rows(report),
+        "values": _value_table(report),
         "files": report.files.all(),
         "transitions": report.transitions.select_related("by"),
         "review_form": form,

@@ -124,6 +124,8 @@ directives:document_file            internal  404    404     404     file   404 
 directives:workspace                -         login  200     200     200    200    200
 directives:report_edit              A         login  200     404     404    404    404
 directives:report_edit              B         login  404     200     404    404    404
+directives:report_autosave          A         login  200     404     404    404    404
+directives:report_autosave          B         login  404     200     404    404    404
 directives:report_detail            A         login  200     404     200    404    200
 directives:report_detail            B         login  404     200     200    404    200
 directives:report_review            A         login  405     405     405    405    405
@@ -571,6 +573,7 @@ SITE_KWARGS = {
     "directives:document_detail": lambda w, c: {"slug": w.document[c].slug},
     "directives:document_file": lambda w, c: {"pk": w.document_file[c].pk},
     "directives:report_edit": lambda w, c: {"request_pk": w.request_for[c].pk},
+    "directives:report_autosave": lambda w, c: {"request_pk": w.request_for[c].pk},
     "directives:report_detail": lambda w, c: {"pk": w.report[c].pk},
     "directives:report_review": lambda w, c: {"pk": w.report[c].pk},
     "directives:report_pdf": lambda w, c: {"pk": w.report[c].pk},

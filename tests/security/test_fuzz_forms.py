@@ -156,6 +156,13 @@ TARGETS = {
         ["version", "action", "section_0", "section_1", "ind_htx_total", "ind_members", "attachment"],
         ["section_0", "section_1"],
     ),
+    "report_autosave": (
+        "officer",
+        "post",
+        "/bao-cao/yeu-cau/{report_request.pk}/nhap/",
+        ["version", "draft_version", "section_0", "section_1", "ind_htx_total", "ind_members"],
+        [],
+    ),
     "registry_dashboard": ("alliance_staff", "get", "/hop-tac-xa/quan-ly/", ["year", "page"], []),
     "notices": ("alliance_staff", "get", "/thong-bao/", ["page"], []),
     "province_matrix": ("alliance_staff", "get", "/bao-cao/tong-hop/", ["page", "year"], []),
