@@ -11,9 +11,11 @@ from .models import Cooperative, Evaluation, Grade, Sector
 from .selectors import (
     ACCOUNTS_KEPT,
     BOARD_EXPIRED,
+    NEEDS_ACTION,
     SCORECARD_CONDITIONS,
     accounts_kept_list,
     boards_expired,
+    needs_action,
     scorecard_filter,
 )
 
@@ -87,9 +89,12 @@ class RegistryFilter(CooperativeFilter):
         label="Chỉ số", choices=list(SCORECARD_CONDITIONS.items()), method="meets", empty_label="Tất cả"
     )
     ngay = django_filters.DateFilter(label="Tính đến ngày", method="as_of", input_formats=["%d/%m/%Y", "%Y-%m-%d"])
+    can_xu_ly = django_filters.ChoiceFilter(
+        label="Cần xử lý", choices=list(NEEDS_ACTION.items()), method="waiting", empty_label="Tất cả"
+    )
 
     class Meta(CooperativeFilter.Meta):
-        fields = [*CooperativeFilter.Meta.fields, "chi_so", "ngay"]
+        fields = [*CooperativeFilter.Meta.fields, "chi_so", "ngay", "can_xu_ly"]
 
     def as_of(self, queryset, name, value):
         return queryset  # read by meets
@@ -97,3 +102,6 @@ class RegistryFilter(CooperativeFilter):
     def meets(self, queryset, name, value):
         on = self.form.cleaned_data.get("ngay") or timezone.localdate()
         return scorecard_filter(queryset, value, on=on)
+
+    def waiting(self, queryset, name, value):
+        return needs_action(queryset, value, on=timezone.localdate())
