@@ -257,3 +257,12 @@ def test_a_user_with_no_role_is_offered_their_inbox_alone(client, demo):
     User.objects.create_user("khach2", password="x-Khach-2026")
     client.login(username="khach2", password="x-Khach-2026")
     assert _menu(client) == [("Thông báo", "/thong-bao/")]
+
+
+def test_the_directory_offers_the_registry_dashboard_only_to_those_it_opens_for(client, whole_demo):
+    dashboard = 'href="/hop-tac-xa/quan-ly/"'
+    _login(client, "bientap")
+    assert dashboard not in client.get("/hop-tac-xa/").content.decode()
+    assert client.get("/hop-tac-xa/quan-ly/").status_code == 404
+    _login(client, "hongdan")
+    assert dashboard in client.get("/hop-tac-xa/").content.decode()
