@@ -266,3 +266,31 @@ def test_the_directory_offers_the_registry_dashboard_only_to_those_it_opens_for(
     assert client.get("/hop-tac-xa/quan-ly/").status_code == 404
     _login(client, "hongdan")
     assert dashboard in client.get("/hop-tac-xa/").content.decode()
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm the per-process caches
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_start_pages_cost_the_same_queries_with_more_rows(client, whole_demo):
+    from public.models import Article, Category
+
+    _login(client, "lienminh")
+    staff_before = _queries(client, "/lam-viec/viec-cho-xu-ly/")
+    desk_before = _queries(client, "/lam-viec/bien-tap/")
+    ImportJob.objects.bulk_create(
+        ImportJob(resource="cooperative", original_name=f"loi-{i}.xlsx", status=ImportJob.Status.FAILED)
+        for i in range(5)
+    )
+    _one_weak_cooperative_without_plan()
+    category = Category.objects.first()
+    for i in range(12):
+        Article.objects.create(category=category, title=f"Bản nháp số {i}", slug=f"ban-nhap-{i}")
+    assert _queries(client, "/lam-viec/viec-cho-xu-ly/") == staff_before
+    assert _queries(client, "/lam-viec/bien-tap/") == desk_before
