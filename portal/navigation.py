@@ -14,7 +14,12 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from . import versioned
 from .access import user_scope
+
+# Each user's menu, kept until an account, a group or a permission changes (portal.signals): asking the checks
+# again would cost the permission queries on every page a signed-in user opens.
+MENU_VERSION = "staff-menu"
 
 
 @dataclass(frozen=True)
@@ -64,13 +69,12 @@ def tools_for(user, path: str = "") -> list[dict]:
     """The tools `user` may use, in menu order: [{"key", "label", "url", "active"}]."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    out = []
-    for tool in tools():
-        if tool.allowed(user):
-            url = tool.url()
-            active = path == url.split("?")[0].split("#")[0]
-            out.append({"key": tool.key, "label": tool.label, "url": url, "active": active})
-    return out
+    entries = versioned.cached(MENU_VERSION, f"portal:nav:{user.pk}", lambda: _allowed_tools(user))
+    return [{**entry, "active": path == entry["url"].split("?")[0].split("#")[0]} for entry in entries]
+
+
+def _allowed_tools(user) -> list[dict]:
+    return [{"key": tool.key, "label": tool.label, "url": tool.url()} for tool in tools() if tool.allowed(user)]
 
 
 def start_url(user) -> str:

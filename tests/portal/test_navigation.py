@@ -4,6 +4,7 @@ import re
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -294,3 +295,15 @@ def test_the_start_pages_cost_the_same_queries_with_more_rows(client, whole_demo
         Article.objects.create(category=category, title=f"Bản nháp số {i}", slug=f"ban-nhap-{i}")
     assert _queries(client, "/lam-viec/viec-cho-xu-ly/") == staff_before
     assert _queries(client, "/lam-viec/bien-tap/") == desk_before
+
+
+def test_the_menu_follows_a_change_of_role_at_once(client, whole_demo):
+    """Menus are cached per user: a new group must show in the very next page."""
+    user = User.objects.get(username="bientap")
+    _login(client, "bientap")
+    assert "Sổ cho vay" not in [label for label, _href in _menu(client)]
+    user.groups.add(Group.objects.get(name=roles.FUND_OFFICER))
+    user = User.objects.get(pk=user.pk)  # a fresh request's user, without the permissions it cached
+    assert "Sổ cho vay" in [label for label, _href in _menu(client)]
+    user.groups.clear()
+    assert [label for label, _href in _menu(client)] == ["Thông báo", "Quản trị"]
