@@ -307,3 +307,10 @@ def test_the_menu_follows_a_change_of_role_at_once(client, whole_demo):
     assert "Sổ cho vay" in [label for label, _href in _menu(client)]
     user.groups.clear()
     assert [label for label, _href in _menu(client)] == ["Thông báo", "Quản trị"]
+
+
+def test_the_workspace_is_named_for_what_each_finds_there(client, whole_demo):
+    _login(client, "lienminh")
+    assert "<h1>Báo cáo chờ duyệt</h1>" in client.get("/bao-cao/").content.decode()
+    _login(client, "hongdan")
+    assert "<h1>Báo cáo của đơn vị</h1>" in client.get("/bao-cao/").content.decode()
