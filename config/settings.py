@@ -151,7 +151,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "start"  # /lam-viec/, which sends each role to its own start page
 LOGOUT_REDIRECT_URL = "/"
 
 # Vietnamese throughout; our own formats give dd/mm/yyyy and 1.500.000.

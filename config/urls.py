@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from ops import health
 from portal.forms import LoginForm
+from portal.start_views import start
 from public import views as public_views
 
 admin.site.site_header = "Quản trị Cổng HTX"
@@ -21,6 +22,7 @@ urlpatterns = [
         name="login",
     ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("lam-viec/", start, name="start"),  # each role's start page (portal.navigation)
     # The public site's admin pages were under the kernel app's label: old links and bookmarks still arrive.
     re_path(
         r"^admin/portal/(?P<model>category|tag|article|page|poll|weblinkgroup|dailyvisit|contactmessage)/(?P<rest>.*)$",

@@ -12,3 +12,17 @@ class CooperativesConfig(AppConfig):
         from portal.contentcache import watch
 
         watch("cooperatives.Cooperative")  # the public directory and the home page's counts
+
+        from portal import navigation as nav
+
+        nav.register(
+            nav.Tool("registry_dashboard", "Bảng theo dõi HTX", "cooperatives:dashboard", nav.has_scope, order=20),
+            nav.Tool("registry_list", "Sổ đăng ký HTX", "cooperatives:registry_list", nav.has_scope, order=21),
+            nav.Tool(
+                "registry_import",
+                "Nhập, xuất dữ liệu HTX",
+                "cooperatives:import_start",
+                nav.staff_perm("cooperatives.add_cooperative"),
+                order=22,
+            ),
+        )

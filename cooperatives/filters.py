@@ -12,9 +12,11 @@ from .selectors import (
     ACCOUNTS_KEPT,
     BOARD_EXPIRED,
     EXISTING,
+    NEEDS_ACTION,
     SCORECARD_CONDITIONS,
     accounts_kept_list,
     boards_expired,
+    needs_action,
     registered_by,
     scorecard_filter,
     status_on,
@@ -93,9 +95,12 @@ class RegistryFilter(CooperativeFilter):
         label="Chỉ số", choices=list(REGISTRY_CONDITIONS.items()), method="meets", empty_label="Tất cả"
     )
     ngay = django_filters.DateFilter(label="Tính đến ngày", method="as_of", input_formats=["%d/%m/%Y", "%Y-%m-%d"])
+    can_xu_ly = django_filters.ChoiceFilter(
+        label="Cần xử lý", choices=list(NEEDS_ACTION.items()), method="waiting", empty_label="Tất cả"
+    )
 
     class Meta(CooperativeFilter.Meta):
-        fields = [*CooperativeFilter.Meta.fields, "chi_so", "ngay"]
+        fields = [*CooperativeFilter.Meta.fields, "chi_so", "ngay", "can_xu_ly"]
 
     def as_of(self, queryset, name, value):
         return queryset  # read by meets
@@ -105,3 +110,6 @@ class RegistryFilter(CooperativeFilter):
         if value == "existing":  # as cooperatives.selectors.registry_as_of counts them
             return queryset.filter(registered_by(on)).alias(as_status=status_on(on)).filter(as_status__in=EXISTING)
         return scorecard_filter(queryset, value, on=on)
+
+    def waiting(self, queryset, name, value):
+        return needs_action(queryset, value, on=timezone.localdate())

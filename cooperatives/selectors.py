@@ -43,6 +43,8 @@ from .models import (
     Evaluation,
     GovernanceForm,
     Grade,
+    ImportJob,
+    ImprovementPlan,
     Person,
     Position,
     Post,
@@ -457,7 +459,38 @@ def new_cooperative_targets(*, year: int) -> dict[int, int]:
     return dict(UnitTarget.objects.filter(year=year).values_list("unit_id", "new_cooperatives"))
 
 
-# What waits for the alliance's staff (directives' staff digest) ---------------------------------------------------
+# What waits for the alliance's staff (directives' staff digest and start page) ----------------------------------
+
+# The registry list's "Cần xử lý" filter, behind each figure of the alliance staff's start page.
+CONGRESS_OVERDUE = "dai-hoi-qua-han"
+WEAK_WITHOUT_PLAN = "yeu-chua-co-ke-hoach"
+NEEDS_ACTION = {
+    CONGRESS_OVERDUE: "Quá hạn đại hội thường niên",
+    WEAK_WITHOUT_PLAN: "Xếp loại yếu, chưa có kế hoạch củng cố",
+}
+
+
+def needs_action(qs, condition: str, *, on: date):
+    """The cooperatives of `qs` that wait for the alliance on `on` (a KeyError for an unknown condition):
+    an annual congress overdue, or graded weak at their latest evaluation with no plan to strengthen them."""
+    if condition == CONGRESS_OVERDUE:
+        return qs.annual_congress_overdue(on)
+    if condition == WEAK_WITHOUT_PLAN:
+        latest = Evaluation.objects.filter(cooperative=OuterRef("pk"), year__lte=on.year).order_by("-year", "-pk")
+        planned = ImprovementPlan.objects.filter(evaluation_id=OuterRef("latest_evaluation"))
+        weak = scorecard_filter(qs, "weak", on=on).annotate(latest_evaluation=Subquery(latest.values("pk")[:1]))
+        return weak.exclude(Exists(planned))
+    raise KeyError(condition)
+
+
+def needs_action_counts(*, on: date) -> dict[str, int]:
+    """{condition: how many cooperatives of the province meet it on `on`}, one figure per entry of NEEDS_ACTION."""
+    return {condition: needs_action(Cooperative.objects.all(), condition, on=on).count() for condition in NEEDS_ACTION}
+
+
+def imports_failed_count() -> int:
+    """Imports that stopped with an error and are still on record (the import log's "Lỗi" filter)."""
+    return ImportJob.objects.filter(status=ImportJob.Status.FAILED).count()
 
 
 def congresses_overdue(on: date) -> list[dict]:

@@ -34,3 +34,39 @@ class DirectivesConfig(AppConfig):
             "portal.Agency",
             m2m=("directives.ReportRequest.agencies",),
         )
+
+        from portal import navigation as nav
+
+        from .services import is_reviewer
+
+        province_reports = nav.all_of(nav.province_wide, nav.perm("directives.view_reportrequest"))
+        nav.register(
+            nav.Tool("staff_home", "Việc chờ xử lý", "directives:staff_home", is_reviewer, order=1),
+            nav.Tool("workspace", "Báo cáo của đơn vị", "directives:workspace", nav.agency_officer, order=10),
+            nav.Tool("reports_waiting", "Báo cáo chờ duyệt", "directives:workspace", is_reviewer, order=11),
+            nav.Tool(
+                "province_matrix",
+                "Tổng hợp báo cáo toàn tỉnh",
+                "directives:province_matrix",
+                province_reports,
+                order=12,
+            ),
+            nav.Tool(
+                "directives",
+                "Chỉ đạo, nhiệm vụ",
+                "directives:province_matrix",
+                province_reports,
+                order=13,
+                fragment="chi-dao",
+            ),
+            nav.Tool(
+                "documents",
+                "Quản lý văn bản",
+                "admin:directives_document_changelist",
+                nav.staff_perm("directives.view_document"),
+                order=14,
+            ),
+            nav.Tool("scorecard", "Bảng chỉ số theo địa bàn", "directives:scorecard", nav.has_scope, order=30),
+        )
+        nav.register_start_page(order=10, applies=is_reviewer, url_name="directives:staff_home")
+        nav.register_start_page(order=30, applies=nav.agency_officer, url_name="directives:workspace")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import staff_views, views
 
 app_name = "directives"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("van-ban/tep/<int:pk>/", views.document_file, name="document_file"),
     path("van-ban/<slug:slug>/", views.document_detail, name="document_detail"),
     path("bao-cao/", views.workspace, name="workspace"),
+    path("lam-viec/viec-cho-xu-ly/", staff_views.staff_home, name="staff_home"),
     path("bao-cao/dia-ban/", views.scorecard_page, name="scorecard"),
     path("bao-cao/dia-ban/chi-so.xlsx", views.scorecard_xlsx, name="scorecard_xlsx"),
     path("bao-cao/dia-ban/chi-so.pdf", views.scorecard_pdf, name="scorecard_pdf"),

@@ -9,4 +9,22 @@ class FundConfig(AppConfig):
     role_permissions = {ALLIANCE_STAFF: [("*", VIEW)], FUND_OFFICER: [("*", ALL)]}
 
     def ready(self):
+        from portal import navigation as nav
+
         from . import signals  # noqa: F401  (connects the receivers that keep snapshots a cache)
+
+        loans = nav.perm("fund.view_loan")
+        nav.register(
+            nav.Tool("loan_book", "Sổ cho vay", "fund:loan_list", loans, order=40),
+            nav.Tool(
+                "appraisals",
+                "Thẩm định hồ sơ vay",
+                "fund:appraisal_list",
+                lambda user: nav.province_wide(user) or nav.agency_officer(user),
+                order=41,
+            ),
+            nav.Tool("portfolio_report", "Báo cáo danh mục cho vay", "fund:report", loans, order=42),
+            nav.Tool("loan_import", "Nhập sổ cho vay", "fund:import", nav.perm("fund.add_loan"), order=43),
+        )
+        # The fund's own officers (who may change loans) start at the loan book.
+        nav.register_start_page(order=20, applies=nav.perm("fund.change_loan"), url_name="fund:loan_list")

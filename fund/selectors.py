@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from .models import Disbursement, Loan
+from .models import Appraisal, Disbursement, Loan
 from .reports import lines_from_snapshots
 
 
@@ -53,6 +53,16 @@ def arrears_by_district(on: date) -> dict[int, Arrears]:
 def loans_in_arrears(on: date) -> list[int]:
     """Ids of the loans more than 30 days overdue on `on` (the loan list's filter behind the scorecard's figure)."""
     return sorted(i for a in arrears_by_district(on).values() for i in a.loan_ids)
+
+
+def loans_in_arrears_count(on: date) -> int:
+    """How many loans the loan list shows with "Quá hạn trên 30 ngày" ticked on `on` (province-wide staff)."""
+    return Loan.objects.filter(pk__in=loans_in_arrears(on)).count()
+
+
+def appraisals_waiting_count(user) -> int:
+    """Appraisals addressed to `user`'s agency (all of them for fund staff) that still wait for an opinion."""
+    return Appraisal.objects.for_user(user).filter(recommendation=Appraisal.Recommendation.PENDING).count()
 
 
 def loans_overdue(on: date) -> list[dict]:

@@ -31,3 +31,10 @@ class PortalConfig(AppConfig):
         from .forms import install_text_normalisation
 
         install_text_normalisation()
+
+        from . import navigation as nav
+
+        nav.register(
+            nav.Tool("notifications", "Thông báo", "notifications:inbox", nav.signed_in, order=90),
+            nav.Tool("admin", "Quản trị", "admin:index", nav.is_staff, order=100),
+        )

@@ -13,3 +13,10 @@ def watch_versioned(name: str, *labels: str, m2m: tuple = ()) -> None:
 
 def connect() -> None:
     watch_versioned("units", "portal.AdministrativeUnit", "portal.Agency")
+    # The staff menu of each user (portal.navigation): what their account, groups and permissions allow.
+    watch_versioned(
+        "staff-menu",
+        "portal.User",
+        "auth.Group",
+        m2m=("portal.User.groups", "portal.User.user_permissions", "auth.Group.permissions"),
+    )

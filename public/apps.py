@@ -43,3 +43,18 @@ class PublicConfig(AppConfig):
         contentcache.remembers("visit-stats", live.forget)
         pagecache.live_part("visit-stats", live.visit_stats_part)
         pagecache.live_part("article-views", live.article_views_part)
+
+        from portal import navigation as nav
+
+        articles = nav.perm("public.change_article")
+        nav.register(
+            nav.Tool("editor_desk", "Bàn biên tập", "public:editor_home", articles, order=50),
+            nav.Tool(
+                "articles",
+                "Tin bài (quản trị)",
+                "admin:public_article_changelist",
+                nav.staff_perm("public.view_article"),
+                order=51,
+            ),
+        )
+        nav.register_start_page(order=40, applies=articles, url_name="public:editor_home")

@@ -3,7 +3,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from . import feeds, views
+from . import editor_views, feeds, views
 from .sitemaps import SITEMAPS
 
 app_name = "public"
@@ -22,6 +22,7 @@ urlpatterns = [
     path("tham-do/<slug:slug>/", views.poll_detail, name="poll"),
     path("tham-do/<slug:slug>/binh-chon/", views.poll_vote, name="poll_vote"),
     path("tim-kiem/", views.search, name="search"),
+    path("lam-viec/bien-tap/", editor_views.editor_home, name="editor_home"),
     path("rss/", feeds.LatestNewsFeed(), name="rss"),
     path("rss/<slug:slug>/", feeds.CategoryFeed(), name="rss_category"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

@@ -8,4 +8,13 @@ document.addEventListener("DOMContentLoaded", function () {
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+  // The staff tools' menu folds the same way on phones.
+  var staffToggle = document.querySelector(".staff-nav-toggle");
+  var staffList = document.getElementById("menu-cong-cu");
+  if (staffToggle && staffList) {
+    staffToggle.addEventListener("click", function () {
+      var open = staffList.classList.toggle("open");
+      staffToggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
 });

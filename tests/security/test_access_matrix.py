@@ -62,6 +62,11 @@ logout                              -         405    405     405     405    405 
 security:otp_enrol                  -         login  403     403     200    200    200
 security:otp_verify                 -         login  302     302     302    302    302
 notifications:inbox                 -         login  200     200     200    200    200
+# Each role's start page: /lam-viec/ sends everyone signed in on (portal.navigation); the alliance staff's figures
+# and the editors' desk are theirs alone.
+start                               -         login  302     302     302    302    302
+directives:staff_home               -         login  404     404     404    404    200
+public:editor_home                  -         login  403     403     403    200    200
 notifications:mark_all_read         -         login  405     405     405    405    405
 notifications:open                  -         login  405     405     405    405    405
 # Officers see the whole scorecard; the report and task lists behind it need their own district (?unit=), and the
