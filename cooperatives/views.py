@@ -20,7 +20,7 @@ from portal.models import AdministrativeUnit, Notification, SiteSettings
 from portal.notify import mark_read
 from portal.pagecache import NOTHING, anonymous_page, understands
 from portal.pdf import pdf_response
-from portal.storage import attachment_response
+from portal.storage import attachment_response, wants_inline
 from portal.tasks import publish_on_commit
 from portal.uploads import display_name
 
@@ -281,7 +281,7 @@ def congress_document(request: HttpRequest, pk: int) -> HttpResponse:
     """Minutes or a resolution, for users whose scope sees the cooperative's unit; a 404 for anyone else."""
     visible = CongressDocument.objects.filter(congress__cooperative__in=Cooperative.objects.for_user(request.user))
     document = get_object_or_404(visible, pk=pk)
-    return attachment_response(document.file, document.original_name)
+    return attachment_response(document.file, document.original_name, inline=wants_inline(request))
 
 
 # Imports and exports (staff) ----------------------------------------------------------------------------------------

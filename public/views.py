@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
@@ -184,6 +185,17 @@ def search(request):
             hits, capped = site_search.hydrate(page_obj.object_list, q), site_search.capped(rows)
     return render(request, "public/search.html", {"form": form, "q": q, "kind": kind, "page_obj": page_obj,
                                                   "hits": hits, "capped": capped})  # fmt: skip
+
+
+FAVICON = settings.BASE_DIR / "static" / "img" / "favicon.ico"
+
+
+@require_GET
+def favicon(request):
+    """/favicon.ico, where browsers and feed readers look for it whatever the page links to."""
+    response = HttpResponse(FAVICON.read_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=604800"
+    return response
 
 
 @require_GET
