@@ -4,7 +4,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from portal import siteurl
 from portal.contentcache import CachedCountPaginator, cached
@@ -190,7 +190,7 @@ def search(request):
 FAVICON = settings.BASE_DIR / "static" / "img" / "favicon.ico"
 
 
-@require_GET
+@require_safe
 def favicon(request):
     """/favicon.ico, where browsers and feed readers look for it whatever the page links to."""
     response = HttpResponse(FAVICON.read_bytes(), content_type="image/x-icon")
