@@ -561,47 +561,58 @@ class _Timeline:
 
 
 def registry_trend(on: date, *, years: int = TREND_YEARS) -> Trend:
-    """Founded, gone and existing units per year up to `on`'s year (two queries, whatever the number of years)."""
+    """Founded, gone and existing units per year up to `on`'s year (two queries, whatever the number of years).
+
+    Most units have only ever been active: they are counted from their certificate dates alone, and only the others
+    have their status looked up at each year's eve and end."""
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     versions = defaultdict(list)
     history = Cooperative.history.model.objects.order_by("id", "history_date", "history_id")
     for pk, status, since, saved in history.values_list("id", "status", "status_since", "history_date"):
         versions[pk].append((since or saved.astimezone(zone).date(), status))
-    units = []
-    first = on.year
+    steady = []  # certificate dates of units active throughout (None: date not known, registered all along)
+    changing = []  # (certificate date, timeline) of the others
     for pk, certificate, status, since in Cooperative.objects.values_list(
         "pk", "certificate_date", "status", "status_since"
     ):
         timeline = _Timeline(status, since, versions.get(pk, ()))
-        steady = status == Cooperative.Status.ACTIVE and all(s == status for _, s in timeline.versions)
-        units.append((certificate, timeline, steady))
-        if certificate is not None:
-            first = min(first, certificate.year)
-    first = max(first, on.year - years + 1)
+        if status == Cooperative.Status.ACTIVE and all(s == status for _, s in timeline.versions):
+            steady.append(certificate)
+        else:
+            changing.append((certificate, timeline))
+    known = [c.year for c in steady if c is not None] + [c.year for c, _ in changing if c is not None]
+    first = max(min(known, default=on.year), on.year - years + 1)
 
-    def existing(timeline, steady, day) -> bool:
-        return steady or timeline.on(day) not in GONE
+    def registered(certificate, day) -> bool:
+        return certificate is None or certificate <= day
 
-    def counted(day):
-        return sum(
-            1
-            for certificate, timeline, steady in units
-            if (certificate is None or certificate <= day) and existing(timeline, steady, day)
+    def existing_on(day) -> int:
+        """Units on the books and neither dissolved nor bankrupt on `day` (the rule of `registry_as_of`)."""
+        return sum(1 for c in steady if registered(c, day)) + sum(
+            1 for c, timeline in changing if registered(c, day) and timeline.on(day) not in GONE
         )
 
+    founded_in = defaultdict(int)
+    for certificate in steady:
+        if certificate is not None and certificate <= on:
+            founded_in[certificate.year] += 1
+    before = existing_on(date(first - 1, 12, 31))
+    steady_active = sum(1 for c in steady if registered(c, date(first - 1, 12, 31)))
     rows = []
     for year in range(first, on.year + 1):
         eve, end = date(year - 1, 12, 31), min(date(year, 12, 31), on)
-        founded = dissolved = restored = active = 0
-        for certificate, timeline, steady in units:
-            if certificate is not None and certificate > end:
+        founded, dissolved, restored = founded_in[year], 0, 0
+        steady_active += founded_in[year]
+        active = steady_active
+        for certificate, timeline in changing:
+            if not registered(certificate, end):
                 continue
             new = certificate is not None and certificate.year == year
-            at_end = existing(timeline, steady, end)
-            at_eve = new or existing(timeline, steady, eve)
+            at_end = timeline.on(end) not in GONE
+            at_eve = new or timeline.on(eve) not in GONE
             founded += new
             active += at_end
             dissolved += at_eve and not at_end
             restored += not at_eve and at_end
         rows.append(YearFigures(year, founded, dissolved, restored, active))
-    return Trend(on, counted(date(first - 1, 12, 31)), tuple(rows))
+    return Trend(on, before, tuple(rows))
