@@ -581,7 +581,7 @@ def registry_trend(on: date, *, years: int = TREND_YEARS) -> Trend:
         else:
             changing.append((certificate, timeline))
     known = [c.year for c in steady if c is not None] + [c.year for c, _ in changing if c is not None]
-    first = max(min(known, default=on.year), on.year - years + 1)
+    first = max(min(min(known, default=on.year), on.year), on.year - years + 1)
 
     def registered(certificate, day) -> bool:
         return certificate is None or certificate <= day

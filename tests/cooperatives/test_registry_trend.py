@@ -35,6 +35,7 @@ def test_each_years_active_is_the_last_years_plus_founded_less_dissolved_and_end
         registry=[Plan("Xã Ninh Quới", "htx", "crops", date(2016, 1, 1), [(date(2020, 1, 1), "dissolved")])],
         on=date(2024, 3, 1),
     )
+    @example(registry=[Plan("Xã Ninh Quới", "htx", "crops", date(2018, 1, 1), [])], on=date(2017, 1, 1))
     @example(
         registry=[
             Plan("Xã Long Điền", "htx", "trade", None, [(date(2021, 5, 1), "dissolved"), (date(2022, 3, 1), "active")])
