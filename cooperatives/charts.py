@@ -73,6 +73,7 @@ def bar_chart(title: str, items, *, suffix: str = "") -> dict:
 
 COLUMN_WIDTH = 420
 PLOT_LEFT = 40  # the value axis' labels
+PLOT_RIGHT_PAD = 16  # half a year label, so the latest year is not cut at the edge
 PLOT_TOP = 10
 PLOT_HEIGHT = 150
 AXIS_BOTTOM = 24  # the years under the columns
@@ -92,7 +93,7 @@ def _nice_ceiling(value: int) -> int:
 def column_chart(title: str, years: list[int], series: list[tuple[str, str, list[int]]]) -> dict:
     """Columns per year, one per series side by side; `series`: (name, css class, one value per year)."""
     peak = _nice_ceiling(max((v for _, _, values in series for v in values), default=0) or 1)
-    slot = (COLUMN_WIDTH - PLOT_LEFT - 4) / max(len(years), 1)
+    slot = (COLUMN_WIDTH - PLOT_LEFT - PLOT_RIGHT_PAD) / max(len(years), 1)
     bar = max(min(slot * 0.8 / max(len(series), 1), 18), 1.5)
     every = max(1, -(-len(years) // MAX_YEAR_LABELS))
     bottom = PLOT_TOP + PLOT_HEIGHT
@@ -122,7 +123,7 @@ def column_chart(title: str, years: list[int], series: list[tuple[str, str, list
         "width": COLUMN_WIDTH,
         "height": bottom + AXIS_BOTTOM,
         "plot_left": PLOT_LEFT,
-        "plot_right": COLUMN_WIDTH - 4,
+        "plot_right": COLUMN_WIDTH - PLOT_RIGHT_PAD,
         "bottom": bottom,
         "label_y": bottom + 16,
         "columns": columns,

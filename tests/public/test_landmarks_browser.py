@@ -113,6 +113,18 @@ def test_no_bar_label_of_the_statistics_page_is_cut_at_1280_or_360(site, browser
         assert boxes
         cut = [b for b in boxes if b["left"] < 0 or b["right"] > b["barX"]]
         assert not cut, (size, cut)
+        # The years under the columns stay inside their drawing and do not run into each other.
+        years = page.evaluate(
+            """() => [...document.querySelectorAll('svg.chart-columns')].map(svg => {
+                 const width = svg.viewBox.baseVal.width;
+                 const boxes = [...svg.querySelectorAll('text.chart-axis[text-anchor=middle]')].map(t => t.getBBox());
+                 return {width: width, boxes: boxes.map(b => [b.x, b.x + b.width])};
+               })"""
+        )
+        for chart in years:
+            spans = chart["boxes"]
+            assert all(0 <= left and right <= chart["width"] for left, right in spans), (size, spans)
+            assert all(a[1] < b[0] for a, b in zip(spans, spans[1:], strict=False)), (size, spans)
         assert page.locator("#qua-cac-nam").is_visible()
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport["width"], f"the statistics page scrolls sideways at {size}px ({width}px)"
