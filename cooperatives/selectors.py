@@ -542,3 +542,110 @@ def _day_start(on: date):
     from datetime import datetime
 
     return datetime(on.year, on.month, on.day, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+
+
+# --- the registry year by year (the statistics page's trend) -----------------------------------------------------
+
+TREND_YEARS = 30  # the rows shown: a registry's first certificates can go back decades
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """One year of the registry: units founded (certificate date in the year), units gone (dissolved or bankrupt
+    by the year's end, having existed at its eve or been founded in it), units whose dissolution was corrected back
+    (gone at the eve, existing at the end), and units existing at the year's end (31/12, or `on` for the current
+    year), as `registry_as_of` counts them. So active = previous active + founded - dissolved + restored."""
+
+    year: int
+    founded: int
+    dissolved: int
+    restored: int
+    active: int
+
+
+@dataclass(frozen=True)
+class Trend:
+    """`rows` oldest first; `before`: units existing at the end of the year before the first row."""
+
+    on: date
+    before: int
+    rows: tuple[YearFigures, ...]
+
+
+class _Timeline:
+    """One cooperative's status on any date, by the same rule as `status_on` (the module's docstring)."""
+
+    __slots__ = ("status", "since", "versions")
+
+    def __init__(self, status, since, versions):
+        self.status = status
+        self.since = since
+        self.versions = versions  # (effective date, status), in the order they were saved
+
+    def on(self, day: date) -> str:
+        if self.since is not None and self.since <= day:
+            return self.status
+        if self.since is None and not self.versions:
+            return self.status
+        for effective, status in reversed(self.versions):
+            if effective <= day:
+                return status
+        return Cooperative.Status.ACTIVE
+
+
+def registry_trend(on: date, *, years: int = TREND_YEARS) -> Trend:
+    """Founded, gone and existing units per year up to `on`'s year (two queries, whatever the number of years).
+
+    Most units have only ever been active: they are counted from their certificate dates alone, and only the others
+    have their status looked up at each year's eve and end."""
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    versions = defaultdict(list)
+    history = Cooperative.history.model.objects.order_by("id", "history_date", "history_id")
+    for pk, status, since, saved in history.values_list("id", "status", "status_since", "history_date"):
+        versions[pk].append((since or saved.astimezone(zone).date(), status))
+    steady = []  # certificate dates of units active throughout (None: date not known, registered all along)
+    changing = []  # (certificate date, timeline) of the others
+    for pk, certificate, status, since in Cooperative.objects.values_list(
+        "pk", "certificate_date", "status", "status_since"
+    ):
+        timeline = _Timeline(status, since, versions.get(pk, ()))
+        if status == Cooperative.Status.ACTIVE and all(s == status for _, s in timeline.versions):
+            steady.append(certificate)
+        else:
+            changing.append((certificate, timeline))
+    known = [c.year for c in steady if c is not None] + [c.year for c, _ in changing if c is not None]
+    first = max(min(min(known, default=on.year), on.year), on.year - years + 1)
+
+    def registered(certificate, day) -> bool:
+        return certificate is None or certificate <= day
+
+    def existing_on(day) -> int:
+        """Units on the books and neither dissolved nor bankrupt on `day` (the rule of `registry_as_of`)."""
+        return sum(1 for c in steady if registered(c, day)) + sum(
+            1 for c, timeline in changing if registered(c, day) and timeline.on(day) not in GONE
+        )
+
+    founded_in = defaultdict(int)
+    for certificate in steady:
+        if certificate is not None and certificate <= on:
+            founded_in[certificate.year] += 1
+    before = existing_on(date(first - 1, 12, 31))
+    steady_active = sum(1 for c in steady if registered(c, date(first - 1, 12, 31)))
+    rows = []
+    for year in range(first, on.year + 1):
+        eve, end = date(year - 1, 12, 31), min(date(year, 12, 31), on)
+        founded, dissolved, restored = founded_in[year], 0, 0
+        steady_active += founded_in[year]
+        active = steady_active
+        for certificate, timeline in changing:
+            if not registered(certificate, end):
+                continue
+            new = certificate is not None and certificate.year == year
+            at_end = timeline.on(end) not in GONE
+            at_eve = new or timeline.on(eve) not in GONE
+            founded += new
+            active += at_end
+            dissolved += at_eve and not at_end
+            restored += not at_eve and at_end
+        rows.append(YearFigures(year, founded, dissolved, restored, active))
+    return Trend(on, before, tuple(rows))

@@ -14,18 +14,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.access import user_scope
-from portal.contentcache import CachedCountPaginator, query_key
+from portal.contentcache import CachedCountPaginator, cached, query_key
 from portal.exports import safe_dataset
 from portal.models import AdministrativeUnit, Notification, SiteSettings
 from portal.notify import mark_read
 from portal.pagecache import NOTHING, anonymous_page, understands
 from portal.pdf import pdf_response
-from portal.storage import attachment_response
+from portal.storage import attachment_response, wants_inline
 from portal.tasks import publish_on_commit
 from portal.uploads import display_name
 
 from . import services, tasks
-from .charts import bar_chart
+from .charts import bar_chart, column_chart
 from .filters import CooperativeFilter, RegistryFilter, accounts_year, latest_evaluation_year
 from .forms import ImportForm, ReportForm
 from .models import CongressDocument, Cooperative, ImportJob, InvestmentSource, Notice, PilotInvestment, SizeClass
@@ -37,6 +37,7 @@ from .selectors import (
     accounts_kept_count,
     board_expired_q,
     registry_as_of,
+    registry_trend,
     with_board_status,
 )
 
@@ -101,8 +102,37 @@ def statistics(request: HttpRequest) -> HttpResponse:
     counts = registry_as_of(timezone.localdate()).summary()
     year = latest_evaluation_year()
     accounts = {"year": accounts_year(), "count": accounts_kept_count(year=accounts_year())}
-    ctx = {"counts": counts, "year": year, "charts": _charts(counts, qs, year), "accounts": accounts}
+    # A pass over every unit and its history: kept until the registry changes (or the day does).
+    trend = cached(f"registry-trend:{counts['on']:%Y-%m-%d}", lambda: registry_trend(counts["on"]))
+    ctx = {
+        "counts": counts,
+        "year": year,
+        "charts": _charts(counts, qs, year),
+        "accounts": accounts,
+        "trend": trend,
+        "trend_restored": any(row.restored for row in trend.rows),
+        "trend_charts": _trend_charts(trend),
+    }
     return render(request, "cooperatives/statistics.html", ctx)
+
+
+def _trend_charts(trend):
+    years = [row.year for row in trend.rows]
+    return [
+        column_chart(
+            "Số đơn vị còn hoạt động cuối năm",
+            years,
+            [("Còn hoạt động", "chart-col-active", [r.active for r in trend.rows])],
+        ),
+        column_chart(
+            "Thành lập mới và giải thể, phá sản trong năm",
+            years,
+            [
+                ("Thành lập mới", "chart-col-founded", [r.founded for r in trend.rows]),
+                ("Giải thể, phá sản", "chart-col-dissolved", [r.dissolved for r in trend.rows]),
+            ],
+        ),
+    ]
 
 
 def _charts(counts, qs, year):
@@ -281,7 +311,7 @@ def congress_document(request: HttpRequest, pk: int) -> HttpResponse:
     """Minutes or a resolution, for users whose scope sees the cooperative's unit; a 404 for anyone else."""
     visible = CongressDocument.objects.filter(congress__cooperative__in=Cooperative.objects.for_user(request.user))
     document = get_object_or_404(visible, pk=pk)
-    return attachment_response(document.file, document.original_name)
+    return attachment_response(document.file, document.original_name, inline=wants_inline(request))
 
 
 # Imports and exports (staff) ----------------------------------------------------------------------------------------

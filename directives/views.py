@@ -24,7 +24,7 @@ from portal.contentcache import CachedCountPaginator, query_key
 from portal.models import AdministrativeUnit, SiteSettings
 from portal.pagecache import anonymous_page, understands
 from portal.pdf import pdf_response
-from portal.storage import attachment_response
+from portal.storage import attachment_response, wants_inline
 
 from . import exports, scorecard, selectors, services
 from .filters import DocumentFilter
@@ -73,7 +73,7 @@ def document_detail(request, slug):
 
 def document_file(request, pk):
     item = get_object_or_404(DocumentFile.objects.filter(document__in=_visible_documents(request.user)), pk=pk)
-    return attachment_response(item.file, item.original_name)
+    return attachment_response(item.file, item.original_name, inline=wants_inline(request))
 
 
 # --- workspace --------------------------------------------------------------------------------------------------
@@ -337,7 +337,7 @@ def report_pdf(request, pk):
 @login_required
 def report_file(request, pk):
     item = get_object_or_404(ReportFile.objects.filter(report__in=Report.objects.for_user(request.user)), pk=pk)
-    return attachment_response(item.file, item.original_name)
+    return attachment_response(item.file, item.original_name, inline=wants_inline(request))
 
 
 @login_required

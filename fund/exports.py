@@ -44,7 +44,7 @@ def portfolio_xlsx(report: Portfolio) -> HttpResponse:
             ("Giải ngân từ ngày", report.start.strftime("%d/%m/%Y")),
             ("Tổng dư nợ gốc (đồng)", report.total.outstanding),
             ("Tổng gốc quá hạn (đồng)", report.total.overdue),
-            ("PAR30 (%)", report.par30),
+            ("Tỷ lệ dư nợ quá hạn trên 30 ngày (PAR30) (%)", report.par30),
             ("Dự phòng rủi ro (đồng)", report.provision),
             ("Kế hoạch giải ngân năm (đồng)", report.plan or ""),
             ("Đã giải ngân trong năm (đồng)", report.disbursed_in_year),

@@ -19,7 +19,7 @@ from portal.access import user_scope
 from portal.models import SiteSettings
 from portal.pagecache import NOTHING, anonymous_page
 from portal.pdf import pdf_response
-from portal.storage import attachment_response
+from portal.storage import attachment_response, wants_inline
 
 from . import exports, forms, loanbook, reports, services
 from .filters import LoanFilter
@@ -153,7 +153,7 @@ def loan_document(request: HttpRequest, pk: int) -> HttpResponse:
     if not user_scope(request.user).everything:
         raise Http404("Không tìm thấy tệp.")
     document = get_object_or_404(LoanDocument.objects.filter(loan__in=Loan.objects.for_user(request.user)), pk=pk)
-    return attachment_response(document.file, document.original_name)
+    return attachment_response(document.file, document.original_name, inline=wants_inline(request))
 
 
 def _as_of(request, default: date) -> date:

@@ -98,6 +98,14 @@ class PrivateFile(models.Model):
                 self.size = self.file.size or 0
         super().save(*args, **kwargs)
 
+    @property
+    def is_pdf(self) -> bool:
+        return is_pdf_name(self.file.name)
+
+    def get_view_url(self) -> str:
+        """The link that opens a PDF in the browser (the download view with `?xem=1`)."""
+        return f"{self.get_absolute_url()}?xem=1"
+
 
 def generated_name(folder: str, filename: str) -> str:
     """`<folder>/<yyyy>/<mm>/<uuid><ext>`: the stored name reveals nothing and cannot be guessed."""
@@ -105,8 +113,20 @@ def generated_name(folder: str, filename: str) -> str:
     return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
 
 
-def attachment_response(field_file, display_name: str) -> FileResponse:
-    """Serve a stored file as a download under its original name; never rendered inline, never sniffed.
+def is_pdf_name(name: str) -> bool:
+    """A stored private file named .pdf: the upload check (portal.uploads) accepted that extension only for bytes
+    that are a PDF without scripts or HTML in it."""
+    return (name or "").lower().endswith(".pdf")
+
+
+def wants_inline(request) -> bool:
+    """The "Xem" link asks for the file shown in the browser (`?xem=1`) rather than saved."""
+    return request.GET.get("xem") == "1"
+
+
+def attachment_response(field_file, display_name: str, *, inline: bool = False) -> FileResponse:
+    """Serve a stored file as a download under its original name, never sniffed. With `inline`, a PDF (and only a
+    PDF) is shown in the browser's viewer instead; any other kind is still a download.
 
     The bytes come through this response from whichever storage holds them (a bucket's object is streamed as it
     arrives, `open_stream`), rather than by a redirect to the bucket: the headers below stay ours, the bucket needs
@@ -120,10 +140,12 @@ def attachment_response(field_file, display_name: str) -> FileResponse:
             handle = field_file.open("rb")
     except (FileNotFoundError, ValueError) as exc:
         raise Http404("Không tìm thấy tệp.") from exc
-    response = FileResponse(handle, as_attachment=True, filename=display_name or os.path.basename(field_file.name))
+    shown = inline and is_pdf_name(field_file.name)
+    filename = display_name or os.path.basename(field_file.name)
+    response = FileResponse(handle, as_attachment=not shown, filename=filename)
     if size is not None:
         response["Content-Length"] = str(size)
-    response["Content-Type"] = "application/octet-stream"
+    response["Content-Type"] = "application/pdf" if shown else "application/octet-stream"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

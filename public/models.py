@@ -240,6 +240,11 @@ class Attachment(models.Model):
     def kind_label(self) -> str:
         return KIND_LABELS.get(self.content_type, "Tệp")
 
+    @property
+    def is_pdf(self) -> bool:
+        """A PDF opens in the reader's browser (public media carry no attachment header); anything else is saved."""
+        return self.content_type == "application/pdf"
+
 
 class PageQuerySet(models.QuerySet):
     def published(self):

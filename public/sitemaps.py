@@ -26,7 +26,8 @@ class StaticSitemap(Sitemap):
     priority = 0.8
 
     def items(self):
-        return ["/", "/tin-tuc/", "/van-ban/", "/hop-tac-xa/", "/tham-do/"]
+        # The fund's conditions and the registry's statistics are public pages a search engine should find.
+        return ["/", "/tin-tuc/", "/van-ban/", "/hop-tac-xa/", "/hop-tac-xa/thong-ke/", "/quy-ho-tro/", "/tham-do/"]
 
     def location(self, item):
         return item

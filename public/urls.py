@@ -27,4 +27,5 @@ urlpatterns = [
     path("rss/<slug:slug>/", feeds.CategoryFeed(), name="rss_category"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

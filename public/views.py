@@ -1,9 +1,10 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from portal import siteurl
 from portal.contentcache import CachedCountPaginator, cached
@@ -198,6 +199,17 @@ def search(request):
             hits, capped = site_search.hydrate(page_obj.object_list, q), site_search.capped(rows)
     return render(request, "public/search.html", {"form": form, "q": q, "kind": kind, "page_obj": page_obj,
                                                   "hits": hits, "capped": capped})  # fmt: skip
+
+
+FAVICON = settings.BASE_DIR / "static" / "img" / "favicon.ico"
+
+
+@require_safe
+def favicon(request):
+    """/favicon.ico, where browsers and feed readers look for it whatever the page links to."""
+    response = HttpResponse(FAVICON.read_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=604800"
+    return response
 
 
 @require_GET

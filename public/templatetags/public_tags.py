@@ -34,6 +34,19 @@ def display_prefs(context) -> str:
     return " ".join(classes)
 
 
+# Which of the A− / A / A+ buttons reads as pressed for each font-size cookie (portal.js keeps the same map).
+FONT_PRESSED = {"small": "down", "": "reset", "large": "up", "xlarge": "up"}
+
+
+@register.simple_tag(takes_context=True)
+def font_pressed(context, action: str) -> str:
+    """aria-pressed of a font-size button: "true" for the one that matches the reader's cookie (the default size
+    when the cookie is missing or unknown)."""
+    request = context.get("request")
+    size = request.COOKIES.get("htx_font", "") if request is not None else ""
+    return "true" if FONT_PRESSED.get(size, "reset") == action else "false"
+
+
 @register.simple_tag(takes_context=True)
 def canonical_url(context) -> str:
     """This page on the configured site (portal.siteurl), with the number of the list page shown if not the first:
@@ -52,6 +65,9 @@ def absolute(url) -> str:
 
 
 @register.inclusion_tag("public/includes/sidebar.html", takes_context=True)
-def portal_sidebar(context):
+def portal_sidebar(context, shown_poll=None):
     # The poll, its choices and the links are the same for every reader, signed in or not: always cached.
-    return {**sidebar_data(), "csrf_token": context.get("csrf_token"), "request": context.get("request")}
+    data = {**sidebar_data(), "csrf_token": context.get("csrf_token"), "request": context.get("request")}
+    # On a poll's own page its form is in the content already: a second copy would repeat every id and question.
+    data["poll_on_page"] = shown_poll is not None and data.get("poll") is not None and data["poll"].pk == shown_poll.pk
+    return data

@@ -12,10 +12,16 @@
   function writeCookie(name, value) {
     document.cookie = name + "=" + encodeURIComponent(value) + "; path=/; max-age=" + (value ? YEAR : 0) + "; samesite=lax";
   }
+  // Which button reads as pressed for each size (public_tags.FONT_PRESSED renders the same on the server).
+  var PRESSED = { small: "down", "": "reset", large: "up", xlarge: "up" };
   function applyFont(size) {
     var root = document.documentElement;
     Object.keys(CLASSES).forEach(function (key) { root.classList.remove(CLASSES[key]); });
     if (CLASSES[size]) { root.classList.add(CLASSES[size]); }
+    var pressed = PRESSED[size] || "reset";
+    document.querySelectorAll("[data-font]").forEach(function (button) {
+      button.setAttribute("aria-pressed", button.getAttribute("data-font") === pressed ? "true" : "false");
+    });
   }
   function applyContrast(high) {
     document.documentElement.classList.toggle("contrast-high", high);
@@ -26,6 +32,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     applyContrast(readCookie("htx_contrast") === "high");
+    applyFont(SIZES.indexOf(readCookie("htx_font")) < 0 ? "" : readCookie("htx_font"));
     document.querySelectorAll("[data-font]").forEach(function (button) {
       button.addEventListener("click", function () {
         var index = SIZES.indexOf(readCookie("htx_font"));

@@ -105,3 +105,44 @@ def test_the_public_list_costs_the_same_queries_at_two_sizes(client, demo, djang
     assert "0/KH-UBND" in response.content.decode()
     with django_assert_num_queries(1):  # the same list again: its count is cached with the content version
         client.get("/van-ban/", {"q": "ke hoach", "page": 1})
+
+
+def test_a_pdf_opens_in_the_browser_from_xem_and_keeps_nosniff_and_the_sandbox(client, directives_demo):
+    item = DocumentFile(document=DocumentFactory(), file=SimpleUploadedFile("Kế hoạch 02.pdf", PDF_BYTES))
+    item.save()
+    response = client.get(item.get_view_url())
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert b"".join(response.streaming_content) == PDF_BYTES
+    # The plain link still saves it.
+    assert client.get(item.get_absolute_url())["Content-Disposition"].startswith("attachment;")
+
+
+def test_a_file_that_is_not_a_pdf_is_a_download_even_when_asked_to_show_it(client, directives_demo):
+    from .factories import xlsx_bytes
+
+    item = DocumentFile(document=DocumentFactory(), file=SimpleUploadedFile("bang.xlsx", xlsx_bytes()))
+    item.save()
+    response = client.get(f"{item.get_absolute_url()}?xem=1")
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Type"] == "application/octet-stream"
+    page = client.get(item.document.get_absolute_url()).content.decode()
+    assert f'href="{item.get_absolute_url()}" download>Tải về' in page
+    assert f"{item.get_absolute_url()}?xem=1" not in page
+
+
+def test_the_document_page_offers_xem_beside_tai_ve_for_a_pdf(client, directives_demo):
+    item = DocumentFile(document=DocumentFactory(), file=SimpleUploadedFile("Kế hoạch 03.pdf", PDF_BYTES))
+    item.save()
+    page = client.get(item.document.get_absolute_url()).content.decode()
+    assert f'href="{item.get_absolute_url()}?xem=1" target="_blank" rel="noopener">Xem' in page
+    assert f'href="{item.get_absolute_url()}" download>Tải về' in page
+
+
+def test_an_internal_documents_pdf_is_a_404_for_the_public_when_shown_too(client, directives_demo):
+    item = DocumentFile(document=DocumentFactory(is_public=False), file=SimpleUploadedFile("nb.pdf", PDF_BYTES))
+    item.save()
+    assert client.get(item.get_view_url()).status_code == 404

@@ -94,8 +94,11 @@ def test_a_fund_officer_downloads_an_application_paper_from_the_loan_page(
     page.goto(f"{live_server.url}{loan.get_absolute_url()}")
     shoot(page, artifacts_dir, "fund-loan-documents-1280")
     with page.expect_download() as download:
-        page.get_by_role("link", name="Phương án sản xuất kinh doanh").click()
+        page.get_by_role("link", name="Tải về Phương án sản xuất kinh doanh").click()
     assert download.value.suggested_filename == "Phương án.pdf"
+    # Beside it, "Xem" opens the PDF in the browser instead.
+    view = page.get_by_role("link", name="Xem Phương án sản xuất kinh doanh")
+    assert view.get_attribute("href").endswith("?xem=1") and view.get_attribute("target") == "_blank"
     login_in_browser(mobile_page, live_server, "quy")
     mobile_page.goto(f"{live_server.url}{loan.get_absolute_url()}")
     mobile_page.locator("#tai-lieu").scroll_into_view_if_needed()

@@ -143,3 +143,25 @@ def test_the_schedule_pdf_lists_every_instalment_with_the_borrowers_name(client,
     text = _pdf_text(response.content)
     assert "LỊCH TRẢ NỢ" in text and "Hợp tác xã Thủy sản Gành Hào" in text
     assert "15/01/2025" in text and "10.000.000" in text and "1.200.000" in text
+
+
+PAR30_WORDS = "Tỷ lệ dư nợ quá hạn trên 30 ngày (PAR30)"
+
+
+def _written_out_at_first_use(text: str) -> bool:
+    """PAR30 appears first inside its Vietnamese name, whatever the letter case of that name's first word."""
+    first = text.find("PAR30")
+    words = PAR30_WORDS.lower()
+    return first >= 0 and text.lower().find(words) == first - len(words) + len("(PAR30)") - 1
+
+
+def test_par30_is_written_out_in_vietnamese_at_first_use_in_the_page_pdf_and_xlsx(client, fund_officer):
+    portfolio_book(fund_officer)
+    client.force_login(fund_officer)
+    html = client.get("/quy-ho-tro/bao-cao/", {"ngay": "30/06/2024"}).content.decode()
+    assert _written_out_at_first_use(html)
+    pdf = client.get("/quy-ho-tro/bao-cao/", {"ngay": "30/06/2024", "xuat": "pdf"}).content
+    assert _written_out_at_first_use(_pdf_text(pdf))
+    book = load_workbook(io.BytesIO(client.get("/quy-ho-tro/bao-cao/", {"ngay": "30/06/2024", "xuat": "xlsx"}).content))
+    cells = [str(c) for row in book.worksheets[0].iter_rows(values_only=True) for c in row if c is not None]
+    assert _written_out_at_first_use(" ".join(cells))

@@ -59,6 +59,14 @@ def test_admin_speaks_vietnamese(client, superuser):
     assert "Xem trang web" in html and "Thay đổi" in html
 
 
+def test_the_admin_index_tables_speak_vietnamese_to_screen_readers_too(client, superuser):
+    client.force_login(superuser)
+    html = client.get("/admin/").content.decode()
+    assert '<th scope="col">Tên mục</th>' in html and '<th scope="col">Liên kết thêm mới</th>' in html
+    for english in ("Model name", "Add link", "Change or view list link", "Models in the"):
+        assert english not in html
+
+
 def test_login_page_keeps_the_username_and_explains_the_error(client, demo):
     response = client.post("/dang-nhap/", {"username": "hongdan", "password": "sai-mat-khau"})
     html = response.content.decode()

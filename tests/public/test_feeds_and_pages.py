@@ -54,6 +54,7 @@ def test_the_sitemap_lists_published_content_only(db, demo, reader):
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     locs = {loc.text.replace(site_url(), "") for loc in root.findall("s:url/s:loc", ns)}
     assert {"/tin-tuc/da-dang/", "/gioi-thieu/", "/van-ban/vb-cong-khai/", "/hop-tac-xa/htx-a/"} <= locs
+    assert {"/quy-ho-tro/", "/hop-tac-xa/thong-ke/"} <= locs
     assert not {"/tin-tuc/ban-nhap/", "/tin-tuc/hen-gio/", "/trang/trang-an/", "/van-ban/vb-noi-bo/"} & locs
 
 

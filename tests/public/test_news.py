@@ -168,6 +168,9 @@ def test_attachments_show_name_type_and_size(db, reader, settings, tmp_path):
     form.save()
     html = reader.get(article.get_absolute_url()).content.decode()
     assert "Công văn 1047/UBND-KT" in html and "PDF, 3 KB" in html
+    url = article.attachments.get().file.url
+    assert f'<a href="{url}" target="_blank" rel="noopener">Xem' in html  # a PDF opens in the browser
+    assert f'<a href="{url}" download>Tải về' in html  # or is saved
 
 
 def test_an_attachment_whose_content_does_not_match_its_name_is_refused(db, settings):

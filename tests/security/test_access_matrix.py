@@ -100,6 +100,7 @@ public:rss                          -         200    200     200     200    200 
 public:rss_category                 -         200    200     200     200    200    200
 public:sitemap                      -         200    200     200     200    200    200
 public:robots                       -         200    200     200     200    200    200
+public:favicon                      -         200    200     200     200    200    200
 admin_moved_to_public               -         301    301     301     301    301    301
 
 cooperatives:directory              -         200    200     200     200    200    200
