@@ -84,14 +84,21 @@ def _check_toolbar(page, origin):
 
 
 def _select(page, text):
-    """Selects `text` in the editor (found in its plain text) and keeps the focus there."""
+    """Selects `text` in the editor (found in its plain text) and keeps the focus there.
+
+    Trix applies typed keys and reads the selection for its toolbar on the next animation frames, so the selection is
+    taken after pending input has settled, and the toolbar is given its frames before the next click.
+    """
     page.evaluate(
-        """(text) => {
+        """async (text) => {
+          const frames = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+          await frames();
           const element = document.querySelector("trix-editor");
           const start = element.editor.getDocument().toString().indexOf(text);
           if (start < 0) throw new Error("not in the editor: " + text);
           element.focus();
           element.editor.setSelectedRange([start, start + text.length]);
+          await frames();
         }""",
         text,
     )
