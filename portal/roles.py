@@ -31,8 +31,16 @@ def role_permissions() -> dict:
 
 
 def sync_role_permissions(sender=None, **kwargs):
-    """Give each role group exactly the permissions the apps declare (post_migrate receiver)."""
+    """Give each role group exactly the permissions the apps declare (post_migrate receiver).
+
+    post_migrate is sent once per app, and each app's permissions are created on its own signal: the groups are
+    synced once, on the last app's, when every permission exists (some 700 queries fewer per `migrate`, and per flush
+    after a transactional test)."""
+    from django.apps import apps
     from django.contrib.auth.models import Group, Permission
+
+    if sender is not None and sender is not [c for c in apps.get_app_configs() if c.models_module is not None][-1]:
+        return
 
     for group_name, rules in role_permissions().items():
         group, _ = Group.objects.get_or_create(name=group_name)
