@@ -37,6 +37,7 @@ TIMEOUT = 300
 # Rows no staff page shows, or that change all day on their own (the public's votes and visits, sign-in records).
 UNWATCHED_APPS = {"sessions", "admin", "contenttypes", "axes", "otp_totp", "otp_static", "django_otp"}
 UNWATCHED_MODELS = {"portal.securityevent", "public.vote", "public.dailyvisit", "public.counterbatch"}
+SIGN_IN_FIELDS = {"last_login"}
 
 
 def _watched(sender) -> bool:
@@ -50,8 +51,9 @@ def _bump_now() -> None:
     versioned.bump_key(versioned._version_key(NAME))
 
 
-def _changed(sender, **kwargs) -> None:
-    if _watched(sender):
+def _changed(sender, update_fields=None, **kwargs) -> None:
+    # A sign-in saves the user's last_login alone: no staff page shows it, and every sign-in would drop every page.
+    if _watched(sender) and not (update_fields and set(update_fields) <= SIGN_IN_FIELDS):
         versioned.bump_on_commit(NAME, _bump_now)
 
 

@@ -136,3 +136,11 @@ def test_a_new_notification_shows_in_the_header_of_a_kept_page(fund_client, fund
     after = fund_client.get(LOAN_BOOK).content.decode()
     unread = fund_officer.notifications.filter(read_at__isnull=True).count()
     assert f'aria-label="{unread} chưa đọc"' in after and f'aria-label="{unread} chưa đọc"' not in before
+
+
+def test_signing_in_does_not_make_the_kept_pages_stale(staff_client, alliance_staff):
+    staff_client.get(COOPERATIVES)
+    Client().force_login(alliance_staff)  # another sign-in: last_login saved
+    with CaptureQueriesContext(connection) as after_sign_in:
+        staff_client.get(COOPERATIVES)
+    assert len(after_sign_in.captured_queries) <= 2
