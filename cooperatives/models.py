@@ -118,13 +118,23 @@ class CooperativeQuerySet(models.QuerySet):
         """Pilot cooperatives (HTX điểm): designated, or with at least one recorded investment."""
         return self.filter(Q(is_pilot=True) | Q(Exists(PilotInvestment.objects.filter(cooperative=OuterRef("pk")))))
 
+    def congress_rules_only(self):
+        """Only the columns the congress rules read (kind, certificate date) and the held annual congresses: at
+        10,000 cooperatives, loading every column of every row cost more than the rules themselves."""
+        return (
+            self.prefetch_related(None).select_related(None).only("id", "kind", "certificate_date").with_annual_years()
+        )
+
     def annual_congress_overdue(self, on: date):
         """Operating rows whose annual congress is overdue on `on` (a fixed number of queries)."""
-        ids = [
-            c.pk
-            for c in self.operating().prefetch_related(None).with_annual_years()
-            if c.is_annual_congress_overdue(on)
-        ]
+        # next_annual_congress_due reads only annual congresses of fiscal years from two years before `on`: the
+        # older ones (most of the rows at scale) need not be loaded.
+        recent = Congress.objects.filter(
+            held_date__isnull=False, kind=Congress.Kind.ANNUAL, fiscal_year__gte=on.year - 2
+        ).only("id", "cooperative_id", "kind", "fiscal_year", "held_date")
+        rows = self.operating().prefetch_related(None).select_related(None).only("id", "kind", "certificate_date")
+        rows = rows.prefetch_related(models.Prefetch("congresses", queryset=recent, to_attr="held_congresses"))
+        ids = [c.pk for c in rows if c.is_annual_congress_overdue(on)]
         return self.filter(pk__in=ids)
 
 

@@ -171,7 +171,7 @@ def congress_compliance(queryset, *, on: date) -> dict:
     """This year's annual congresses (for last fiscal year): held, pending, overdue; 18-month cases."""
     held = pending = overdue = long_gap = 0
     year = on.year - 1
-    for cooperative in queryset.operating().filter(kind__in=["htx", "union"]).with_annual_years():
+    for cooperative in queryset.operating().filter(kind__in=["htx", "union"]).congress_rules_only():
         if any(c.kind == Congress.Kind.ANNUAL and c.fiscal_year == year for c in cooperative.held_congresses):
             held += 1
         elif cooperative.is_annual_congress_overdue(on):

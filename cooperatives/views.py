@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from portal import staffcache
 from portal.access import user_scope
 from portal.contentcache import CachedCountPaginator, cached, query_key
 from portal.exports import safe_dataset
@@ -161,6 +162,10 @@ def _units(scope):
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     scope, qs = _scoped(request)
+    return staffcache.page(request, lambda: _dashboard(request, scope, qs))
+
+
+def _dashboard(request: HttpRequest, scope, qs) -> HttpResponse:
     today = timezone.localdate()
     registry = registry_as_of(today, units=_units(scope))
     counts = registry.summary()

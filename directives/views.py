@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from portal import versioned
+from portal import staffcache, versioned
 from portal.access import user_scope
 from portal.contentcache import CachedCountPaginator, query_key
 from portal.models import AdministrativeUnit, SiteSettings
@@ -81,6 +81,10 @@ def document_file(request, pk):
 
 @login_required
 def workspace(request):
+    return staffcache.page(request, lambda: _workspace(request))
+
+
+def _workspace(request):
     scope = user_scope(request.user)
     on = timezone.localdate()
     agency_ids = [request.user.agency_id] if request.user.agency_id and not scope.everything else []
@@ -421,6 +425,10 @@ def _require_province(user):
 @login_required
 def province_matrix(request):
     _require_province(request.user)
+    return staffcache.page(request, lambda: _province_matrix(request))
+
+
+def _province_matrix(request):
     requests = ReportRequest.objects.order_by("-deadline", "-pk")
     page = Paginator(requests, 6).get_page(request.GET.get("page"))
     on = timezone.localdate()

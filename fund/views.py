@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from portal import staffcache
 from portal.access import user_scope
 from portal.models import SiteSettings
 from portal.pagecache import NOTHING, anonymous_page
@@ -50,6 +51,10 @@ def fund_home(request: HttpRequest) -> HttpResponse:
 @login_required
 def loan_list(request: HttpRequest) -> HttpResponse:
     _require(request, "fund.view_loan")
+    return staffcache.page(request, lambda: _loan_list(request))
+
+
+def _loan_list(request: HttpRequest) -> HttpResponse:
     qs = Loan.objects.for_user(request.user).select_related("product", "cooperative__unit", "member")
     filtered = LoanFilter(request.GET, queryset=qs)
     page = Paginator(filtered.qs, 25).get_page(request.GET.get("page"))

@@ -12,6 +12,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from . import staffcache
 from .models import Notification
 
 UNREAD_SECONDS = 300
@@ -22,8 +23,10 @@ def _unread_key(user_id: int) -> str:
 
 
 def forget_unread(user_ids) -> None:
-    """Drop the cached unread counts of these users, now and again once the transaction commits."""
-    keys = [_unread_key(pk) for pk in set(user_ids)]
+    """Drop the cached unread counts of these users (and their kept staff pages), now and again once the
+    transaction commits."""
+    # The user's kept staff pages too (portal.staffcache): their header shows the count.
+    keys = [key for pk in set(user_ids) for key in (_unread_key(pk), staffcache.user_key(pk))]
     if not keys:
         return
     cache.delete_many(keys)

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.utils import timezone
 
-from . import account_lock
+from . import account_lock, staffcache
 from .models import SecurityEvent
 
 log = logging.getLogger("portal.security")
@@ -96,6 +96,21 @@ class AxesBackend(BaseAxesBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+    def get_all_permissions(self, user_obj, obj=None):
+        """ModelBackend's permissions (this backend is one, and is asked first), kept in the cache under the staff
+        version (portal.staffcache): two queries fewer on every staff page. Every check is still made."""
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+
+            def build():
+                return self.get_user_permissions(user_obj), self.get_group_permissions(user_obj)
+
+            own, from_groups = staffcache.permissions(user_obj, build)
+            user_obj._user_perm_cache, user_obj._group_perm_cache = set(own), set(from_groups)
+            user_obj._perm_cache = {*own, *from_groups}
+        return user_obj._perm_cache
 
 
 def record_event(kind: str, request=None, *, user=None, username: str = "", detail: str = "") -> None:

@@ -2,7 +2,7 @@
 stale. `watch_versioned` ties a named version (portal.versioned) to models; the public content version has its
 own `portal.contentcache.watch`. The kernel's own: the unit trees user_scope caches ("units")."""
 
-from . import versioned
+from . import staffcache, versioned
 
 
 def watch_versioned(name: str, *labels: str, m2m: tuple = ()) -> None:
@@ -20,3 +20,4 @@ def connect() -> None:
         "auth.Group",
         m2m=("portal.User.groups", "portal.User.user_permissions", "auth.Group.permissions"),
     )
+    staffcache.connect()

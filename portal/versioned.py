@@ -75,13 +75,23 @@ def _only_testcase(connection) -> bool:
     return all(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
 
 
+def _spent() -> None:
+    """A bump `_settle` has already run."""
+
+
 def _settle(connection) -> None:
-    """Run the bumps of blocks that have ended inside Django's TestCase (whose own transactions never commit)."""
+    """Run the bumps of blocks that have ended inside Django's TestCase (whose own transactions never commit).
+
+    Each is replaced in place by `_spent`, not removed: Django's captureOnCommitCallbacks finds the callbacks
+    registered in its block by their position in the list, and a removal before them would hide them."""
     if connection.in_atomic_block and _only_testcase(connection) and _pending(connection):
-        hooks = [entry for entry in connection.run_on_commit if isinstance(entry[1], _Bump)]
-        connection.run_on_commit = [entry for entry in connection.run_on_commit if not isinstance(entry[1], _Bump)]
-        for entry in hooks:
-            entry[1]()
+        bumps = []
+        for index, entry in enumerate(connection.run_on_commit):
+            if isinstance(entry[1], _Bump):
+                bumps.append(entry[1])
+                connection.run_on_commit[index] = (entry[0], _spent, *entry[2:])
+        for bump_now in bumps:
+            bump_now()
 
 
 def bump_on_commit(name: str, bump_now) -> None:

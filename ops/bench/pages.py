@@ -2,8 +2,8 @@
 
 login: None for an anonymous visitor, else the demo account whose session cookie (got by logging in through the
 real login form) every request carries: OFFICER is an agency officer (UBND Huyện Hồng Dân), STAFF the alliance's
-staff (admin). cached: an anonymous page expected to be served from cache (target 0.5 × the bare view's
-requests/s, else 0.15 ×). search: a search page (p50 under 100 ms).
+staff (admin), FUND the fund's officer. cached: an anonymous page expected to be served from cache (target 0.5 × the
+bare view's requests/s, else 0.15 ×). search: a search page (p50 under 100 ms).
 A path may name `{placeholders}` filled from the database (PLACEHOLDERS) by `manage.py bench_queries` and
 `ops.bench.measure`: each picks a demo object (never a scale one), so a page loads the same object at demo size and at
 scale and only the amount of data around it changes.
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 OFFICER = "hongdan"
 STAFF = "lienminh"
+FUND = "quy"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ PAGES = [
     Page("admin: cooperatives changelist", "/admin/cooperatives/cooperative/", login=STAFF),
     Page("admin: documents changelist", "/admin/directives/document/", login=STAFF),
     Page("admin: fund loans changelist", "/admin/fund/loan/", login=STAFF),
+    Page("loan book", "/quy-ho-tro/quan-ly/", login=FUND),
+    Page("registry dashboard", "/hop-tac-xa/quan-ly/", login=STAFF),
     Page("article PDF", "/tin-tuc/{article_slug}/pdf/"),
 ]
 
