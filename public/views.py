@@ -1,3 +1,5 @@
+from math import ceil
+
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
@@ -30,10 +32,23 @@ def _article_list(request, queryset, *, title, category=None, tag=None):
     # The count is cached; keyed on the newest visible article too (one index lookup), so a scheduled article
     # whose time has come changes the key by itself, with no save to bump the content version.
     newest = listing.values_list("pk", flat=True).first()
-    key = f"news:{category.pk if category else ''}:{tag.pk if tag else ''}:{newest}"
+    key = _news_count_key(category, tag, newest)
     page_obj = CachedCountPaginator(listing, PER_PAGE, count_key=key).get_page(request.GET.get("page"))
     ctx = {"page_obj": page_obj, "articles": page_obj.object_list, "title": title, "category": category, "tag": tag}
     return render(request, "public/article_list.html", ctx)
+
+
+def _news_count_key(category, tag, newest) -> str:
+    return f"news:{category.pk if category else ''}:{tag.pk if tag else ''}:{newest}"
+
+
+def _news_pages(request) -> int:
+    """The news list's number of pages, from the count its paginator caches (no query while content is unchanged),
+    so that every page of it is served from the page cache."""
+    newest = selectors.newest_visible_article_id()
+    listing = Article.objects.published().for_listing()
+    count = cached(f"count:{_news_count_key(None, None, newest)}", listing.count)
+    return ceil(count / PER_PAGE)
 
 
 def _newest_visible(request, *args, **kwargs) -> str:
@@ -41,7 +56,7 @@ def _newest_visible(request, *args, **kwargs) -> str:
     return selectors.newest_visible_article_id()
 
 
-@anonymous_page(query=understands(page=True), vary=_newest_visible)
+@anonymous_page(query=understands(page=True, last_page=_news_pages), vary=_newest_visible)
 def article_list(request):
     return _article_list(request, Article.objects.published(), title="Tin tức")
 
