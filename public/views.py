@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import siteurl
-from portal.contentcache import CachedCountPaginator, cached
+from portal.contentcache import CachedCountPaginator, cached, content_version
 from portal.models import SiteSettings
 from portal.pagecache import NOTHING, anonymous_page, understands
 from portal.pdf import pdf_bytes_response, render_pdf_bytes
@@ -42,13 +42,27 @@ def _news_count_key(category, tag, newest) -> str:
     return f"news:{category.pk if category else ''}:{tag.pk if tag else ''}:{newest}"
 
 
+_news_pages_memo: dict = {}  # (content version, newest visible article) -> pages, in this process
+
+
 def _news_pages(request) -> int:
     """The news list's number of pages, from the count its paginator caches (no query while content is unchanged),
-    so that every page of it is served from the page cache."""
+    so that every page of it is served from the page cache. Each process remembers it while the content version
+    and the newest visible article, which key the count, stay the same: a deep page then costs no round trip."""
     newest = selectors.newest_visible_article_id()
-    listing = Article.objects.published().for_listing()
-    count = cached(f"count:{_news_count_key(None, None, newest)}", listing.count)
-    return ceil(count / PER_PAGE)
+    key = (content_version(), newest)
+    pages = _news_pages_memo.get(key)
+    if pages is None:
+        listing = Article.objects.published().for_listing()
+        count = cached(f"count:{_news_count_key(None, None, newest)}", listing.count)
+        pages = ceil(count / PER_PAGE)
+        _news_pages_memo.clear()
+        _news_pages_memo[key] = pages
+    return pages
+
+
+def forget_news_pages() -> None:
+    _news_pages_memo.clear()
 
 
 def _newest_visible(request, *args, **kwargs) -> str:
