@@ -93,16 +93,18 @@ MIDDLEWARE = [
     "portal.middleware_security.PortalCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware_security.RefusalLogMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # No LocaleMiddleware: the site has one language (LANGUAGES), which Django uses when none is activated; the
+    # middleware only parsed Accept-Language and added "Vary: Accept-Language" to every page (docs/performance.md).
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "portal.middleware_security.SessionExpiryMiddleware",
     "portal.middleware_security.SecondFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Django's and simple-history's, doing their work only for requests that use it (portal/middleware.py).
+    "portal.middleware.LazyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
+    "portal.middleware.SignedInHistoryMiddleware",
     # Visit statistics are counted after the response, outside the admin and static files (public/middleware.py).
     "public.middleware.VisitCounterMiddleware",
     "axes.middleware.AxesMiddleware",

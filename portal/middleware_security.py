@@ -9,10 +9,13 @@ import base64
 import hashlib
 import time
 
-from csp.constants import UNSAFE_HASHES, UNSAFE_INLINE
-from csp.middleware import CSPMiddleware
+from csp.constants import HEADER, HEADER_REPORT_ONLY, UNSAFE_HASHES, UNSAFE_INLINE
+from csp.middleware import CheckableLazyObject, CSPMiddleware
 from django.conf import settings
 from django.contrib.auth import logout
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -38,8 +41,58 @@ ADMIN_CSP_UPDATE = {
 }
 
 
+# What a view may set on its response to change its own policy (django-csp's decorators); a response carrying any
+# of them gets its header built by django-csp itself.
+_PER_RESPONSE = (
+    "_csp_config", "_csp_update", "_csp_replace", "_csp_exempt",
+    "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro", "_csp_exempt_ro",
+)  # fmt: skip
+
+
+_FIXED_CSP: dict = {}  # admin path or not -> the headers
+
+
+@receiver(setting_changed)
+def _forget_fixed_csp(*, setting, **kwargs):
+    if setting.startswith("CONTENT_SECURITY_POLICY") or setting == "DEBUG":
+        _FIXED_CSP.clear()
+
+
 class PortalCSPMiddleware(CSPMiddleware):
-    """django-csp with a per-path exception for the admin's inline styles."""
+    """django-csp with a per-path exception for the admin's inline styles.
+
+    django-csp builds the header anew for every response (about 50 µs, the dearest middleware of a cached page:
+    docs/performance.md), though without a nonce or a view's own decorator it can only be one of two strings, the
+    admin's and the rest's. Those are built once (by django-csp, for a blank response) and kept, per policy setting
+    (a test that overrides the setting drops them); a response that uses a nonce or a decorator, or one with the
+    header already set, goes through django-csp as before."""
+
+    def process_response(self, request, response):
+        if (
+            isinstance(getattr(request, "_csp_nonce", None), str)
+            or any(hasattr(response, name) for name in _PER_RESPONSE)
+            or HEADER in response
+            or HEADER_REPORT_ONLY in response
+            or settings.DEBUG
+        ):
+            return super().process_response(request, response)
+        admin = request.path_info.startswith(ADMIN_PREFIX)
+        headers = _FIXED_CSP.get(admin)
+        if headers is None:
+            policies = (
+                getattr(settings, "CONTENT_SECURITY_POLICY", None),
+                getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None),
+            )
+            if any(policy.get("EXCLUDE_URL_PREFIXES") for policy in policies if policy):
+                return super().process_response(request, response)  # the header then depends on the path
+            blank = super().process_response(request, HttpResponse())
+            headers = [(name, blank[name]) for name in (HEADER, HEADER_REPORT_ONLY) if name in blank]
+            _FIXED_CSP[admin] = headers
+        for name, value in headers:
+            response[name] = value
+        if getattr(request, "_csp_nonce", None) is None:  # as django-csp: a nonce asked for after this is an error
+            request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
 
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only=report_only)

@@ -117,14 +117,16 @@ def forget_local_pages() -> None:
 
 
 # List pages past this number are rendered for each request, not cached: a reader rarely goes so deep, and any
-# number is a page (past the last one, Paginator.get_page shows the last).
+# number is a page (past the last one, Paginator.get_page shows the last). A list that can say how many pages it
+# has (`understands(last_page=...)`) is cached to its last page: a number past it is keyed as the last page, so
+# the entries stay bounded by the list's real length.
 CACHED_PAGES = 20
 _FIRST, _LAST = "", "0"
 
 
-def _page_number(value) -> str | None:
+def _page_number(value, last: int | None = None) -> str | None:
     """`?page=value` as the key names it: the page Paginator.get_page shows for it ("" for the first page, "0" for
-    the last, which numbers below one show), or None past CACHED_PAGES."""
+    the last, which numbers below one and past `last` show), or None past CACHED_PAGES when `last` is unknown."""
     try:
         number = int(value)  # as Paginator.validate_number reads it: " 2", "+2", "٢" are page 2
     except (TypeError, ValueError):
@@ -133,6 +135,8 @@ def _page_number(value) -> str | None:
         return _LAST
     if number == 1:
         return _FIRST
+    if last is not None:
+        return str(number) if number <= last else _LAST
     return str(number) if number <= CACHED_PAGES else None
 
 
@@ -140,18 +144,22 @@ def _form_value(value) -> str:
     return str(value.pk) if isinstance(value, Model) else str(value)
 
 
-def understands(*, page: bool = False, form=None, free_text: tuple = ()):
+def understands(*, page: bool = False, form=None, free_text: tuple = (), last_page=None):
     """What a cached page reads from its query string, for `anonymous_page(query=...)`.
 
     `page`: the list's page number (`page`). `form(data)`: the form (or a filterset's form) the view reads its
     filters with; a request it finds invalid goes through the view uncached, and each field is keyed on its
     cleaned value (empty values dropped). `free_text`: fields whose any value is a page of its own (search words):
-    a request with one goes through uncached. Every other parameter is ignored, by the key and by the view."""
+    a request with one goes through uncached. `last_page(request)`: the list's number of pages, read cheaply (a
+    cached count), so that every page of it is cached, not only the first CACHED_PAGES. Every other parameter is
+    ignored, by the key and by the view."""
 
     def read(request) -> dict | None:
         params = {}
         if page:
             number = _page_number(request.GET.get("page"))
+            if number is None and last_page is not None:  # past CACHED_PAGES: is it a page of the list?
+                number = _page_number(request.GET.get("page"), max(last_page(request), 1))
             if number is None:
                 return None
             if number:

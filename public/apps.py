@@ -32,7 +32,7 @@ class PublicConfig(AppConfig):
     def ready(self):
         from portal import contentcache, pagecache
 
-        from . import live, selectors
+        from . import live, selectors, views
 
         contentcache.watch(
             "public.Article", "public.Category", "public.Page", "public.Poll", "public.Choice", "public.WebLink",
@@ -41,6 +41,7 @@ class PublicConfig(AppConfig):
         contentcache.expires_at("scheduled-articles", selectors.next_scheduled)
         contentcache.remembers("newest-article", selectors.forget_newest)
         contentcache.remembers("visit-stats", live.forget)
+        contentcache.remembers("news-pages", views.forget_news_pages)
         pagecache.live_part("visit-stats", live.visit_stats_part)
         pagecache.live_part("article-views", live.article_views_part)
 

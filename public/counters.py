@@ -292,16 +292,53 @@ def _stored_key(article_id) -> str:
 
 
 def article_view_total(article_id: int, *, count: bool) -> int:
-    """The article's views, stored plus buffered, after counting this read when `count`."""
+    """The article's views, stored plus buffered, after counting this read when `count`: one round trip."""
     cache, key = _cache(), _stored_key(article_id)
     if count:
         pending, stored = article_views.incr_and_get(article_id, also_get=key)  # one round trip for both
     else:
-        pending, stored = article_views.pending(article_id), cache.get(key)
+        found = cache.get_many([article_views.key(article_id), key])
+        pending, stored = int(found.get(article_views.key(article_id)) or 0), found.get(key)
+    return _with_stored(article_id, stored) + pending
+
+
+def _with_stored(article_id: int, stored) -> int:
     if stored is None:
         stored = Article.objects.filter(pk=article_id).values_list("view_count", flat=True).first() or 0
-        cache.add(key, stored, STORED_TTL)
-    return stored + pending
+        _cache().add(_stored_key(article_id), stored, STORED_TTL)
+    return stored
+
+
+def article_read(request, article_id: int) -> int:
+    """Count a reader's read of a cached article and their visit (what VisitCounterMiddleware would count after
+    the response) in one pipelined round trip, and return the article's total views.
+
+    The round trip adds the view (INCRBY, SADD), reads the stored count, and marks the visitor seen today and in
+    this five-minute window (SET NX EX); only a visitor new today or in the window costs a second one (the day's
+    and the window's counters). The request is then marked so the middleware does not count the visit again."""
+    cache = _cache()
+    if not isinstance(cache, RedisCache):
+        return article_view_total(article_id, count=True)  # local memory: the middleware counts the visit
+    today, window, marks = _visit_marks(request)
+    count_visit = request.method == "GET"  # as VisitCounterMiddleware: a HEAD is not a visit
+    key = cache.make_and_validate_key
+    pipe = cache._cache.get_client(write=True).pipeline(transaction=False)
+    pipe.incrby(key(article_views.key(article_id)), 1)
+    pipe.sadd(key(article_views.dirty_key), str(article_id))
+    pipe.get(key(_stored_key(article_id)))
+    if count_visit:
+        for mark, timeout in marks:
+            pipe.set(key(mark), 1, nx=True, ex=timeout)
+    try:
+        with guarded(cache):
+            pending, _, raw, *new = pipe.execute()
+    except CacheUnavailable:
+        return article_view_total(article_id, count=False)  # counters fail open; this read goes uncounted
+    stored = None if raw is None else cache._cache._serializer.loads(raw)
+    if count_visit:
+        setattr(request, VISIT_RECORDED, True)
+        _visit_seen(cache, today, window, *(bool(added) for added in new))
+    return _with_stored(article_id, stored) + int(pending)
 
 
 def flush_article_views() -> int:
@@ -319,18 +356,37 @@ def flush_article_views() -> int:
 ONLINE_WINDOW = 300  # seconds: "online now" counts distinct visitors in the current five-minute window
 
 
-def record_visit(request) -> None:
-    """Count a visitor once per day and once per five-minute window: one cache round trip for a returning reader."""
-    cache = _cache()
+# Set on a request whose visit was counted before the response (article_read), so the middleware skips it.
+VISIT_RECORDED = "_portal_visit_recorded"
+
+
+def _visit_marks(request):
+    """Today, the five-minute window, and the two "seen" keys of this visitor with their lifetimes."""
     visitor = hashed(client_ip(request), request.META.get("HTTP_USER_AGENT", ""))
     today = timezone.localdate()
     window = int(time.time() // ONLINE_WINDOW)
     seen_today = (f"portal:visit:seen:{today:%Y%m%d}:{visitor}", 26 * 3600)
     seen_now = (f"portal:online:seen:{window}:{visitor}", ONLINE_WINDOW * 2)
+    return today, window, (seen_today, seen_now)
+
+
+def _visit_seen(cache, today, window, new_today: bool, new_now: bool) -> None:
+    if new_today:
+        daily_visits.incr(f"{today:%Y%m%d}")
+    if new_now:
+        bump(f"portal:online:{window}", ONLINE_WINDOW * 3, cache=cache)
+
+
+def record_visit(request) -> None:
+    """Count a visitor once per day and once per five-minute window: one cache round trip for a returning reader."""
+    if getattr(request, VISIT_RECORDED, False):
+        return
+    cache = _cache()
+    today, window, marks = _visit_marks(request)
     if isinstance(cache, RedisCache):
         # Both "seen" marks in one round trip (SET NX EX is cache.add); a returning reader costs nothing more.
         pipe = cache._cache.get_client(write=True).pipeline(transaction=False)
-        for key, timeout in (seen_today, seen_now):
+        for key, timeout in marks:
             pipe.set(cache.make_and_validate_key(key), 1, nx=True, ex=timeout)
         try:
             with guarded(cache):
@@ -338,11 +394,8 @@ def record_visit(request) -> None:
         except CacheUnavailable:
             return  # counters fail open: this visit goes uncounted, the page is served
     else:
-        new_today, new_now = (cache.add(key, 1, timeout) for key, timeout in (seen_today, seen_now))
-    if new_today:
-        daily_visits.incr(f"{today:%Y%m%d}")
-    if new_now:
-        bump(f"portal:online:{window}", ONLINE_WINDOW * 3, cache=cache)
+        new_today, new_now = (cache.add(key, 1, timeout) for key, timeout in marks)
+    _visit_seen(cache, today, window, new_today, new_now)
 
 
 def flush_visits() -> int:

@@ -1,3 +1,5 @@
+from math import ceil
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -7,7 +9,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from portal import siteurl
-from portal.contentcache import CachedCountPaginator, cached
+from portal.contentcache import CachedCountPaginator, cached, content_version
 from portal.models import SiteSettings
 from portal.pagecache import NOTHING, anonymous_page, understands
 from portal.pdf import pdf_bytes_response, render_pdf_bytes
@@ -31,10 +33,37 @@ def _article_list(request, queryset, *, title, category=None, tag=None):
     # The count is cached; keyed on the newest visible article too (one index lookup), so a scheduled article
     # whose time has come changes the key by itself, with no save to bump the content version.
     newest = listing.values_list("pk", flat=True).first()
-    key = f"news:{category.pk if category else ''}:{tag.pk if tag else ''}:{newest}"
+    key = _news_count_key(category, tag, newest)
     page_obj = CachedCountPaginator(listing, PER_PAGE, count_key=key).get_page(request.GET.get("page"))
     ctx = {"page_obj": page_obj, "articles": page_obj.object_list, "title": title, "category": category, "tag": tag}
     return render(request, "public/article_list.html", ctx)
+
+
+def _news_count_key(category, tag, newest) -> str:
+    return f"news:{category.pk if category else ''}:{tag.pk if tag else ''}:{newest}"
+
+
+_news_pages_memo: dict = {}  # (content version, newest visible article) -> pages, in this process
+
+
+def _news_pages(request) -> int:
+    """The news list's number of pages, from the count its paginator caches (no query while content is unchanged),
+    so that every page of it is served from the page cache. Each process remembers it while the content version
+    and the newest visible article, which key the count, stay the same: a deep page then costs no round trip."""
+    newest = selectors.newest_visible_article_id()
+    key = (content_version(), newest)
+    pages = _news_pages_memo.get(key)
+    if pages is None:
+        listing = Article.objects.published().for_listing()
+        count = cached(f"count:{_news_count_key(None, None, newest)}", listing.count)
+        pages = ceil(count / PER_PAGE)
+        _news_pages_memo.clear()
+        _news_pages_memo[key] = pages
+    return pages
+
+
+def forget_news_pages() -> None:
+    _news_pages_memo.clear()
 
 
 def _newest_visible(request, *args, **kwargs) -> str:
@@ -42,7 +71,7 @@ def _newest_visible(request, *args, **kwargs) -> str:
     return selectors.newest_visible_article_id()
 
 
-@anonymous_page(query=understands(page=True), vary=_newest_visible)
+@anonymous_page(query=understands(page=True, last_page=_news_pages), vary=_newest_visible)
 def article_list(request):
     return _article_list(request, Article.objects.published(), title="Tin tức")
 

@@ -20,6 +20,8 @@ UNCACHED_RATIO = 0.15  # uncached public pages, officers' and admin pages
 P99_MS = 250  # at 16 connections
 SEARCH_P50_MS = 100
 WORKER_MB = 250
+# The portal beside the Wagtail peer (../shared/peers/side_by_side.sh), written by hand from its output.
+SIDE_BY_SIDE = Path(__file__).parent / "side_by_side.md"
 
 
 def _read(path: Path, default):
@@ -337,6 +339,8 @@ def markdown(
             + ".",
         ]
     lines += ["", *hosts_markdown(hosts or {}, hosts_rows or [], duration)]
+    if SIDE_BY_SIDE.exists():  # measured apart, beside the Wagtail peer: kept across `make bench` runs
+        lines += [SIDE_BY_SIDE.read_text().rstrip(), ""]
     lines += [
         "## Timed jobs",
         "",

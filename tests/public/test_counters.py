@@ -85,3 +85,61 @@ def test_the_statistics_add_stored_days_and_pending_counts(db, reader):
     assert stats["total"] == 1041
     html = reader.get("/tin-tuc/").content.decode()
     assert "Thống kê truy cập" in html and "1.041" in html
+
+
+@pytest.fixture
+def counters_round_trips(redis_cache, monkeypatch):
+    """The round trips made to the counters' Redis database (each pipeline or command sent is one), but for the
+    visit statistics' read."""
+    import redis
+    from django.core.cache import caches
+
+    counters_db = caches["counters"]._cache.get_client(write=True).connection_pool.connection_kwargs["db"]
+    sent = []
+    original = redis.connection.AbstractConnection.send_packed_command
+
+    def send(self, command, check_health=True):
+        packed = b"".join(command) if isinstance(command, list) else command
+        # The visit statistics box's read (MGET) is shared by a process's pages for a second; not a count.
+        if self.db == counters_db and not (b"MGET" in packed[:20] and b"portal:views" not in packed):
+            sent.append(packed)
+        return original(self, command, check_health)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", send)
+    return sent
+
+
+def test_a_cached_article_counts_the_read_and_the_visit_in_one_round_trip(db, reader, counters_round_trips):
+    article = ArticleFactory()
+    url = article.get_absolute_url()
+    reader.get(url)  # builds the cached page; the view and the middleware count this read and visit
+    counters_round_trips.clear()
+    html = reader.get(url).content.decode()  # the same reader again, from the cache
+    assert "Số lượt xem: <strong>2</strong>" in html
+    assert len(counters_round_trips) == 1, "the view, the stored count and the visit marks in one pipeline"
+    # A new visitor on a cached page: their visit is counted once, by the page, not again by the middleware.
+    html = reader.get(url, REMOTE_ADDR="10.0.0.9").content.decode()
+    assert "Số lượt xem: <strong>3</strong>" in html
+    assert visit_stats()["today"] == 2
+    assert flush_visits() == 2 and flush_article_views() == 3
+
+
+def test_a_head_request_for_a_cached_article_counts_the_read_but_no_visit(db, reader, counters_round_trips):
+    article = ArticleFactory()
+    reader.get(article.get_absolute_url())
+    reader.head(article.get_absolute_url(), REMOTE_ADDR="10.0.0.9")
+    assert visit_stats()["today"] == 1
+    assert flush_article_views() == 2
+
+
+def test_a_crawler_on_a_cached_article_is_shown_the_count_and_counts_nothing(db, reader, client, counters_round_trips):
+    article = ArticleFactory()
+    url = article.get_absolute_url()
+    reader.get(url)
+    assert "Số lượt xem: <strong>1</strong>" in client.get(url, HTTP_USER_AGENT="bingbot/2.0").content.decode()
+    counters_round_trips.clear()
+    for _ in range(3):  # within a second: the total this process read, no round trip
+        html = client.get(url, HTTP_USER_AGENT="bingbot/2.0").content.decode()
+        assert "Số lượt xem: <strong>1</strong>" in html
+    assert counters_round_trips == []
+    assert visit_stats()["today"] == 1 and flush_article_views() == 1

@@ -120,10 +120,12 @@ def test_requests_that_differ_only_in_what_the_page_ignores_share_one_cached_pag
 
 @pytest.mark.parametrize(
     "path",
-    ["/tin-tuc/?page=21", "/tin-tuc/?page=999999", "/tim-kiem/?q=hợp+tác", "/van-ban/?q=nghị+định",
+    ["/van-ban/?page=21", "/hop-tac-xa/?page=999999", "/tim-kiem/?q=hợp+tác", "/van-ban/?q=nghị+định",
      "/van-ban/?doc_type=~bad", "/hop-tac-xa/?kind=~bad", "/hop-tac-xa/?unit=999999", "/tim-kiem/?kind=~bad"],
 )  # fmt: skip
-def test_free_text_refused_values_and_deep_pages_are_rendered_uncached(redis_cache, pages, reader, path):
+def test_free_text_refused_values_and_deep_pages_of_lists_of_unknown_length_are_rendered_uncached(
+    redis_cache, pages, reader, path
+):
     assert reader.get(path).status_code == 200
     assert _page_keys(redis_cache) == 0
 
@@ -145,3 +147,29 @@ def test_the_key_names_the_page_the_paginator_shows(value):
         assert shown > pagecache.CACHED_PAGES
     else:
         assert shown == {"": 1, "0": paginator.num_pages}.get(key, None) or shown == int(key)
+
+
+def test_every_page_of_the_news_list_is_cached_and_a_number_past_the_last_is_the_last_page(
+    redis_cache, db, reader, monkeypatch, django_assert_max_num_queries
+):
+    monkeypatch.setattr(pagecache, "CACHED_PAGES", 1)  # so that the list's 3 pages are all past it
+    ArticleFactory.create_batch(25)
+    for number in ("2", "3", "999"):
+        assert reader.get(f"/tin-tuc/?page={number}").status_code == 200
+    with django_assert_max_num_queries(0):
+        third = reader.get("/tin-tuc/?page=3").content.decode()
+        past = reader.get("/tin-tuc/?page=123456").content.decode()
+    assert _page_keys(redis_cache) == 3  # pages 2, 3 and "the last", whatever number past it was asked
+    assert "<span>Trang 3 / 3</span>" in third
+    assert "<span>Trang 3 / 3</span>" in past  # the last page, as Paginator.get_page shows it
+
+
+@settings(max_examples=examples(300))
+@given(value=st.one_of(PAGE_VALUES, st.none()), pages=st.integers(1, 200))
+@example(value="999999", pages=3)
+def test_with_the_lists_length_the_key_names_the_page_the_paginator_shows(value, pages):
+    paginator = Paginator(range(pages * 10), 10)
+    shown = paginator.get_page(value).number
+    key = pagecache._page_number(value, pages)
+    assert key is not None  # every request is a page of the list: none goes uncached
+    assert shown == {"": 1, "0": pages}.get(key, None) or shown == int(key)
