@@ -11,6 +11,7 @@ from django.utils import timezone
 
 import cooperatives.selectors as cooperative_selectors
 import fund.selectors as fund_selectors
+from portal import staffcache
 
 from . import services
 from .models import Report
@@ -67,6 +68,12 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     """Only the staff who review reports (alliance staff, superusers) have this page; others get a 404."""
     if not services.is_reviewer(request.user):
         raise Http404
+    # Kept per user and session until anything changes (portal.staffcache): its overdue-congress figure reads every
+    # cooperative's congresses, which costs most of a second at ten thousand cooperatives.
+    return staffcache.page(request, lambda: _staff_home(request))
+
+
+def _staff_home(request: HttpRequest) -> HttpResponse:
     on = timezone.localdate()
     ctx = {"items": waiting_items(request.user, on=on), "today": on}
     return render(request, "directives/staff_home.html", ctx)
