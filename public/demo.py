@@ -215,6 +215,35 @@ def load(out) -> None:
         )
         made += was_created
 
+    # The editors' desk has work waiting in the demo: one draft and one article due next week (from the day the demo
+    # is loaded), both unseen by the public.
+    Article.objects.get_or_create(
+        slug="du-thao-ket-qua-cung-co-htx-yeu",
+        defaults={
+            "category": categories["kinh-te-tap-the"],
+            "title": "Dự thảo: kết quả củng cố các hợp tác xã xếp loại yếu",
+            "lead": "Bản nháp tổng hợp từ báo cáo của các địa phương, chờ lãnh đạo Liên minh duyệt trước khi đăng.",
+            "body": "<p>Số hợp tác xã đã có kế hoạch củng cố, số đã được tập huấn và số đề nghị giải thể "
+            "sẽ được cập nhật khi các địa phương nộp đủ báo cáo.</p>",
+            "source": "Liên minh HTX tỉnh",
+            "author_initials": "PH",
+            "status": Article.Status.DRAFT,
+        },
+    )
+    Article.objects.get_or_create(
+        slug="lich-tap-huan-ke-toan-htx",
+        defaults={
+            "category": categories["kinh-te-tap-the"],
+            "title": "Lịch tập huấn kế toán cho cán bộ hợp tác xã",
+            "lead": "Liên minh HTX tỉnh mở lớp tập huấn nghiệp vụ kế toán cho cán bộ hợp tác xã các địa phương.",
+            "body": "<p>Mỗi hợp tác xã cử một cán bộ kế toán tham dự; đăng ký qua Văn phòng Liên minh.</p>",
+            "source": "Liên minh HTX tỉnh",
+            "author_initials": "TL",
+            "status": Article.Status.SCHEDULED,
+            "publish_at": timezone.now().replace(microsecond=0) + timedelta(days=7),
+        },
+    )
+
     poll, _ = Poll.objects.get_or_create(
         slug="noi-dung-quan-tam-kinh-te-tap-the",
         defaults={

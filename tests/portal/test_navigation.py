@@ -343,3 +343,13 @@ def test_article_still_imports_from_the_kernel_for_tools_outside_the_project():
     assert Article is PublicArticle
     with pytest.raises(ImportError):
         from portal.models import Nothing  # noqa: F401
+
+
+def test_the_demo_gives_the_editors_desk_a_draft_and_a_scheduled_article(client, whole_demo):
+    _login(client, "bientap")
+    page = client.get("/lam-viec/bien-tap/").content.decode()
+    assert "Dự thảo: kết quả củng cố các hợp tác xã xếp loại yếu" in page
+    assert "Lịch tập huấn kế toán cho cán bộ hợp tác xã" in page
+    assert "Không có bản nháp nào" not in page
+    public = client.get("/tin-tuc/").content.decode()
+    assert "Lịch tập huấn kế toán" not in public and "Dự thảo" not in public

@@ -52,6 +52,12 @@ def test_each_demo_account_lands_on_its_start_page_at_1280_and_360_px(
                 target.click(".staff-nav-toggle")
                 assert menu.is_visible()
                 assert target.locator(".staff-nav-toggle").get_attribute("aria-expanded") == "true"
+                # Nothing scrolls sideways on a phone: neither the page nor a table inside its scrolling frame.
+                wide = target.evaluate(
+                    """() => [document.documentElement, ...document.querySelectorAll('.table-wrap')]
+                        .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.className || e.tagName)"""
+                )
+                assert wide == [], (username, wide)
             else:
                 assert target.locator("#menu-cong-cu").is_visible()
             target.screenshot(path=shots / f"start-{username}-{width}.png", full_page=True)
