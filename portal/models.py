@@ -1,12 +1,13 @@
 """Who is who in the province (units, agencies, accounts), the site settings and the security log."""
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .storage import generated_name
+from .storage import PrivateStorage, generated_name
 from .uploads import UploadValidator
 
 
@@ -98,6 +99,29 @@ class Agency(models.Model):
     )
     email = models.EmailField("thư điện tử", blank=True)
     is_active = models.BooleanField("đang hoạt động", default=True)
+    # How the body appears on the documents it issues (Nghị định 30/2020/NĐ-CP, Phụ lục I; portal.official).
+    governing_body = models.CharField(
+        "cơ quan chủ quản",
+        max_length=200,
+        blank=True,
+        help_text="Dòng trên tên cơ quan ở góc trái văn bản, ví dụ: UBND TỈNH BẠC LIÊU. Để trống nếu không có.",
+    )
+    doc_code = models.CharField(
+        "chữ viết tắt tên cơ quan",
+        max_length=20,
+        blank=True,
+        help_text="Dùng trong ký hiệu văn bản, ví dụ: UBND trong 15/BC-UBND, LMHTX trong 12/LMHTX-VP.",
+    )
+    place_name = models.CharField(
+        "địa danh ghi trên văn bản", max_length=60, blank=True, help_text="Ví dụ: Hồng Dân, Bạc Liêu."
+    )
+    collective_name = models.CharField(
+        "tên tập thể lãnh đạo (ký thay mặt)",
+        max_length=120,
+        blank=True,
+        help_text="Với cơ quan làm việc theo chế độ tập thể, người ký ghi TM. và tên này, ví dụ: ỦY BAN NHÂN DÂN.",
+    )
+    head_title = models.CharField("chức vụ người đứng đầu", max_length=120, default="Chủ tịch")
 
     objects = AgencyQuerySet.as_manager()
 
@@ -267,3 +291,121 @@ def __getattr__(name: str):
 
         return apps.get_model("public", "Article")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class Signatory(models.Model):
+    """A person who signs the documents an agency issues: its head, or a deputy who signs "KT." for the head."""
+
+    agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="signatories")
+    full_name = models.CharField("họ và tên", max_length=120)
+    title = models.CharField("chức vụ", max_length=120, help_text="Ví dụ: Chủ tịch, Phó Chủ tịch.")
+    is_head = models.BooleanField(
+        "là người đứng đầu",
+        default=False,
+        help_text="Cấp phó ký thay (KT.) người đứng đầu; người đứng đầu ký trực tiếp.",
+    )
+    is_active = models.BooleanField("đang đảm nhiệm", default=True)
+
+    class Meta:
+        verbose_name = "người ký văn bản"
+        verbose_name_plural = "người ký văn bản"
+        ordering = ["agency", "-is_head", "full_name"]
+
+    def __str__(self):
+        return f"{self.title} {self.full_name}"
+
+
+class RegisterCounter(models.Model):
+    """The last number given in one agency's register of outgoing documents (sổ đăng ký văn bản đi) for one year.
+
+    portal.official.document_issue takes the next number while holding this row, so two issues at once cannot get
+    the same number, and a number once given is never given again (IssuedDocument rows are never deleted)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("năm")
+    last_number = models.PositiveIntegerField("số cuối đã cấp", default=0)
+
+    class Meta:
+        verbose_name = "bộ đếm số văn bản đi"
+        verbose_name_plural = "bộ đếm số văn bản đi"
+        constraints = [models.UniqueConstraint(fields=["agency", "year"], name="register_counter_one_per_year")]
+
+    def __str__(self):
+        return f"{self.agency} {self.year}: {self.last_number}"
+
+
+def issued_path(instance, filename):
+    return generated_name("issued", filename)
+
+
+class IssuedDocument(models.Model):
+    """An outgoing document (văn bản đi) in the form of Nghị định 30/2020/NĐ-CP, as it was issued: every element
+    printed on it is kept here as printed, so the register and the PDF stay what they were when the agency's name,
+    its signatories or the source object change later. Rows are never deleted: the number stays taken."""
+
+    class Kind(models.TextChoices):
+        # value: the abbreviation of the type in the symbol (Phụ lục III); a letter (công văn) has none.
+        REPORT = "BC", "Báo cáo"
+        LETTER = "CV", "Công văn"
+        NOTICE = "TB", "Thông báo"
+        PLAN = "KH", "Kế hoạch"
+
+    agency = models.ForeignKey(
+        Agency, verbose_name="cơ quan ban hành", on_delete=models.PROTECT, related_name="issued_documents"
+    )
+    kind = models.CharField("loại văn bản", max_length=5, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField("năm")
+    number = models.PositiveIntegerField("số")
+    symbol = models.CharField("ký hiệu", max_length=40, help_text="Phần sau dấu /, ví dụ: BC-UBND.")
+    issued_on = models.DateField("ngày ban hành")
+    place = models.CharField("địa danh", max_length=60)
+    governing_body = models.CharField("cơ quan chủ quản", max_length=200, blank=True)
+    issuer_name = models.CharField("tên cơ quan ban hành", max_length=200)
+    subject = models.CharField("trích yếu", max_length=500)
+    addressees = models.JSONField("kính gửi", default=list, blank=True)
+    body_html = models.TextField("nội dung")
+    signature = models.JSONField("thể thức ký", default=dict, blank=True)
+    recipients = models.JSONField("nơi nhận", default=list, blank=True)
+    pdf = models.FileField("bản PDF", upload_to=issued_path, storage=PrivateStorage, blank=True)
+    signed_pdf = models.FileField("bản đã ký số", upload_to=issued_path, storage=PrivateStorage, blank=True)
+    signed_at = models.DateTimeField("ký số lúc", null=True, blank=True)
+    signed_by = models.ForeignKey(
+        "User", verbose_name="người ký số", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_by = models.ForeignKey("User", verbose_name="người phát hành", on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField("phát hành lúc", default=timezone.now)
+    source_type = models.ForeignKey(
+        "contenttypes.ContentType", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source = GenericForeignKey("source_type", "source_id")
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name="thay thế văn bản",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+    )
+
+    class Meta:
+        verbose_name = "văn bản đi"
+        verbose_name_plural = "sổ đăng ký văn bản đi"
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year", "number"], name="issued_number_once_per_agency_year")
+        ]
+        indexes = [models.Index(fields=["source_type", "source_id"], name="issued_source_idx")]
+
+    def __str__(self):
+        return f"{self.reference} – {self.subject}"
+
+    @property
+    def reference(self) -> str:
+        """'05/BC-UBND': the decree writes numbers below 10 with a leading zero."""
+        return f"{self.number:02d}/{self.symbol}"
+
+    @property
+    def current_file(self):
+        """The file people get: the signed one once it is signed."""
+        return self.signed_pdf if self.signed_pdf else self.pdf

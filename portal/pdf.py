@@ -70,10 +70,15 @@ def safe_url_fetcher(url: str):
 
 
 def render_pdf_bytes(template_name: str, context: dict | None = None) -> bytes:
+    return render_html_pdf(render_to_string(template_name, context or {}))
+
+
+def render_html_pdf(html: str, *, pdf_variant: str | None = None) -> bytes:
+    """Rendered HTML as PDF bytes; `pdf_variant` names a WeasyPrint variant such as "pdf/a-2b"."""
     from weasyprint import HTML
 
-    html = render_to_string(template_name, context or {})
-    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=_fetcher_class()()).write_pdf()
+    options = {"pdf_variant": pdf_variant} if pdf_variant else {}
+    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=_fetcher_class()()).write_pdf(**options)
 
 
 def pdf_response(template_name: str, context: dict | None, filename: str, *, inline: bool = False) -> HttpResponse:

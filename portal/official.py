@@ -1,0 +1,175 @@
+"""Official documents the portal issues, in the form of Nghị định 30/2020/NĐ-CP (Phụ lục I): reports and letters.
+
+A caller (a unit's report, the alliance's summary, a reminder letter) describes its document as a `DocumentDraft`;
+`render_draft_pdf` shows it as a draft (no number yet), and `document_issue` gives it the next number of the
+issuing agency's register for the year, renders it as PDF/A and keeps it as an `IssuedDocument`. The printed form
+is one template (templates/pdf/official/document.html) with its stylesheet (static/css/official.css) and the
+Liberation Serif fonts (metric-compatible with Times New Roman) from static/vendor/liberation-serif.
+
+What the decree asks of each element, and where we do it:
+- governing body (cơ quan chủ quản) in capitals, regular, above the issuing body in capitals, bold, with a short
+  line under it; quốc hiệu in capitals, bold; tiêu ngữ bold, with a line under it as long as the text;
+- "Số: 05/BC-UBND" (numbers below 10 with a leading zero), the place and date line in italics with day and month
+  below 10 (day) or 3 (month) written with a leading zero;
+- the type in capitals, bold, and the subject (trích yếu) bold under it; for a letter "V/v ..." under the number;
+- "Kính gửi:" for letters; the body; the signature block (TM., KT. and the title in capitals, bold, the name bold);
+- "Nơi nhận:" bold italic, its list in 11 pt; A4 with margins 20 mm top and bottom, 30 mm left, 15 mm right.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import Agency, IssuedDocument, RegisterCounter, Signatory
+from .pdf import render_html_pdf
+from .text import clean_html
+
+# The variant every issued document is written in: an archive keeps it readable (ISO 19005-2, level B).
+PDFA_VARIANT = "pdf/a-2b"
+
+
+@dataclass
+class SignatureBlock:
+    """The signature block as printed: 'TM. ỦY BAN NHÂN DÂN' / 'KT. CHỦ TỊCH' / 'PHÓ CHỦ TỊCH' / name."""
+
+    on_behalf: str = ""  # "TM. ỦY BAN NHÂN DÂN" for a collective body, else ""
+    deputy_of: str = ""  # "KT. CHỦ TỊCH" when a deputy signs for the head, else ""
+    title: str = ""  # "PHÓ CHỦ TỊCH"
+    name: str = ""
+
+    def as_dict(self) -> dict:
+        return {"on_behalf": self.on_behalf, "deputy_of": self.deputy_of, "title": self.title, "name": self.name}
+
+
+def signature_block(agency: Agency, signatory: Signatory | None) -> SignatureBlock:
+    """How `signatory` signs for `agency` (Điều 13, Nghị định 30/2020/NĐ-CP)."""
+    on_behalf = f"TM. {agency.collective_name}".upper() if agency.collective_name else ""
+    if signatory is None:
+        return SignatureBlock(on_behalf=on_behalf, title=agency.head_title.upper())
+    deputy_of = "" if signatory.is_head else f"KT. {agency.head_title}".upper()
+    title = signatory.title.upper()
+    return SignatureBlock(on_behalf=on_behalf, deputy_of=deputy_of, title=title, name=signatory.full_name)
+
+
+@dataclass
+class DocumentDraft:
+    """Everything a document says before it has a number."""
+
+    agency: Agency
+    kind: str  # IssuedDocument.Kind
+    subject: str
+    body_html: str
+    issued_on: date | None = None
+    addressees: list[str] = field(default_factory=list)  # Kính gửi (letters)
+    recipients: list[str] = field(default_factory=list)  # Nơi nhận
+    signatory: Signatory | None = None
+    drafting_code: str = ""  # a letter's drafting unit in its symbol, e.g. "VP" in 12/LMHTX-VP
+
+    def symbol(self) -> str:
+        code = self.agency.doc_code or (self.agency.short_name or "").upper()
+        if self.kind == IssuedDocument.Kind.LETTER:
+            return f"{code}-{self.drafting_code}" if self.drafting_code else code
+        return f"{self.kind}-{code}"
+
+
+def date_line(place: str, day: date) -> str:
+    """'Hồng Dân, ngày 05 tháng 01 năm 2022': day below 10 and month below 3 with a leading zero (Điều 10)."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def _context(
+    draft: DocumentDraft, *, number: int | None, issued_on: date, signature: SignatureBlock, is_draft: bool
+) -> dict:
+    agency = draft.agency
+    kind_label = IssuedDocument.Kind(draft.kind).label
+    return {
+        "governing_body": agency.governing_body.upper(),
+        "issuer_name": agency.name.upper(),
+        "number": f"{number:02d}" if number else "",
+        "symbol": draft.symbol(),
+        "date_line": date_line(agency.place_name or agency.unit.name, issued_on),
+        "is_letter": draft.kind == IssuedDocument.Kind.LETTER,
+        "kind_label": kind_label.upper(),
+        "subject": draft.subject,
+        "addressees": draft.addressees,
+        "body_html": clean_html(draft.body_html),
+        "signature": signature,
+        "recipients": draft.recipients,
+        "is_draft": is_draft,
+        "title": f"{kind_label} {draft.subject}",
+    }
+
+
+def render_draft_pdf(draft: DocumentDraft) -> bytes:
+    """The document as it would be issued today, marked "DỰ THẢO", with the number left blank."""
+    ctx = _context(
+        draft,
+        number=None,
+        issued_on=draft.issued_on or timezone.localdate(),
+        signature=signature_block(draft.agency, draft.signatory),
+        is_draft=True,
+    )
+    return render_html_pdf(render_to_string("pdf/official/document.html", ctx))
+
+
+def _next_number(agency: Agency, year: int) -> int:
+    """The next number of `agency`'s register for `year`; the caller holds a transaction, and the counter row stays
+    locked (UPDATE) until it ends, so a second issue waits rather than taking the same number."""
+    for _ in range(2):
+        if RegisterCounter.objects.filter(agency=agency, year=year).exists():
+            break
+        try:
+            with transaction.atomic():
+                RegisterCounter.objects.create(agency=agency, year=year)
+        except IntegrityError:  # another issue created it at the same moment
+            pass
+    RegisterCounter.objects.filter(agency=agency, year=year).update(last_number=F("last_number") + 1)
+    return RegisterCounter.objects.get(agency=agency, year=year).last_number
+
+
+def document_issue(*, draft: DocumentDraft, by, source=None, replaces: IssuedDocument | None = None) -> IssuedDocument:
+    """Give `draft` the next number of its agency's register, render it as PDF/A and keep it. All or nothing: a
+    rendering failure leaves the number untaken."""
+    issued_on = draft.issued_on or timezone.localdate()
+    signature = signature_block(draft.agency, draft.signatory)
+    with transaction.atomic():
+        number = _next_number(draft.agency, issued_on.year)
+        ctx = _context(draft, number=number, issued_on=issued_on, signature=signature, is_draft=False)
+        data = render_html_pdf(render_to_string("pdf/official/document.html", ctx), pdf_variant=PDFA_VARIANT)
+        doc = IssuedDocument(
+            agency=draft.agency,
+            kind=draft.kind,
+            year=issued_on.year,
+            number=number,
+            symbol=draft.symbol(),
+            issued_on=issued_on,
+            place=draft.agency.place_name or draft.agency.unit.name,
+            governing_body=ctx["governing_body"],
+            issuer_name=ctx["issuer_name"],
+            subject=draft.subject,
+            addressees=list(draft.addressees),
+            body_html=ctx["body_html"],
+            signature=signature.as_dict(),
+            recipients=list(draft.recipients),
+            issued_by=by,
+            replaces=replaces,
+        )
+        if source is not None:
+            doc.source_type = ContentType.objects.get_for_model(source)
+            doc.source_id = source.pk
+        doc.pdf.save(f"{draft.kind.lower()}-{number}.pdf", ContentFile(data), save=False)
+        doc.save()
+    return doc
+
+
+def issued_for(source) -> IssuedDocument | None:
+    """The latest document issued for `source` (a report, a request, a letter), or None."""
+    ct = ContentType.objects.get_for_model(source)
+    return IssuedDocument.objects.filter(source_type=ct, source_id=source.pk).order_by("-issued_at", "-pk").first()
