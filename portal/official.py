@@ -107,16 +107,24 @@ def _context(
     }
 
 
-def render_draft_pdf(draft: DocumentDraft) -> bytes:
-    """The document as it would be issued today, marked "DỰ THẢO", with the number left blank."""
+def render_document_pdf(
+    draft: DocumentDraft, *, number: int | None = None, is_draft: bool = False, pdf_variant: str | None = PDFA_VARIANT
+) -> bytes:
+    """`draft` printed in the form, with `number` (blank when None). Outside the register: for a draft, or for a
+    document another body issued (the demo's copy of a provincial letter)."""
     ctx = _context(
         draft,
-        number=None,
+        number=number,
         issued_on=draft.issued_on or timezone.localdate(),
         signature=signature_block(draft.agency, draft.signatory),
-        is_draft=True,
+        is_draft=is_draft,
     )
-    return render_html_pdf(render_to_string("pdf/official/document.html", ctx))
+    return render_html_pdf(render_to_string("pdf/official/document.html", ctx), pdf_variant=pdf_variant)
+
+
+def render_draft_pdf(draft: DocumentDraft) -> bytes:
+    """The document as it would be issued, marked "DỰ THẢO", with the number left blank."""
+    return render_document_pdf(draft, is_draft=True, pdf_variant=None)
 
 
 def _next_number(agency: Agency, year: int) -> int:
