@@ -518,8 +518,12 @@ def _cv_1047() -> Document:
 
 
 def _read(field) -> bytes:
-    with field.open("rb") as handle:
-        return handle.read()
+    """The file's bytes; none when the row's file is missing from storage (a database restored without its files)."""
+    try:
+        with field.open("rb") as handle:
+            return handle.read()
+    except OSError:
+        return b""
 
 
 def _attach(document: Document, path, name: str) -> None:

@@ -190,7 +190,7 @@ def load(out) -> None:
         Article.objects.filter(pk=seed.pk).update(view_count=1488)
         seed.related_documents.add(document)
         seed.tags.add(tag_kttt, tag_fund)
-    if not seed.attachments.exists():  # the letter itself, as the seed page attaches it (the site search reads it)
+    if not seed.attachments.filter(name=CV_1047_NAME).exists():  # the letter, as the seed page attaches it
         attachment = Attachment(article=seed, name=CV_1047_NAME, content_type="application/pdf")
         attachment.file.save(CV_1047_FILE.name, ContentFile(CV_1047_FILE.read_bytes()), save=False)
         attachment.size = attachment.file.size
