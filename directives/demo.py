@@ -14,6 +14,7 @@ from portal.models import Agency, User
 from portal.scale import MARK as SCALE_MARK
 
 from . import services
+from .demo_documents import CV_1047_FILE, CV_1047_NAME, PLAN_SCAN_FILE, PLAN_SCAN_NAME
 from .indicators import SEMIANNUAL_DEFAULT
 from .models import (
     Document,
@@ -29,6 +30,7 @@ from .models import (
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CV_1047_SLUG = "1047-ubnd-kt"
+PLAN_SCAN_SLUG = "58-kh-lmhtx-2022"  # the alliance's plan, attached as a scan (demo_documents.PLAN_SCAN_FILE)
 CV_1047_SUMMARY = (
     "Về việc tiếp tục thực hiện có hiệu quả các giải pháp tháo gỡ khó khăn vướng mắc, thúc đẩy kinh tế tập thể, "
     "hợp tác xã trên địa bàn tỉnh"
@@ -288,6 +290,19 @@ DOCUMENTS = [
         True,
     ),
     (
+        PLAN_SCAN_SLUG,
+        "ke_hoach",
+        "58/KH-LMHTX",
+        ALLIANCE,
+        "Chủ tịch Liên minh HTX tỉnh",
+        date(2022, 4, 25),
+        date(2022, 4, 25),
+        "Kinh tế tập thể",
+        "Kế hoạch rà soát, củng cố các hợp tác xã hoạt động yếu kém năm 2022 (bản chụp có dấu)",
+        "in_force",
+        True,
+    ),
+    (
         "40-kh-lmhtx-2022",
         "ke_hoach",
         "40/KH-LMHTX",
@@ -308,6 +323,7 @@ RELATIONS = [
     ("107-2017-nd-cp", "amends", "193-2013-nd-cp"),
     ("148-kh-ubnd-2022", "implements", "20-nq-tw"),
     ("86-cv-lmhtx-2022", "implements", CV_1047_SLUG),
+    (PLAN_SCAN_SLUG, "implements", CV_1047_SLUG),
 ]
 REPLACED_BY = {"23-2012-qh13": "17-2023-qh15", "193-2013-nd-cp": "113-2024-nd-cp"}
 
@@ -421,8 +437,8 @@ NARRATIVE = {
     "Đề xuất, kiến nghị": "Đề nghị Quỹ hỗ trợ phát triển HTX tỉnh ưu tiên giải ngân cho các dự án đã thẩm định.",
 }
 
-# A minimal valid one-page PDF, so the demo's attachment downloads and opens.
-DEMO_PDF = (
+# The placeholder the demo attached to Công văn 1047 before the real letter (demo_files/); replaced where found.
+PLACEHOLDER_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
@@ -451,6 +467,7 @@ def load(out) -> None:
                 "is_public": public,
             },
         )
+    _attach(docs[PLAN_SCAN_SLUG], PLAN_SCAN_FILE, PLAN_SCAN_NAME)
     for source, kind, target in RELATIONS:
         DocumentRelation.objects.get_or_create(source=docs[source], kind=kind, target=docs[target])
     for slug, by in REPLACED_BY.items():
@@ -489,11 +506,32 @@ def _cv_1047() -> Document:
     if "tháo gỡ khó khăn" not in cv.summary:  # another loader made it first with a shorter summary
         cv.summary = CV_1047_SUMMARY
         cv.save()
-    if not cv.files.exists():
-        item = DocumentFile(document=cv, original_name="Công văn 1047-UBND-KT ngày 06-4-2022.pdf")
-        item.file.save("cong-van-1047.pdf", ContentFile(DEMO_PDF), save=False)
-        item.save()
+    placeholder = cv.files.filter(size=len(PLACEHOLDER_PDF)).first()
+    if placeholder is not None and _read(placeholder.file) == PLACEHOLDER_PDF:  # a demo loaded before the letter
+        old = placeholder.file.name
+        placeholder.file.save(CV_1047_FILE.name, ContentFile(CV_1047_FILE.read_bytes()), save=False)
+        placeholder.size = 0  # recomputed from the new file on save
+        placeholder.save()
+        placeholder.file.storage.delete(old)
+    _attach(cv, CV_1047_FILE, CV_1047_NAME)
     return cv
+
+
+def _read(field) -> bytes:
+    """The file's bytes; none when the row's file is missing from storage (a database restored without its files)."""
+    try:
+        with field.open("rb") as handle:
+            return handle.read()
+    except OSError:
+        return b""
+
+
+def _attach(document: Document, path, name: str) -> None:
+    """`path` (a committed demo file) as `document`'s file, once."""
+    if not document.files.exists():
+        item = DocumentFile(document=document, original_name=name)
+        item.file.save(path.name, ContentFile(path.read_bytes()), save=False)
+        item.save()
 
 
 def _tasks(cv, agencies, districts) -> dict[int, Task]:

@@ -7,11 +7,13 @@ import random
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from directives.demo_documents import CV_1047_FILE, CV_1047_NAME
 from directives.models import Document
 
-from .models import Article, Category, Choice, DailyVisit, Page, Poll, Tag, Vote, WebLink, WebLinkGroup
+from .models import Article, Attachment, Category, Choice, DailyVisit, Page, Poll, Tag, Vote, WebLink, WebLinkGroup
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -188,6 +190,11 @@ def load(out) -> None:
         Article.objects.filter(pk=seed.pk).update(view_count=1488)
         seed.related_documents.add(document)
         seed.tags.add(tag_kttt, tag_fund)
+    if not seed.attachments.filter(name=CV_1047_NAME).exists():  # the letter, as the seed page attaches it
+        attachment = Attachment(article=seed, name=CV_1047_NAME, content_type="application/pdf")
+        attachment.file.save(CV_1047_FILE.name, ContentFile(CV_1047_FILE.read_bytes()), save=False)
+        attachment.size = attachment.file.size
+        attachment.save()
 
     rng = random.Random(1047)
     start = date(2020, 6, 1)
