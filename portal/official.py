@@ -91,7 +91,7 @@ def _context(
     kind_label = IssuedDocument.Kind(draft.kind).label
     return {
         "governing_body": agency.governing_body.upper(),
-        "issuer_name": agency.name.upper(),
+        "issuer_name": (agency.letterhead_name or agency.name).upper(),
         "number": f"{number:02d}" if number else "",
         "symbol": draft.symbol(),
         "date_line": date_line(agency.place_name or agency.unit.name, issued_on),
