@@ -110,8 +110,8 @@ class Agency(models.Model):
         "tên cơ quan ghi trên văn bản",
         max_length=200,
         blank=True,
-        help_text="Tên in dưới cơ quan chủ quản, ví dụ: SỞ NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN (đã có UBND TỈNH BẠC LIÊU ở "
-        "dòng trên). Để trống thì dùng tên cơ quan.",
+        help_text="Tên in dưới cơ quan chủ quản, ví dụ: SỞ NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN (dòng trên đã có "
+        "UBND TỈNH BẠC LIÊU). Để trống thì dùng tên cơ quan.",
     )
     doc_code = models.CharField(
         "chữ viết tắt tên cơ quan",

@@ -65,7 +65,9 @@ PARAGRAPH = (
 
 
 def _table(rows: int) -> str:
-    head_row = "<thead><tr><th>TT</th><th>Chỉ tiêu</th><th class='num'>Kế hoạch</th><th class='num'>Thực hiện</th></tr></thead>"
+    head_row = (
+        "<thead><tr><th>TT</th><th>Chỉ tiêu</th><th class='num'>Kế hoạch</th><th class='num'>Đạt</th></tr></thead>"
+    )
     body = "".join(
         f"<tr><td>{i}</td><td>Hợp tác xã thành lập mới tại xã thứ {i}</td>"
         f"<td class='num'>{i * 2}</td><td class='num'>{i * 2 - 1}</td></tr>"
@@ -128,5 +130,3 @@ SAMPLES = {
     "cv-2-noi-nhan": (letter, 12),
     "tb": (notice, 3),
 }
-
-
