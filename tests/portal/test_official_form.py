@@ -209,6 +209,11 @@ def test_issued_documents_are_pdf_a_2b(demo):
     profile = intent["/DestOutputProfile"].get_object()
     assert profile.get_data()[36:40] == b"acsp" and b"sRGB" in profile.get_data()[:2000]
     assert "Kết quả thực hiện" in reader.metadata.title
+    assert f'<rdf:li xml:lang="x-default">{reader.metadata.title}</rdf:li>' in raw  # XMP dc:title = Info /Title
+    for page in reader.pages:  # nothing transparent: every alpha is 1, no soft masks
+        for state in page["/Resources"].get("/ExtGState", {}).values():
+            state = state.get_object()
+            assert state.get("/CA", 1) == 1 and state.get("/ca", 1) == 1 and "/SMask" not in state
     for word in WORKFLOW_WORDS:
         assert word not in (reader.metadata.title or "")
 
