@@ -254,3 +254,30 @@ def test_a_long_issuer_name_wraps_in_its_column(draft, tmp_path):
     assert all(line.index("CỘNG HÒA") > 25 for line in lines if "CỘNG HÒA" in line)
     _, number = _line_with(lines, "Số: 03/")
     assert "năm 2022" in number  # the number still shares its line with the date, however long the name
+
+
+@pytest.mark.parametrize(
+    ("build", "is_head", "expected"),
+    [
+        (official_samples.district_committee, True, ("TM. ỦY BAN NHÂN DÂN", "", "CHỦ TỊCH")),
+        (official_samples.district_committee, False, ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")),
+        (official_samples.department, True, ("", "", "GIÁM ĐỐC")),
+        (official_samples.department, False, ("", "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC")),
+    ],
+)
+def test_signature_block_tm_and_kt(build, is_head, expected):
+    from portal.official import signature_block
+
+    agency = build()
+    signer = official_samples.head(agency) if is_head else official_samples.deputy(agency)
+    block = signature_block(agency, signer)
+    assert (block.on_behalf, block.deputy_of, block.title) == expected and block.name == signer.full_name
+
+
+@needs_poppler
+def test_one_addressee_on_the_line_of_kinh_gui(tmp_path):
+    draft = official_samples.letter()
+    draft.addressees = ["Ủy ban nhân dân tỉnh Bạc Liêu"]
+    lines = _layout(render_document_pdf(draft, number=2), tmp_path)
+    _, line = _line_with(lines, "Kính gửi:")
+    assert "Kính gửi: Ủy ban nhân dân tỉnh Bạc Liêu." in line and "- " not in line
