@@ -188,7 +188,16 @@ REFERENCE = re.compile(r"^\s*(\d{1,6})\s*(?:/\s*(\S+))?\s*$")
 
 @admin.register(IssuedDocument)
 class IssuedDocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["reference_shown", "agency", "kind", "subject", "issued_on", "issued_by", "is_signed", "file_links"]
+    list_display = [
+        "reference_shown",
+        "agency_shown",
+        "kind",
+        "subject",
+        "issued_on",
+        "issued_by",
+        "is_signed",
+        "file_links",
+    ]
     list_filter = [("agency", admin.RelatedOnlyFieldListFilter), "year", "kind"]
     list_select_related = ["agency", "issued_by"]
     search_fields = ["subject", "symbol"]
@@ -235,7 +244,11 @@ class IssuedDocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Số, ký hiệu", ordering="number")
     def reference_shown(self, obj):
-        return obj.reference
+        return format_html('<span style="white-space: nowrap">{}</span>', obj.reference)
+
+    @admin.display(description="Cơ quan ban hành", ordering="agency__name")
+    def agency_shown(self, obj):
+        return obj.agency.short_name or obj.agency.name
 
     @admin.display(description="Đã ký số", boolean=True, ordering="signed_at")
     def is_signed(self, obj):
