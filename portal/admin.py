@@ -1,11 +1,27 @@
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.db.models import Q
+from django.http import Http404
+from django.urls import reverse
+from django.utils.html import format_html
 
 from .account_lock import login_unlock
 from .forms import SafeRelationsAdminMixin
-from .models import AdministrativeUnit, Agency, SecurityEvent, SiteSettings, User
+from .models import (
+    AdministrativeUnit,
+    Agency,
+    IssuedDocument,
+    RegisterCounter,
+    SecurityEvent,
+    Signatory,
+    SiteSettings,
+    User,
+)
+from .official import issued_visible_to
 from .security import client_ip
 
 
@@ -18,6 +34,12 @@ class AdministrativeUnitAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["parent", "successors"]
 
 
+class SignatoryInline(admin.TabularInline):
+    model = Signatory
+    extra = 0
+    fields = ["full_name", "title", "is_head", "is_active"]
+
+
 @admin.register(Agency)
 class AgencyAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "kind", "unit", "is_active"]
@@ -25,6 +47,23 @@ class AgencyAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     list_select_related = ["unit"]
     search_fields = ["name", "short_name"]
     autocomplete_fields = ["unit"]
+    inlines = [SignatoryInline]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "kind", "unit", "email", "is_active"]}),
+        (
+            "Thể thức văn bản đi (Nghị định 30/2020/NĐ-CP)",
+            {
+                "fields": [
+                    "governing_body",
+                    "letterhead_name",
+                    "doc_code",
+                    "place_name",
+                    "collective_name",
+                    "head_title",
+                ]
+            },
+        ),
+    ]
 
 
 class LoginLockedFilter(admin.SimpleListFilter):
@@ -126,3 +165,109 @@ class SecurityEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- the register of outgoing documents (sổ đăng ký văn bản đi): read-only, never deleted ----------------------------
+
+
+class ReadOnlyAdminMixin:
+    """Rows written by the portal alone: no add, no change, no delete (a number once given stays taken)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+REFERENCE = re.compile(r"^\s*(\d{1,6})\s*(?:/\s*(\S+))?\s*$")
+
+
+@admin.register(IssuedDocument)
+class IssuedDocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "reference_shown",
+        "agency_shown",
+        "kind",
+        "subject",
+        "issued_on",
+        "issued_by",
+        "is_signed",
+        "file_links",
+    ]
+    list_filter = [("agency", admin.RelatedOnlyFieldListFilter), "year", "kind"]
+    list_select_related = ["agency", "issued_by"]
+    search_fields = ["subject", "symbol"]
+    date_hierarchy = "issued_on"
+    list_per_page = 50
+    fields = [
+        "reference_shown",
+        "agency",
+        "kind",
+        "issued_on",
+        "place",
+        "governing_body",
+        "issuer_name",
+        "subject",
+        "addressees",
+        "signature",
+        "recipients",
+        "issued_by",
+        "issued_at",
+        "signed_at",
+        "signed_by",
+        "replaces",
+        "file_links",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(pk__in=issued_visible_to(request.user).values("pk"))
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404("Không tìm thấy.")  # out of scope and missing look the same
+
+    def get_search_results(self, request, queryset, search_term):
+        """A number ("5", "05/BC-UBND") finds its document besides the words of the subject and the symbol."""
+        qs, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        match = REFERENCE.match(search_term or "")
+        if match:
+            wanted = Q(number=int(match[1]))
+            if match[2]:
+                wanted &= Q(symbol__iexact=match[2])
+            qs = qs | queryset.filter(wanted)
+        return qs, may_have_duplicates
+
+    @admin.display(description="Số, ký hiệu", ordering="number")
+    def reference_shown(self, obj):
+        return format_html('<span style="white-space: nowrap">{}</span>', obj.reference)
+
+    @admin.display(description="Cơ quan ban hành", ordering="agency__name")
+    def agency_shown(self, obj):
+        return obj.agency.short_name or obj.agency.name
+
+    @admin.display(description="Đã ký số", boolean=True, ordering="signed_at")
+    def is_signed(self, obj):
+        return bool(obj.signed_pdf)
+
+    @admin.display(description="Tệp")
+    def file_links(self, obj):
+        if not obj.current_file:
+            return "—"
+        url = reverse("official:issued_file", args=[obj.pk])
+        link = '<a href="{}?xem=1" target="_blank" rel="noopener">Xem</a> · <a href="{}">Tải về</a>'
+        return format_html(link, url, url)
+
+
+@admin.register(RegisterCounter)
+class RegisterCounterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["agency", "year", "last_number"]
+    list_filter = ["year"]
+    list_select_related = ["agency"]
+    search_fields = ["agency__name"]
+    fields = ["agency", "year", "last_number"]
+    readonly_fields = fields

@@ -12,6 +12,9 @@ class PortalConfig(AppConfig):
         ALLIANCE_STAFF: [
             ("administrativeunit", ALL),
             ("agency", ALL),
+            ("signatory", ALL),  # edited as a part of its agency
+            ("issueddocument", VIEW),  # the register of outgoing documents: written by the portal alone
+            ("registercounter", VIEW),
             ("sitesettings", ("change", "view")),
             ("user", VIEW),
         ],

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 
 from . import roles
-from .models import AdministrativeUnit, Agency, SiteSettings, User
+from .models import AdministrativeUnit, Agency, Signatory, SiteSettings, User
 
 PROVINCE_CODE = "95"
 RETIRED_ON = date(2025, 6, 30)  # last day of the district tier (Nghị quyết 202/2025/QH15)
@@ -35,6 +35,64 @@ DEPARTMENTS = [
     ("Sở Thông tin và Truyền thông tỉnh Bạc Liêu", "Sở TT&TT"),
     ("Ngân hàng Nhà nước chi nhánh tỉnh Bạc Liêu", "NHNN Bạc Liêu"),
 ]
+
+# How each provincial body heads the documents it issues (Nghị định 30/2020/NĐ-CP, Phụ lục I): name -> (governing
+# body, printed name under it, code in the symbol, title of the head). The codes are the initials of the names
+# (SNN for the agriculture department, QHTPTHTX for the fund: Quỹ Hỗ trợ Phát triển HTX); a body's own register may
+# use others, which its administrator sets in the admin.
+PROVINCIAL_GOVERNING_BODY = "UBND tỉnh Bạc Liêu"
+LETTERHEADS = {
+    "Sở Kế hoạch và Đầu tư tỉnh Bạc Liêu": (PROVINCIAL_GOVERNING_BODY, "Sở Kế hoạch và Đầu tư", "SKHĐT", "Giám đốc"),
+    "Sở Nông nghiệp và Phát triển nông thôn tỉnh Bạc Liêu": (
+        PROVINCIAL_GOVERNING_BODY,
+        "Sở Nông nghiệp và Phát triển nông thôn",
+        "SNN",
+        "Giám đốc",
+    ),
+    "Sở Tài chính tỉnh Bạc Liêu": (PROVINCIAL_GOVERNING_BODY, "Sở Tài chính", "STC", "Giám đốc"),
+    "Sở Công Thương tỉnh Bạc Liêu": (PROVINCIAL_GOVERNING_BODY, "Sở Công Thương", "SCT", "Giám đốc"),
+    "Sở Lao động - Thương binh và Xã hội tỉnh Bạc Liêu": (
+        PROVINCIAL_GOVERNING_BODY,
+        "Sở Lao động - Thương binh và Xã hội",
+        "SLĐTBXH",
+        "Giám đốc",
+    ),
+    "Sở Tài nguyên và Môi trường tỉnh Bạc Liêu": (
+        PROVINCIAL_GOVERNING_BODY,
+        "Sở Tài nguyên và Môi trường",
+        "STNMT",
+        "Giám đốc",
+    ),
+    "Sở Khoa học và Công nghệ tỉnh Bạc Liêu": (
+        PROVINCIAL_GOVERNING_BODY,
+        "Sở Khoa học và Công nghệ",
+        "SKHCN",
+        "Giám đốc",
+    ),
+    "Sở Thông tin và Truyền thông tỉnh Bạc Liêu": (
+        PROVINCIAL_GOVERNING_BODY,
+        "Sở Thông tin và Truyền thông",
+        "STTTT",
+        "Giám đốc",
+    ),
+    # The State Bank's branch answers to the State Bank, not to the province.
+    "Ngân hàng Nhà nước chi nhánh tỉnh Bạc Liêu": (
+        "Ngân hàng Nhà nước Việt Nam",
+        "Chi nhánh tỉnh Bạc Liêu",
+        "NHNN",
+        "Giám đốc",
+    ),
+    "Liên minh Hợp tác xã tỉnh Bạc Liêu": (PROVINCIAL_GOVERNING_BODY, "Liên minh Hợp tác xã", "LMHTX", "Chủ tịch"),
+    "Quỹ hỗ trợ phát triển hợp tác xã tỉnh Bạc Liêu": (
+        PROVINCIAL_GOVERNING_BODY,
+        "Quỹ hỗ trợ phát triển hợp tác xã",
+        "QHTPTHTX",
+        "Giám đốc",
+    ),
+}
+
+# Invented signatories, one head and one deputy per body: "Mẫu" (sample) and "Thử" (trial) mark them as demo people.
+DEMO_SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ"]
 
 ALLIANCE = "Liên minh Hợp tác xã tỉnh Bạc Liêu"
 FUND = "Quỹ hỗ trợ phát triển hợp tác xã tỉnh Bạc Liêu"
@@ -82,6 +140,7 @@ def load(out) -> None:
     _agency(PROVINCIAL_PC, "UBND tỉnh", Agency.Kind.PROVINCIAL_PC, province)
     for name, short in DEPARTMENTS:
         _agency(name, short, Agency.Kind.DEPARTMENT, province)
+    _letterheads_and_signatories()
 
     if not SiteSettings.objects.exists():
         SiteSettings(
@@ -147,6 +206,39 @@ def _agency(name, short_name, kind, unit):
         agency.email = email
         agency.save(update_fields=["email"])
     return agency
+
+
+def _letterheads_and_signatories():
+    """The form's fields of every demo agency, filled once (an administrator's later edits stay), and one head and
+    one deputy for each."""
+    for index, agency in enumerate(Agency.objects.select_related("unit").order_by("pk")):
+        if not agency.doc_code:
+            if agency.kind in (Agency.Kind.DISTRICT_PC, Agency.Kind.COMMUNE_PC, Agency.Kind.PROVINCIAL_PC):
+                agency.doc_code, agency.collective_name, agency.head_title = "UBND", "Ủy ban nhân dân", "Chủ tịch"
+                # "Huyện Hồng Dân" -> "Hồng Dân", "Thành phố Bạc Liêu" -> "Bạc Liêu", "Tỉnh Bạc Liêu" -> "Bạc Liêu"
+                agency.place_name = _place_name(agency.unit.name)
+            elif agency.name in LETTERHEADS:
+                governing, printed, code, head_title = LETTERHEADS[agency.name]
+                agency.governing_body, agency.letterhead_name = governing, printed
+                agency.doc_code, agency.head_title, agency.place_name = code, head_title, "Bạc Liêu"
+            else:
+                continue
+            agency.save()
+        surname = DEMO_SURNAMES[index % len(DEMO_SURNAMES)]
+        title = agency.head_title
+        Signatory.objects.get_or_create(
+            agency=agency, full_name=f"{surname} Văn Mẫu", defaults={"title": title, "is_head": True}
+        )
+        Signatory.objects.get_or_create(
+            agency=agency, full_name=f"{surname} Thị Thử", defaults={"title": f"Phó {title.lower()}", "is_head": False}
+        )
+
+
+def _place_name(unit_name: str) -> str:
+    for prefix in ("Thành phố ", "Thị xã ", "Huyện ", "Tỉnh ", "Thị trấn ", "Xã ", "Phường "):
+        if unit_name.startswith(prefix):
+            return unit_name[len(prefix) :]
+    return unit_name
 
 
 def _user(username, full_name, group, agency_name, is_staff, is_superuser):

@@ -106,6 +106,13 @@ class Agency(models.Model):
         blank=True,
         help_text="Dòng trên tên cơ quan ở góc trái văn bản, ví dụ: UBND TỈNH BẠC LIÊU. Để trống nếu không có.",
     )
+    letterhead_name = models.CharField(
+        "tên cơ quan ghi trên văn bản",
+        max_length=200,
+        blank=True,
+        help_text="Tên in dưới cơ quan chủ quản, ví dụ: SỞ NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN (dòng trên đã có "
+        "UBND TỈNH BẠC LIÊU). Để trống thì dùng tên cơ quan.",
+    )
     doc_code = models.CharField(
         "chữ viết tắt tên cơ quan",
         max_length=20,

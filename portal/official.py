@@ -91,7 +91,7 @@ def _context(
     kind_label = IssuedDocument.Kind(draft.kind).label
     return {
         "governing_body": agency.governing_body.upper(),
-        "issuer_name": agency.name.upper(),
+        "issuer_name": (agency.letterhead_name or agency.name).upper(),
         "number": f"{number:02d}" if number else "",
         "symbol": draft.symbol(),
         "date_line": date_line(agency.place_name or agency.unit.name, issued_on),
@@ -181,3 +181,17 @@ def issued_for(source) -> IssuedDocument | None:
     """The latest document issued for `source` (a report, a request, a letter), or None."""
     ct = ContentType.objects.get_for_model(source)
     return IssuedDocument.objects.filter(source_type=ct, source_id=source.pk).order_by("-issued_at", "-pk").first()
+
+
+def issued_visible_to(user):
+    """The issued documents `user` may open: all of them for province-wide staff, else their own agency's."""
+    from .access import user_scope
+
+    scope = user_scope(user)
+    qs = IssuedDocument.objects.all()
+    return qs if scope.everything else qs.filter(agency_id__in=scope.agency_ids)
+
+
+def issued_file_name(doc: IssuedDocument) -> str:
+    """The name a download gets: '05-BC-UBND-2022.pdf'."""
+    return f"{doc.reference.replace('/', '-')}-{doc.year}.pdf"

@@ -148,6 +148,10 @@ directives:province_request_xlsx    -         login  404     404     file   404 
 directives:province_request_pdf     -         login  404     404     pdf    404    pdf
 directives:province_directive       -         login  404     404     200    404    200
 
+# An issued document's file (sổ văn bản đi): its agency's officers and the province-wide staff.
+official:issued_file                A         login  file    404     file   404    file
+official:issued_file                B         login  404     file    file   404    file
+
 fund:home                           -         200    200     200     200    200    200
 fund:loan_list                      -         login  403     403     200    403    200
 fund:loan_detail                    A         login  403     403     200    403    200
@@ -187,6 +191,8 @@ public.weblinkgroup              -      vacd   vacd
 public.dailyvisit                -      v      v
 public.contactmessage            -      vc     vc
 portal.securityevent             -      -      -
+portal.issueddocument            -      -      v
+portal.registercounter           -      -      v
 cooperatives.cooperative         v      -      vacd
 cooperatives.person              v      -      vacd
 cooperatives.congress            v      -      vacd
@@ -438,6 +444,7 @@ def build_world():
             cooperative=coop, year=2024, source=InvestmentSource.PROVINCE, amount=Decimal(50_000_000), purpose="Máy sấy"
         )
     w.shared_request = shared_request
+    w.issued = {case: _issued_document(agency[case], officer[case], case) for case in "AB"}
     # Words that only those who may see district A's (B's) private objects may find on any page.
     w.private_words = {
         case: [
@@ -536,6 +543,21 @@ def _registry_and_fund_rows(w, district):
     )  # fmt: skip
 
 
+def _issued_document(agency, officer, case):
+    """A row of the register with its file, as portal.official.document_issue leaves it (without rendering)."""
+    from portal.models import IssuedDocument, RegisterCounter
+    from tests.directives.factories import PDF_BYTES
+
+    counter, _ = RegisterCounter.objects.get_or_create(agency=agency, year=2024)
+    counter.last_number += 1
+    counter.save()
+    return IssuedDocument.objects.create(
+        agency=agency, kind="BC", year=2024, number=counter.last_number, symbol="BC-UBND", issued_on=date(2024, 4, 2),
+        place=agency.place_name, issuer_name=agency.name.upper(), subject=f"Báo cáo đã phát hành {case}",
+        body_html="<p>Nội dung</p>", issued_by=officer, pdf=SimpleUploadedFile(f"bc-{case}.pdf", PDF_BYTES),
+    )  # fmt: skip
+
+
 def _axes_and_device_rows(superuser):
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -595,6 +617,7 @@ SITE_KWARGS = {
     "fund:loan_document": lambda w, c: {"pk": w.loan_document[c].pk},
     "fund:loan_action": lambda w, c: {"pk": w.loan[c].pk, "action": "approve"},
     "fund:appraisal_detail": lambda w, c: {"pk": w.appraisal[c].pk},
+    "official:issued_file": lambda w, c: {"pk": w.issued[c].pk},
 }
 
 
