@@ -44,6 +44,7 @@ from .contentcache import bump_on_commit
 from .search import fold
 from .storage import PrivateStorage, generated_name
 from .text import highlight
+from .uploads import ZipBomb, detect_kind
 
 logger = logging.getLogger(__name__)
 
@@ -311,6 +312,20 @@ def extract_path(path: str, extension: str, *, cwd: str, progress: Progress | No
         return Extraction(state=TextState.FAILED, error=BROKEN, method="")
 
 
+KIND_EXTENSIONS = {"pdf": ".pdf", "docx": ".docx", "xlsx": ".xlsx", "image": ".png"}
+
+
+def _extension_by_content(path: str, extension: str) -> str:
+    """A stored name without a known extension (rows older than generated names): judged by the bytes, as the
+    upload check judges them (portal.uploads)."""
+    try:
+        with open(path, "rb") as handle:
+            kind = detect_kind(handle, extension)
+    except ZipBomb:
+        return extension
+    return KIND_EXTENSIONS.get(kind or "", extension)
+
+
 # --- the registry and the service ---------------------------------------------------------------------------------
 
 
@@ -350,6 +365,7 @@ def attachment_extract_text(*, label: str, pk: int) -> str | None:
         except (FileNotFoundError, OSError):
             result = Extraction(state=TextState.FAILED, error="Không tìm thấy tệp trong kho lưu trữ.", method="")
         else:
+            extension = extension if extension in READERS else _extension_by_content(source, extension)
             result = extract_path(source, extension, cwd=folder, progress=progress)
         ocr_name = ""
         if result.ocr_pdf and result.state == TextState.DONE:
