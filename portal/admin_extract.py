@@ -13,6 +13,9 @@ class ExtractedTextAdminMixin:
     """For an inline or a ModelAdmin of an `ExtractedText` model: add "text_status" and "text_preview" to
     `fields` and `readonly_fields`."""
 
+    class Media:
+        css = {"all": ["css/admin-extract.css"]}
+
     @admin.display(description="trích xuất nội dung")
     def text_status(self, obj):
         if not obj or not obj.pk:

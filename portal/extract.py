@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import docx
+from celery.exceptions import SoftTimeLimitExceeded
 from django.apps import apps
 from django.conf import settings
 from django.core.files import File
@@ -53,6 +54,7 @@ NO_TESSERACT = "Máy chủ chưa cài Tesseract (tesseract-ocr-vie)."
 NO_POPPLER = "Máy chủ chưa cài poppler-utils (pdftoppm)."
 BROKEN = "Không đọc được nội dung tệp: tệp hỏng hoặc không đúng định dạng."
 TOO_SLOW = "Quá thời gian nhận dạng chữ một trang (trang %(page)s)."
+TOO_LONG = "Tệp quá dài: hết thời gian trích xuất (30 phút). Hãy tách tệp thành nhiều phần rồi trích xuất lại."
 UNSUPPORTED = "Chưa hỗ trợ trích xuất nội dung tệp %(ext)s; hãy đính kèm thêm bản PDF hoặc DOCX."
 
 TEXT_EXTENSIONS = {".pdf", ".docx", ".xlsx", ".png", ".jpg", ".jpeg", ".gif", ".webp"}
@@ -307,6 +309,8 @@ def extract_path(path: str, extension: str, *, cwd: str, progress: Progress | No
         return reader(path, cwd=cwd, progress=progress or (lambda done, total, ocr: None))
     except ExtractionError as exc:
         return Extraction(state=TextState.FAILED, error=str(exc), method="")
+    except SoftTimeLimitExceeded:
+        return Extraction(state=TextState.FAILED, error=TOO_LONG, method="")
     except Exception:  # noqa: BLE001 - parsers of untrusted files raise anything; the row says "lỗi", the worker lives
         logger.warning("Extraction failed for a %s file", extension, exc_info=True)
         return Extraction(state=TextState.FAILED, error=BROKEN, method="")
