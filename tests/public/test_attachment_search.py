@@ -87,10 +87,17 @@ def test_the_search_text_holds_a_capped_part_of_long_attachments(db, settings, d
         pages=["mở đầu " * 20, "Nuôi cua huỳnh đế trong ao nước lợ."],
         capture=django_capture_on_commit_callbacks,
     )
-    with django_capture_on_commit_callbacks(execute=True):  # a second file: the cap is for all files together
+    doc.refresh_from_db()
+    assert "mo dau" in doc.search_text and "huynh" not in doc.search_text
+    assert "huỳnh đế" in doc.files.get().text  # the file keeps it all
+
+
+def test_the_cap_is_for_all_files_of_a_document_together(db, settings, django_capture_on_commit_callbacks):
+    settings.PORTAL_SEARCH_ATTACHMENT_CHARS = 50
+    doc = _document("18/A", pages=["Kế hoạch tổng kết năm của Liên minh."], capture=django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
         DocumentFile.objects.create(
-            document=doc, file=ContentFile(text_pdf(["Kế hoạch nuôi đười ươi ở rừng."]), "b.pdf")
+            document=doc, file=ContentFile(text_pdf(["Nuôi cua huỳnh đế trong ao nước lợ ở Vĩnh Hậu."]), "b.pdf")
         )
     doc.refresh_from_db()
-    assert "mo dau" in doc.search_text and "huynh" not in doc.search_text and "uoi" not in doc.search_text
-    assert "huỳnh đế" in doc.files.first().text  # the file keeps it all
+    assert "tong ket" in doc.search_text and "nuoi cua" in doc.search_text and "vinh hau" not in doc.search_text
