@@ -144,3 +144,19 @@ def test_the_rescan_command_fills_rows_left_waiting(public_document):
     assert "1 tệp" in out.getvalue()
     row.refresh_from_db()
     assert row.text_state == "done" and "Vĩnh Hậu" in row.text
+
+
+def test_the_row_shows_ocr_progress_page_by_page_while_the_worker_reads_it(public_document, tmp_path, monkeypatch):
+    row = DocumentFile.objects.create(document=public_document, file=ContentFile(scanned_pdf(tmp_path), "s.pdf"))
+    seen = []
+    real = extract._tesseract
+
+    def spy(*args, **kwargs):
+        seen.append(DocumentFile.objects.get(pk=row.pk).text_progress())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(extract, "_tesseract", spy)
+    assert extract.attachment_extract_text(label="directives.DocumentFile", pk=row.pk) == "done"
+    assert seen == ["OCR: trang 0/2", "OCR: trang 1/2"]
+    row.refresh_from_db()
+    assert (row.text_done_pages, row.text_pages, row.text_progress()) == (2, 2, "Xong (OCR, 2 trang)")
