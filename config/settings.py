@@ -185,6 +185,19 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 PORTAL_MAX_UPLOAD_BYTES = envint("PORTAL_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 # Largest total a .docx/.xlsx/.odt may unpack to, read from its zip directory before opening (zip-bomb guard).
 PORTAL_MAX_UNZIPPED_BYTES = envint("PORTAL_MAX_UNZIPPED_BYTES", 150 * 1024 * 1024)
+# Text of attachments (portal.extract), read by the worker after each upload. Pages and characters kept per file,
+# rows read per sheet; a scanned page goes to Tesseract (Debian tesseract-ocr-vie), at most this many seconds a
+# page; a PDF page with fewer visible characters than PORTAL_OCR_MIN_CHARS counts as scanned.
+# https://tesseract-ocr.github.io/tessdoc/Command-Line-Usage.html
+PORTAL_EXTRACT_MAX_PAGES = envint("PORTAL_EXTRACT_MAX_PAGES", 300)
+PORTAL_EXTRACT_MAX_CHARS = envint("PORTAL_EXTRACT_MAX_CHARS", 2_000_000)
+PORTAL_EXTRACT_MAX_ROWS = envint("PORTAL_EXTRACT_MAX_ROWS", 5_000)
+PORTAL_OCR_PAGE_TIMEOUT = envint("PORTAL_OCR_PAGE_TIMEOUT", 120)
+PORTAL_OCR_MIN_CHARS = envint("PORTAL_OCR_MIN_CHARS", 20)
+PORTAL_OCR_LANGUAGES = os.getenv("PORTAL_OCR_LANGUAGES", "vie+eng")
+# How much of a document's (or article's) attachments goes into its search_text, in all: about 15,000 words, far
+# below PostgreSQL's 1 MB tsvector limit; the rest of a long file stays on the file, not searched.
+PORTAL_SEARCH_ATTACHMENT_CHARS = envint("PORTAL_SEARCH_ATTACHMENT_CHARS", 100_000)
 
 # Cache: Redis (REDIS_URL), shared by every process of every host. Production refuses to start without it, as
 # without a secret key: a per-process memory cache would keep view counts, the content version and rate limits in

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from import_export.admin import ExportMixin
 
+from portal.admin_extract import ExtractedTextAdminMixin, reextract_action
 from portal.admin_lists import DistrictFilter, LargeChangelist
 from portal.admin_uploads import PrivateFileInline
 from portal.formatting import money
@@ -269,10 +270,11 @@ class PersonAdmin(LargeChangelist, ScopedAdmin, HistoryAdmin):
         return filter_search(queryset, search_term), False
 
 
-class CongressDocumentInline(PrivateFileInline):
+class CongressDocumentInline(ExtractedTextAdminMixin, PrivateFileInline):
     model = CongressDocument
     extra = 1
-    fields = ["kind", "title", "file", "download"]
+    fields = ["kind", "title", "file", "download", "text_status", "text_preview"]
+    readonly_fields = ["download", "text_status", "text_preview"]
 
 
 @admin.register(Congress)
@@ -282,6 +284,7 @@ class CongressAdmin(LargeChangelist, ScopedAdmin, HistoryAdmin):
     list_select_related = ["cooperative"]
     raw_id_fields = ["cooperative"]
     inlines = [CongressDocumentInline]
+    actions = [reextract_action("documents")]
 
 
 @admin.register(YearlyFigure)

@@ -13,6 +13,12 @@ class CooperativesConfig(AppConfig):
 
         watch("cooperatives.Cooperative")  # the public directory and the home page's counts
 
+        from portal.extract_hooks import extract_on_upload
+
+        from .models import CongressDocument
+
+        extract_on_upload(CongressDocument)  # internal papers: text kept for staff, never searched publicly
+
         from portal import navigation as nav
 
         nav.register(

@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from portal import dated
 from portal.access import user_scope
+from portal.extract import ExtractedText
 from portal.models import AdministrativeUnit, Agency
 from portal.search import Searchable
 from portal.storage import PrivateFile, PrivateStorage, generated_name, private_file_field
@@ -531,7 +532,7 @@ def congress_document_path(instance, filename):
     return generated_name("dai-hoi", filename)
 
 
-class CongressDocument(PrivateFile):
+class CongressDocument(ExtractedText, PrivateFile):
     """A resolution (nghị quyết) or the minutes (biên bản) of a congress.
 
     Internal papers: stored privately (portal.storage) and served by `cooperatives:congress_document` only to users

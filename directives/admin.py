@@ -4,6 +4,7 @@ from django.http import Http404
 from django.utils.html import format_html
 
 from portal.access import user_scope
+from portal.admin_extract import ExtractedTextAdminMixin, reextract_action
 from portal.admin_lists import LargeChangelist, year_filter
 from portal.admin_uploads import PrivateFileInline
 from portal.forms import SafeRelationsAdminMixin
@@ -42,11 +43,11 @@ class ScopedAdminMixin:
         raise Http404("Không tìm thấy.")
 
 
-class DocumentFileInline(PrivateFileInline):
+class DocumentFileInline(ExtractedTextAdminMixin, PrivateFileInline):
     model = DocumentFile
     extra = 1
-    fields = ["file", "original_name", "size", "download"]
-    readonly_fields = ["size", "download"]
+    fields = ["file", "original_name", "size", "download", "text_status", "text_preview"]
+    readonly_fields = ["size", "download", "text_status", "text_preview"]
 
 
 class DocumentRelationInline(SafeRelationsAdminMixin, admin.TabularInline):
@@ -83,6 +84,7 @@ class DocumentAdmin(LargeChangelist, SafeRelationsAdminMixin, HistoryAdmin):
     prepopulated_fields = {"slug": ["number"]}
     autocomplete_fields = ["replaced_by"]
     inlines = [DocumentFileInline, DocumentRelationInline, TaskInline]
+    actions = [reextract_action("files")]
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
@@ -209,11 +211,11 @@ class ReportTransitionInline(admin.TabularInline):
         return False
 
 
-class ReportFileInline(admin.TabularInline):
+class ReportFileInline(ExtractedTextAdminMixin, admin.TabularInline):
     model = ReportFile
     extra = 0
-    readonly_fields = ["original_name", "size", "uploaded_by", "uploaded_at"]
-    fields = ["original_name", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["original_name", "size", "uploaded_by", "uploaded_at", "text_status", "text_preview"]
+    fields = ["original_name", "size", "uploaded_by", "uploaded_at", "text_status", "text_preview"]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -247,12 +249,15 @@ class ReportAdmin(LargeChangelist, ScopedAdminMixin, HistoryAdmin):
 
 
 @admin.register(ReportFile)
-class ReportFileAdmin(LargeChangelist, ScopedAdminMixin, HistoryAdmin):
+class ReportFileAdmin(ExtractedTextAdminMixin, LargeChangelist, ScopedAdminMixin, HistoryAdmin):
     agency_path = "report__agency"
-    list_display = ["original_name", "report", "size", "uploaded_at"]
+    list_display = ["original_name", "report", "size", "uploaded_at", "text_status"]
     list_select_related = ["report__request", "report__agency"]
-    fields = ["report", "download", "size", "uploaded_by"]
-    readonly_fields = ["report", "download", "size", "uploaded_by"]
+    list_defer = ("text",)
+    list_filter = ["text_state"]
+    fields = ["report", "download", "size", "uploaded_by", "text_status", "text_preview"]
+    readonly_fields = ["report", "download", "size", "uploaded_by", "text_status", "text_preview"]
+    actions = [reextract_action()]
 
     @admin.display(description="tệp")
     def download(self, obj):

@@ -26,6 +26,13 @@ class DirectivesConfig(AppConfig):
         from portal.signals import watch_versioned
 
         watch("directives.Document")  # the public document list and the home page's newest documents
+
+        from portal.extract_hooks import extract_on_upload
+
+        from .models import DocumentFile, ReportFile
+
+        extract_on_upload(DocumentFile, parent="document")  # found by the document's search
+        extract_on_upload(ReportFile)  # internal: extracted for staff, never searched publicly
         # the province's report matrix (directives.views.province_matrix), cached per version
         watch_versioned(
             "report-matrix",

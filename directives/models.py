@@ -16,6 +16,7 @@ from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from portal.access import user_scope
+from portal.extract import TEXT_FIELDS, ExtractedText, search_text_of
 from portal.models import Agency
 from portal.search import Searchable
 
@@ -106,7 +107,9 @@ class Document(Searchable):
         return f"/van-ban/{self.slug}/"
 
     def search_parts(self):
-        return [self.get_doc_type_display(), self.number, self.issuer, self.signer, self.summary, self.full_text]
+        own = [self.get_doc_type_display(), self.number, self.issuer, self.signer, self.summary, self.full_text]
+        # The attachments' text (portal.extract), capped; a new document has no files yet.
+        return [*own, search_text_of(self.files.all())] if self.pk else own
 
     @property
     def status_label(self) -> str:
@@ -115,7 +118,7 @@ class Document(Searchable):
         return self.get_status_display()
 
 
-class DocumentFile(PrivateFile):
+class DocumentFile(ExtractedText, PrivateFile):
     """A file attached to a document, stored under a generated name; `original_name` is what people see."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="files")
@@ -124,7 +127,7 @@ class DocumentFile(PrivateFile):
     size = models.PositiveBigIntegerField("dung lượng (byte)", default=0, editable=False)
     uploaded_at = models.DateTimeField("tải lên lúc", auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=TEXT_FIELDS)
 
     keeps_typed_name = True  # the admin's "tên tệp" field
 
@@ -620,7 +623,7 @@ class ReportTransition(models.Model):
         return f"{self.report}: {self.get_action_display()}"
 
 
-class ReportFile(PrivateFile):
+class ReportFile(ExtractedText, PrivateFile):
     """A file an agency attaches to its report; private to that agency and to province staff."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="files")
@@ -630,7 +633,7 @@ class ReportFile(PrivateFile):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField("tải lên lúc", auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=TEXT_FIELDS)
 
     class Meta:
         verbose_name = "tệp báo cáo"

@@ -8,12 +8,15 @@ from decimal import Decimal
 from django.db.models import OuterRef, Prefetch, Subquery, Sum
 from django.utils import timezone
 
+from portal.extract import file_hits, missing_words
 from portal.models import Agency
+from portal.search import terms
 
 from .indicators import indicators_for
 from .models import (
     CELL_BADGES,
     CellState,
+    DocumentFile,
     Report,
     ReportRequest,
     ReportTransition,
@@ -251,3 +254,22 @@ def _directive_tasks(document):
             )
         )
     )
+
+
+def document_file_hits(documents, q: str) -> dict:
+    """{document id: FileHit} for the documents of one list page that a query found only through an attachment's
+    text: the file, the page of the first hit, a snippet from it (one query, and none when nothing is missing)."""
+    words = terms(q)
+    wanted = {}
+    for doc in documents:
+        missing = missing_words(f"{doc} {doc.issuer} {doc.signer} {doc.summary}", words)
+        if missing:
+            wanted[doc.pk] = missing
+    if not wanted:
+        return {}
+    files = DocumentFile.objects.filter(document_id__in=list(wanted))
+    return file_hits(files, "document_id", wanted, name_field="original_name", url=document_file_url)
+
+
+def document_file_url(pk: int, stored: str) -> str:
+    return f"/van-ban/tep/{pk}/?xem=1"

@@ -7,6 +7,7 @@ app_name = "directives"
 urlpatterns = [
     path("van-ban/", views.document_list, name="document_list"),
     path("van-ban/tep/<int:pk>/", views.document_file, name="document_file"),
+    path("van-ban/tep/<int:pk>/ocr/", views.document_file_ocr, name="document_file_ocr"),
     path("van-ban/<slug:slug>/", views.document_detail, name="document_detail"),
     path("bao-cao/", views.workspace, name="workspace"),
     path("lam-viec/viec-cho-xu-ly/", staff_views.staff_home, name="staff_home"),

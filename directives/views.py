@@ -55,6 +55,10 @@ def document_list(request):
     filterset = DocumentFilter(request.GET or None, queryset=public)
     key = f"documents:{query_key(request.GET)}"
     page = CachedCountPaginator(filterset.qs, 20, count_key=key).get_page(request.GET.get("page"))
+    q = filterset.form.cleaned_data.get("q") if filterset.is_bound and filterset.is_valid() else ""
+    file_hits = selectors.document_file_hits(page.object_list, q) if q else {}
+    for doc in page.object_list:
+        doc.file_hit = file_hits.get(doc.pk)
     return render(request, "directives/document_list.html", {"filter": filterset, "page_obj": page})
 
 
@@ -63,7 +67,7 @@ def document_detail(request, slug):
     tasks = selectors.directive_task_table(document, on=timezone.localdate())
     ctx = {
         "document": document,
-        "files": document.files.all(),
+        "files": document.files.defer("text"),
         "relations_out": document.relations_out.select_related("target"),
         "relations_in": document.relations_in.select_related("source"),
         "tasks": tasks,
@@ -74,6 +78,15 @@ def document_detail(request, slug):
 def document_file(request, pk):
     item = get_object_or_404(DocumentFile.objects.filter(document__in=_visible_documents(request.user)), pk=pk)
     return attachment_response(item.file, item.original_name, inline=wants_inline(request))
+
+
+def document_file_ocr(request, pk):
+    """The copy of a scanned PDF with a text layer (portal.extract), shown in the browser; the original stays as
+    uploaded (it may carry a signature)."""
+    files = DocumentFile.objects.filter(document__in=_visible_documents(request.user)).exclude(ocr_file="")
+    item = get_object_or_404(files.only("pk", "ocr_file", "original_name"), pk=pk)
+    stem = item.original_name.rsplit(".", 1)[0] or "van-ban"
+    return attachment_response(item.ocr_file, f"{stem} (OCR).pdf", inline=True)
 
 
 # --- workspace --------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
+from portal.admin_extract import ExtractedTextAdminMixin
 from portal.admin_lists import DistrictFilter, LargeChangelist, year_filter
 from portal.admin_uploads import PrivateFileInline
 from portal.forms import SafeRelationsAdminMixin
@@ -102,10 +103,11 @@ class RelatedCooperativeAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["cooperative", "related"]
 
 
-class DocumentInline(PrivateFileInline):
+class DocumentInline(ExtractedTextAdminMixin, PrivateFileInline):
     model = LoanDocument
     extra = 0
-    fields = ["title", "file", "download"]
+    fields = ["title", "file", "download", "text_status", "text_preview"]
+    readonly_fields = ["download", "text_status", "text_preview"]
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -10,8 +10,12 @@ class FundConfig(AppConfig):
 
     def ready(self):
         from portal import navigation as nav
+        from portal.extract_hooks import extract_on_upload
 
         from . import signals  # noqa: F401  (connects the receivers that keep snapshots a cache)
+        from .models import LoanDocument
+
+        extract_on_upload(LoanDocument)  # borrowers' papers: text kept for staff, never searched publicly
 
         loans = nav.perm("fund.view_loan")
         nav.register(

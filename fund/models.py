@@ -22,6 +22,7 @@ from simple_history.models import HistoricalRecords
 from cooperatives.models import Cooperative
 from portal import dated, versioned
 from portal.access import user_scope
+from portal.extract import ExtractedText
 from portal.formatting import plain_number
 from portal.history import request_user_or_by
 from portal.models import Agency
@@ -749,7 +750,7 @@ def document_upload_to(instance, filename):
     return generated_name("quy-ho-tro", filename)
 
 
-class LoanDocument(PrivateFile):
+class LoanDocument(ExtractedText, PrivateFile):
     """A document of the application (project plan, financial statements, collateral papers).
 
     Borrowers' papers are private (Luật Bảo vệ dữ liệu cá nhân, Nghị định 13/2023/NĐ-CP): stored outside MEDIA_ROOT

@@ -11,6 +11,7 @@ from celery import shared_task
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, transaction
 
+from .extract import attachment_extract_text
 from .lock_mail import login_lock_mails_send
 
 logger = logging.getLogger(__name__)
@@ -113,3 +114,12 @@ def publish_on_commit(task, *args) -> None:
 def email_login_locks() -> int:
     """Tell the alliance's administrators of each account lock not yet told (enqueued on a lock, and every 5 min)."""
     return login_lock_mails_send()
+
+
+# OCR of a long scan takes minutes (about 3-10 seconds a page at 300 dpi); the per-page limit is
+# PORTAL_OCR_PAGE_TIMEOUT, the file's PORTAL_EXTRACT_MAX_PAGES, and the worker's 30 minutes the whole task's: a scan
+# that needs longer ends as "lỗi" with a message saying so.
+@shared_task(name="portal.extract_text", **reliable(soft_time_limit=28 * 60, time_limit=30 * 60))
+def extract_text(label: str, pk: int) -> str | None:
+    """Extract the text of one attachment (portal.extract)."""
+    return attachment_extract_text(label=label, pk=pk)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin_extract import ExtractedTextAdminMixin, reextract_action
 from portal.admin_lists import LargeChangelist, year_filter
 from portal.forms import SafeRelationsAdminMixin
 from portal.text import clean_html
@@ -42,12 +43,12 @@ class RichTextWidget(forms.Textarea):
         js = ["vendor/trix/trix.umd.min.js", "js/portal-admin.js"]
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(ExtractedTextAdminMixin, admin.TabularInline):
     model = Attachment
     form = AttachmentAdminForm
     extra = 0
-    fields = ["name", "file", "order", "content_type", "size"]
-    readonly_fields = ["content_type", "size"]
+    fields = ["name", "file", "order", "content_type", "size", "text_status", "text_preview"]
+    readonly_fields = ["content_type", "size", "text_status", "text_preview"]
 
 
 @admin.register(Category)
@@ -84,6 +85,7 @@ class ArticleAdmin(LargeChangelist, SafeRelationsAdminMixin, SimpleHistoryAdmin)
     change_form_template = "admin/public/article/change_form.html"
     readonly_fields = ["preview_link", "view_count", "created_by", "created_at", "updated_by", "updated_at"]
     inlines = [AttachmentInline]
+    actions = [reextract_action("attachments")]
     fieldsets = [
         (None, {"fields": ["title", "slug", "category", "lead", "body"]}),
         ("Ảnh đại diện", {"fields": ["cover", "cover_alt"]}),

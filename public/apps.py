@@ -38,6 +38,11 @@ class PublicConfig(AppConfig):
             "public.Article", "public.Category", "public.Page", "public.Poll", "public.Choice", "public.WebLink",
             "public.WebLinkGroup", "public.Attachment", m2m=("public.Article.tags",),
         )  # fmt: skip
+        from portal.extract_hooks import extract_on_upload
+
+        from .models import Attachment
+
+        extract_on_upload(Attachment, parent="article")  # found by the article's search
         contentcache.expires_at("scheduled-articles", selectors.next_scheduled)
         contentcache.remembers("newest-article", selectors.forget_newest)
         contentcache.remembers("visit-stats", live.forget)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from portal.extract import ExtractedText, ocr_copy_path, search_text_of
 from portal.search import Searchable, fold
 from portal.storage import generated_name
 from portal.text import clean_html, html_to_text
@@ -189,7 +190,9 @@ class Article(Searchable):
         return f"/tin-tuc/{self.slug}/"
 
     def search_parts(self):
-        return [self.title, self.lead, html_to_text(self.body), self.source]
+        own = [self.title, self.lead, html_to_text(self.body), self.source]
+        # The attachments' text (portal.extract), capped; a new article has no attachments yet.
+        return [*own, search_text_of(self.attachments.all())] if self.pk else own
 
     def unique_slug(self) -> str:
         """'Đại hội thành viên' -> 'dai-hoi-thanh-vien' (Django's slugify would drop đ and the marked vowels)."""
@@ -217,7 +220,7 @@ def attachment_path(instance, filename):
     return generated_name("news/attachments", filename)
 
 
-class Attachment(models.Model):
+class Attachment(ExtractedText):
     """A file attached to an article (Công văn, kế hoạch, ...); name, size and type are shown to readers."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="attachments")
@@ -226,6 +229,8 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField("dung lượng (byte)", default=0, editable=False)
     content_type = models.CharField("loại tệp", max_length=100, blank=True, editable=False)
     order = models.PositiveSmallIntegerField("thứ tự", default=0)
+    # The file is public media: so is its copy with a text layer.
+    ocr_file = models.FileField("bản có lớp chữ (OCR)", upload_to=ocr_copy_path, blank=True, editable=False)
 
     class Meta:
         db_table = "portal_attachment"

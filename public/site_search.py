@@ -19,12 +19,14 @@ from django.db.models import FloatField, Value
 from django.db.models.expressions import RawSQL
 
 from cooperatives.models import Cooperative
-from directives.models import Document
+from directives.models import Document, DocumentFile
+from directives.selectors import document_file_url
 from portal.contentcache import cached
+from portal.extract import FileHit, file_hits, missing_words
 from portal.search import VECTOR_COLUMN, filter_search, terms
 from portal.text import highlight, highlight_all, html_to_text
 
-from .models import Article, Page
+from .models import Article, Attachment, Page
 
 KINDS = {
     "article": "Tin tức",
@@ -114,6 +116,15 @@ class Hit:
     date: object
     extra: str = ""
     title_html: str = ""
+    file: FileHit | None = None  # the attachment holding the words, when the row's own text does not
+    own_text: str = ""
+
+
+# kind -> (file model, foreign key to the row, the file's shown name, its URL from (pk, stored name))
+FILES = {
+    "document": (DocumentFile, "document_id", "original_name", document_file_url),
+    "article": (Attachment, "article_id", "name", lambda pk, stored: Attachment(file=stored).file.url),
+}
 
 
 def hydrate(rows, q: str) -> list[Hit]:
@@ -131,28 +142,44 @@ def hydrate(rows, q: str) -> list[Hit]:
         if kind == "cooperative":
             qs = qs.select_related("unit")
         loaded.update({(kind, obj.pk): obj for obj in qs})
-    hits = []
+    hits = {}
     for pk, kind, _rank in rows:
         obj = loaded.get((kind, pk))
         if obj is not None:
             hit = _hit(kind, obj, words)
             hit.title_html = highlight_all(hit.title, words)
-            hits.append(hit)
-    return hits
+            hits[kind, pk] = hit
+    _attach_file_hits(hits, words)
+    return list(hits.values())
+
+
+def _attach_file_hits(hits: dict, words: list[str]) -> None:
+    """For the hits found only through an attachment's text: the file, the page of the first hit and a snippet
+    from that page. One query per kind with such hits, reading only files of rows already on the page (public
+    documents, published articles)."""
+    for kind, (model, parent_field, name_field, url) in FILES.items():
+        wanted = {pk: missing_words(hit.own_text, words) for (k, pk), hit in hits.items() if k == kind}
+        wanted = {pk: missing for pk, missing in wanted.items() if missing}
+        if not wanted:
+            continue
+        files = model.objects.filter(**{f"{parent_field}__in": list(wanted)})
+        for parent_id, found in file_hits(files, parent_field, wanted, name_field=name_field, url=url).items():
+            hit = hits[kind, parent_id]
+            hit.file, hit.snippet = found, found.snippet
 
 
 def _hit(kind, obj, words) -> Hit:
     if kind == "article":
         text = f"{obj.lead} {html_to_text(obj.body)}"
         return Hit(kind, KINDS[kind], obj.title, obj.get_absolute_url(), highlight(text, words), obj.publish_at,
-                   obj.category.name)  # fmt: skip
+                   obj.category.name, own_text=f"{obj.title} {obj.source} {text}")  # fmt: skip
     if kind == "page":
         text = f"{obj.lead} {html_to_text(obj.body)}"
         return Hit(kind, KINDS[kind], obj.title, obj.get_absolute_url(), highlight(text, words), None)
     if kind == "document":
         text = f"{obj.summary} {obj.issuer} {obj.full_text}"
         return Hit(kind, KINDS[kind], str(obj), obj.get_absolute_url(), highlight(text, words), obj.issue_date,
-                   obj.issuer)  # fmt: skip
+                   obj.issuer, own_text=f"{obj} {obj.signer} {text}")  # fmt: skip
     text = f"{obj.name} {obj.address} {obj.unit.name}"
     return Hit(kind, KINDS[kind], obj.name, obj.get_absolute_url(), highlight(text, words), obj.certificate_date,
                obj.get_kind_display())  # fmt: skip

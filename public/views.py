@@ -96,7 +96,7 @@ def _article_context(article) -> dict:
     )
     return {
         "article": article,
-        "attachments": list(article.attachments.all()),
+        "attachments": list(article.attachments.defer("text")),
         "tags": list(article.tags.all()),
         "documents": list(article.related_documents.filter(is_public=True)),
         "related": related,

@@ -127,6 +127,8 @@ directives:document_detail          public    200    200     200     200    200 
 directives:document_detail          internal  404    404     404     200    404    200
 directives:document_file            public    file   file    file    file   file   file
 directives:document_file            internal  404    404     404     file   404    file
+directives:document_file_ocr        public    pdf    pdf     pdf     pdf    pdf    pdf
+directives:document_file_ocr        internal  404    404     404     pdf    404    pdf
 directives:workspace                -         login  200     200     200    200    200
 directives:report_edit              A         login  200     404     404    404    404
 directives:report_edit              B         login  404     200     404    404    404
@@ -470,6 +472,7 @@ def build_world():
         w.document_file[case] = DocumentFile.objects.create(
             document=document, file=SimpleUploadedFile("van-ban.pdf", PDF_BYTES), original_name="van-ban.pdf"
         )
+        w.document_file[case].ocr_file.save("ocr.pdf", SimpleUploadedFile("ocr.pdf", PDF_BYTES))  # as if scanned
     w.article = {"published": ArticleFactory(), "draft": ArticleFactory(status="draft")}
     w.category, w.tag = Category.objects.first(), Tag.objects.first()
     w.page, w.poll = PageFactory(), Poll.objects.first()
@@ -600,6 +603,7 @@ SITE_KWARGS = {
     "cooperatives:export": lambda w, c: {"resource": "cooperatives", "fmt": "csv"},
     "directives:document_detail": lambda w, c: {"slug": w.document[c].slug},
     "directives:document_file": lambda w, c: {"pk": w.document_file[c].pk},
+    "directives:document_file_ocr": lambda w, c: {"pk": w.document_file[c].pk},
     "directives:report_edit": lambda w, c: {"request_pk": w.request_for[c].pk},
     "directives:report_autosave": lambda w, c: {"request_pk": w.request_for[c].pk},
     "directives:report_detail": lambda w, c: {"pk": w.report[c].pk},

@@ -199,8 +199,27 @@ def _sweep_loan_snapshots(request):
     return [], lambda: LoanSnapshot.objects.filter(loan__in=[dropped, kept]).count()  # 2 nights back: 2 rows
 
 
+def _extract_text(request):
+    from directives.models import Document, DocumentFile
+    from tests.attachment_files import docx_bytes
+
+    request.getfixturevalue("demo")
+    doc = Document.objects.create(doc_type="cong_van", number="5/LM", slug="5-lm", issuer="Liên minh HTX tỉnh",
+                                  issue_date=date(2026, 1, 5), summary="Về việc đại hội")  # fmt: skip
+    row = DocumentFile.objects.create(document=doc, file=ContentFile(docx_bytes(), name="bien-ban.docx"))
+    # Done once, and the document's search_text holds the file's words once, however often it runs.
+    return (
+        ["directives.DocumentFile", row.pk],
+        lambda: (
+            DocumentFile.objects.filter(pk=row.pk, text_state="done").count()
+            + Document.objects.get(pk=doc.pk).search_text.count("ninh quoi")
+        ),
+    )
+
+
 CASES = {
     "portal.ping": (_ping, 1),
+    "portal.extract_text": (_extract_text, 2),
     "portal.flush_counters": (_flush_counters, 3),
     "portal.email_contact_message": (_email_contact_message, 1),
     "portal.email_login_locks": (_email_login_locks, 1),
