@@ -19,6 +19,7 @@ How each kind is read:
 subprocess gets a fixed argument list (no shell), runs in a temporary folder and has a timeout.
 """
 
+import hashlib
 import logging
 import os
 import re
@@ -26,6 +27,7 @@ import shutil
 import subprocess
 import tempfile
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -316,6 +318,50 @@ def extract_path(path: str, extension: str, *, cwd: str, progress: Progress | No
         return Extraction(state=TextState.FAILED, error=BROKEN, method="")
 
 
+# Results of OCR this process has already done, by the file's SHA-256 and the settings that shape the result: the
+# same bytes read again (a file uploaded twice, the demo loaded again) are not read by Tesseract again. Only results
+# that needed OCR are kept (the rest is quick to redo), at most MEMO_SIZE of them, with the text-layer copy's bytes.
+MEMO_SIZE = 8
+_memo: "OrderedDict[tuple, tuple[Extraction, bytes | None]]" = OrderedDict()
+
+
+def _memo_key(path: str, extension: str) -> tuple:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    limits = (settings.PORTAL_OCR_LANGUAGES, settings.PORTAL_EXTRACT_MAX_PAGES, settings.PORTAL_OCR_MIN_CHARS)
+    return (digest.hexdigest(), extension, limits)
+
+
+def extract_path_once(path: str, extension: str, *, cwd: str, progress: Progress | None = None) -> Extraction:
+    """`extract_path`, reusing the result of an OCR this process did on the same bytes (see `_memo`)."""
+    key = _memo_key(path, extension)
+    if key in _memo:
+        _memo.move_to_end(key)
+        kept, layer = _memo[key]
+        result = Extraction(
+            pages=list(kept.pages), total_pages=kept.total_pages, method=kept.method, state=kept.state, error=kept.error
+        )
+        if layer is not None:
+            result.ocr_pdf = os.path.join(cwd, "ocr-copy.pdf")
+            with open(result.ocr_pdf, "wb") as handle:
+                handle.write(layer)
+        if progress:
+            progress(result.total_pages, result.total_pages, result.method == TextMethod.OCR)
+        return result
+    result = extract_path(path, extension, cwd=cwd, progress=progress)
+    if result.state == TextState.DONE and result.method == TextMethod.OCR:
+        layer = None
+        if result.ocr_pdf:
+            with open(result.ocr_pdf, "rb") as handle:
+                layer = handle.read()
+        _memo[key] = (result, layer)
+        while len(_memo) > MEMO_SIZE:
+            _memo.popitem(last=False)
+    return result
+
+
 KIND_EXTENSIONS = {"pdf": ".pdf", "docx": ".docx", "xlsx": ".xlsx", "image": ".png"}
 
 
@@ -370,7 +416,7 @@ def attachment_extract_text(*, label: str, pk: int) -> str | None:
             result = Extraction(state=TextState.FAILED, error="Không tìm thấy tệp trong kho lưu trữ.", method="")
         else:
             extension = extension if extension in READERS else _extension_by_content(source, extension)
-            result = extract_path(source, extension, cwd=folder, progress=progress)
+            result = extract_path_once(source, extension, cwd=folder, progress=progress)
         ocr_name = ""
         if result.ocr_pdf and result.state == TextState.DONE:
             storage = model._meta.get_field("ocr_file").storage

@@ -17,6 +17,14 @@ from portal.search import fold
 from tests.attachment_files import PAGES, docx_bytes, scanned_pdf, text_pdf, xlsx_bytes
 
 
+@pytest.fixture(autouse=True)
+def _fresh_memo():
+    """Each test here reads its files for real: no OCR result kept by an earlier test of the process."""
+    extract._memo.clear()
+    yield
+    extract._memo.clear()
+
+
 def run(tmp_path, content: bytes, extension: str, progress=None) -> extract.Extraction:
     path = tmp_path / f"in{extension}"
     path.write_bytes(content)
@@ -160,3 +168,24 @@ def test_the_row_shows_ocr_progress_page_by_page_while_the_worker_reads_it(publi
     assert seen == ["OCR: trang 0/2", "OCR: trang 1/2"]
     row.refresh_from_db()
     assert (row.text_done_pages, row.text_pages, row.text_progress()) == (2, 2, "Xong (OCR, 2 trang)")
+
+
+def test_the_same_scan_uploaded_again_is_not_read_by_tesseract_again(public_document, tmp_path, monkeypatch):
+    scan = scanned_pdf(tmp_path)
+    first = DocumentFile.objects.create(document=public_document, file=ContentFile(scan, "a.pdf"))
+    assert extract.attachment_extract_text(label="directives.DocumentFile", pk=first.pk) == "done"
+    calls = []
+    real = extract._tesseract
+    monkeypatch.setattr(extract, "_tesseract", lambda *a, **k: calls.append(a) or real(*a, **k))
+    second = DocumentFile.objects.create(document=public_document, file=ContentFile(scan, "b.pdf"))
+    assert extract.attachment_extract_text(label="directives.DocumentFile", pk=second.pk) == "done"
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert calls == []
+    assert (second.text, second.text_method, second.text_pages) == (first.text, first.text_method, first.text_pages)
+    assert second.ocr_file and second.ocr_file.name != first.ocr_file.name
+    assert second.ocr_file.read() == first.ocr_file.read()
+    # Other bytes are read for real.
+    other = DocumentFile.objects.create(document=public_document, file=ContentFile(scan + b"\n%%x", "c.pdf"))
+    assert extract.attachment_extract_text(label="directives.DocumentFile", pk=other.pk) == "done"
+    assert len(calls) == 2
