@@ -184,6 +184,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Largest file a user may attach (documents, reports, news attachments).
 PORTAL_MAX_UPLOAD_BYTES = envint("PORTAL_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 # Largest total a .docx/.xlsx/.odt may unpack to, read from its zip directory before opening (zip-bomb guard).
+# Signed PDFs (portal.verify): extra trusted roots (PEM/DER files, e.g. the national roots of the public CA system,
+# https://rootca.gov.vn) besides the TrustedRoot rows staff manage; fetching revocation data over the network is off
+# unless PORTAL_VERIFY_FETCH=1 (revocation is checked soft-fail either way).
+PORTAL_TRUST_ROOTS_DIR = os.getenv("PORTAL_TRUST_ROOTS_DIR", "")
+PORTAL_VERIFY_FETCH = envbool("PORTAL_VERIFY_FETCH", False)
 PORTAL_MAX_UNZIPPED_BYTES = envint("PORTAL_MAX_UNZIPPED_BYTES", 150 * 1024 * 1024)
 
 # Cache: Redis (REDIS_URL), shared by every process of every host. Production refuses to start without it, as

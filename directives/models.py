@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 from portal.access import user_scope
 from portal.models import Agency
 from portal.search import Searchable
+from portal.signatures import SignatureChecked
 
 # PrivateStorage lives in portal.storage; it stays importable from here for migrations 0004+ that name
 # "directives.models.PrivateStorage".
@@ -115,7 +116,7 @@ class Document(Searchable):
         return self.get_status_display()
 
 
-class DocumentFile(PrivateFile):
+class DocumentFile(SignatureChecked, PrivateFile):
     """A file attached to a document, stored under a generated name; `original_name` is what people see."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="files")
@@ -620,7 +621,7 @@ class ReportTransition(models.Model):
         return f"{self.report}: {self.get_action_display()}"
 
 
-class ReportFile(PrivateFile):
+class ReportFile(SignatureChecked, PrivateFile):
     """A file an agency attaches to its report; private to that agency and to province staff."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="files")
