@@ -4,27 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0011_official_documents'),
+        ("portal", "0011_official_documents"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TrustedRoot',
+            name="TrustedRoot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='tên')),
-                ('certificate_pem', models.TextField(verbose_name='chứng thư (PEM)')),
-                ('fingerprint', models.CharField(editable=False, max_length=64, unique=True, verbose_name='dấu vân tay SHA-256')),
-                ('is_active', models.BooleanField(default=True, verbose_name='đang tin cậy')),
-                ('source', models.CharField(choices=[('upload', 'Tải lên'), ('demo', 'CA thử nghiệm của bản demo')], default='upload', max_length=20, verbose_name='nguồn')),
-                ('added_at', models.DateTimeField(auto_now_add=True, verbose_name='thêm lúc')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="tên")),
+                ("certificate_pem", models.TextField(verbose_name="chứng thư (PEM)")),
+                (
+                    "fingerprint",
+                    models.CharField(editable=False, max_length=64, unique=True, verbose_name="dấu vân tay SHA-256"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="đang tin cậy")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("upload", "Tải lên"), ("demo", "CA thử nghiệm của bản demo")],
+                        default="upload",
+                        max_length=20,
+                        verbose_name="nguồn",
+                    ),
+                ),
+                ("added_at", models.DateTimeField(auto_now_add=True, verbose_name="thêm lúc")),
             ],
             options={
-                'verbose_name': 'chứng thư gốc tin cậy',
-                'verbose_name_plural': 'chứng thư gốc tin cậy',
-                'ordering': ['name'],
+                "verbose_name": "chứng thư gốc tin cậy",
+                "verbose_name_plural": "chứng thư gốc tin cậy",
+                "ordering": ["name"],
             },
         ),
     ]
