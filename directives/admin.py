@@ -43,9 +43,15 @@ class ScopedAdminMixin:
         raise Http404("Không tìm thấy.")
 
 
-@admin.display(description="chữ ký số")
-def signature_summary(obj):
-    """The verdict of the file's signature check, for the file inlines."""
+class SignatureColumn:
+    """The verdict of a file's signature check, as a read-only column of the file inlines."""
+
+    @admin.display(description="chữ ký số")
+    def signature_check(self, obj):
+        return signature_summary(obj)
+
+
+def signature_summary(obj) -> str:
     if not obj.pk or not obj.signature_state:
         return "—"
     report = obj.signature
@@ -63,13 +69,11 @@ def _recheck(request, files, message_user):
     message_user(request, f"Đã đưa {count} tệp PDF vào hàng đợi kiểm tra chữ ký số.", messages.SUCCESS)
 
 
-class DocumentFileInline(PrivateFileInline):
+class DocumentFileInline(SignatureColumn, PrivateFileInline):
     model = DocumentFile
     extra = 1
-    fields = ["file", "original_name", "size", "signature", "download"]
-    readonly_fields = ["size", "signature", "download"]
-
-    signature = signature_summary
+    fields = ["file", "original_name", "size", "signature_check", "download"]
+    readonly_fields = ["size", "signature_check", "download"]
 
 
 class DocumentRelationInline(SafeRelationsAdminMixin, admin.TabularInline):
@@ -238,13 +242,11 @@ class ReportTransitionInline(admin.TabularInline):
         return False
 
 
-class ReportFileInline(admin.TabularInline):
+class ReportFileInline(SignatureColumn, admin.TabularInline):
     model = ReportFile
     extra = 0
-    readonly_fields = ["original_name", "size", "signature", "uploaded_by", "uploaded_at"]
-    fields = ["original_name", "size", "signature", "uploaded_by", "uploaded_at"]
-
-    signature = signature_summary
+    readonly_fields = ["original_name", "size", "signature_check", "uploaded_by", "uploaded_at"]
+    fields = ["original_name", "size", "signature_check", "uploaded_by", "uploaded_at"]
 
     def has_add_permission(self, request, obj=None):
         return False
