@@ -8,10 +8,12 @@ after signing. `verify_pdf` never raises: a file it cannot read gets the verdict
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import logging
 import zoneinfo
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -158,6 +160,21 @@ def _certificates_in(data: bytes, where: str) -> list:
 def verify_pdf(data: bytes, *, roots: TrustRoots | None = None) -> VerificationReport:
     """Check every signature of a PDF (at most MAX_SIGNATURES). Never raises."""
     try:
+        roots = roots or trust_roots()
+    except Exception:  # noqa: BLE001 - a broken trust store must not turn into a 500
+        log.exception("Trust roots could not be read")
+        roots = TrustRoots([], {})
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _verify(data, roots)
+    # pyHanko runs its own event loop (asyncio.run), which cannot start inside a running one: use a thread.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_verify, data, roots).result()
+
+
+def _verify(data: bytes, roots: TrustRoots) -> VerificationReport:
+    try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         if reader.encrypted and not _opens_without_password(reader):
             return VerificationReport(UNREADABLE, note="Tệp PDF được bảo vệ bằng mật khẩu nên không kiểm tra được.")
@@ -171,11 +188,6 @@ def verify_pdf(data: bytes, *, roots: TrustRoots | None = None) -> VerificationR
     if len(embedded) > MAX_SIGNATURES:
         note = f"Tệp có {len(embedded)} chữ ký; chỉ kiểm tra {MAX_SIGNATURES} chữ ký đầu tiên."
         embedded = embedded[:MAX_SIGNATURES]
-    try:
-        roots = roots or trust_roots()
-    except Exception:  # noqa: BLE001 - a broken trust store must not turn into a 500
-        log.exception("Trust roots could not be read")
-        roots = TrustRoots([], {})
     results = [_check_signature(signature, roots) for signature in embedded]
     state = next(s for s in _SEVERITY if any(r.state == s for r in results) or s == VALID)
     return VerificationReport(state, results, note)

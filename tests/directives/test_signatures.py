@@ -85,9 +85,7 @@ def test_an_officers_signed_report_file_is_checked_and_shown_on_the_report_page(
     assert "Chữ ký hợp lệ nhưng chứng thư chưa được tin cậy" in page
 
 
-def test_trusting_a_new_root_rechecks_the_signed_files(
-    directives_demo, ca, signed, django_capture_on_commit_callbacks
-):
+def test_trusting_a_new_root_rechecks_the_signed_files(directives_demo, ca, signed, django_capture_on_commit_callbacks):
     document = DocumentFactory()
     with django_capture_on_commit_callbacks(execute=True):
         item = DocumentFile.objects.create(document=document, file=SimpleUploadedFile("a.pdf", signed))
