@@ -187,6 +187,7 @@ public.weblinkgroup              -      vacd   vacd
 public.dailyvisit                -      v      v
 public.contactmessage            -      vc     vc
 portal.securityevent             -      -      -
+portal.trustedroot               -      -      -
 cooperatives.cooperative         v      -      vacd
 cooperatives.person              v      -      vacd
 cooperatives.congress            v      -      vacd
@@ -364,7 +365,8 @@ def build_world():
     from directives.services import report_get_or_create
     from fund.models import Appraisal, LoanDocument, RelatedCooperative
     from ops.management.commands.load_demo import demo_modules
-    from portal.models import AdministrativeUnit, Agency, SecurityEvent, User
+    from portal.models import AdministrativeUnit, Agency, SecurityEvent, TrustedRoot, User
+    from tests.portal.signing_ca import make_ca
     from public.models import Category, ContactMessage, Poll, Tag
     from tests.cooperatives.factories import CongressFactory, CooperativeFactory
     from tests.directives.factories import PDF_BYTES, DocumentFactory, assignment, report_request
@@ -472,6 +474,7 @@ def build_world():
     RelatedCooperative.objects.create(cooperative=w.cooperative["A"], related=w.cooperative["B"], reason="Cùng chủ")
     ContactMessage.objects.create(name="Người dân", email="dan@example.invalid", subject="Hỏi", body="Xin hỏi")
     SecurityEvent.objects.create(kind="login", username="lienminh")
+    TrustedRoot.objects.create(name="CA thử nghiệm", certificate_pem=make_ca().root_pem)
     Reminder.objects.create(agency=agency["A"], key="matrix", subject="Nhắc", body="Nhắc hạn", link="/bao-cao/")
     _axes_and_device_rows(users["quantri"])
 
