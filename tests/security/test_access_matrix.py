@@ -366,11 +366,11 @@ def build_world():
     from fund.models import Appraisal, LoanDocument, RelatedCooperative
     from ops.management.commands.load_demo import demo_modules
     from portal.models import AdministrativeUnit, Agency, SecurityEvent, TrustedRoot, User
-    from tests.portal.signing_ca import make_ca
     from public.models import Category, ContactMessage, Poll, Tag
     from tests.cooperatives.factories import CongressFactory, CooperativeFactory
     from tests.directives.factories import PDF_BYTES, DocumentFactory, assignment, report_request
     from tests.fund.factories import LoanFactory
+    from tests.portal.signing_ca import make_ca
     from tests.public.factories import ArticleFactory, PageFactory
 
     # The small demo loaders (units, agencies, accounts, news, documents); the registry's and the fund's demo books
