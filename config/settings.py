@@ -189,6 +189,9 @@ PORTAL_MAX_UPLOAD_BYTES = envint("PORTAL_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 # unless PORTAL_VERIFY_FETCH=1 (revocation is checked soft-fail either way).
 PORTAL_TRUST_ROOTS_DIR = os.getenv("PORTAL_TRUST_ROOTS_DIR", "")
 PORTAL_VERIFY_FETCH = envbool("PORTAL_VERIFY_FETCH", False)
+# The public check page /kiem-tra-chu-ky/: checks per IP per hour, and the largest PDF it reads.
+PORTAL_SIGNATURE_CHECKS_PER_HOUR = envint("PORTAL_SIGNATURE_CHECKS_PER_HOUR", 20)
+PORTAL_SIGNATURE_CHECK_MAX_BYTES = 10 * 1024 * 1024
 PORTAL_MAX_UNZIPPED_BYTES = envint("PORTAL_MAX_UNZIPPED_BYTES", 150 * 1024 * 1024)
 
 # Cache: Redis (REDIS_URL), shared by every process of every host. Production refuses to start without it, as

@@ -4,8 +4,11 @@ Keyword-only functions, each in one transaction, recording who acted. Legal/orga
 models (directives.models); the report workflow is DHIS2's (submit, accept or return with a comment, lock).
 """
 
+import hashlib
 from datetime import date, timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -22,6 +25,7 @@ from portal.models import Agency, User
 from portal.notify import mail_on_commit, notify
 from portal.signatures import SIGNED_STATES, signature_check
 from portal.text import normalise_multiline
+from portal.verify import VerificationReport, verify_pdf
 
 from .indicators import prefill_values
 from .models import (
@@ -661,3 +665,21 @@ def signatures_recheck() -> int:
             done += 1
     bump_on_commit()
     return done
+
+
+class SignatureCheckLimited(Exception):
+    pass
+
+
+def public_signature_check(*, data: bytes, ip: str) -> VerificationReport:
+    """Verify a PDF someone uploaded on the public check page; the file is not kept. At most N checks per IP per hour
+    (the cache counts them; without the cache the check still runs: the size limit bounds each one)."""
+    key = "directives:signature-check:" + hashlib.sha256(ip.encode()).hexdigest()[:32]
+    try:
+        cache.add(key, 0, 3600)
+        count = cache.incr(key)
+    except Exception:  # noqa: BLE001 - the cache is down: do not refuse citizens
+        count = 1
+    if count > settings.PORTAL_SIGNATURE_CHECKS_PER_HOUR:
+        raise SignatureCheckLimited("Bạn đã kiểm tra quá nhiều tệp trong một giờ. Vui lòng thử lại sau.")
+    return verify_pdf(data)

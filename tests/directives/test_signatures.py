@@ -118,3 +118,21 @@ def test_staff_recheck_the_signatures_from_the_document_list(
     item.refresh_from_db()
     assert item.signature_state == "valid"
     assert Document.objects.filter(pk=document.pk).exists()
+
+
+def test_anyone_checks_a_pdf_on_the_public_page_and_it_is_not_kept(client, db, signed, settings):
+    settings.PORTAL_SIGNATURE_CHECKS_PER_HOUR = 2
+    for _ in range(2):
+        upload = SimpleUploadedFile("ky-so.pdf", signed, content_type="application/pdf")
+        page = client.post("/kiem-tra-chu-ky/", {"pdf": upload}).content.decode()
+        assert "Kết quả: Chữ ký hợp lệ nhưng chứng thư chưa được tin cậy" in page and "Nguyễn Văn An" in page
+    assert not DocumentFile.objects.exists()
+    upload = SimpleUploadedFile("ky-so.pdf", signed, content_type="application/pdf")
+    page = client.post("/kiem-tra-chu-ky/", {"pdf": upload}).content.decode()
+    assert "Bạn đã kiểm tra quá nhiều tệp trong một giờ." in page and "Kết quả:" not in page
+
+
+def test_the_public_page_refuses_a_file_that_is_not_a_pdf_in_vietnamese(client, db):
+    upload = SimpleUploadedFile("anh.pdf", b"GIF89a....", content_type="application/pdf")
+    response = client.post("/kiem-tra-chu-ky/", {"pdf": upload})
+    assert response.status_code == 200 and "Tệp không phải PDF." in response.content.decode()

@@ -123,6 +123,7 @@ cooperatives:import_template        -         adm    adm     adm     file   file
 cooperatives:export                 -         adm    adm     adm     file   404    file
 
 directives:document_list            -         200    200     200     200    200    200
+directives:signature_check          -         200    200     200     200    200    200
 directives:document_detail          public    200    200     200     200    200    200
 directives:document_detail          internal  404    404     404     200    404    200
 directives:document_file            public    file   file    file    file   file   file
