@@ -36,3 +36,20 @@ def test_the_document_page_shows_a_valid_and_an_invalid_signature_readably(
         assert browser_page.locator(".badge-bad", has_text="Không hợp lệ").count() == 1
         assert browser_page.evaluate("document.documentElement.scrollWidth") <= width
         browser_page.screenshot(path=str(artifacts_dir / f"signature-document-{width}.png"), full_page=True)
+
+
+def test_the_public_check_page_shows_the_verdict_of_an_uploaded_pdf_at_360_px(
+    transactional_db, mobile_page, live_server, artifacts_dir, tmp_path
+):
+    ca = make_ca()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        signed = pool.submit(ca.sign, plain_pdf(), timestamp=True).result()
+    path = tmp_path / "Công văn ký số.pdf"
+    path.write_bytes(signed)
+    mobile_page.goto(f"{live_server.url}/kiem-tra-chu-ky/")
+    mobile_page.set_input_files("#id_pdf", str(path))
+    mobile_page.click("button[type=submit]")
+    mobile_page.wait_for_selector("text=Kết quả: Chữ ký hợp lệ nhưng chứng thư chưa được tin cậy")
+    mobile_page.click(".sig-details summary")
+    assert mobile_page.evaluate("document.documentElement.scrollWidth") <= 360
+    mobile_page.screenshot(path=str(artifacts_dir / "signature-check-360.png"), full_page=True)
