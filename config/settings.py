@@ -184,6 +184,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Largest file a user may attach (documents, reports, news attachments).
 PORTAL_MAX_UPLOAD_BYTES = envint("PORTAL_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 # Largest total a .docx/.xlsx/.odt may unpack to, read from its zip directory before opening (zip-bomb guard).
+# Signed PDFs (portal.verify): extra trusted roots (PEM/DER files, e.g. the national roots of the public CA system,
+# https://rootca.gov.vn) besides the TrustedRoot rows staff manage; fetching revocation data over the network is off
+# unless PORTAL_VERIFY_FETCH=1 (revocation is checked soft-fail either way).
+PORTAL_TRUST_ROOTS_DIR = os.getenv("PORTAL_TRUST_ROOTS_DIR", "")
+PORTAL_VERIFY_FETCH = envbool("PORTAL_VERIFY_FETCH", False)
+# The public check page /kiem-tra-chu-ky/: checks per IP per hour, and the largest PDF it reads.
+PORTAL_SIGNATURE_CHECKS_PER_HOUR = envint("PORTAL_SIGNATURE_CHECKS_PER_HOUR", 20)
+PORTAL_SIGNATURE_CHECK_MAX_BYTES = 10 * 1024 * 1024
 PORTAL_MAX_UNZIPPED_BYTES = envint("PORTAL_MAX_UNZIPPED_BYTES", 150 * 1024 * 1024)
 # Text of attachments (portal.extract), read by the worker after each upload. Pages and characters kept per file,
 # rows read per sheet; a scanned page goes to Tesseract (Debian tesseract-ocr-vie), at most this many seconds a

@@ -9,8 +9,9 @@ from portal.admin_lists import LargeChangelist, year_filter
 from portal.admin_uploads import PrivateFileInline
 from portal.forms import SafeRelationsAdminMixin
 from portal.history import HistoryAdmin
+from portal.tasks import publish_on_commit
 
-from . import indicators, services
+from . import indicators, services, tasks
 from .models import (
     Document,
     DocumentFile,
@@ -43,11 +44,37 @@ class ScopedAdminMixin:
         raise Http404("Không tìm thấy.")
 
 
-class DocumentFileInline(ExtractedTextAdminMixin, PrivateFileInline):
+class SignatureColumn:
+    """The verdict of a file's signature check, as a read-only column of the file inlines."""
+
+    @admin.display(description="chữ ký số")
+    def signature_check(self, obj):
+        return signature_summary(obj)
+
+
+def signature_summary(obj) -> str:
+    if not obj.pk or not obj.signature_state:
+        return "—"
+    report = obj.signature
+    if report is None:
+        return obj.get_signature_state_display()
+    signers = ", ".join(s.signer for s in report.signatures if s.signer)
+    return f"{report.verdict}" + (f" ({signers})" if signers else "")
+
+
+def _recheck(request, files, message_user):
+    count = 0
+    for kind, item in files:
+        publish_on_commit(tasks.check_file_signature, kind, item.pk)
+        count += 1
+    message_user(request, f"Đã đưa {count} tệp PDF vào hàng đợi kiểm tra chữ ký số.", messages.SUCCESS)
+
+
+class DocumentFileInline(ExtractedTextAdminMixin, SignatureColumn, PrivateFileInline):
     model = DocumentFile
     extra = 1
-    fields = ["file", "original_name", "size", "download", "text_status", "text_preview"]
-    readonly_fields = ["size", "download", "text_status", "text_preview"]
+    fields = ["file", "original_name", "size", "download", "signature_check", "text_status", "text_preview"]
+    readonly_fields = ["size", "download", "signature_check", "text_status", "text_preview"]
 
 
 class DocumentRelationInline(SafeRelationsAdminMixin, admin.TabularInline):
@@ -84,7 +111,12 @@ class DocumentAdmin(LargeChangelist, SafeRelationsAdminMixin, HistoryAdmin):
     prepopulated_fields = {"slug": ["number"]}
     autocomplete_fields = ["replaced_by"]
     inlines = [DocumentFileInline, DocumentRelationInline, TaskInline]
-    actions = [reextract_action("files")]
+    actions = [reextract_action("files"), "recheck_signatures"]
+
+    @admin.action(description="Kiểm tra lại chữ ký số")
+    def recheck_signatures(self, request, queryset):
+        files = DocumentFile.objects.filter(document__in=queryset, file__iendswith=".pdf")
+        _recheck(request, [("document", item) for item in files], self.message_user)
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
@@ -211,11 +243,19 @@ class ReportTransitionInline(admin.TabularInline):
         return False
 
 
-class ReportFileInline(ExtractedTextAdminMixin, admin.TabularInline):
+class ReportFileInline(ExtractedTextAdminMixin, SignatureColumn, admin.TabularInline):
     model = ReportFile
     extra = 0
-    readonly_fields = ["original_name", "size", "uploaded_by", "uploaded_at", "text_status", "text_preview"]
-    fields = ["original_name", "size", "uploaded_by", "uploaded_at", "text_status", "text_preview"]
+    readonly_fields = [
+        "original_name",
+        "size",
+        "signature_check",
+        "uploaded_by",
+        "uploaded_at",
+        "text_status",
+        "text_preview",
+    ]
+    fields = readonly_fields
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -232,7 +272,12 @@ class ReportAdmin(LargeChangelist, ScopedAdminMixin, HistoryAdmin):
     readonly_fields = ["request", "agency", "state", "version", "first_submitted_at", "submitted_at", "last_comment"]
     exclude = ["updated_by"]
     inlines = [ReportValueInline, ReportFileInline, ReportTransitionInline]
-    actions = ["accept_selected"]
+    actions = ["accept_selected", "recheck_signatures"]
+
+    @admin.action(description="Kiểm tra lại chữ ký số")
+    def recheck_signatures(self, request, queryset):
+        files = ReportFile.objects.filter(report__in=queryset, file__iendswith=".pdf")
+        _recheck(request, [("report", item) for item in files], self.message_user)
 
     @admin.action(description="Chấp nhận các báo cáo đã gửi được chọn")
     def accept_selected(self, request, queryset):

@@ -42,6 +42,16 @@ class DirectivesConfig(AppConfig):
             m2m=("directives.ReportRequest.agencies",),
         )
 
+        from django.db.models.signals import post_save
+
+        from portal.signatures import trusted_roots_changed
+
+        from . import hooks
+
+        for model_name in ("DocumentFile", "ReportFile"):
+            post_save.connect(hooks.file_saved, sender=f"directives.{model_name}", dispatch_uid=f"sig:{model_name}")
+        trusted_roots_changed.connect(hooks.roots_changed, dispatch_uid="directives.recheck_signatures")
+
         from portal import navigation as nav
 
         from .services import is_reviewer

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
@@ -196,3 +197,18 @@ class ScorecardForm(forms.Form):
 
     def day(self):
         return (self.cleaned_data.get("ngay") if self.is_valid() else None) or timezone.localdate()
+
+
+class SignatureCheckForm(forms.Form):
+    """The public signature check: one PDF, read and forgotten."""
+
+    pdf = forms.FileField(label="Tệp PDF đã ký số", help_text="Tối đa 10 MB. Tệp không được lưu lại.")
+
+    def clean_pdf(self):
+        upload = self.cleaned_data["pdf"]
+        if upload.size > settings.PORTAL_SIGNATURE_CHECK_MAX_BYTES:
+            raise forms.ValidationError("Tệp lớn hơn 10 MB; hãy chọn tệp nhỏ hơn.")
+        data = upload.read()
+        if not data.lstrip()[:5] == b"%PDF-":
+            raise forms.ValidationError("Tệp không phải PDF.")
+        return data

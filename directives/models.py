@@ -19,6 +19,7 @@ from portal.access import user_scope
 from portal.extract import TEXT_FIELDS, ExtractedText, search_text_of
 from portal.models import Agency
 from portal.search import Searchable
+from portal.signatures import SignatureChecked
 
 # PrivateStorage lives in portal.storage; it stays importable from here for migrations 0004+ that name
 # "directives.models.PrivateStorage".
@@ -118,7 +119,7 @@ class Document(Searchable):
         return self.get_status_display()
 
 
-class DocumentFile(ExtractedText, PrivateFile):
+class DocumentFile(ExtractedText, SignatureChecked, PrivateFile):
     """A file attached to a document, stored under a generated name; `original_name` is what people see."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="files")
@@ -623,7 +624,7 @@ class ReportTransition(models.Model):
         return f"{self.report}: {self.get_action_display()}"
 
 
-class ReportFile(ExtractedText, PrivateFile):
+class ReportFile(ExtractedText, SignatureChecked, PrivateFile):
     """A file an agency attaches to its report; private to that agency and to province staff."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="files")

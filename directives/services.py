@@ -4,8 +4,11 @@ Keyword-only functions, each in one transaction, recording who acted. Legal/orga
 models (directives.models); the report workflow is DHIS2's (submit, accept or return with a comment, lock).
 """
 
+import hashlib
 from datetime import date, timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -17,12 +20,16 @@ import cooperatives.selectors as cooperative_selectors
 import fund.selectors as fund_selectors
 from portal import roles
 from portal.access import user_scope
+from portal.contentcache import bump_on_commit
 from portal.models import Agency, User
 from portal.notify import mail_on_commit, notify
+from portal.signatures import SIGNED_STATES, signature_check
 from portal.text import normalise_multiline
+from portal.verify import VerificationReport, verify_pdf
 
 from .indicators import prefill_values
 from .models import (
+    DocumentFile,
     Reminder,
     Report,
     ReportDraft,
@@ -631,3 +638,48 @@ def staff_digests_send(*, on: date) -> int:
         recipients=[user.email for user in staff],
     )
     return len(staff)
+
+
+# --- digital signatures on uploaded PDFs ---------------------------------------------------------------------------
+
+SIGNED_FILE_MODELS = {"document": DocumentFile, "report": ReportFile}
+
+
+def file_signature_check(*, kind: str, file_id: int) -> str:
+    """Verify the signatures of one uploaded file (a document's or a report's) and keep the result on it."""
+    item = SIGNED_FILE_MODELS[kind].objects.filter(pk=file_id).first()
+    if item is None:  # deleted before the worker got to it
+        return ""
+    state = signature_check(obj=item)
+    if kind == "document":
+        bump_on_commit()  # the public document page shows the verdict
+    return state
+
+
+def signatures_recheck() -> int:
+    """Check again every file that carries a signature (the trusted roots changed, so a verdict may have)."""
+    done = 0
+    for model in SIGNED_FILE_MODELS.values():
+        for item in model.objects.filter(signature_state__in=SIGNED_STATES).only("pk", "file").iterator():
+            signature_check(obj=item)
+            done += 1
+    bump_on_commit()
+    return done
+
+
+class SignatureCheckLimited(Exception):
+    pass
+
+
+def public_signature_check(*, data: bytes, ip: str) -> VerificationReport:
+    """Verify a PDF someone uploaded on the public check page; the file is not kept. At most N checks per IP per hour
+    (the cache counts them; without the cache the check still runs: the size limit bounds each one)."""
+    key = "directives:signature-check:" + hashlib.sha256(ip.encode()).hexdigest()[:32]
+    try:
+        cache.add(key, 0, 3600)
+        count = cache.incr(key)
+    except Exception:  # noqa: BLE001 - the cache is down: do not refuse citizens
+        count = 1
+    if count > settings.PORTAL_SIGNATURE_CHECKS_PER_HOUR:
+        raise SignatureCheckLimited("Bạn đã kiểm tra quá nhiều tệp trong một giờ. Vui lòng thử lại sau.")
+    return verify_pdf(data)

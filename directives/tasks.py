@@ -24,3 +24,13 @@ def send_weekly_digests() -> int:
 @shared_task(name="directives.send_staff_digests", **RELIABLE)
 def send_staff_digests() -> int:
     return services.staff_digests_send(on=timezone.localdate())
+
+
+@shared_task(name="directives.check_file_signature", **RELIABLE)
+def check_file_signature(kind: str, file_id: int) -> str:
+    return services.file_signature_check(kind=kind, file_id=file_id)
+
+
+@shared_task(name="directives.recheck_signatures", **RELIABLE)
+def recheck_signatures() -> int:
+    return services.signatures_recheck()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("van-ban/tep/<int:pk>/", views.document_file, name="document_file"),
     path("van-ban/tep/<int:pk>/ocr/", views.document_file_ocr, name="document_file_ocr"),
     path("van-ban/<slug:slug>/", views.document_detail, name="document_detail"),
+    path("kiem-tra-chu-ky/", views.signature_check, name="signature_check"),
     path("bao-cao/", views.workspace, name="workspace"),
     path("lam-viec/viec-cho-xu-ly/", staff_views.staff_home, name="staff_home"),
     path("bao-cao/dia-ban/", views.scorecard_page, name="scorecard"),

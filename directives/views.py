@@ -3,6 +3,7 @@
 Every object is fetched through a `for_user` queryset (portal.access decides), so another agency's object is a 404.
 """
 
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -24,11 +25,13 @@ from portal.contentcache import CachedCountPaginator, query_key
 from portal.models import AdministrativeUnit, SiteSettings
 from portal.pagecache import anonymous_page, understands
 from portal.pdf import pdf_response
+from portal.security import client_ip
+from portal.signatures import SignatureState
 from portal.storage import attachment_response, wants_inline
 
 from . import exports, scorecard, selectors, services
 from .filters import DocumentFilter
-from .forms import ExtensionForm, ProgressForm, ReportForm, ReviewForm, ScorecardForm
+from .forms import ExtensionForm, ProgressForm, ReportForm, ReviewForm, ScorecardForm, SignatureCheckForm
 from .indicators import prefill_sources, prefill_values
 from .models import Document, DocumentFile, Reminder, Report, ReportFile, ReportRequest, Task, TaskAssignment
 
@@ -588,3 +591,18 @@ def scorecard_tasks(request):
     labelled = [(a, TaskAssignment.Status(s).label, s) for a, s in rows]
     ctx = {"unit": unit, "on": on, "rows": labelled, "wanted": wanted, "count": len(rows)}
     return render(request, "directives/scorecard_tasks.html", ctx)
+
+
+def signature_check(request):
+    """Anyone checks the digital signatures of a PDF; the file is read in memory and not kept."""
+    form = SignatureCheckForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.public_signature_check(data=form.cleaned_data["pdf"], ip=client_ip(request) or "")
+        except services.SignatureCheckLimited as exc:
+            form.add_error(None, str(exc))
+        else:
+            label = dict(SignatureState.choices)[report.state]
+            result = SimpleNamespace(signature_state=report.state, signature=report, get_signature_state_display=label)
+    return render(request, "directives/signature_check.html", {"form": form, "result": result})

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from .account_lock import login_unlock
+from .certificates import CertificateError, certificate_pem, common_name, fingerprint, read_ca_certificate
 from .forms import SafeRelationsAdminMixin
 from .models import (
     AdministrativeUnit,
@@ -19,6 +20,7 @@ from .models import (
     SecurityEvent,
     Signatory,
     SiteSettings,
+    TrustedRoot,
     User,
 )
 from .official import issued_visible_to
@@ -271,3 +273,67 @@ class RegisterCounterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["agency__name"]
     fields = ["agency", "year", "last_number"]
     readonly_fields = fields
+
+
+class TrustedRootForm(forms.ModelForm):
+    certificate_file = forms.FileField(
+        label="tệp chứng thư gốc",
+        required=False,
+        help_text="Tệp .cer, .crt hoặc .pem (dạng DER hoặc PEM) của tổ chức cung cấp dịch vụ chứng thực (CA).",
+    )
+
+    class Meta:
+        model = TrustedRoot
+        fields = ["name", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = False
+        self.fields["name"].help_text = "Để trống để dùng tên trong chứng thư."
+
+    def clean_certificate_file(self):
+        upload = self.cleaned_data.get("certificate_file")
+        if upload is None:
+            if not self.instance.pk:
+                raise forms.ValidationError("Hãy chọn tệp chứng thư gốc.")
+            return None
+        if upload.size > 64 * 1024:
+            raise forms.ValidationError("Tệp quá lớn để là một chứng thư (tối đa 64 KB).")
+        try:
+            certificate = read_ca_certificate(upload.read())
+        except CertificateError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        if TrustedRoot.objects.exclude(pk=self.instance.pk).filter(fingerprint=fingerprint(certificate)).exists():
+            raise forms.ValidationError("Chứng thư gốc này đã có trong danh sách.")
+        return certificate
+
+    def save(self, commit=True):
+        certificate = self.cleaned_data.get("certificate_file")
+        if certificate is not None:
+            self.instance.certificate_pem = certificate_pem(certificate)
+            self.instance.name = self.instance.name or common_name(certificate)
+        return super().save(commit)
+
+
+@admin.register(TrustedRoot)
+class TrustedRootAdmin(admin.ModelAdmin):
+    """Roots whose chains the portal trusts; a change re-checks every signed file (portal.signatures)."""
+
+    form = TrustedRootForm
+    list_display = ["name", "is_active", "source", "fingerprint", "added_at"]
+    list_filter = ["is_active", "source"]
+    search_fields = ["name", "fingerprint"]
+    readonly_fields = ["source", "fingerprint", "subject", "valid_until", "added_at"]
+
+    def get_fields(self, request, obj=None):
+        fields = ["name", "certificate_file", "is_active"]
+        return fields + (self.readonly_fields if obj else [])
+
+    @admin.display(description="chủ thể")
+    def subject(self, obj):
+        return read_ca_certificate(obj.certificate_pem.encode("ascii")).subject.rfc4514_string()
+
+    @admin.display(description="hiệu lực đến")
+    def valid_until(self, obj):
+        moment = read_ca_certificate(obj.certificate_pem.encode("ascii")).not_valid_after_utc
+        return moment.strftime("%d/%m/%Y")

@@ -31,6 +31,10 @@ class PortalConfig(AppConfig):
 
         signals.connect()
 
+        from . import signatures
+
+        signatures.connect()
+
         from .forms import install_text_normalisation
 
         install_text_normalisation()

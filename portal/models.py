@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from .certificates import fingerprint, load_certificates
 from .storage import PrivateStorage, generated_name
 from .uploads import UploadValidator
 
@@ -416,3 +417,33 @@ class IssuedDocument(models.Model):
     def current_file(self):
         """The file people get: the signed one once it is signed."""
         return self.signed_pdf if self.signed_pdf else self.pdf
+
+
+class TrustedRoot(models.Model):
+    """A root certificate whose chains the portal trusts when it verifies a signed PDF (portal.verify): the demo's own
+    CA, or a root of the national public CA system (Bộ Thông tin và Truyền thông, Trung tâm Chứng thực điện tử quốc
+    gia) that staff upload. Files in PORTAL_TRUST_ROOTS_DIR are trusted as well."""
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", "Tải lên"
+        DEMO = "demo", "CA thử nghiệm của bản demo"
+
+    name = models.CharField("tên", max_length=200)
+    certificate_pem = models.TextField("chứng thư (PEM)")
+    fingerprint = models.CharField("dấu vân tay SHA-256", max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField("đang tin cậy", default=True)
+    source = models.CharField("nguồn", max_length=20, choices=Source.choices, default=Source.UPLOAD)
+    added_at = models.DateTimeField("thêm lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "chứng thư gốc tin cậy"
+        verbose_name_plural = "chứng thư gốc tin cậy"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # The fingerprint is derived from the certificate so the unique key cannot disagree with it.
+        self.fingerprint = fingerprint(load_certificates(self.certificate_pem.encode("ascii"))[0])
+        super().save(*args, **kwargs)

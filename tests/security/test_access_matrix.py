@@ -123,6 +123,7 @@ cooperatives:import_template        -         adm    adm     adm     file   file
 cooperatives:export                 -         adm    adm     adm     file   404    file
 
 directives:document_list            -         200    200     200     200    200    200
+directives:signature_check          -         200    200     200     200    200    200
 directives:document_detail          public    200    200     200     200    200    200
 directives:document_detail          internal  404    404     404     200    404    200
 directives:document_file            public    file   file    file    file   file   file
@@ -195,6 +196,7 @@ public.contactmessage            -      vc     vc
 portal.securityevent             -      -      -
 portal.issueddocument            -      -      v
 portal.registercounter           -      -      v
+portal.trustedroot               -      -      -
 cooperatives.cooperative         v      -      vacd
 cooperatives.person              v      -      vacd
 cooperatives.congress            v      -      vacd
@@ -372,11 +374,12 @@ def build_world():
     from directives.services import report_get_or_create
     from fund.models import Appraisal, LoanDocument, RelatedCooperative
     from ops.management.commands.load_demo import demo_modules
-    from portal.models import AdministrativeUnit, Agency, SecurityEvent, User
+    from portal.models import AdministrativeUnit, Agency, SecurityEvent, TrustedRoot, User
     from public.models import Category, ContactMessage, Poll, Tag
     from tests.cooperatives.factories import CongressFactory, CooperativeFactory
     from tests.directives.factories import PDF_BYTES, DocumentFactory, assignment, report_request
     from tests.fund.factories import LoanFactory
+    from tests.portal.signing_ca import make_ca
     from tests.public.factories import ArticleFactory, PageFactory
 
     # The small demo loaders (units, agencies, accounts, news, documents); the registry's and the fund's demo books
@@ -482,6 +485,7 @@ def build_world():
     RelatedCooperative.objects.create(cooperative=w.cooperative["A"], related=w.cooperative["B"], reason="Cùng chủ")
     ContactMessage.objects.create(name="Người dân", email="dan@example.invalid", subject="Hỏi", body="Xin hỏi")
     SecurityEvent.objects.create(kind="login", username="lienminh")
+    TrustedRoot.objects.create(name="CA thử nghiệm", certificate_pem=make_ca().root_pem)
     Reminder.objects.create(agency=agency["A"], key="matrix", subject="Nhắc", body="Nhắc hạn", link="/bao-cao/")
     _axes_and_device_rows(users["quantri"])
 

@@ -217,7 +217,40 @@ def _extract_text(request):
     )
 
 
+def _signed_document_file(request, state):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from directives.models import DocumentFile
+    from tests.directives.factories import DocumentFactory
+    from tests.portal.signing_ca import make_ca, plain_pdf
+
+    request.getfixturevalue("demo")
+    ca = make_ca()
+    item = DocumentFile(document=DocumentFactory(), file=SimpleUploadedFile("ky-so.pdf", ca.sign(plain_pdf())))
+    item.save()  # pending; its check is enqueued on commit, which a test's transaction never reaches
+    DocumentFile.objects.filter(pk=item.pk).update(signature_state=state)
+    return ca, item
+
+
+def _check_file_signature(request):
+    from directives.models import DocumentFile
+
+    _, item = _signed_document_file(request, "pending")
+    return ["document", item.pk], lambda: DocumentFile.objects.exclude(signature_state="pending").count()
+
+
+def _recheck_signatures(request):
+    from directives.models import DocumentFile
+    from portal.models import TrustedRoot
+
+    ca, _ = _signed_document_file(request, "untrusted")
+    TrustedRoot.objects.create(name="CA thử nghiệm", certificate_pem=ca.root_pem)  # its recheck waits for a commit
+    return [], lambda: DocumentFile.objects.filter(signature_state="valid").count()
+
+
 CASES = {
+    "directives.check_file_signature": (_check_file_signature, 1),
+    "directives.recheck_signatures": (_recheck_signatures, 1),
     "portal.ping": (_ping, 1),
     "portal.extract_text": (_extract_text, 2),
     "portal.flush_counters": (_flush_counters, 3),
