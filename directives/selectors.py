@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import OuterRef, Prefetch, Subquery, Sum
 from django.utils import timezone
 
-from portal.models import Agency
+from portal.models import Agency, IssuedDocument
 
 from .indicators import indicators_for
 from .models import (
@@ -251,3 +251,24 @@ def _directive_tasks(document):
             )
         )
     )
+
+
+def not_submitted(request: ReportRequest) -> list[Agency]:
+    """The agencies asked whose report has not reached the alliance: not started, a draft, or returned."""
+    sent = Report.objects.filter(request=request, state__in=[Report.State.SUBMITTED, Report.State.ACCEPTED])
+    return list(request.agencies.exclude(pk__in=sent.values("agency_id")).order_by("kind", "name"))
+
+
+def request_documents(request: ReportRequest) -> dict[str, list[IssuedDocument]]:
+    """What the alliance issued about a request: its summary reports and its letters, the latest first."""
+    issued = list(
+        IssuedDocument.objects.filter(
+            source_type__app_label="directives", source_type__model="reportrequest", source_id=request.pk
+        )
+        .prefetch_related("addressed_to")
+        .order_by("-issued_at", "-pk")
+    )
+    return {
+        "summaries": [doc for doc in issued if doc.kind == IssuedDocument.Kind.REPORT],
+        "letters": [doc for doc in issued if doc.kind == IssuedDocument.Kind.LETTER],
+    }
