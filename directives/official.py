@@ -5,6 +5,8 @@ Only building here (no writes): services.py issues them. Everything an officer t
 paragraphs, so no markup of theirs reaches a document; figures are the stored values, formatted 1.500.000.
 """
 
+import re
+
 from django.conf import settings
 from django.utils.html import format_html, format_html_join
 
@@ -175,7 +177,8 @@ def summary_draft(summary, *, subject, intro, recipients, signatory, agency) -> 
 
 def reminder_defaults(request: ReportRequest, late) -> dict:
     return {
-        "subject": f"V/v đôn đốc gửi báo cáo {request.title[:1].lower()}{request.title[1:]}",
+        # The form prints "V/v" before a letter's subject.
+        "subject": f"đôn đốc gửi {request.title[:1].lower()}{request.title[1:]}",
         "addressees": [a.pk for a in late],
         "body": (
             f"Liên minh Hợp tác xã tỉnh đã đề nghị các cơ quan, đơn vị gửi {request.title[:1].lower()}"
@@ -198,13 +201,21 @@ def return_letter_body(report: Report, comment: str) -> str:
     )
 
 
+def letter_subject(subject: str) -> str:
+    """The subject without a "V/v" typed before it: the form prints its own."""
+    return _VV.sub("", subject.strip()).strip()
+
+
+_VV = re.compile(r"^v/v[\s.:]*", re.IGNORECASE)
+
+
 def letter_draft(*, agency, subject, body, addressees, signatory, drafting_code) -> DocumentDraft:
     """A công văn of `agency` to `addressees` (agencies): "Kính gửi" their names, "Nơi nhận" "Như trên" and the
     archive."""
     return DocumentDraft(
         agency=agency,
         kind=IssuedDocument.Kind.LETTER,
-        subject=subject,
+        subject=letter_subject(subject),
         body_html=paragraphs_html(body),
         addressees=[a.name for a in addressees],
         recipients=["Như trên", ARCHIVE + (f", {drafting_code}" if drafting_code else "")],

@@ -718,6 +718,7 @@ def letter_issue(
         raise PermissionDenied
     agency = _alliance_or_refuse()
     addressees = list(addressees)
+    subject = official.letter_subject(subject)
     _check_document_text(subject=subject, body=body)
     if not addressees:
         raise ValidationError({"addressees": "Hãy chọn ít nhất một cơ quan nhận."})
@@ -743,7 +744,7 @@ def report_return_letter(*, report: Report, comment: str, signatory, drafting_co
     """The letter returning a unit's report, with the reviewer's comment in its body."""
     title = report.request.title
     return letter_issue(
-        subject=f"V/v trả lại {title[:1].lower()}{title[1:]} để chỉnh sửa, bổ sung",
+        subject=f"trả lại {title[:1].lower()}{title[1:]} để chỉnh sửa, bổ sung",
         body=official.return_letter_body(report, comment),
         addressees=[report.agency],
         signatory=signatory,
