@@ -52,7 +52,7 @@ NO_SIGNATORY_MESSAGE = (
 
 def letter_code() -> str:
     """The drafting unit in a letter's symbol (VP in 12/LMHTX-VP): the setting, else "VP"."""
-    return getattr(settings, "PORTAL_LETTER_DRAFTING_CODE", "VP") or "VP"
+    return settings.PORTAL_LETTER_DRAFTING_CODE or "VP"
 
 
 # --- a unit's report ------------------------------------------------------------------------------------------------
