@@ -703,7 +703,7 @@ def summary_issue(
         subject=subject.strip(),
         intro=intro,
         recipients=recipients,
-        signatory=_check_signatory(agency, signatory),
+        signatory=_check_signatory(agency, signatory) or official.default_signatory(agency),
         agency=agency,
     )
     return document_issue(draft=draft, by=by, source=request, token=token)
@@ -727,7 +727,7 @@ def letter_issue(
         subject=subject.strip(),
         body=body,
         addressees=addressees,
-        signatory=_check_signatory(agency, signatory),
+        signatory=_check_signatory(agency, signatory) or official.default_signatory(agency),
         drafting_code=drafting_code.strip().upper(),
     )
     with transaction.atomic():
