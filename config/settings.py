@@ -544,3 +544,6 @@ if not DEBUG and not envbool("DJANGO_STATIC_COMPRESS", True):
 PORTAL_PRIVATE_MEDIA_ROOT = Path(os.getenv("PORTAL_PRIVATE_MEDIA_ROOT", BASE_DIR / "media-private"))
 # Days before a deadline when agencies get their "due soon" reminder.
 PORTAL_REMINDER_DAYS_BEFORE = envint("PORTAL_REMINDER_DAYS_BEFORE", 5)
+# The drafting unit in the symbol of the alliance's letters ("VP" in 12/LMHTX-VP, Nghị định 30/2020/NĐ-CP, Phụ lục
+# III); the letter form shows it as its default and the reviewer may change it per letter.
+PORTAL_LETTER_DRAFTING_CODE = os.getenv("PORTAL_LETTER_DRAFTING_CODE", "VP")

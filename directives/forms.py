@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from portal.uploads import UploadField
 
+from . import official
 from .indicators import Source
 from .models import Report, TaskAssignment
 
@@ -56,10 +57,14 @@ class ReportForm(forms.Form):
         prefilled: dict,
         draft: dict | None = None,
         sources: dict | None = None,
+        agency=None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.request_obj = request_obj
+        self.no_signatory = False
+        if agency is not None:
+            self.no_signatory = not _add_signatory_field(self, agency)
         self.sections = request_obj.section_list
         self.indicators = request_obj.indicators()
         self.prefilled = prefilled
@@ -129,6 +134,26 @@ class ReportForm(forms.Form):
         return {item.code: self.cleaned_data.get(f"ind_{item.code}") for item in self.indicators}
 
 
+SIGNATORY_ERRORS = {"invalid_choice": "Người ký không thuộc cơ quan ban hành văn bản: hãy chọn lại."}
+
+
+def _add_signatory_field(form: forms.Form, agency, *, label="Người ký văn bản") -> bool:
+    """A choice of the agency's active signatories, the head first and chosen; False when it has none."""
+    signatories = official.active_signatories(agency)
+    first = signatories.first()
+    if first is None:
+        return False
+    form.fields["signatory"] = forms.ModelChoiceField(
+        label=label,
+        queryset=signatories,
+        required=False,
+        empty_label=None,
+        initial=first.pk,
+        error_messages=SIGNATORY_ERRORS,
+    )
+    return True
+
+
 class ReviewForm(forms.Form):
     """Staff accept or return a report (a comment is required to return or reopen).
 
@@ -141,10 +166,17 @@ class ReviewForm(forms.Form):
         error_messages={"required": "Hãy chọn thao tác.", "invalid_choice": "Thao tác này không hợp lệ lúc này."},
     )
     comment = forms.CharField(label="Ý kiến", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    letter = forms.BooleanField(
+        label="Khi trả lại: gửi công văn trả lại báo cáo cho đơn vị, kèm ý kiến trên",
+        required=False,
+        help_text="Công văn vào sổ văn bản đi của Liên minh; đơn vị nhận được thông báo kèm liên kết.",
+    )
 
     def __init__(self, *args, report: Report, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [(a.value, a.label) for a in report.reviewer_actions()]
+        if Report.Action.RETURN not in report.reviewer_actions():
+            del self.fields["letter"]
 
     def clean(self):
         data = super().clean()
@@ -212,3 +244,82 @@ class SignatureCheckForm(forms.Form):
         if not data.lstrip()[:5] == b"%PDF-":
             raise forms.ValidationError("Tệp không phải PDF.")
         return data
+
+
+class IssueForm(forms.Form):
+    """What every issuing form of the alliance carries: a one-time token (a second POST of the same form finds the
+    document issued by the first), the subject and the signatory."""
+
+    token = forms.UUIDField(
+        widget=forms.HiddenInput, error_messages={"invalid": "Biểu mẫu không hợp lệ: hãy tải lại trang."}
+    )
+    subject = forms.CharField(
+        label="Trích yếu",
+        max_length=500,
+        error_messages={"required": "Hãy nhập trích yếu của văn bản.", "max_length": "Trích yếu dài quá 500 ký tự."},
+    )
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.no_signatory = not _add_signatory_field(self, agency)
+        self.no_signatory_message = official.NO_SIGNATORY_MESSAGE
+
+    def signatory(self):
+        return self.cleaned_data.get("signatory")
+
+
+BODY_ERRORS = {"max_length": f"Nội dung dài quá {official.BODY_MAX_CHARS:,} ký tự.".replace(",", ".")}
+
+
+class SummaryIssueForm(IssueForm):
+    field_order = ["subject", "signatory", "recipients", "intro"]
+    recipients = forms.CharField(
+        label="Nơi nhận",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Mỗi dòng một nơi nhận.",
+        error_messages={"required": "Hãy ghi ít nhất một nơi nhận."},
+    )
+    intro = forms.CharField(
+        label="Đoạn mở đầu (không bắt buộc)",
+        required=False,
+        max_length=official.BODY_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages=BODY_ERRORS,
+    )
+
+    def recipient_list(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["recipients"].splitlines() if line.strip()]
+
+
+class LetterForm(IssueForm):
+    """A reminder (công văn đôn đốc) of a report request to the agencies that have not sent their report."""
+
+    field_order = ["addressees", "subject", "body", "drafting_code", "signatory"]
+    addressees = forms.ModelMultipleChoiceField(
+        label="Kính gửi",
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Hãy chọn ít nhất một cơ quan nhận.",
+            "invalid_choice": "Có cơ quan không thuộc danh sách được yêu cầu báo cáo: hãy chọn lại.",
+            "invalid_pk_value": "Có cơ quan không hợp lệ: hãy chọn lại.",
+        },
+    )
+    body = forms.CharField(
+        label="Nội dung",
+        max_length=official.BODY_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Mỗi đoạn một dòng.",
+        error_messages={"required": "Hãy nhập nội dung công văn.", **BODY_ERRORS},
+    )
+    drafting_code = forms.RegexField(
+        label="Đơn vị soạn thảo (trong ký hiệu)",
+        regex=r"^[A-Za-z0-9]{1,10}$",
+        required=False,
+        help_text="Ví dụ: VP trong 12/LMHTX-VP.",
+        error_messages={"invalid": "Chỉ dùng chữ cái không dấu và chữ số, tối đa 10 ký tự."},
+    )
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["addressees"].queryset = agencies

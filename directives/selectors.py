@@ -9,7 +9,7 @@ from django.db.models import OuterRef, Prefetch, Subquery, Sum
 from django.utils import timezone
 
 from portal.extract import file_hits, missing_words
-from portal.models import Agency
+from portal.models import Agency, IssuedDocument
 from portal.search import terms
 
 from .indicators import indicators_for
@@ -273,3 +273,24 @@ def document_file_hits(documents, q: str) -> dict:
 
 def document_file_url(pk: int, stored: str) -> str:
     return f"/van-ban/tep/{pk}/?xem=1"
+
+
+def not_submitted(request: ReportRequest) -> list[Agency]:
+    """The agencies asked whose report has not reached the alliance: not started, a draft, or returned."""
+    sent = Report.objects.filter(request=request, state__in=[Report.State.SUBMITTED, Report.State.ACCEPTED])
+    return list(request.agencies.exclude(pk__in=sent.values("agency_id")).order_by("kind", "name"))
+
+
+def request_documents(request: ReportRequest) -> dict[str, list[IssuedDocument]]:
+    """What the alliance issued about a request: its summary reports and its letters, the latest first."""
+    issued = list(
+        IssuedDocument.objects.filter(
+            source_type__app_label="directives", source_type__model="reportrequest", source_id=request.pk
+        )
+        .prefetch_related("addressed_to")
+        .order_by("-issued_at", "-pk")
+    )
+    return {
+        "summaries": [doc for doc in issued if doc.kind == IssuedDocument.Kind.REPORT],
+        "letters": [doc for doc in issued if doc.kind == IssuedDocument.Kind.LETTER],
+    }

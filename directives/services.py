@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -21,12 +21,14 @@ import fund.selectors as fund_selectors
 from portal import roles
 from portal.access import user_scope
 from portal.contentcache import bump_on_commit
-from portal.models import Agency, User
+from portal.models import Agency, IssuedDocument, Signatory, User
 from portal.notify import mail_on_commit, notify
+from portal.official import document_issue, issued_for
 from portal.signatures import SIGNED_STATES, signature_check
 from portal.text import normalise_multiline
 from portal.verify import VerificationReport, verify_pdf
 
+from . import official, selectors
 from .indicators import prefill_values
 from .models import (
     DocumentFile,
@@ -254,6 +256,7 @@ def report_submit(
     attachment=None,
     submit: bool,
     by,
+    signatory: Signatory | None = None,
 ) -> Report:
     """What an officer's report form sends: the draft saved (refused when someone saved since the form was read),
     an attached file, and, when `submit`, the report sent to the alliance.
@@ -274,7 +277,7 @@ def report_submit(
     if attachment:
         report_attach(report=report, upload=attachment, by=by)
     if submit:
-        report = report_transition(report=report, action="submit", by=by)
+        report = report_transition(report=report, action="submit", by=by, signatory=signatory)
     return report
 
 
@@ -374,8 +377,12 @@ def report_draft_save(
 
 
 @transaction.atomic
-def report_transition(*, report: Report, action: str, by, comment: str = "") -> Report:
-    """Move the report along its workflow and record who did it, when, and why."""
+def report_transition(
+    *, report: Report, action: str, by, comment: str = "", signatory: Signatory | None = None
+) -> Report:
+    """Move the report along its workflow and record who did it, when, and why. Submitting issues the report as a
+    document of the unit (report_issue), in the same transaction: no submission without its number, and no number
+    taken by a submission that failed."""
     action = Report.Action(action)
     report = Report.objects.select_for_update().get(pk=report.pk)
     if action in Report.OFFICER_ACTIONS and not may_edit_for(by, report.agency_id):
@@ -409,8 +416,35 @@ def report_transition(*, report: Report, action: str, by, comment: str = "") -> 
     )
     if Report.State.ACCEPTED in (old, report.state):
         _sync_tied_assignment(report)
+    if action == Report.Action.SUBMIT:
+        report_issue(report=report, signatory=signatory, by=by)
     report.refresh_from_db()
     return report
+
+
+def _check_signatory(agency: Agency, signatory: Signatory | None) -> Signatory | None:
+    if signatory is not None and (signatory.agency_id != agency.pk or not signatory.is_active):
+        raise ValidationError("Người ký không thuộc cơ quan ban hành văn bản.")
+    return signatory
+
+
+def report_issue(*, report: Report, signatory: Signatory | None, by) -> IssuedDocument:
+    """The submitted report as a document of its unit (kind BC, the unit's register). Submitted again after a
+    return, it is issued again with a new number and replaces the document issued before; the register keeps both.
+    Without a chosen signatory the unit's head signs (official.default_signatory)."""
+    signatory = _check_signatory(report.agency, signatory) or official.default_signatory(report.agency)
+    report = Report.objects.select_related("request", "agency__unit").get(pk=report.pk)
+    previous = issued_for(report)
+    return document_issue(draft=official.report_draft(report, signatory), by=by, source=report, replaces=previous)
+
+
+def report_documents(report: Report) -> list[IssuedDocument]:
+    """The documents issued for a report, the latest first."""
+    return list(
+        IssuedDocument.objects.filter(
+            source_type__app_label="directives", source_type__model="report", source_id=report.pk
+        ).order_by("-issued_at", "-pk")
+    )
 
 
 def _sync_tied_assignment(report: Report) -> None:
@@ -683,3 +717,134 @@ def public_signature_check(*, data: bytes, ip: str) -> VerificationReport:
     if count > settings.PORTAL_SIGNATURE_CHECKS_PER_HOUR:
         raise SignatureCheckLimited("Bạn đã kiểm tra quá nhiều tệp trong một giờ. Vui lòng thử lại sau.")
     return verify_pdf(data)
+
+
+# --- the alliance's documents: the summary report, letters ----------------------------------------------------------
+
+
+def _alliance_or_refuse() -> Agency:
+    agency = official.alliance()
+    if agency is None:
+        raise ValidationError("Chưa có cơ quan Liên minh Hợp tác xã tỉnh trong danh sách cơ quan, đơn vị.")
+    return agency
+
+
+def _check_document_text(*, subject: str, body: str) -> None:
+    errors = {}
+    if not subject.strip():
+        errors["subject"] = "Hãy nhập trích yếu của văn bản."
+    if len(body) > official.BODY_MAX_CHARS:
+        errors["body"] = f"Nội dung dài quá {official.BODY_MAX_CHARS:,} ký tự.".replace(",", ".")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def summary_issue(
+    *, request: ReportRequest, subject: str, intro: str, recipients: list[str], signatory, by, token=None
+) -> IssuedDocument:
+    """The alliance's summary report of `request` to the provincial People's Committee (kind BC, the alliance's
+    register), with the figures of selectors.request_summary as of today."""
+    if not is_reviewer(by):
+        raise PermissionDenied
+    agency = _alliance_or_refuse()
+    _check_document_text(subject=subject, body=intro)
+    summary = selectors.request_summary(request, on=timezone.localdate())
+    draft = official.summary_draft(
+        summary,
+        subject=subject.strip(),
+        intro=intro,
+        recipients=recipients,
+        signatory=_check_signatory(agency, signatory) or official.default_signatory(agency),
+        agency=agency,
+    )
+    return document_issue(draft=draft, by=by, source=request, token=token)
+
+
+def letter_issue(
+    *, subject: str, body: str, addressees, signatory, drafting_code: str, by, source=None, token=None
+) -> IssuedDocument:
+    """A công văn of the alliance (kind CV) to `addressees`: each addressed agency's active officers are told in
+    their inbox, with the link to the letter."""
+    if not is_reviewer(by):
+        raise PermissionDenied
+    agency = _alliance_or_refuse()
+    addressees = list(addressees)
+    subject = official.letter_subject(subject)
+    _check_document_text(subject=subject, body=body)
+    if not addressees:
+        raise ValidationError({"addressees": "Hãy chọn ít nhất một cơ quan nhận."})
+    draft = official.letter_draft(
+        agency=agency,
+        subject=subject.strip(),
+        body=body,
+        addressees=addressees,
+        signatory=_check_signatory(agency, signatory) or official.default_signatory(agency),
+        drafting_code=drafting_code.strip().upper(),
+    )
+    with transaction.atomic():
+        fresh = not (token and IssuedDocument.objects.filter(issue_token=token).exists())
+        doc = document_issue(draft=draft, by=by, source=source, addressed_to=addressees, token=token)
+        if fresh:
+            link = f"/bao-cao/van-ban-di/{doc.pk}/?xem=1"
+            people = User.objects.filter(is_active=True, agency__in=addressees)
+            notify(people, title=f"Công văn số {doc.reference} của {agency.name}", body=doc.subject, link=link)
+    return doc
+
+
+def report_return_letter(*, report: Report, comment: str, signatory, drafting_code: str, by) -> IssuedDocument:
+    """The letter returning a unit's report, with the reviewer's comment in its body."""
+    title = report.request.title
+    return letter_issue(
+        subject=f"trả lại {title[:1].lower()}{title[1:]} để chỉnh sửa, bổ sung",
+        body=official.return_letter_body(report, comment),
+        addressees=[report.agency],
+        signatory=signatory,
+        drafting_code=drafting_code,
+        by=by,
+        source=report,
+    )
+
+
+@transaction.atomic
+def report_review(*, report: Report, action: str, comment: str, by, letter: bool = False, signatory=None) -> Report:
+    """A reviewer's decision; a return may send the unit a letter with the comment, in the same transaction."""
+    report = report_transition(report=report, action=action, by=by, comment=comment)
+    if letter and action == Report.Action.RETURN:
+        report_return_letter(
+            report=report, comment=comment.strip(), signatory=signatory, drafting_code=official.letter_code(), by=by
+        )
+    return report
+
+
+def letters_for(user) -> list[IssuedDocument]:
+    """The letters addressed to an officer's agency, the latest first (province staff see them on the request's
+    summary page)."""
+    scope = user_scope(user)
+    if scope.everything or not scope.agency_ids:
+        return []
+    return list(IssuedDocument.objects.filter(addressed_to__in=scope.agency_ids).select_related("agency")[:20])
+
+
+def issued_visible(user):
+    """Issued documents a user may open: province-wide staff all; an agency's officers those it issued and those
+    addressed to it; anyone else (an editor, a reader) none."""
+    scope = user_scope(user)
+    if scope.everything:
+        return IssuedDocument.objects.all()
+    if not scope.agency_ids:
+        return IssuedDocument.objects.none()
+    mine = Q(agency_id__in=scope.agency_ids) | Q(addressed_to__in=scope.agency_ids)
+    return IssuedDocument.objects.filter(pk__in=IssuedDocument.objects.filter(mine).values("pk"))
+
+
+def issued_recent(user, limit: int = 5) -> list[IssuedDocument]:
+    """The latest documents an officer's agency issued; for province-wide staff, the latest of every agency."""
+    scope = user_scope(user)
+    if scope.everything:
+        qs = IssuedDocument.objects.all()
+    elif scope.agency_ids:
+        qs = IssuedDocument.objects.filter(agency_id__in=scope.agency_ids)
+    else:
+        return []
+    return list(qs.select_related("agency").order_by("-issued_at", "-pk")[:limit])

@@ -29,5 +29,8 @@ urlpatterns = [
     path("bao-cao/tong-hop/<int:pk>/", views.province_request, name="province_request"),
     path("bao-cao/tong-hop/<int:pk>/xlsx/", views.province_request_xlsx, name="province_request_xlsx"),
     path("bao-cao/tong-hop/<int:pk>/pdf/", views.province_request_pdf, name="province_request_pdf"),
+    path("bao-cao/tong-hop/<int:pk>/phat-hanh/", views.summary_issue, name="summary_issue"),
+    path("bao-cao/tong-hop/<int:pk>/don-doc/", views.reminder_letter, name="reminder_letter"),
+    path("bao-cao/van-ban-di/<int:pk>/", views.issued_file, name="issued_file"),
     path("bao-cao/chi-dao/<slug:slug>/", views.province_directive, name="province_directive"),
 ]

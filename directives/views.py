@@ -3,6 +3,7 @@
 Every object is fetched through a `for_user` queryset (portal.access decides), so another agency's object is a 404.
 """
 
+import uuid
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
@@ -23,15 +24,25 @@ from portal import staffcache, versioned
 from portal.access import user_scope
 from portal.contentcache import CachedCountPaginator, query_key
 from portal.models import AdministrativeUnit, SiteSettings
+from portal.official import render_draft_pdf
 from portal.pagecache import anonymous_page, understands
-from portal.pdf import pdf_response
+from portal.pdf import pdf_bytes_response, pdf_response
 from portal.security import client_ip
 from portal.signatures import SignatureState
 from portal.storage import attachment_response, wants_inline
 
-from . import exports, scorecard, selectors, services
+from . import exports, official, scorecard, selectors, services
 from .filters import DocumentFilter
-from .forms import ExtensionForm, ProgressForm, ReportForm, ReviewForm, ScorecardForm, SignatureCheckForm
+from .forms import (
+    ExtensionForm,
+    LetterForm,
+    ProgressForm,
+    ReportForm,
+    ReviewForm,
+    ScorecardForm,
+    SignatureCheckForm,
+    SummaryIssueForm,
+)
 from .indicators import prefill_sources, prefill_values
 from .models import Document, DocumentFile, Reminder, Report, ReportFile, ReportRequest, Task, TaskAssignment
 
@@ -108,6 +119,8 @@ def _workspace(request):
         "cells": selectors.workspace_requests(agency_ids, on=on),
         "assignments": selectors.sort_assignments(selectors.workspace_assignments(agency_ids), on=on),
         "reminders": Reminder.objects.filter(agency_id__in=agency_ids)[:10],
+        "letters": services.letters_for(request.user),
+        "issued_recent": services.issued_recent(request.user),
         "is_reviewer": services.is_reviewer(request.user),
         "province": scope.everything,
         "today": on,
@@ -152,6 +165,7 @@ def report_edit(request, request_pk):
         prefilled=prefilled,
         draft=shown.data if shown else None,
         sources=_sources(report_request, agency),
+        agency=agency,
     )
     if request.method == "POST" and form.is_valid() and locked:
         form.add_error(None, LOCKED_MESSAGE)
@@ -168,6 +182,7 @@ def report_edit(request, request_pk):
                     attachment=form.cleaned_data.get("attachment"),
                     submit=submitting,
                     by=request.user,
+                    signatory=form.cleaned_data.get("signatory"),
                 )
                 if submitting:
                     messages.success(request, "Đã gửi báo cáo tới Liên minh HTX tỉnh.")
@@ -182,6 +197,7 @@ def report_edit(request, request_pk):
     ctx["files"] = report.files.all() if report and not locked else []
     ctx["transitions"] = report.transitions.select_related("by") if report else []
     ctx["draft"] = shown
+    ctx["no_signatory_message"] = official.NO_SIGNATORY_MESSAGE
     ctx["draft_version"] = draft.version if draft else 0
     return render(request, "directives/report_form.html", ctx, status=400 if form.errors else 200)
 
@@ -286,8 +302,19 @@ def report_detail(request, pk):
         "review_form": ReviewForm(report=report) if reviewer and report.reviewer_actions() else None,
         "can_edit": report.is_editable and services.may_edit_for(request.user, report.agency_id),
         **_task_links(report, request.user),
+        **_report_documents(report),
     }
     return render(request, "directives/report_detail.html", ctx)
+
+
+def _report_documents(report) -> dict:
+    """The documents issued for the report (the current one first, then those it replaced), and the letters
+    returning it to the unit."""
+    issued = services.report_documents(report)
+    return {
+        "issued": [doc for doc in issued if doc.kind == "BC"],
+        "return_letters": [doc for doc in issued if doc.kind == "CV"],
+    }
 
 
 def _task_links(report, user) -> dict:
@@ -327,8 +354,12 @@ def report_review(request, pk):
     form = ReviewForm(request.POST, report=report)
     if form.is_valid():
         try:
-            services.report_transition(
-                report=report, action=form.cleaned_data["action"], by=request.user, comment=form.cleaned_data["comment"]
+            services.report_review(
+                report=report,
+                action=form.cleaned_data["action"],
+                by=request.user,
+                comment=form.cleaned_data["comment"],
+                letter=form.cleaned_data.get("letter", False),
             )
             messages.success(request, "Đã cập nhật trạng thái báo cáo.")
             return redirect(report)
@@ -342,16 +373,33 @@ def report_review(request, pk):
         "review_form": form,
         "can_edit": False,
         **_task_links(report, request.user),
+        **_report_documents(report),
     }
     return render(request, "directives/report_detail.html", ctx, status=400)
 
 
 @login_required
 def report_pdf(request, pk):
+    """The report's document: once submitted, the document issued (signed once signed); while it is a draft or
+    returned for correction, the draft of what would be issued, marked DỰ THẢO and without a number."""
     report = _scoped_report(request.user, pk)
-    ctx = {"report": report, "values": _value_rows(report), "org": SiteSettings.current()}
-    ctx["transitions"] = report.transitions.select_related("by")
-    return pdf_response("pdf/directives/report.html", ctx, f"bao-cao-{report.pk}")
+    issued = services.report_documents(report)
+    current = next((doc for doc in issued if doc.kind == "BC"), None)
+    if current is not None and not report.is_editable:
+        return _issued_response(request, current)
+    draft = official.report_draft(report, official.default_signatory(report.agency))
+    return pdf_bytes_response(render_draft_pdf(draft), f"du-thao-bao-cao-{report.pk}", inline=wants_inline(request))
+
+
+def _issued_response(request, doc):
+    return attachment_response(doc.current_file, f"{doc.reference.replace('/', '-')}.pdf", inline=wants_inline(request))
+
+
+@login_required
+def issued_file(request, pk):
+    """An issued document's PDF: for province staff, the issuing agency's officers and those of the agencies it
+    is addressed to; anyone else a 404."""
+    return _issued_response(request, get_object_or_404(services.issued_visible(request.user), pk=pk))
 
 
 @login_required
@@ -473,7 +521,97 @@ def _province_matrix(request):
 def province_request(request, pk):
     _require_province(request.user)
     summary = selectors.request_summary(get_object_or_404(ReportRequest, pk=pk), on=timezone.localdate())
-    return render(request, "directives/province_request.html", {"summary": summary})
+    ctx = {"summary": summary, **selectors.request_documents(summary.request)}
+    ctx["is_reviewer"] = services.is_reviewer(request.user)
+    return render(request, "directives/province_request.html", ctx)
+
+
+def _reviewer_request(user, pk):
+    if not services.is_reviewer(user):
+        raise Http404
+    return get_object_or_404(ReportRequest, pk=pk)
+
+
+def _alliance(request):
+    agency = official.alliance()
+    if agency is None:
+        raise Http404
+    return agency
+
+
+@login_required
+def summary_issue(request, pk):
+    """The alliance's summary report of a request to the provincial People's Committee: the form, a preview (the
+    draft PDF), then the issue."""
+    report_request = _reviewer_request(request.user, pk)
+    agency = _alliance(request)
+    initial = {**official.summary_defaults(report_request), "token": uuid.uuid4()}
+    form = SummaryIssueForm(request.POST or None, initial=initial, agency=agency)
+    if request.method == "POST" and form.is_valid():
+        fields = {
+            "subject": form.cleaned_data["subject"],
+            "intro": form.cleaned_data["intro"],
+            "recipients": form.recipient_list(),
+        }
+        if request.POST.get("action") == "preview":
+            summary = selectors.request_summary(report_request, on=timezone.localdate())
+            draft = official.summary_draft(summary, signatory=form.signatory(), agency=agency, **fields)
+            return pdf_bytes_response(render_draft_pdf(draft), f"du-thao-tong-hop-{pk}", inline=True)
+        try:
+            doc = services.summary_issue(
+                request=report_request,
+                signatory=form.signatory(),
+                by=request.user,
+                token=form.cleaned_data["token"],
+                **fields,
+            )
+            messages.success(request, f"Đã phát hành Báo cáo tổng hợp số {doc.reference}.")
+            return redirect("directives:province_request", pk=pk)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+    ctx = {"form": form, "report_request": report_request, "agency": agency}
+    return render(request, "directives/summary_issue.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+def reminder_letter(request, pk):
+    """A công văn đôn đốc to the agencies asked that have not sent their report (prefilled, editable)."""
+    report_request = _reviewer_request(request.user, pk)
+    agency = _alliance(request)
+    late = selectors.not_submitted(report_request)
+    initial = {**official.reminder_defaults(report_request, late), "token": uuid.uuid4()}
+    initial["drafting_code"] = official.letter_code()
+    form = LetterForm(request.POST or None, initial=initial, agency=agency, agencies=report_request.agencies.all())
+    if request.method == "POST" and form.is_valid():
+        fields = {
+            "subject": form.cleaned_data["subject"],
+            "body": form.cleaned_data["body"],
+            "addressees": list(form.cleaned_data["addressees"]),
+            "drafting_code": form.cleaned_data["drafting_code"],
+            "signatory": form.signatory(),
+        }
+        if request.POST.get("action") == "preview":
+            fields["drafting_code"] = fields["drafting_code"].upper()
+            draft = official.letter_draft(agency=agency, **fields)
+            return pdf_bytes_response(render_draft_pdf(draft), f"du-thao-cong-van-{pk}", inline=True)
+        try:
+            doc = services.letter_issue(
+                by=request.user, source=report_request, token=form.cleaned_data["token"], **fields
+            )
+            messages.success(request, f"Đã phát hành Công văn số {doc.reference}.")
+            return redirect("directives:province_request", pk=pk)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+    ctx = {"form": form, "report_request": report_request, "agency": agency}
+    return render(request, "directives/letter_form.html", ctx, status=400 if form.errors else 200)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
 
 
 @login_required

@@ -395,6 +395,13 @@ class IssuedDocument(models.Model):
         on_delete=models.PROTECT,
         related_name="replaced_by",
     )
+    # The agencies a letter is addressed to (Kính gửi): their officers find it among their incoming letters.
+    addressed_to = models.ManyToManyField(
+        Agency, verbose_name="cơ quan nhận", blank=True, related_name="letters_received"
+    )
+    # The issuing form's one-time token: a second POST of the same form (a double click) finds this row again
+    # instead of taking another number.
+    issue_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = "văn bản đi"

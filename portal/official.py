@@ -142,9 +142,34 @@ def _next_number(agency: Agency, year: int) -> int:
     return RegisterCounter.objects.get(agency=agency, year=year).last_number
 
 
-def document_issue(*, draft: DocumentDraft, by, source=None, replaces: IssuedDocument | None = None) -> IssuedDocument:
+def document_issue(
+    *,
+    draft: DocumentDraft,
+    by,
+    source=None,
+    replaces: IssuedDocument | None = None,
+    addressed_to=(),
+    token=None,
+) -> IssuedDocument:
     """Give `draft` the next number of its agency's register, render it as PDF/A and keep it. All or nothing: a
-    rendering failure leaves the number untaken."""
+    rendering failure leaves the number untaken.
+
+    `addressed_to`: the agencies a letter goes to (their officers see it). `token`: the issuing form's one-time
+    token; the same token again (a double click, a resent POST) returns the document already issued."""
+    if token is not None:
+        found = IssuedDocument.objects.filter(issue_token=token).first()
+        if found is not None:
+            return found
+    try:
+        return _issue(draft=draft, by=by, source=source, replaces=replaces, addressed_to=addressed_to, token=token)
+    except IntegrityError:
+        if token is None:
+            raise
+        # The same form issued a moment ago in another request: its number, not a second one.
+        return IssuedDocument.objects.get(issue_token=token)
+
+
+def _issue(*, draft, by, source, replaces, addressed_to, token) -> IssuedDocument:
     issued_on = draft.issued_on or timezone.localdate()
     signature = signature_block(draft.agency, draft.signatory)
     with transaction.atomic():
@@ -168,12 +193,15 @@ def document_issue(*, draft: DocumentDraft, by, source=None, replaces: IssuedDoc
             recipients=list(draft.recipients),
             issued_by=by,
             replaces=replaces,
+            issue_token=token,
         )
         if source is not None:
             doc.source_type = ContentType.objects.get_for_model(source)
             doc.source_id = source.pk
         doc.pdf.save(f"{draft.kind.lower()}-{number}.pdf", ContentFile(data), save=False)
         doc.save()
+        if addressed_to:
+            doc.addressed_to.set(addressed_to)
     return doc
 
 

@@ -30,8 +30,8 @@ def _submitted(client, officer, agency):
     return report
 
 
-def _positions(text: str) -> list[int]:
-    return [text.index(f"{n}. {heading}") for n, heading in enumerate(SECTIONS, start=1)]
+def _positions(text: str, numerals=("1", "2", "3")) -> list[int]:
+    return [text.index(f"{n}. {heading}") for n, heading in zip(numerals, SECTIONS, strict=True)]
 
 
 def test_a_submitted_report_keeps_the_requests_section_order_on_its_page_and_pdf(client, officer_hong_dan, hong_dan):
@@ -41,9 +41,10 @@ def test_a_submitted_report_keeps_the_requests_section_order_on_its_page_and_pdf
     page = client.get(f"/bao-cao/so/{report.pk}/").content.decode()
     assert _positions(page) == sorted(_positions(page))
 
-    response = client.get(f"/bao-cao/so/{report.pk}/pdf/")
-    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages).split())
-    assert _positions(text) == sorted(_positions(text))
+    response = client.get(f"/bao-cao/so/{report.pk}/pdf/")  # the issued document, a stored file
+    data = b"".join(response.streaming_content)
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
+    assert _positions(text, ("I", "II", "III")) == sorted(_positions(text, ("I", "II", "III")))  # the form's headings
 
 
 def test_a_heading_dropped_from_the_request_still_shows_after_the_requests_own(hong_dan):

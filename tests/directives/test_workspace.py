@@ -143,8 +143,9 @@ def test_the_workspace_costs_the_same_queries_at_two_sizes(
         assignment(hong_dan)
     client.force_login(officer_hong_dan)
     client.get("/bao-cao/")  # warm the session and user
-    # 9: the 8 of the workspace and the count of appraisals waiting for the agency's opinion (its link)
-    with django_assert_num_queries(9):
+    # 11: the 8 of the workspace, the count of appraisals waiting for the agency's opinion (its link), the letters
+    # addressed to the agency and the documents it issued
+    with django_assert_num_queries(11):
         assert client.get("/bao-cao/").status_code == 200
 
 
@@ -162,6 +163,6 @@ def test_the_staff_workspace_lists_reports_waiting_with_the_same_queries_at_two_
         Report.objects.filter(pk=filled_report(request, agency).pk).update(state="submitted")
     client.force_login(alliance_staff)
     client.get("/bao-cao/")
-    with django_assert_num_queries(6):  # built again (the CSRF cookie is new), the permissions read from the cache
+    with django_assert_num_queries(7):  # built again (the CSRF cookie is new), the permissions read from the cache
         response = client.get("/bao-cao/")
     assert len(response.context["waiting"].object_list) == size

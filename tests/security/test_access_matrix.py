@@ -150,6 +150,10 @@ directives:province_request         -         login  404     404     200    404 
 directives:province_request_xlsx    -         login  404     404     file   404    file
 directives:province_request_pdf     -         login  404     404     pdf    404    pdf
 directives:province_directive       -         login  404     404     200    404    200
+directives:summary_issue            -         login  404     404     404    404    200
+directives:reminder_letter          -         login  404     404     404    404    200
+directives:issued_file              A         login  file    404     file   404    file
+directives:issued_file              B         login  404     file    file   404    file
 
 # An issued document's file (sổ văn bản đi): its agency's officers and the province-wide staff.
 official:issued_file                A         login  file    404     file   404    file
@@ -371,7 +375,7 @@ def classified_routes():
 def build_world():
     from cooperatives.models import CongressDocument, ImportJob, InvestmentSource, PilotInvestment
     from directives.models import DocumentFile, Reminder, ReportFile
-    from directives.services import report_get_or_create
+    from directives.services import letter_issue, report_get_or_create
     from fund.models import Appraisal, LoanDocument, RelatedCooperative
     from ops.management.commands.load_demo import demo_modules
     from portal.models import AdministrativeUnit, Agency, SecurityEvent, TrustedRoot, User
@@ -401,7 +405,7 @@ def build_world():
     }
 
     w.cooperative, w.congress_document, w.report, w.report_file, w.assignment = {}, {}, {}, {}, {}
-    w.request_for, w.loan, w.loan_document, w.appraisal = {}, {}, {}, {}
+    w.request_for, w.loan, w.loan_document, w.appraisal, w.letter = {}, {}, {}, {}, {}
     shared_request = report_request(list(agency.values()), title="Báo cáo ma trận quyền truy cập")
     for case in "AB":
         coop = CooperativeFactory(
@@ -429,6 +433,15 @@ def build_world():
             uploaded_by=officer[case],
         )
         w.assignment[case] = assignment(agency[case])
+        # A letter of the alliance addressed to the district: its officers, and province staff, may open it.
+        w.letter[case] = letter_issue(
+            subject=f"V/v đôn đốc báo cáo ma trận {case}",
+            body="Đề nghị gửi báo cáo.",
+            addressees=[agency[case]],
+            signatory=None,
+            drafting_code="VP",
+            by=users["lienminh"],
+        )
         # Approved, so it has a schedule: the schedule PDF of a loan without one is a 404 for everyone.
         loan = LoanFactory(
             cooperative=coop,
@@ -457,6 +470,7 @@ def build_world():
             w.congress_document[case].get_absolute_url(),  # profiles link the minutes by kind, not by title
             w.report_file[case].original_name,
             w.loan[case].code,
+            w.letter[case].subject,  # the workspace lists the letters addressed to the officer's agency
         ]
         for case in "AB"
     }
@@ -620,6 +634,9 @@ SITE_KWARGS = {
     "directives:province_request_xlsx": lambda w, c: {"pk": w.shared_request.pk},
     "directives:province_request_pdf": lambda w, c: {"pk": w.shared_request.pk},
     "directives:province_directive": lambda w, c: {"slug": w.directive.slug},
+    "directives:summary_issue": lambda w, c: {"pk": w.shared_request.pk},
+    "directives:reminder_letter": lambda w, c: {"pk": w.shared_request.pk},
+    "directives:issued_file": lambda w, c: {"pk": w.letter[c].pk},
     "fund:loan_detail": lambda w, c: {"pk": w.loan[c].pk},
     "fund:schedule_pdf": lambda w, c: {"pk": w.loan[c].pk},
     "fund:loan_document": lambda w, c: {"pk": w.loan_document[c].pk},
