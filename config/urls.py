@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("fund.urls")),
     path("tai-khoan/", include("portal.security_urls")),  # second-factor enrolment and verification
     path("thong-bao/", include("portal.notification_urls")),  # the user's inbox of reminders and digests
+    path("van-ban-di/", include("portal.signing_urls")),  # an issued document's digital signature
 ]
 
 if settings.DEBUG:

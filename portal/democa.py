@@ -110,9 +110,9 @@ def root(now: datetime | None = None):
     return key, cert
 
 
-def issue(cn: str, o: str, *, ca_key, ca_cert, start: datetime, days: int = LEAF_DAYS, eku=None):
-    """(key, certificate) of a new end-entity certificate under the given CA."""
-    key = ec.generate_private_key(ec.SECP256R1())
+def issue(cn: str, o: str, *, ca_key, ca_cert, start: datetime, days: int = LEAF_DAYS, eku=None, key=None):
+    """(key, certificate) of a new end-entity certificate under the given CA (a new P-256 key unless given)."""
+    key = key or ec.generate_private_key(ec.SECP256R1())
     cert = _certificate(
         _name(cn, o),
         ca_cert.subject,
@@ -130,7 +130,10 @@ def issue(cn: str, o: str, *, ca_key, ca_cert, start: datetime, days: int = LEAF
 def agency_pkcs12(agency: Agency, *, ca_key, ca_cert, passphrase: str = DEMO_PASSPHRASE, start=None, days=LEAF_DAYS):
     """A PKCS#12 file for `agency` as a CA would hand it over: its key, its certificate and the chain."""
     start = start or timezone.now() - timedelta(hours=1)
-    cn, o = _fit(agency.name, agency.short_name), _fit(agency.governing_body, agency.unit.name)
+    province = agency.unit
+    while province.parent_id:
+        province = province.parent
+    cn, o = _fit(agency.name, agency.short_name), _fit(agency.governing_body, province.name)
     key, cert = issue(cn, o, ca_key=ca_key, ca_cert=ca_cert, start=start, days=days)
     return pkcs12.serialize_key_and_certificates(
         agency.name.encode(), key, cert, [ca_cert], _encryption(passphrase.encode())
@@ -140,19 +143,19 @@ def agency_pkcs12(agency: Agency, *, ca_key, ca_cert, passphrase: str = DEMO_PAS
 def load(out=None) -> int:
     """A certificate for every active issuing agency that has no active one; the number made."""
     now = timezone.now()
-    missing = Agency.objects.filter(is_active=True, kind__in=SIGNING_KINDS).exclude(
-        signing_certificates__is_active=True
+    missing = list(
+        Agency.objects.filter(is_active=True, kind__in=SIGNING_KINDS)
+        .exclude(signing_certificates__is_active=True)
+        .select_related("unit__parent__parent")
+        .order_by("pk")
     )
-    if not missing.exists():
-        return 0
-    ca_key, ca_cert = root(now)
-    made = 0
-    for agency in missing.order_by("pk"):
-        data = agency_pkcs12(agency, ca_key=ca_key, ca_cert=ca_cert)
-        certificate_store(
-            agency=agency, data=data, passphrase=DEMO_PASSPHRASE, label="Chứng thư số thử nghiệm (CA demo)"
-        )
-        made += 1
+    if missing:
+        ca_key, ca_cert = root(now)
+        for agency in missing:
+            data = agency_pkcs12(agency, ca_key=ca_key, ca_cert=ca_cert)
+            certificate_store(
+                agency=agency, data=data, passphrase=DEMO_PASSPHRASE, label="Chứng thư số thử nghiệm (CA demo)"
+            )
     if out is not None:
-        out.write(f"Chứng thư số thử nghiệm: {made} cơ quan mới, gốc tin cậy: {ROOT_NAME}")
-    return made
+        out.write(f"Chứng thư số thử nghiệm: {len(missing)} cơ quan mới, gốc tin cậy: {ROOT_NAME}")
+    return len(missing)
