@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.utils import timezone
@@ -26,6 +26,9 @@ ROOT_NAME = "Cổng HTX – CA thử nghiệm (không dùng thật)"
 DEMO_PASSPHRASE = "demo-KY-2022"
 ROOT_YEARS = 10
 LEAF_DAYS = 2 * 365
+# RSA rather than EC: pyHanko marks a PDF signed with an EC key as PDF 2.0 (ISO/TS 32002), which a PDF/A-2 file
+# must not be; and Vietnam's public CAs issue RSA keys.
+KEY_SIZE = 2048
 # Bodies that issue documents: every People's Committee, department, the alliance and the fund.
 SIGNING_KINDS = [k for k in Agency.Kind.values if k != Agency.Kind.OTHER]
 
@@ -89,8 +92,19 @@ def _certificate(subject, issuer, public_key, signing_key, *, start, days, ca: b
     return builder.sign(signing_key, hashes.SHA256())
 
 
-def _new_root(now: datetime):
-    key = ec.generate_private_key(ec.SECP256R1())
+_keys: list = []
+
+
+def _key(index: int):
+    """The `index`-th RSA key this process made. An RSA key takes a quarter of a second to make; a process that loads
+    the demo again (the test suite, after each flush) reuses the keys it made, under new certificates."""
+    while len(_keys) <= index:
+        _keys.append(rsa.generate_private_key(public_exponent=65537, key_size=KEY_SIZE))
+    return _keys[index]
+
+
+def _new_root(now: datetime, key=None):
+    key = key or rsa.generate_private_key(public_exponent=65537, key_size=KEY_SIZE)
     name = _name(ROOT_NAME, "Cổng HTX (thử nghiệm)")
     cert = _certificate(
         name, name, key.public_key(), key, start=now - timedelta(days=1), days=ROOT_YEARS * 365, ca=True
@@ -100,7 +114,7 @@ def _new_root(now: datetime):
 
 def root(now: datetime | None = None):
     """(key, certificate) of a new demo root, trusted (TrustedRoot, source "demo") from now on."""
-    key, cert = _new_root(now or timezone.now())
+    key, cert = _new_root(now or timezone.now(), key=_key(0))
     TrustedRoot.objects.create(
         name=ROOT_NAME,
         certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode(),
@@ -111,8 +125,8 @@ def root(now: datetime | None = None):
 
 
 def issue(cn: str, o: str, *, ca_key, ca_cert, start: datetime, days: int = LEAF_DAYS, eku=None, key=None):
-    """(key, certificate) of a new end-entity certificate under the given CA (a new P-256 key unless given)."""
-    key = key or ec.generate_private_key(ec.SECP256R1())
+    """(key, certificate) of a new end-entity certificate under the given CA (a new RSA key unless given)."""
+    key = key or rsa.generate_private_key(public_exponent=65537, key_size=KEY_SIZE)
     cert = _certificate(
         _name(cn, o),
         ca_cert.subject,
@@ -127,14 +141,16 @@ def issue(cn: str, o: str, *, ca_key, ca_cert, start: datetime, days: int = LEAF
     return key, cert
 
 
-def agency_pkcs12(agency: Agency, *, ca_key, ca_cert, passphrase: str = DEMO_PASSPHRASE, start=None, days=LEAF_DAYS):
+def agency_pkcs12(
+    agency: Agency, *, ca_key, ca_cert, passphrase: str = DEMO_PASSPHRASE, start=None, days=LEAF_DAYS, key=None
+):
     """A PKCS#12 file for `agency` as a CA would hand it over: its key, its certificate and the chain."""
     start = start or timezone.now() - timedelta(hours=1)
     province = agency.unit
     while province.parent_id:
         province = province.parent
     cn, o = _fit(agency.name, agency.short_name), _fit(agency.governing_body, province.name)
-    key, cert = issue(cn, o, ca_key=ca_key, ca_cert=ca_cert, start=start, days=days)
+    key, cert = issue(cn, o, ca_key=ca_key, ca_cert=ca_cert, start=start, days=days, key=key)
     return pkcs12.serialize_key_and_certificates(
         agency.name.encode(), key, cert, [ca_cert], _encryption(passphrase.encode())
     )
@@ -151,8 +167,8 @@ def load(out=None) -> int:
     )
     if missing:
         ca_key, ca_cert = root(now)
-        for agency in missing:
-            data = agency_pkcs12(agency, ca_key=ca_key, ca_cert=ca_cert)
+        for index, agency in enumerate(missing, start=1):
+            data = agency_pkcs12(agency, ca_key=ca_key, ca_cert=ca_cert, key=_key(index))
             certificate_store(
                 agency=agency, data=data, passphrase=DEMO_PASSPHRASE, label="Chứng thư số thử nghiệm (CA demo)"
             )

@@ -11,7 +11,6 @@ security.md). Nothing here logs, and no error message carries a passphrase.
 """
 
 import base64
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,6 +26,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from .models import SigningCertificate
+
 WRONG_PASSPHRASE = "Mật khẩu chứng thư số không đúng."
 NOT_PKCS12 = "Tệp không phải chứng thư số PKCS#12 (.p12, .pfx) hoặc mật khẩu không đúng."
 KEYSTORE_UNREADABLE = (
@@ -39,14 +40,17 @@ class KeystoreError(ValueError):
     """A key that cannot be opened; the message is Vietnamese and names no secret."""
 
 
+def derived_key() -> str:
+    """The Fernet key used when PORTAL_KEYSTORE_KEY is unset: HKDF-SHA256 of SECRET_KEY."""
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"cong-htx", info=b"portal.keystore").derive(
+        settings.SECRET_KEY.encode()
+    )
+    return base64.urlsafe_b64encode(derived).decode()
+
+
 def _fernet() -> MultiFernet:
-    configured = [k.strip() for k in (getattr(settings, "PORTAL_KEYSTORE_KEY", "") or "").split(",") if k.strip()]
-    if not configured:
-        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"cong-htx", info=b"portal.keystore").derive(
-            settings.SECRET_KEY.encode()
-        )
-        configured = [base64.urlsafe_b64encode(derived).decode()]
-    return MultiFernet([Fernet(k) for k in configured])
+    configured = [k.strip() for k in (settings.PORTAL_KEYSTORE_KEY or "").split(",") if k.strip()]
+    return MultiFernet([Fernet(k) for k in configured or [derived_key()]])
 
 
 def wrap(data: bytes) -> bytes:
@@ -138,5 +142,11 @@ def check_pkcs12(data: bytes, passphrase: str, *, now: datetime | None = None) -
     return info
 
 
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def rewrap_all() -> int:
+    """Wrap every stored PKCS#12 again under the first PORTAL_KEYSTORE_KEY (after a key rotation); the count."""
+    rewrapped = 0
+    for cert in SigningCertificate.objects.only("pk", "pkcs12_encrypted"):
+        cert.pkcs12_encrypted = _fernet().rotate(bytes(cert.pkcs12_encrypted))
+        cert.save(update_fields=["pkcs12_encrypted"])
+        rewrapped += 1
+    return rewrapped

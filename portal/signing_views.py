@@ -37,8 +37,8 @@ def _attempt_allowed(user_id: int) -> bool:
 
 @sensitive_variables()
 @sensitive_post_parameters("passphrase")
-@require_POST
 @login_required
+@require_POST
 def issued_sign(request, pk: int):
     document = get_object_or_404(IssuedDocument.objects.select_related("agency"), pk=pk)
     if not may_see(request.user, document):

@@ -16,6 +16,7 @@ from asn1crypto import keys as asn1_keys
 from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
@@ -514,3 +515,29 @@ def test_a_demo_certificate_signs_digitally_and_for_non_repudiation(demo):
     assert [c.subject for c in chain] == [
         x509.load_pem_x509_certificate(TrustedRoot.objects.get().certificate_pem.encode()).subject
     ]
+
+
+def test_a_rotated_keystore_key_still_opens_the_keys_and_rewraps_them(hong_dan_doc, officer_hong_dan, settings):
+    new_key = Fernet.generate_key().decode()
+    settings.PORTAL_KEYSTORE_KEY = f"{new_key},{keystore.derived_key()}"  # the new key first, the old one after
+    assert keystore.rewrap_all() == SigningCertificate.objects.count()
+    settings.PORTAL_KEYSTORE_KEY = new_key
+    signing.document_sign(document=hong_dan_doc, passphrase=PASS, by=officer_hong_dan)
+    assert _validate(_signed_bytes(hong_dan_doc)).trusted
+
+
+def test_the_signed_file_keeps_what_pdf_a_2b_asks_as_far_as_we_can_check(hong_dan_doc, officer_hong_dan):
+    """No PDF/A validator ships with Debian; these are the properties the signature's update could break."""
+    signing.document_sign(document=hong_dan_doc, passphrase=PASS, by=officer_hong_dan)
+    data = _signed_bytes(hong_dan_doc)
+    reader = PdfFileReader(BytesIO(data))
+    catalog = reader.root
+    assert data.startswith(b"%PDF-1.7") and "/Version" not in catalog  # PDF/A-2 is PDF 1.7: no 2.0 extension
+    assert "/ISO_" not in catalog.get("/Extensions", {})
+    assert catalog["/OutputIntents"][0]["/S"] == "/GTS_PDFA1"
+    xmp = catalog["/Metadata"].data.decode()
+    assert 'pdfaid:part="2"' in xmp and 'pdfaid:conformance="B"' in xmp
+    widget = reader.embedded_signatures[0].sig_field
+    assert int(widget["/F"]) & 4 and "/N" in widget["/AP"]  # printed, with its own appearance
+    assert "/NeedAppearances" not in catalog["/AcroForm"]
+    assert b"/JavaScript" not in data and b"/Encrypt" not in data

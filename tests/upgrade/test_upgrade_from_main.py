@@ -210,8 +210,14 @@ def test_a_database_made_at_the_previous_main_keeps_every_row_and_gets_the_new_s
 
     # The models read and write the adopted tables: the demo, loaded again, finds all its rows there.
     manage(old.url, "load_demo")
-    # Rows the demo makes now that it did not make at that commit: the editors' desk's draft and scheduled article.
-    demo_since = {"portal_article": 2, "portal_historicalarticle": 2}
+    # Rows the demo makes now that it did not make at that commit: the editors' desk's draft and scheduled article,
+    # the demo CA's root and a signing certificate for each of the 19 issuing agencies.
+    demo_since = {
+        "portal_article": 2,
+        "portal_historicalarticle": 2,
+        "portal_trustedroot": 1,
+        "portal_signingcertificate": 19,
+    }
     assert {t: n for t, n in counts(old).items() if t != "django_session"} == {
         t: n + demo_since.get(t, 0) for t, n in after.items() if t != "django_session"
     }
