@@ -13,6 +13,7 @@ body's digital signature, its position and appearance).
 
 import asyncio
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
 from pathlib import Path
 
@@ -181,7 +182,7 @@ def _sign_pdf(pdf: bytes, pkcs12_data: bytes, passphrase: str, *, document: Issu
         inner_content_layout=SimpleBoxLayoutRule(
             x_align=AxisAlignment.ALIGN_MID, y_align=AxisAlignment.ALIGN_MID, margins=Margins.uniform(1)
         ),
-        border_width=1,
+        border_width=2,  # drawn on the box edge: half of it is clipped, the rest reads as a 1 pt frame
         background=None,
     )
     meta = signers.PdfSignatureMetadata(
@@ -204,8 +205,20 @@ def _sign_pdf(pdf: bytes, pkcs12_data: bytes, passphrase: str, *, document: Issu
         "org": cert.subject_o or cert.subject_cn,
         "when": f"{timezone.localtime(when):%d/%m/%Y %H:%M} (giờ Việt Nam)",
     }
-    pdf_signer.sign_pdf(IncrementalPdfFileWriter(BytesIO(pdf)), output=out, appearance_text_params=params)
+    writer = IncrementalPdfFileWriter(BytesIO(pdf))
+    _outside_event_loop(lambda: pdf_signer.sign_pdf(writer, output=out, appearance_text_params=params))
     return out.getvalue()
+
+
+def _outside_event_loop(call):
+    """pyHanko's synchronous API runs its own event loop (asyncio.run), which fails in a thread that already runs
+    one (an async caller, a browser test's driver): there it runs in a worker thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
 
 
 @sensitive_variables()

@@ -2,6 +2,7 @@
 that validates against the demo root, breaks on one changed byte, carries a trusted timestamp when a TSA is
 configured; who may sign; the passphrase kept out of the database, the logs and the error reports."""
 
+import asyncio
 import logging
 import re
 import subprocess
@@ -134,6 +135,10 @@ def test_the_stamp_names_signer_body_and_time_in_an_embedded_font(hong_dan_doc, 
         f"Cơ quan: {SigningCertificate.objects.get(agency=hong_dan_doc.agency).subject_o}",
         f"Thời gian ký: {when:%d/%m/%Y %H:%M} (giờ Việt Nam)",
     ]
+    (font,) = appearance["/Resources"]["/Font"].values()
+    cid_font = font.get_object()["/DescendantFonts"][0].get_object()
+    widths = [w for entry in cid_font["/W"] if isinstance(entry, list) for w in entry]
+    assert 400 < max(widths) <= 1000  # thousandths of an em (the font's own 2048 units spread the letters out)
     path = tmp_path / "signed.pdf"
     path.write_bytes(data)
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
@@ -152,11 +157,12 @@ def test_the_stamp_sits_between_the_signers_title_and_name(hong_dan_doc, officer
     ).stdout.decode()
     height = 841.89
 
-    def top_of(word):
-        match = re.search(rf'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">{word}</word>', bbox)
-        return height - float(match[1]), height - float(match[2])
+    def edges(word):
+        """(top, bottom) of the last `word` on the page, in PDF points from the bottom."""
+        y_min, y_max = re.findall(rf'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">{word}</word>', bbox)[-1]
+        return height - float(y_min), height - float(y_max)
 
-    assert top_of("CHỦ")[1] > y1 and top_of("Ánh")[0] < y0  # under the title, above the name
+    assert edges("TỊCH")[1] > y1 and edges("Ánh")[0] < y0  # under the title (PHÓ CHỦ TỊCH), above the name
 
 
 @pytest.fixture
@@ -541,3 +547,10 @@ def test_the_signed_file_keeps_what_pdf_a_2b_asks_as_far_as_we_can_check(hong_da
     assert int(widget["/F"]) & 4 and "/N" in widget["/AP"]  # printed, with its own appearance
     assert "/NeedAppearances" not in catalog["/AcroForm"]
     assert b"/JavaScript" not in data and b"/Encrypt" not in data
+
+
+def test_pyhankos_own_event_loop_runs_even_where_one_is_running():
+    async def caller():
+        return signing._outside_event_loop(lambda: asyncio.run(asyncio.sleep(0, result="ký")))
+
+    assert asyncio.run(caller()) == "ký"
