@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
@@ -212,7 +213,12 @@ class SigningCertificateAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     @method_decorator(sensitive_variables())
     def save_model(self, request, obj, form, change):
         if change:
-            return super().save_model(request, obj, form, change)
+            with transaction.atomic():  # one active certificate per agency: the one switched on retires the other
+                if obj.is_active:
+                    SigningCertificate.objects.filter(agency=obj.agency_id, is_active=True).exclude(pk=obj.pk).update(
+                        is_active=False
+                    )
+                return super().save_model(request, obj, form, change)
         stored = certificate_store(
             agency=obj.agency,
             data=form.pkcs12_data,

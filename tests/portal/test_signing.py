@@ -554,3 +554,18 @@ def test_pyhankos_own_event_loop_runs_even_where_one_is_running():
         return signing._outside_event_loop(lambda: asyncio.run(asyncio.sleep(0, result="ký")))
 
     assert asyncio.run(caller()) == "ký"
+
+
+def test_switching_an_old_certificate_on_in_the_admin_retires_the_current_one(client, superuser):
+    agency = Agency.objects.get(kind=Agency.Kind.FUND)
+    current = SigningCertificate.objects.get(agency=agency, is_active=True)
+    ca_key, ca_cert = democa._new_root(timezone.now())
+    data = democa.agency_pkcs12(agency, ca_key=ca_key, ca_cert=ca_cert, passphrase="abc")
+    newer = signing.certificate_store(agency=agency, data=data, passphrase="abc", label="Mới")
+    client.force_login(superuser)
+    url = f"/admin/portal/signingcertificate/{current.pk}/change/"
+    response = client.post(url, {"label": current.label, "is_active": "on"})
+    assert response.status_code == 302
+    assert SigningCertificate.objects.get(agency=agency, is_active=True) == current
+    newer.refresh_from_db()
+    assert not newer.is_active
