@@ -440,6 +440,15 @@ LOGGING = {
     },
 }
 
+# Digital signatures (portal.signing, portal.keystore; docs/security.md). PORTAL_KEYSTORE_KEY: one or more Fernet
+# keys (comma-separated; the first encrypts, all decrypt) wrapping the agencies' PKCS#12 files at rest; unset, a key
+# derived from SECRET_KEY. PORTAL_TSA_URL: an RFC 3161 timestamp authority; set, signatures are PAdES B-T.
+PORTAL_KEYSTORE_KEY = os.getenv("PORTAL_KEYSTORE_KEY", "")
+PORTAL_TSA_URL = os.getenv("PORTAL_TSA_URL", "").strip()
+PORTAL_TSA_TIMEOUT = envint("PORTAL_TSA_TIMEOUT", 10)
+# Signing attempts (right or wrong passphrase) one account may make per 10 minutes.
+PORTAL_SIGN_ATTEMPTS = envint("PORTAL_SIGN_ATTEMPTS", 10)
+
 # Shown on the login page and printed by `load_demo` only while DEBUG is on.
 DEMO_PASSWORD = os.getenv("PORTAL_DEMO_PASSWORD", "demo-HTX-2022")
 

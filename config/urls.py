@@ -37,6 +37,7 @@ urlpatterns = [
     path("tai-khoan/", include("portal.security_urls")),  # second-factor enrolment and verification
     path("thong-bao/", include("portal.notification_urls")),  # the user's inbox of reminders and digests
     path("van-ban-di/", include("portal.official_urls")),  # the files of issued documents (sổ văn bản đi)
+    path("van-ban-di/", include("portal.signing_urls")),  # an issued document's digital signature
 ]
 
 if settings.DEBUG:

@@ -4,11 +4,17 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
+from . import keystore
 from .account_lock import login_unlock
 from .certificates import CertificateError, certificate_pem, common_name, fingerprint, read_ca_certificate
 from .forms import SafeRelationsAdminMixin
@@ -19,12 +25,15 @@ from .models import (
     RegisterCounter,
     SecurityEvent,
     Signatory,
+    SigningCertificate,
     SiteSettings,
     TrustedRoot,
     User,
 )
 from .official import issued_visible_to
 from .security import client_ip
+from .signing import certificate_store
+from .uploads import UploadField
 
 
 @admin.register(AdministrativeUnit)
@@ -313,6 +322,102 @@ class TrustedRootForm(forms.ModelForm):
             self.instance.certificate_pem = certificate_pem(certificate)
             self.instance.name = self.instance.name or common_name(certificate)
         return super().save(commit)
+
+
+# --- digital signatures: the agencies' certificates and the trusted roots --------------------------------------
+
+
+class SigningCertificateAddForm(forms.ModelForm):
+    """Upload of an agency's PKCS#12 with its passphrase: the file must open with it, carry a signing key and a
+    certificate valid now. The passphrase is used for the check and forgotten (portal.signing.certificate_store)."""
+
+    file = UploadField(accepts="pkcs12", label="Tệp chứng thư số (.p12, .pfx)")
+    passphrase = forms.CharField(
+        label="Mật khẩu chứng thư số",
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Chỉ dùng để kiểm tra tệp; không được lưu. Cán bộ nhập lại mật khẩu này mỗi lần ký.",
+    )
+
+    class Meta:
+        model = SigningCertificate
+        fields = ["agency", "label"]
+
+    @method_decorator(sensitive_variables())
+    def clean(self):
+        cleaned = super().clean()
+        upload, passphrase = cleaned.get("file"), cleaned.get("passphrase")
+        if upload and passphrase is not None:
+            upload.seek(0)
+            self.pkcs12_data = upload.read()
+            try:
+                keystore.check_pkcs12(self.pkcs12_data, passphrase)
+            except ValidationError as exc:
+                self.add_error("file", exc)
+        return cleaned
+
+
+@admin.register(SigningCertificate)
+class SigningCertificateAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
+    list_display = ["label", "agency", "subject_cn", "not_before", "not_after", "validity", "fingerprint", "is_active"]
+    list_filter = ["is_active", "agency__kind"]
+    list_select_related = ["agency"]
+    search_fields = ["label", "subject_cn", "agency__name", "fingerprint"]
+    autocomplete_fields = ["agency"]
+    readonly_fields = [
+        "agency",
+        "subject_cn",
+        "subject_o",
+        "serial",
+        "issuer",
+        "not_before",
+        "not_after",
+        "fingerprint",
+        "uploaded_by",
+        "uploaded_at",
+    ]
+
+    @admin.display(description="Còn hiệu lực", boolean=True)
+    def validity(self, obj):
+        return obj.is_valid_at(timezone.now())
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = SigningCertificateAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["agency", "label", "file", "passphrase"]
+        return ["label", "is_active", *self.readonly_fields]
+
+    @method_decorator(sensitive_post_parameters("passphrase"))
+    def add_view(self, request, form_url="", extra_context=None):
+        return super().add_view(request, form_url, extra_context)
+
+    @method_decorator(sensitive_variables())
+    def save_model(self, request, obj, form, change):
+        if change:
+            with transaction.atomic():  # one active certificate per agency: the one switched on retires the other
+                if obj.is_active:
+                    SigningCertificate.objects.filter(agency=obj.agency_id, is_active=True).exclude(pk=obj.pk).update(
+                        is_active=False
+                    )
+                return super().save_model(request, obj, form, change)
+        stored = certificate_store(
+            agency=obj.agency,
+            data=form.pkcs12_data,
+            passphrase=form.cleaned_data["passphrase"],
+            label=obj.label,
+            by=request.user,
+        )
+        obj.pk, obj._state.adding = stored.pk, False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a retired certificate stays, so what it signed can still be traced to it
 
 
 @admin.register(TrustedRoot)

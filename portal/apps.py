@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
-from .roles import ALL, ALLIANCE_STAFF, FUND_OFFICER, VIEW
+from .roles import AGENCY_OFFICER, ALL, ALLIANCE_STAFF, FUND_OFFICER, VIEW
 
 
 class PortalConfig(AppConfig):
@@ -17,8 +17,10 @@ class PortalConfig(AppConfig):
             ("registercounter", VIEW),
             ("sitesettings", ("change", "view")),
             ("user", VIEW),
+            ("issueddocument", ("sign",)),  # the alliance's own documents (portal.signing.may_sign)
         ],
         FUND_OFFICER: [("agency", VIEW)],
+        AGENCY_OFFICER: [("issueddocument", ("sign",))],  # their agency's documents
     }
 
     def ready(self):

@@ -7,7 +7,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.models import Group
 
-from . import roles
+from . import democa, roles
 from .models import AdministrativeUnit, Agency, Signatory, SiteSettings, User
 
 PROVINCE_CODE = "95"
@@ -153,6 +153,8 @@ def load(out) -> None:
             fax="0291.3824832",
         ).save()
 
+    democa.load(out)
+
     for username, full_name, group, agency_name, is_staff, is_superuser in DEMO_USERS:
         _user(username, full_name, group, agency_name, is_staff, is_superuser)
     out.write(f"Đơn vị hành chính: {AdministrativeUnit.objects.count()}, cơ quan: {Agency.objects.count()}")
@@ -165,6 +167,7 @@ def print_logins(out) -> None:
     out.write(f"Tài khoản mẫu (mật khẩu chung: {settings.DEMO_PASSWORD}):")
     for username, _full_name, group, agency_name, *_ in DEMO_USERS:
         out.write(f"  {username:<10} {group or 'Quản trị hệ thống':<18} {agency_name}")
+    out.write(f"Mật khẩu chứng thư số thử nghiệm của mỗi cơ quan (để ký số văn bản): {democa.DEMO_PASSPHRASE}")
     # Second factor (docs/security.md): superusers must pass a TOTP code.
     out.write(
         "quantri cần xác thực hai bước: sau khi đăng nhập, quét mã QR ở /tai-khoan/xac-thuc-hai-buoc/ bằng ứng dụng"

@@ -411,6 +411,7 @@ class IssuedDocument(models.Model):
             models.UniqueConstraint(fields=["agency", "year", "number"], name="issued_number_once_per_agency_year")
         ]
         indexes = [models.Index(fields=["source_type", "source_id"], name="issued_source_idx")]
+        permissions = [("sign_issueddocument", "Có thể ký số văn bản đi")]
 
     def __str__(self):
         return f"{self.reference} – {self.subject}"
@@ -424,6 +425,48 @@ class IssuedDocument(models.Model):
     def current_file(self):
         """The file people get: the signed one once it is signed."""
         return self.signed_pdf if self.signed_pdf else self.pdf
+
+
+class SigningCertificate(models.Model):
+    """An agency's certificate for digital signatures (chứng thư số) with its private key, as a PKCS#12 file.
+
+    At rest the file is kept as uploaded (encrypted by its passphrase) and wrapped once more with Fernet under the
+    keystore key (portal.keystore): a copy of the database alone opens nothing. The passphrase is never stored; the
+    officer types it each time they sign. The other columns are read from the certificate on upload, for the list."""
+
+    agency = models.ForeignKey(
+        Agency, verbose_name="cơ quan", on_delete=models.PROTECT, related_name="signing_certificates"
+    )
+    label = models.CharField("tên gọi", max_length=120)
+    pkcs12_encrypted = models.BinaryField("tệp PKCS#12 (đã mã hóa)", editable=False)
+    subject_cn = models.CharField("chủ thể (CN)", max_length=200, editable=False)
+    subject_o = models.CharField("tổ chức (O)", max_length=200, blank=True, editable=False)
+    serial = models.CharField("số hiệu", max_length=80, editable=False)
+    issuer = models.CharField("cơ quan cấp", max_length=300, editable=False)
+    not_before = models.DateTimeField("hiệu lực từ", editable=False)
+    not_after = models.DateTimeField("hiệu lực đến", editable=False)
+    fingerprint = models.CharField("dấu vân tay SHA-256", max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField("đang dùng để ký", default=True)
+    uploaded_by = models.ForeignKey(
+        "User", verbose_name="người tải lên", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("tải lên lúc", default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "chứng thư số ký văn bản"
+        verbose_name_plural = "chứng thư số ký văn bản"
+        ordering = ["agency", "-is_active", "-not_after"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency"], condition=Q(is_active=True), name="signing_certificate_one_active_per_agency"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.subject_cn})"
+
+    def is_valid_at(self, moment) -> bool:
+        return self.not_before <= moment <= self.not_after
 
 
 class TrustedRoot(models.Model):

@@ -39,6 +39,7 @@ EXTENSIONS = {
     "ods": {".ods"},
     "image": {".png", ".jpg", ".jpeg", ".gif", ".webp"},
     "csv": {".csv"},
+    "pkcs12": {".p12", ".pfx"},
 }
 # What each kind of field accepts, and how the refusal names it.
 ACCEPTS = {
@@ -46,6 +47,7 @@ ACCEPTS = {
     "images": ({"image"}, "ảnh PNG, JPEG, GIF hoặc WEBP"),
     "xlsx": ({"xlsx"}, "Excel .xlsx"),
     "imports": ({"xlsx", "csv"}, "Excel .xlsx hoặc CSV (UTF-8)"),
+    "pkcs12": ({"pkcs12"}, "chứng thư số .p12 hoặc .pfx"),
 }
 CONTENT_TYPES = {
     ".pdf": "application/pdf",
@@ -183,8 +185,17 @@ def _pdf_is_clean(file) -> bool:
         file.seek(0)
 
 
+def _is_pkcs12(head: bytes) -> bool:
+    """A PKCS#12 file (RFC 7292) is a DER SEQUENCE whose first element is the INTEGER 3 (its version)."""
+    if len(head) < 2 or head[0] != 0x30:
+        return False
+    length_bytes = head[1] - 0x80 if head[1] > 0x80 else 0
+    return head[2 + length_bytes : 5 + length_bytes] == b"\x02\x01\x03"
+
+
 def detect_kind(file, extension: str = "") -> str | None:
-    """The kind of `file` judged by its bytes: pdf, ole2, docx, xlsx, odt, ods, image, csv; None when unknown.
+    """The kind of `file` judged by its bytes: pdf, ole2, docx, xlsx, odt, ods, image, csv, pkcs12; None when
+    unknown.
 
     Raises ZipBomb for a zip whose directory promises too much."""
     head = _read_head(file)
@@ -196,6 +207,8 @@ def detect_kind(file, extension: str = "") -> str | None:
         return _zip_kind(file)
     if extension == ".csv":
         return _csv_kind(file)
+    if _is_pkcs12(_read_head(file, 12)):
+        return "pkcs12"
     return _image_kind(file)
 
 

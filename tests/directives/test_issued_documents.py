@@ -158,12 +158,14 @@ def test_a_failed_issue_leaves_the_report_unsent_and_the_number_untaken(
 def test_an_agency_without_signatories_prints_the_head_s_title_and_no_name(h1_request, hong_dan, officer_hong_dan):
     hong_dan.collective_name, hong_dan.doc_code = "Ủy ban nhân dân", "UBND"
     hong_dan.save()
+    hong_dan.signatories.all().delete()  # the demo gives every agency a head and a deputy
     report = _submitted(h1_request, hong_dan, officer_hong_dan)
     doc = _issued(report).get()
     assert doc.signature == {"on_behalf": "TM. ỦY BAN NHÂN DÂN", "deputy_of": "", "title": "CHỦ TỊCH", "name": ""}
 
 
-def test_the_form_says_when_the_agency_has_no_signatory(client, h1_request, officer_hong_dan):
+def test_the_form_says_when_the_agency_has_no_signatory(client, h1_request, hong_dan, officer_hong_dan):
+    hong_dan.signatories.all().delete()  # the demo gives every agency a head and a deputy
     client.force_login(officer_hong_dan)
     page = client.get(reverse("directives:report_edit", args=[h1_request.pk])).content.decode()
     assert "chưa khai báo người ký văn bản" in page

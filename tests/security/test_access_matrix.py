@@ -69,6 +69,7 @@ directives:staff_home               -         login  404     404     404    404 
 public:editor_home                  -         login  403     403     403    200    200
 notifications:mark_all_read         -         login  405     405     405    405    405
 notifications:open                  -         login  405     405     405    405    405
+signing:sign                        -         login  405     405     405    405    405
 # Officers see the whole scorecard; the report and task lists behind it need their own district (?unit=), and the
 # whole province's answers 404 to them. The news editor has no registry scope.
 directives:scorecard                -         login  200     200     200    404    200
@@ -200,6 +201,7 @@ public.contactmessage            -      vc     vc
 portal.securityevent             -      -      -
 portal.issueddocument            -      -      v
 portal.registercounter           -      -      v
+portal.signingcertificate        -      -      -
 portal.trustedroot               -      -      -
 cooperatives.cooperative         v      -      vacd
 cooperatives.person              v      -      vacd
@@ -615,6 +617,7 @@ SITE_KWARGS = {
     "cooperatives:congress_document": lambda w, c: {"pk": w.congress_document[c].pk},
     "cooperatives:import_job": lambda w, c: {"pk": w.import_job.pk},
     "notifications:open": lambda w, c: {"pk": 1},
+    "signing:sign": lambda w, c: {"pk": 1},
     "cooperatives:import_file": lambda w, c: {"pk": w.import_job.pk},
     "cooperatives:import_confirm": lambda w, c: {"pk": w.import_job.pk},
     "cooperatives:import_template": lambda w, c: {"resource": "cooperatives", "fmt": "xlsx"},

@@ -212,12 +212,15 @@ def test_a_database_made_at_the_previous_main_keeps_every_row_and_gets_the_new_s
     manage(old.url, "load_demo")
     # Rows the demo makes now that it did not make at that commit: the editors' desk's draft and scheduled article;
     # the alliance's plan 58/KH-LMHTX (a scan) with its file and its relation to Công văn 1047; the letter's PDF
-    # attached to the seed article; a head and a deputy who sign the documents of each agency.
+    # attached to the seed article; a head and a deputy who sign the documents of each agency; the demo CA's root
+    # and a signing certificate for each of the 19 issuing agencies.
     demo_since = {
         "portal_attachment": 1,
         "portal_article": 2,
         "portal_historicalarticle": 2,
         "portal_signatory": 2 * after["portal_agency"],
+        "portal_trustedroot": 1,
+        "portal_signingcertificate": 19,
         "directives_document": 1,
         "directives_historicaldocument": 1,
         "directives_documentfile": 1,
