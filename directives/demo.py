@@ -10,8 +10,11 @@ from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 
-from portal.models import Agency, User
+from portal.demo import PROVINCIAL_PC
+from portal.democa import DEMO_PASSPHRASE
+from portal.models import Agency, IssuedDocument, User
 from portal.scale import MARK as SCALE_MARK
+from portal.signing import SigningError, document_sign, pdf_sign
 
 from . import services
 from .demo_documents import CV_1047_FILE, CV_1047_NAME, PLAN_SCAN_FILE, PLAN_SCAN_NAME
@@ -414,6 +417,7 @@ TASK3_NARRATIVE = [
 SECTIONS = "Kết quả đạt được\nKhó khăn, vướng mắc\nĐề xuất, kiến nghị"
 
 # district agency -> (state, first submitted day, values: members, workers, revenue in million đồng)
+HONG_DAN = "Ủy ban nhân dân Huyện Hồng Dân"
 H1_STATES = {
     "Ủy ban nhân dân Thành phố Bạc Liêu": ("accepted", date(2022, 7, 10)),
     "Ủy ban nhân dân Thị xã Giá Rai": ("accepted", date(2022, 7, 20)),
@@ -483,10 +487,29 @@ def load(out) -> None:
     if staff is not None:
         _h1_request(agencies, districts, staff)
         _task_request(tasks[3], agencies, districts, staff)
+    services.reports_issue_missing()
+    _sign_demo_report()
     out.write(
         f"Văn bản: {Document.objects.count()}, nhiệm vụ: {Task.objects.count()}, "
         f"phân công: {TaskAssignment.objects.count()}, báo cáo: {Report.objects.count()}"
     )
+
+
+def _sign_demo_report() -> None:
+    """Hồng Dân's report as its officer signed it (demo passphrase): the demo's signed issued document."""
+    officer = User.objects.filter(username="hongdan").first()
+    doc = (
+        IssuedDocument.objects.filter(agency__name=HONG_DAN, source_type__model="report", signed_pdf="")
+        .order_by("pk")
+        .first()
+    )
+    already = IssuedDocument.objects.filter(agency__name=HONG_DAN).exclude(signed_pdf="").exists()
+    if officer is None or doc is None or already:
+        return
+    try:
+        document_sign(document=doc, passphrase=DEMO_PASSPHRASE, by=officer)
+    except SigningError:  # no demo certificate (the demo CA was not loaded): the document stays unsigned
+        pass
 
 
 def _cv_1047() -> Document:
@@ -513,7 +536,7 @@ def _cv_1047() -> Document:
         placeholder.size = 0  # recomputed from the new file on save
         placeholder.save()
         placeholder.file.storage.delete(old)
-    _attach(cv, CV_1047_FILE, CV_1047_NAME)
+    _attach(cv, CV_1047_FILE, CV_1047_NAME, signed_by=PROVINCIAL_PC)
     return cv
 
 
@@ -526,12 +549,19 @@ def _read(field) -> bytes:
         return b""
 
 
-def _attach(document: Document, path, name: str) -> None:
-    """`path` (a committed demo file) as `document`'s file, once."""
-    if not document.files.exists():
-        item = DocumentFile(document=document, original_name=name)
-        item.file.save(path.name, ContentFile(path.read_bytes()), save=False)
-        item.save()
+def _attach(document: Document, path, name: str, signed_by: str = "") -> None:
+    """`path` (a committed demo file) as `document`'s file, once; with `signed_by`, as that agency signed it with its
+    demo certificate (portal.democa), so the file's signature check has a valid signature to show."""
+    if document.files.exists():
+        return
+    data = path.read_bytes()
+    agency = Agency.objects.filter(name=signed_by).first() if signed_by else None
+    if agency is not None and agency.signing_certificates.filter(is_active=True).exists():
+        signature = {"on_behalf": "", "deputy_of": "", "title": "PHÓ CHỦ TỊCH", "name": ""}
+        data = pdf_sign(pdf=data, agency=agency, passphrase=DEMO_PASSPHRASE, signature=signature, place="Bạc Liêu")
+    item = DocumentFile(document=document, original_name=name)
+    item.file.save(path.name, ContentFile(data), save=False)
+    item.save()
 
 
 def _tasks(cv, agencies, districts) -> dict[int, Task]:

@@ -438,6 +438,30 @@ def report_issue(*, report: Report, signatory: Signatory | None, by) -> IssuedDo
     return document_issue(draft=official.report_draft(report, signatory), by=by, source=report, replaces=previous)
 
 
+def reports_issue_missing() -> int:
+    """Issue the reports that reached the alliance without a document (sent before the portal issued them, or written
+    by a loader): in the order they were first sent, each dated the day it was first sent, by who sent it, signed by
+    its unit's head. Returns how many were issued; running it again issues none."""
+    issued = IssuedDocument.objects.filter(source_type__app_label="directives", source_type__model="report")
+    waiting = (
+        Report.objects.filter(first_submitted_at__isnull=False)
+        .exclude(pk__in=issued.values("source_id"))
+        .select_related("request", "agency__unit", "updated_by")
+        .order_by("first_submitted_at", "pk")
+    )
+    count = 0
+    for report in waiting:
+        sent = report.transitions.filter(action=Report.Action.SUBMIT).order_by("at", "pk").select_related("by").first()
+        by = sent.by if sent else report.updated_by
+        if by is None:
+            continue
+        draft = official.report_draft(report, official.default_signatory(report.agency))
+        draft.issued_on = timezone.localdate(report.first_submitted_at)
+        document_issue(draft=draft, by=by, source=report)
+        count += 1
+    return count
+
+
 def report_documents(report: Report) -> list[IssuedDocument]:
     """The documents issued for a report, the latest first."""
     return list(

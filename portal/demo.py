@@ -121,6 +121,15 @@ def district_agency_name(district_name: str) -> str:
     return f"Ủy ban nhân dân {district_name}"
 
 
+def district_short_name(district_name: str) -> str:
+    """'Thành phố Bạc Liêu' -> 'UBND TP Bạc Liêu', 'Thị xã Giá Rai' -> 'UBND TX Giá Rai', 'Huyện Hồng Dân' ->
+    'UBND Hồng Dân'."""
+    for level, short in (("Thành phố ", "TP "), ("Thị xã ", "TX "), ("Huyện ", "")):
+        if district_name.startswith(level):
+            return f"UBND {short}{district_name[len(level):]}"
+    return f"UBND {district_name}"
+
+
 def load(out) -> None:
     province = _unit(PROVINCE_CODE, "Tỉnh Bạc Liêu", AdministrativeUnit.Level.PROVINCE, None)
     ca_mau = _unit("96", "Tỉnh Cà Mau", AdministrativeUnit.Level.PROVINCE, None, valid_to=None)
@@ -133,7 +142,7 @@ def load(out) -> None:
         district = _unit(code, name, AdministrativeUnit.Level.DISTRICT, province)
         for index, commune in enumerate(communes, start=1):
             _unit(f"{code}-{index:02d}", commune, AdministrativeUnit.Level.COMMUNE, district)
-        _agency(district_agency_name(name), f"UBND {name.split(' ', 1)[1]}", Agency.Kind.DISTRICT_PC, district)
+        _agency(district_agency_name(name), district_short_name(name), Agency.Kind.DISTRICT_PC, district)
 
     _agency(ALLIANCE, "Liên minh HTX", Agency.Kind.ALLIANCE, province)
     _agency(FUND, "Quỹ HTX", Agency.Kind.FUND, province)

@@ -45,7 +45,8 @@ class SignatureChecked(models.Model):
 
     def save(self, *args, **kwargs):
         # A new file waits for its check (the app enqueues it on commit); the state says so on the page meanwhile.
-        if self.file and not self.file._committed:
+        # A new row whose file was stored before the row (file.save(..., save=False)) counts as a new file too.
+        if self.file and (not self.file._committed or self._state.adding):
             self.signature_state = SignatureState.PENDING if self.file.name.lower().endswith(".pdf") else ""
             self.signature_report = {}
             self.signature_checked_at = None

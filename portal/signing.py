@@ -266,3 +266,20 @@ def document_sign(*, document: IssuedDocument, passphrase: str, by) -> IssuedDoc
         doc.signed_by = by
         doc.save(update_fields=["signed_pdf", "signed_at", "signed_by"])
     return doc
+
+
+@sensitive_variables()
+def pdf_sign(*, pdf: bytes, agency: Agency, passphrase: str, signature: dict, place: str) -> bytes:
+    """`pdf` (a document printed in the form, issued outside this portal's register: the demo's copy of a provincial
+    letter) signed with `agency`'s active certificate, the stamp between the title and name of `signature` (as in
+    IssuedDocument.signature). Raises SigningError as document_sign does."""
+    cert = SigningCertificate.objects.filter(agency=agency, is_active=True).first()
+    if cert is None:
+        raise SigningError(f"{agency.name} chưa có chứng thư số để ký. Hãy nhờ quản trị viên tải lên.")
+    try:
+        data = keystore.unwrap(cert.pkcs12_encrypted)
+        keystore.open_pkcs12(data, passphrase)
+    except keystore.KeystoreError as exc:
+        raise SigningError(str(exc)) from None
+    printed = IssuedDocument(agency=agency, signature=signature, place=place)
+    return _sign_pdf(pdf, data, passphrase, document=printed, cert=cert, when=timezone.now())

@@ -281,3 +281,13 @@ def test_one_addressee_on_the_line_of_kinh_gui(tmp_path):
     lines = _layout(render_document_pdf(draft, number=2), tmp_path)
     _, line = _line_with(lines, "Kính gửi:")
     assert "Kính gửi: Ủy ban nhân dân tỉnh Bạc Liêu." in line and "- " not in line
+
+
+def test_the_body_keeps_the_figure_class_of_table_cells_and_nothing_else():
+    from portal.official import BODY_CLASSES
+    from portal.text import clean_html
+
+    html = '<table><tr><td class="num evil">1.500.000</td><td class="x" onclick="a()">Chỉ tiêu</td></tr></table>'
+    cleaned = clean_html(html, classes=BODY_CLASSES)
+    assert '<td class="num">1.500.000</td>' in cleaned
+    assert "evil" not in cleaned and 'class="x"' not in cleaned and "onclick" not in cleaned
