@@ -16,7 +16,7 @@ from portal.models import Agency, IssuedDocument, User
 from portal.scale import MARK as SCALE_MARK
 from portal.signing import SigningError, document_sign, pdf_sign
 
-from . import services
+from . import official, selectors, services
 from .demo_documents import CV_1047_FILE, CV_1047_NAME, PLAN_SCAN_FILE, PLAN_SCAN_NAME
 from .indicators import SEMIANNUAL_DEFAULT
 from .models import (
@@ -418,6 +418,7 @@ SECTIONS = "Kết quả đạt được\nKhó khăn, vướng mắc\nĐề xuấ
 
 # district agency -> (state, first submitted day, values: members, workers, revenue in million đồng)
 HONG_DAN = "Ủy ban nhân dân Huyện Hồng Dân"
+H1_TITLE = "Báo cáo kinh tế tập thể 6 tháng đầu năm 2022"
 H1_STATES = {
     "Ủy ban nhân dân Thành phố Bạc Liêu": ("accepted", date(2022, 7, 10)),
     "Ủy ban nhân dân Thị xã Giá Rai": ("accepted", date(2022, 7, 20)),
@@ -489,9 +490,34 @@ def load(out) -> None:
         _task_request(tasks[3], agencies, districts, staff)
     services.reports_issue_missing()
     _sign_demo_report()
+    if staff is not None:
+        _reminder_letter(staff)
     out.write(
         f"Văn bản: {Document.objects.count()}, nhiệm vụ: {Task.objects.count()}, "
         f"phân công: {TaskAssignment.objects.count()}, báo cáo: {Report.objects.count()}"
+    )
+
+
+def _reminder_letter(staff) -> None:
+    """The alliance's letter urging the units whose half-year report had not arrived (one draft, one returned),
+    sent a few days after the deadline: it shows on those officers' workspace as "Công văn đến"."""
+    request = ReportRequest.objects.filter(title=H1_TITLE).first()
+    letters = IssuedDocument.objects.filter(kind=IssuedDocument.Kind.LETTER, source_type__model="reportrequest")
+    if request is None or letters.filter(source_id=request.pk).exists():
+        return
+    late = selectors.not_submitted(request)
+    if not late:
+        return
+    defaults = official.reminder_defaults(request, late)
+    services.letter_issue(
+        subject=defaults["subject"],
+        body=defaults["body"],
+        addressees=late,
+        signatory=None,
+        drafting_code=official.letter_code(),
+        by=staff,
+        source=request,
+        issued_on=date(2022, 7, 25),
     )
 
 
@@ -596,7 +622,7 @@ def _tasks(cv, agencies, districts) -> dict[int, Task]:
 
 def _h1_request(agencies, districts, staff) -> None:
     request, created = ReportRequest.objects.get_or_create(
-        title="Báo cáo kinh tế tập thể 6 tháng đầu năm 2022",
+        title=H1_TITLE,
         defaults={
             "kind": ReportRequest.Kind.SEMIANNUAL,
             "period_start": date(2022, 1, 1),

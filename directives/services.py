@@ -786,7 +786,7 @@ def summary_issue(
 
 
 def letter_issue(
-    *, subject: str, body: str, addressees, signatory, drafting_code: str, by, source=None, token=None
+    *, subject: str, body: str, addressees, signatory, drafting_code: str, by, source=None, token=None, issued_on=None
 ) -> IssuedDocument:
     """A công văn of the alliance (kind CV) to `addressees`: each addressed agency's active officers are told in
     their inbox, with the link to the letter."""
@@ -806,6 +806,7 @@ def letter_issue(
         signatory=_check_signatory(agency, signatory) or official.default_signatory(agency),
         drafting_code=drafting_code.strip().upper(),
     )
+    draft.issued_on = issued_on
     with transaction.atomic():
         fresh = not (token and IssuedDocument.objects.filter(issue_token=token).exists())
         doc = document_issue(draft=draft, by=by, source=source, addressed_to=addressees, token=token)
