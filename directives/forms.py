@@ -65,6 +65,8 @@ class ReportForm(forms.Form):
         self.no_signatory = False
         if agency is not None:
             self.no_signatory = not _add_signatory_field(self, agency)
+        # Read by the template instead of the bound field's truth, which would run the choices' query once more.
+        self.has_signatory = "signatory" in self.fields
         self.sections = request_obj.section_list
         self.indicators = request_obj.indicators()
         self.prefilled = prefilled
@@ -138,19 +140,21 @@ SIGNATORY_ERRORS = {"invalid_choice": "Người ký không thuộc cơ quan ban 
 
 
 def _add_signatory_field(form: forms.Form, agency, *, label="Người ký văn bản") -> bool:
-    """A choice of the agency's active signatories, the head first and chosen; False when it has none."""
-    signatories = official.active_signatories(agency)
-    first = signatories.first()
-    if first is None:
-        return False
-    form.fields["signatory"] = forms.ModelChoiceField(
+    """A choice of the agency's active signatories, the head first and chosen; False when it has none. The choices
+    are read once (the widget otherwise reads them again for its `required` attribute and for rendering)."""
+    field = forms.ModelChoiceField(
         label=label,
-        queryset=signatories,
+        queryset=official.active_signatories(agency),
         required=False,
         empty_label=None,
-        initial=first.pk,
         error_messages=SIGNATORY_ERRORS,
     )
+    choices = list(field.choices)
+    if not choices:
+        return False
+    field.widget.choices = choices
+    field.initial = choices[0][0].value
+    form.fields["signatory"] = field
     return True
 
 

@@ -46,6 +46,7 @@ def alliance(demo):
     agency = Agency.objects.get(kind=Agency.Kind.ALLIANCE)
     agency.doc_code, agency.place_name, agency.head_title = "LMHTX", "Bạc Liêu", "Chủ tịch"
     agency.save()
+    agency.signatories.all().delete()  # the demo's head and deputy: these tests name their own
     Signatory.objects.create(agency=agency, full_name="Lê Văn Tâm", title="Chủ tịch", is_head=True)
     return agency
 
@@ -56,6 +57,7 @@ def issuing(hong_dan, alliance):
     hong_dan.governing_body, hong_dan.doc_code, hong_dan.place_name = "", "UBND", "Hồng Dân"
     hong_dan.collective_name, hong_dan.head_title = "Ủy ban nhân dân", "Chủ tịch"
     hong_dan.save()
+    hong_dan.signatories.all().delete()  # the demo's head and deputy: these tests name their own
     head = Signatory.objects.create(agency=hong_dan, full_name="Nguyễn Văn An", title="Chủ tịch", is_head=True)
     deputy = Signatory.objects.create(agency=hong_dan, full_name="Trần Thị Bình", title="Phó Chủ tịch")
     return {"head": head, "deputy": deputy}

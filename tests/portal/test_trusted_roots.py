@@ -14,6 +14,11 @@ def ca():
     return make_ca()
 
 
+def _uploaded():
+    """The roots staff added (the demo's own CA root, source "demo", is there from the start)."""
+    return TrustedRoot.objects.filter(source=TrustedRoot.Source.UPLOAD)
+
+
 def _add(client, superuser, name, data, label=""):
     client.force_login(superuser)
     upload = SimpleUploadedFile(name, data)
@@ -24,7 +29,7 @@ def _add(client, superuser, name, data, label=""):
 def test_a_ca_certificate_is_added_from_a_der_or_pem_file_with_its_own_name(client, superuser, ca, encoding):
     response = _add(client, superuser, "root.cer", ca.root.public_bytes(encoding))
     assert response.status_code == 302
-    root = TrustedRoot.objects.get()
+    root = _uploaded().get()
     assert root.name == "CA thử nghiệm Cổng HTX" and root.is_active and len(root.fingerprint) == 64
     assert root.certificate_pem.startswith("-----BEGIN CERTIFICATE-----")
     page = client.get(f"/admin/portal/trustedroot/{root.pk}/change/").content.decode()
@@ -43,11 +48,11 @@ def test_a_ca_certificate_is_added_from_a_der_or_pem_file_with_its_own_name(clie
 def test_a_file_that_is_not_one_ca_certificate_is_refused_in_vietnamese(client, superuser, ca, make, message):
     response = _add(client, superuser, "x.pem", make(ca))
     assert response.status_code == 200 and message in response.content.decode()
-    assert not TrustedRoot.objects.exists()
+    assert not _uploaded().exists()
 
 
 def test_the_same_root_twice_is_refused(client, superuser, ca):
     _add(client, superuser, "a.pem", ca.root.public_bytes(serialization.Encoding.PEM))
     response = _add(client, superuser, "b.cer", ca.root.public_bytes(serialization.Encoding.DER))
     assert "Chứng thư gốc này đã có trong danh sách." in response.content.decode()
-    assert TrustedRoot.objects.count() == 1
+    assert _uploaded().count() == 1
