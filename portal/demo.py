@@ -126,7 +126,7 @@ def district_short_name(district_name: str) -> str:
     'UBND Hồng Dân'."""
     for level, short in (("Thành phố ", "TP "), ("Thị xã ", "TX "), ("Huyện ", "")):
         if district_name.startswith(level):
-            return f"UBND {short}{district_name[len(level):]}"
+            return f"UBND {short}{district_name[len(level) :]}"
     return f"UBND {district_name}"
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from directives import demo as directives_demo
+from directives import services as directives_services
 from directives.demo_documents import CV_1047_FILE, PLAN_SCAN_FILE, SCAN_ONLY_WORDS
 from directives.models import Document, DocumentFile
 from portal.search import fold
@@ -107,11 +108,21 @@ def test_the_demo_attaches_the_letter_the_scan_and_the_articles_copy_once(loaded
     plan = Document.objects.get(slug=directives_demo.PLAN_SCAN_SLUG)
     assert (plan.number, plan.is_public, plan.issue_date.isoformat()) == ("58/KH-LMHTX", True, "2022-04-25")
     assert plan.relations_out.filter(kind="implements", target=cv).exists()
-    for document, path in ((cv, CV_1047_FILE), (plan, PLAN_SCAN_FILE)):
-        [item] = document.files.all()
-        with item.file.open("rb") as handle:
-            assert handle.read() == path.read_bytes()
-        assert item.size == path.stat().st_size and item.original_name.endswith(".pdf")
+    [scan] = plan.files.all()
+    with scan.file.open("rb") as handle:
+        assert handle.read() == PLAN_SCAN_FILE.read_bytes()
+    assert scan.size == PLAN_SCAN_FILE.stat().st_size and scan.original_name.endswith(".pdf")
+    # The letter as the provincial committee signed it with its demo certificate: the committed bytes, then the
+    # signature as an incremental update, which the upload's check finds valid (the demo's root is trusted).
+    [letter] = cv.files.all()
+    with letter.file.open("rb") as handle:
+        stored = handle.read()
+    assert stored.startswith(CV_1047_FILE.read_bytes()) and len(stored) > CV_1047_FILE.stat().st_size
+    assert letter.size == len(stored) and letter.original_name.endswith(".pdf")
+    assert letter.signature_state == "pending"  # checked once the upload commits; here the check runs at once
+    assert directives_services.file_signature_check(kind="document", file_id=letter.pk) == "valid"
+    letter.refresh_from_db()
+    assert [s.signer for s in letter.signature.signatures] == ["Ủy ban nhân dân tỉnh Bạc Liêu"]
     [attachment] = Article.objects.get(slug=public_demo.SEED_SLUG).attachments.all()
     assert (attachment.content_type, attachment.size) == ("application/pdf", CV_1047_FILE.stat().st_size)
     with attachment.file.open("rb") as handle:
@@ -140,3 +151,22 @@ def test_a_demo_loaded_with_the_placeholder_gets_the_real_letter_in_its_place(lo
     with item.file.open("rb") as handle:
         assert handle.read() == CV_1047_FILE.read_bytes()
     assert item.size == CV_1047_FILE.stat().st_size
+
+
+def test_a_word_only_inside_the_demo_scan_is_found_by_the_site_search_with_its_page(loaded, client):
+    from portal import extract
+
+    plan = Document.objects.get(slug=directives_demo.PLAN_SCAN_SLUG)
+    [scan] = plan.files.all()
+    word = SCAN_ONLY_WORDS[0]
+    assert client.get("/tim-kiem/", {"q": word}).context["page_obj"].paginator.count == 0  # not read yet
+    # What the worker does once the upload commits (here the test's transaction never commits).
+    assert extract.attachment_extract_text(label="directives.DocumentFile", pk=scan.pk) == "done"
+    scan.refresh_from_db()
+    assert scan.text_method == "ocr" and fold(word) in fold(scan.text)
+    page = client.get("/tim-kiem/", {"q": word}).content.decode()
+    assert plan.get_absolute_url() in page
+    assert "trang 1" in page and scan.original_name in page
+    # The document list's search finds it too.
+    listing = client.get("/van-ban/", {"q": word}).content.decode()
+    assert plan.get_absolute_url() in listing

@@ -367,6 +367,8 @@ def test_the_form_with_a_saved_report_and_a_draft_costs_the_same_queries_whateve
         services.report_attach(report=report, upload=pdf_upload(f"tep-{n}.pdf"), by=report.updated_by)
     _autosave(officer, request, version=report.version, section_0="Nháp")
     officer.get(url)  # warm the per-process caches (site settings, menus)
-    with django_assert_num_queries(12):  # session, user, request, report and values, draft, signatories (head, choices), files, log ...
+    with django_assert_num_queries(
+        12
+    ):  # session, user, request, report and values, draft, signatories (head, choices), files, log ...
         page = officer.get(url)
     assert "Nháp" in page.content.decode()
