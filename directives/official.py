@@ -9,6 +9,7 @@ import re
 
 from django.conf import settings
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from portal.formatting import group_thousands, vn_date
 from portal.models import Agency, IssuedDocument, Signatory
@@ -62,14 +63,14 @@ def _indicator_table(report: Report) -> str:
     saved = {v.code: v.value for v in report.values.all()}
     rows = format_html_join(
         "",
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        '<tr><td class="num">{}</td><td>{}</td><td>{}</td><td class="num">{}</td></tr>',
         (
             (i, item.label, item.unit, "—" if saved.get(item.code) is None else group_thousands(saved[item.code]))
             for i, item in enumerate(report.request.indicators(), 1)
         ),
     )
     return format_html(
-        "<table><thead><tr><th>STT</th><th>Chỉ tiêu</th><th>Đơn vị tính</th><th>Số liệu</th></tr></thead>"
+        '<table><thead><tr><th>STT</th><th>Chỉ tiêu</th><th>Đơn vị tính</th><th class="num">Số liệu</th></tr></thead>'
         "<tbody>{}</tbody></table>",
         rows,
     )
@@ -125,23 +126,26 @@ def summary_body_html(summary, intro: str = "") -> str:
     )
     if summary.indicators:
         parts.append(format_html("<p><strong>{}</strong></p>", "II. Tổng hợp chỉ tiêu của các báo cáo đã chấp nhận"))
-        head = format_html_join("", "<th>{}</th>", ((unit,) for unit in summary.units))
+        head = format_html_join("", '<th class="num">{}</th>', ((unit,) for unit in summary.units))
         rows = format_html_join(
             "",
-            "<tr><td>{} ({})</td>{}<td><strong>{}</strong></td></tr>",
+            '<tr><td>{} ({})</td>{}<td class="num"><strong>{}</strong></td></tr>',
             (
                 (
                     item.label,
                     item.unit,
-                    format_html_join("", "<td>{}</td>", ((_figure(v),) for v in per_unit)),
+                    format_html_join("", '<td class="num">{}</td>', ((_figure(v),) for v in per_unit)),
                     _figure(total),
                 )
                 for item, per_unit, total in summary.table
             ),
         )
+        # More than three units' columns do not fit A4 at the body's size: the table is set smaller (official.css).
+        table = '<table class="wide">' if len(summary.units) > 3 else "<table>"
         parts.append(
             format_html(
-                "<table><thead><tr><th>Chỉ tiêu</th>{}<th>Toàn tỉnh</th></tr></thead><tbody>{}</tbody></table>",
+                '{}<thead><tr><th>Chỉ tiêu</th>{}<th class="num">Toàn tỉnh</th></tr></thead><tbody>{}</tbody></table>',
+                mark_safe(table),  # noqa: S308 - one of the two literals above
                 head,
                 rows,
             )

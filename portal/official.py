@@ -33,7 +33,7 @@ from .text import clean_html
 # The variant every issued document is written in: an archive keeps it readable (ISO 19005-2, level B).
 PDFA_VARIANT = "pdf/a-2b"
 # The only classes a body keeps through the sanitiser: figures in tables are right-aligned (official.css).
-BODY_CLASSES = {"td": {"num"}, "th": {"num"}}
+BODY_CLASSES = {"td": {"num"}, "th": {"num"}, "table": {"wide"}}
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """The form of Nghị định 30/2020/NĐ-CP, read back from issued PDFs: where each element stands (pdftotext -layout),
 which fonts are embedded (pdffonts), the sizes printed (pypdf's text operators) and the PDF/A-2b marks."""
 
+import io
 import re
 import shutil
 import subprocess
@@ -291,3 +292,18 @@ def test_the_body_keeps_the_figure_class_of_table_cells_and_nothing_else():
     cleaned = clean_html(html, classes=BODY_CLASSES)
     assert '<td class="num">1.500.000</td>' in cleaned
     assert "evil" not in cleaned and 'class="x"' not in cleaned and "onclick" not in cleaned
+
+
+def test_a_table_of_many_units_goes_on_a_landscape_page_where_its_columns_fit(demo):
+    units = [f"Huyện Thử Nghiệm {n}" for n in range(7)]
+    head = "".join(f'<th class="num">{u}</th>' for u in units)
+    cells = "".join('<td class="num">38.500.000.000</td>' for _ in units)
+    row = f'<tr><td>Tổng doanh thu (đồng)</td>{cells}<td class="num"><strong>269.500.000.000</strong></td></tr>'
+    table = f'<table class="wide"><thead><tr><th>Chỉ tiêu</th>{head}<th>Toàn tỉnh</th></tr></thead><tbody>{row}</tbody>'
+    draft = official_samples.report()
+    draft.body_html = f"<p>Tổng hợp.</p>{table}</table>"
+    reader = PdfReader(io.BytesIO(render_document_pdf(draft)))
+    shapes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
+    assert shapes[0][0] < shapes[0][1] and any(w > h for w, h in shapes)  # portrait first page, the table landscape
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert "269.500.000.000" in text and text.count("38.500.000.000") == 7  # every figure whole, none cut off
