@@ -18,7 +18,7 @@ from cryptography.x509.oid import NameOID
 from django.utils import timezone
 
 from . import keystore
-from .models import Agency, TrustedRoot
+from .models import Agency, SigningCertificate, TrustedRoot
 from .signing import certificate_store
 
 ROOT_NAME = "Cổng HTX – CA thử nghiệm (không dùng thật)"
@@ -156,6 +156,40 @@ def agency_pkcs12(
     )
 
 
+# What this process already made and stored: the root (key, certificate) and each agency's PKCS#12 with the columns
+# read from it. Loading the demo again (the test suite does after every flush) stores the same files again instead
+# of making and checking 19 new ones (about 2 s). Nothing secret leaves the process: these are the demo's own keys.
+_made: dict = {"root": None, "files": {}}
+
+CERTIFICATE_FIELDS = ("subject_cn", "subject_o", "serial", "issuer", "not_before", "not_after", "fingerprint")
+LABEL = "Chứng thư số thử nghiệm (CA demo)"
+
+
+def _identity(agency: Agency) -> tuple:
+    return (agency.name, agency.short_name, agency.governing_body, agency.unit_id)
+
+
+def _store_again(missing: list[Agency], now: datetime) -> bool:
+    """Store the files this process made before for `missing`, under the root it made; False when it cannot (one of
+    them was never made here, the root or a certificate runs out within a day, or a file is still in the table)."""
+    made = _made["root"]
+    files = [_made["files"].get(_identity(agency)) for agency in missing]
+    if made is None or None in files:
+        return False
+    soon = now + timedelta(days=1)
+    if made[1].not_valid_after_utc < soon or any(fields["not_after"] < soon for _, fields in files):
+        return False
+    if SigningCertificate.objects.filter(fingerprint__in=[fields["fingerprint"] for _, fields in files]).exists():
+        return False
+    pem = made[1].public_bytes(serialization.Encoding.PEM).decode()
+    if not TrustedRoot.objects.filter(fingerprint=keystore.fingerprint(made[1])).exists():
+        TrustedRoot.objects.create(name=ROOT_NAME, certificate_pem=pem, source=TrustedRoot.Source.DEMO)
+    for agency, (data, fields) in zip(missing, files, strict=True):
+        SigningCertificate.objects.filter(agency=agency, is_active=True).update(is_active=False)
+        SigningCertificate.objects.create(agency=agency, label=LABEL, pkcs12_encrypted=keystore.wrap(data), **fields)
+    return True
+
+
 def load(out=None) -> int:
     """A certificate for every active issuing agency that has no active one; the number made."""
     now = timezone.now()
@@ -165,13 +199,13 @@ def load(out=None) -> int:
         .select_related("unit__parent__parent")
         .order_by("pk")
     )
-    if missing:
+    if missing and not _store_again(missing, now):
         ca_key, ca_cert = root(now)
+        _made["root"], _made["files"] = (ca_key, ca_cert), {}
         for index, agency in enumerate(missing, start=1):
             data = agency_pkcs12(agency, ca_key=ca_key, ca_cert=ca_cert, key=_key(index))
-            certificate_store(
-                agency=agency, data=data, passphrase=DEMO_PASSPHRASE, label="Chứng thư số thử nghiệm (CA demo)"
-            )
+            stored = certificate_store(agency=agency, data=data, passphrase=DEMO_PASSPHRASE, label=LABEL)
+            _made["files"][_identity(agency)] = (data, {f: getattr(stored, f) for f in CERTIFICATE_FIELDS})
     if out is not None:
         out.write(f"Chứng thư số thử nghiệm: {len(missing)} cơ quan mới, gốc tin cậy: {ROOT_NAME}")
     return len(missing)

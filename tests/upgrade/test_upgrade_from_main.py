@@ -236,3 +236,9 @@ def test_a_database_made_at_the_previous_main_keeps_every_row_and_gets_the_new_s
     assert {t: n for t, n in counts(old).items() if t != "django_session"} == {
         t: n + demo_since.get(t, 0) for t, n in after.items() if t != "django_session"
     }
+    # Hồng Dân's half-year report issued and signed by its officer; the letter dated after the report's deadline.
+    assert old.query("SELECT COUNT(*) FROM portal_issueddocument WHERE signed_pdf <> ''")[0][0] == 1
+    assert (
+        old.query("SELECT COUNT(*) FROM portal_issueddocument WHERE kind = 'CV' AND issued_on = '2022-07-25'")[0][0]
+        == 1
+    )
