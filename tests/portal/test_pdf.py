@@ -43,3 +43,37 @@ def test_the_pdf_fetcher_refuses_local_files_and_other_hosts(url):
 def test_the_pdf_fetcher_serves_our_own_static_files():
     result = safe_url_fetcher("https://pdf.invalid/static/css/pdf.css")
     assert b"DejaVu Sans" in result.read()
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["pdf/base.html", "pdf/official/document.html", "pdf/cooperatives/registry_report.html"],
+)
+def test_pdf_templates_name_their_styles_without_the_collected_manifest(template, settings, tmp_path):
+    """A worker or `load_demo` may render before `collectstatic` has written the manifest: the PDF's stylesheet
+    is named by its plain static path (read by the fetcher from the source folders), never by a hashed name."""
+    from django.template.loader import get_template
+
+    settings.STATIC_ROOT = tmp_path  # empty: no manifest
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    source = get_template(template).template.source
+    assert "{% static" not in source
+    assert "{% get_static_prefix %}css/" in source or template.endswith("registry_report.html")
+
+
+def test_an_official_document_renders_before_collectstatic(demo, settings, tmp_path):
+    from portal.models import Agency
+    from portal.official import DocumentDraft, render_draft_pdf
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    agency = Agency.objects.get(name="Ủy ban nhân dân Huyện Hồng Dân")
+    draft = DocumentDraft(agency=agency, kind="CV", subject="Thử", body_html="<p>Nội dung thư</p>")
+    text = _text(render_draft_pdf(draft))
+    assert "Nội dung thư" in text
