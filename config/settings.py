@@ -289,6 +289,7 @@ CELERY_BEAT_SCHEDULE = {
     # What a user's action left pending while the broker was down (portal.tasks.publish_on_commit).
     "portal-sweep-contact-messages": {"task": "portal.sweep_contact_messages", "schedule": 5 * 60.0},
     "cooperatives-sweep-import-jobs": {"task": "cooperatives.tasks.sweep_import_jobs", "schedule": 5 * 60.0},
+    "portal-sweep-issued-documents": {"task": "portal.sweep_issued_documents", "schedule": 5 * 60.0},
     "fund-sweep-loan-snapshots": {"task": "fund.tasks.sweep_loan_snapshots", "schedule": 5 * 60.0},
     "fund-snapshot-portfolio": {"task": "fund.tasks.snapshot_portfolio", "schedule": crontab(hour=23, minute=50)},
     "cooperatives-congress-reminders": {

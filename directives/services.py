@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -23,7 +23,7 @@ from portal.access import user_scope
 from portal.contentcache import bump_on_commit
 from portal.models import Agency, IssuedDocument, Signatory, User
 from portal.notify import mail_on_commit, notify
-from portal.official import document_issue, issued_for, issued_visible_to
+from portal.official import document_issue, issued_for
 from portal.signatures import SIGNED_STATES, signature_check
 from portal.text import normalise_multiline
 from portal.verify import VerificationReport, verify_pdf
@@ -849,17 +849,6 @@ def letters_for(user) -> list[IssuedDocument]:
     if scope.everything or not scope.agency_ids:
         return []
     return list(IssuedDocument.objects.filter(addressed_to__in=scope.agency_ids).select_related("agency")[:20])
-
-
-def issued_visible(user):
-    """Issued documents a user may open: province-wide staff all; an agency's officers those it issued and those
-    addressed to it; anyone else (an editor, a reader) none."""
-    scope = user_scope(user)
-    own = issued_visible_to(user)  # the kernel's rule: everything, or the agency's own documents
-    if scope.everything or not scope.agency_ids:
-        return own
-    addressed = IssuedDocument.objects.filter(addressed_to__in=scope.agency_ids).values("pk")
-    return IssuedDocument.objects.filter(Q(pk__in=own.values("pk")) | Q(pk__in=addressed))
 
 
 def issued_recent(user, limit: int = 5) -> list[IssuedDocument]:

@@ -24,7 +24,8 @@ from portal import staffcache, versioned
 from portal.access import user_scope
 from portal.contentcache import CachedCountPaginator, query_key
 from portal.models import AdministrativeUnit, SiteSettings
-from portal.official import render_draft_pdf
+from portal.official import issued_visible_to, render_draft_pdf
+from portal.official_views import issued_file_response
 from portal.pagecache import anonymous_page, understands
 from portal.pdf import pdf_bytes_response, pdf_response
 from portal.security import client_ip
@@ -386,20 +387,15 @@ def report_pdf(request, pk):
     issued = services.report_documents(report)
     current = next((doc for doc in issued if doc.kind == "BC"), None)
     if current is not None and not report.is_editable:
-        return _issued_response(request, current)
+        return issued_file_response(request, current)
     draft = official.report_draft(report, official.default_signatory(report.agency))
     return pdf_bytes_response(render_draft_pdf(draft), f"du-thao-bao-cao-{report.pk}", inline=wants_inline(request))
 
 
-def _issued_response(request, doc):
-    return attachment_response(doc.current_file, f"{doc.reference.replace('/', '-')}.pdf", inline=wants_inline(request))
-
-
 @login_required
 def issued_file(request, pk):
-    """An issued document's PDF: for province staff, the issuing agency's officers and those of the agencies it
-    is addressed to; anyone else a 404."""
-    return _issued_response(request, get_object_or_404(services.issued_visible(request.user), pk=pk))
+    """An issued document's PDF at the address the officers' notifications carry (portal.official_views)."""
+    return issued_file_response(request, get_object_or_404(issued_visible_to(request.user), pk=pk))
 
 
 @login_required

@@ -30,7 +30,7 @@ from .models import (
     TrustedRoot,
     User,
 )
-from .official import issued_visible_to
+from .official import issued_render_again, issued_visible_to
 from .security import client_ip
 from .signing import certificate_store
 from .uploads import UploadField
@@ -210,6 +210,7 @@ class IssuedDocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "file_links",
     ]
     list_filter = [("agency", admin.RelatedOnlyFieldListFilter), "year", "kind"]
+    actions = ["render_again"]
     list_select_related = ["agency", "issued_by"]
     search_fields = ["subject", "symbol"]
     date_hierarchy = "issued_on"
@@ -232,6 +233,7 @@ class IssuedDocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "signed_by",
         "replaces",
         "file_links",
+        "render_error",
     ]
     readonly_fields = fields
 
@@ -268,10 +270,23 @@ class IssuedDocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="Tệp")
     def file_links(self, obj):
         if not obj.current_file:
-            return "—"
+            return "Lỗi tạo bản PDF" if obj.render_error else "Đang tạo bản PDF"
         url = reverse("official:issued_file", args=[obj.pk])
         link = '<a href="{}?xem=1" target="_blank" rel="noopener">Xem</a> · <a href="{}">Tải về</a>'
         return format_html(link, url, url)
+
+    @admin.action(description="Tạo lại bản PDF (văn bản chưa có bản PDF)", permissions=["render_again"])
+    def render_again(self, request, queryset):
+        """The selected documents still without a PDF go to the worker again (portal.official.issued_render_again);
+        what was issued with its PDF is never re-rendered."""
+        selected = list(queryset.values_list("pk", flat=True))
+        handed = issued_render_again(selected)
+        kept = len(selected) - handed
+        note = f" {kept} văn bản đã có bản PDF được giữ nguyên." if kept else ""
+        self.message_user(request, f"Đã xếp {handed} văn bản vào hàng đợi tạo bản PDF.{note}", messages.SUCCESS)
+
+    def has_render_again_permission(self, request):
+        return request.user.is_superuser or request.user.has_perm("portal.view_issueddocument")
 
 
 @admin.register(RegisterCounter)

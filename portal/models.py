@@ -374,7 +374,10 @@ class IssuedDocument(models.Model):
     body_html = models.TextField("nội dung")
     signature = models.JSONField("thể thức ký", default=dict, blank=True)
     recipients = models.JSONField("nơi nhận", default=list, blank=True)
+    # Written by the worker once the number is taken (portal.official.issued_render): empty means "being made".
     pdf = models.FileField("bản PDF", upload_to=issued_path, storage=PrivateStorage, blank=True)
+    # Why the last attempt to write `pdf` failed, for the register's admin (which offers to try again).
+    render_error = models.TextField("lỗi tạo bản PDF", blank=True, editable=False)
     signed_pdf = models.FileField("bản đã ký số", upload_to=issued_path, storage=PrivateStorage, blank=True)
     signed_at = models.DateTimeField("ký số lúc", null=True, blank=True)
     signed_by = models.ForeignKey(
@@ -420,6 +423,10 @@ class IssuedDocument(models.Model):
     def reference(self) -> str:
         """'05/BC-UBND': the decree writes numbers below 10 with a leading zero."""
         return f"{self.number:02d}/{self.symbol}"
+
+    @property
+    def is_rendered(self) -> bool:
+        return bool(self.pdf)
 
     @property
     def current_file(self):

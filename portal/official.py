@@ -2,7 +2,8 @@
 
 A caller (a unit's report, the alliance's summary, a reminder letter) describes its document as a `DocumentDraft`;
 `render_draft_pdf` shows it as a draft (no number yet), and `document_issue` gives it the next number of the
-issuing agency's register for the year, renders it as PDF/A and keeps it as an `IssuedDocument`. The printed form
+issuing agency's register for the year and keeps it as an `IssuedDocument`; the worker then renders it as PDF/A
+from that row alone (`issued_render`). The printed form
 is one template (templates/pdf/official/document.html) with its stylesheet (static/css/official.css) and the
 Liberation Serif fonts (metric-compatible with Times New Roman) from static/vendor/liberation-serif.
 
@@ -16,19 +17,22 @@ What the decree asks of each element, and where we do it:
 - "Nơi nhận:" bold italic, its list in 11 pt; A4 with margins 20 mm top and bottom, 30 mm left, 15 mm right.
 """
 
+import logging
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import Agency, IssuedDocument, RegisterCounter, Signatory
 from .pdf import render_html_pdf
 from .text import clean_html
+
+logger = logging.getLogger(__name__)
 
 # The variant every issued document is written in: an archive keeps it readable (ISO 19005-2, level B).
 PDFA_VARIANT = "pdf/a-2b"
@@ -86,27 +90,52 @@ def date_line(place: str, day: date) -> str:
     return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
-def _context(
-    draft: DocumentDraft, *, number: int | None, issued_on: date, signature: SignatureBlock, is_draft: bool
-) -> dict:
+TEMPLATE = "pdf/official/document.html"
+
+
+def _printed(draft: DocumentDraft, *, number: int | None, issued_on: date) -> IssuedDocument:
+    """`draft` as the register keeps it (unsaved): every element printed on the document, as printed."""
     agency = draft.agency
-    kind_label = IssuedDocument.Kind(draft.kind).label
-    return {
-        "governing_body": agency.governing_body.upper(),
-        "issuer_name": (agency.letterhead_name or agency.name).upper(),
-        "number": f"{number:02d}" if number else "",
-        "symbol": draft.symbol(),
-        "date_line": date_line(agency.place_name or agency.unit.name, issued_on),
-        "is_letter": draft.kind == IssuedDocument.Kind.LETTER,
-        "kind_label": kind_label.upper(),
-        "subject": draft.subject,
-        "addressees": draft.addressees,
-        "body_html": clean_html(draft.body_html, classes=BODY_CLASSES),
-        "signature": signature,
-        "recipients": draft.recipients,
-        "is_draft": is_draft,
-        "title": f"{kind_label} {draft.subject}",
-    }
+    return IssuedDocument(
+        agency=agency,
+        kind=draft.kind,
+        year=issued_on.year,
+        number=number or 0,
+        symbol=draft.symbol(),
+        issued_on=issued_on,
+        place=agency.place_name or agency.unit.name,
+        governing_body=agency.governing_body.upper(),
+        issuer_name=(agency.letterhead_name or agency.name).upper(),
+        subject=draft.subject,
+        addressees=list(draft.addressees),
+        body_html=clean_html(draft.body_html, classes=BODY_CLASSES),
+        signature=signature_block(agency, draft.signatory).as_dict(),
+        recipients=list(draft.recipients),
+    )
+
+
+def _html(doc: IssuedDocument, *, is_draft: bool) -> str:
+    """The document's page, from what the register keeps of it: the issued PDF is rendered from the row alone."""
+    kind_label = IssuedDocument.Kind(doc.kind).label
+    return render_to_string(
+        TEMPLATE,
+        {
+            "governing_body": doc.governing_body,
+            "issuer_name": doc.issuer_name,
+            "number": f"{doc.number:02d}" if doc.number else "",
+            "symbol": doc.symbol,
+            "date_line": date_line(doc.place, doc.issued_on),
+            "is_letter": doc.kind == IssuedDocument.Kind.LETTER,
+            "kind_label": kind_label.upper(),
+            "subject": doc.subject,
+            "addressees": doc.addressees,
+            "body_html": doc.body_html,
+            "signature": SignatureBlock(**doc.signature),
+            "recipients": doc.recipients,
+            "is_draft": is_draft,
+            "title": f"{kind_label} {doc.subject}",
+        },
+    )
 
 
 def render_document_pdf(
@@ -114,14 +143,8 @@ def render_document_pdf(
 ) -> bytes:
     """`draft` printed in the form, with `number` (blank when None). Outside the register: for a draft, or for a
     document another body issued (the demo's copy of a provincial letter)."""
-    ctx = _context(
-        draft,
-        number=number,
-        issued_on=draft.issued_on or timezone.localdate(),
-        signature=signature_block(draft.agency, draft.signatory),
-        is_draft=is_draft,
-    )
-    return render_html_pdf(render_to_string("pdf/official/document.html", ctx), pdf_variant=pdf_variant)
+    doc = _printed(draft, number=number, issued_on=draft.issued_on or timezone.localdate())
+    return render_html_pdf(_html(doc, is_draft=is_draft), pdf_variant=pdf_variant)
 
 
 def render_draft_pdf(draft: DocumentDraft) -> bytes:
@@ -153,8 +176,9 @@ def document_issue(
     addressed_to=(),
     token=None,
 ) -> IssuedDocument:
-    """Give `draft` the next number of its agency's register, render it as PDF/A and keep it. All or nothing: a
-    rendering failure leaves the number untaken.
+    """Give `draft` the next number of its agency's register and keep it, as printed, as an `IssuedDocument`; the
+    worker writes its PDF/A once the transaction commits (`issued_render`), so a request never waits for the
+    renderer, and a number is taken only with the caller's transaction.
 
     `addressed_to`: the agencies a letter goes to (their officers see it). `token`: the issuing form's one-time
     token; the same token again (a double click, a resent POST) returns the document already issued."""
@@ -172,39 +196,67 @@ def document_issue(
 
 
 def _issue(*, draft, by, source, replaces, addressed_to, token) -> IssuedDocument:
+    from .tasks import publish_on_commit, render_issued
+
     issued_on = draft.issued_on or timezone.localdate()
-    signature = signature_block(draft.agency, draft.signatory)
     with transaction.atomic():
         number = _next_number(draft.agency, issued_on.year)
-        ctx = _context(draft, number=number, issued_on=issued_on, signature=signature, is_draft=False)
-        data = render_html_pdf(render_to_string("pdf/official/document.html", ctx), pdf_variant=PDFA_VARIANT)
-        doc = IssuedDocument(
-            agency=draft.agency,
-            kind=draft.kind,
-            year=issued_on.year,
-            number=number,
-            symbol=draft.symbol(),
-            issued_on=issued_on,
-            place=draft.agency.place_name or draft.agency.unit.name,
-            governing_body=ctx["governing_body"],
-            issuer_name=ctx["issuer_name"],
-            subject=draft.subject,
-            addressees=list(draft.addressees),
-            body_html=ctx["body_html"],
-            signature=signature.as_dict(),
-            recipients=list(draft.recipients),
-            issued_by=by,
-            replaces=replaces,
-            issue_token=token,
-        )
+        doc = _printed(draft, number=number, issued_on=issued_on)
+        doc.issued_by = by
+        doc.replaces = replaces
+        doc.issue_token = token
         if source is not None:
             doc.source_type = ContentType.objects.get_for_model(source)
             doc.source_id = source.pk
-        doc.pdf.save(f"{draft.kind.lower()}-{number}.pdf", ContentFile(data), save=False)
         doc.save()
         if addressed_to:
             doc.addressed_to.set(addressed_to)
+        publish_on_commit(render_issued, doc.pk)
     return doc
+
+
+def issued_render(pk: int) -> IssuedDocument | None:
+    """Write the PDF/A of issued document `pk` from its row, once (a second call finds it written and does
+    nothing). A rendering failure is logged and kept in `render_error` for the register's admin, which offers to try
+    again (`issued_render_again`); the document keeps its number. A database fault is raised for the worker to retry."""
+    try:
+        with transaction.atomic():
+            doc = IssuedDocument.objects.select_for_update().filter(pk=pk).first()
+            if doc is None or doc.pdf:
+                return doc
+            data = render_html_pdf(_html(doc, is_draft=False), pdf_variant=PDFA_VARIANT)
+            doc.pdf.save(f"{doc.kind.lower()}-{doc.number}.pdf", ContentFile(data), save=False)
+            doc.render_error = ""
+            doc.save(update_fields=["pdf", "render_error"])
+            return doc
+    except DatabaseError:
+        raise
+    except Exception as exc:
+        logger.exception("Rendering issued document %s failed", pk)
+        IssuedDocument.objects.filter(pk=pk).update(render_error=f"{type(exc).__name__}: {exc}"[:2000])
+        return IssuedDocument.objects.filter(pk=pk).first()
+
+
+def issued_render_again(pks) -> int:
+    """Clear the failure of documents `pks` still without a PDF and hand them to the worker again (the register
+    admin's action); a document that has its PDF keeps it. Returns how many were handed over."""
+    from .tasks import publish_on_commit, render_issued
+
+    waiting = list(IssuedDocument.objects.filter(pk__in=list(pks), pdf="").values_list("pk", flat=True))
+    IssuedDocument.objects.filter(pk__in=waiting).update(render_error="")
+    for pk in waiting:
+        publish_on_commit(render_issued, pk)
+    return len(waiting)
+
+
+def issued_render_pending(*, older_than_seconds: float = 120) -> int:
+    """Enqueue the documents whose PDF is still missing (the broker was down when they were issued, or the worker
+    stopped) and whose last attempt did not fail; the sweep runs it every few minutes. Returns how many."""
+    from .tasks import publish, render_issued
+
+    since = timezone.now() - timedelta(seconds=older_than_seconds)
+    pending = IssuedDocument.objects.filter(pdf="", render_error="", issued_at__lte=since).values_list("pk", flat=True)
+    return sum(publish(render_issued, pk) for pk in pending[:500])
 
 
 def issued_for(source) -> IssuedDocument | None:
@@ -214,12 +266,17 @@ def issued_for(source) -> IssuedDocument | None:
 
 
 def issued_visible_to(user):
-    """The issued documents `user` may open: all of them for province-wide staff, else their own agency's."""
+    """The issued documents `user` may open: all of them for province-wide staff; for an agency's officers, those
+    their agency issued and the letters addressed to it; for anyone else (an editor, a reader), none."""
     from .access import user_scope
 
     scope = user_scope(user)
-    qs = IssuedDocument.objects.all()
-    return qs if scope.everything else qs.filter(agency_id__in=scope.agency_ids)
+    if scope.everything:
+        return IssuedDocument.objects.all()
+    if not scope.agency_ids:
+        return IssuedDocument.objects.none()
+    addressed = IssuedDocument.objects.filter(addressed_to__in=scope.agency_ids).values("pk")
+    return IssuedDocument.objects.filter(Q(agency_id__in=scope.agency_ids) | Q(pk__in=addressed))
 
 
 def issued_file_name(doc: IssuedDocument) -> str:

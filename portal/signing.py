@@ -37,6 +37,7 @@ from pypdf import PdfReader
 from . import keystore
 from .access import user_scope
 from .models import Agency, IssuedDocument, SigningCertificate
+from .official import issued_render
 from .roles import AGENCY_OFFICER, ALLIANCE_STAFF
 
 SIGN_PERMISSION = "portal.sign_issueddocument"
@@ -234,8 +235,10 @@ def document_sign(*, document: IssuedDocument, passphrase: str, by) -> IssuedDoc
         if doc.signed_pdf:
             when = timezone.localtime(doc.signed_at).strftime("%H:%M %d/%m/%Y") if doc.signed_at else ""
             raise SigningError(f"Văn bản {doc.reference} đã được ký số lúc {when}; không ký lại được.")
-        if not doc.pdf:
-            raise SigningError(f"Văn bản {doc.reference} chưa có bản PDF để ký.")
+        if not doc.pdf:  # the worker has not written it yet: the signer waits for it here rather than come back
+            doc = issued_render(doc.pk)
+            if not doc.pdf:
+                raise SigningError(f"Chưa tạo được bản PDF của văn bản {doc.reference}; hãy thử lại sau.")
         cert = SigningCertificate.objects.filter(agency=doc.agency, is_active=True).first()
         if cert is None:
             raise SigningError(f"{doc.agency.name} chưa có chứng thư số để ký. Hãy nhờ quản trị viên tải lên.")

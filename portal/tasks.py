@@ -13,6 +13,7 @@ from django.db import InterfaceError, OperationalError, transaction
 
 from .extract import attachment_extract_text
 from .lock_mail import login_lock_mails_send
+from .official import issued_render, issued_render_pending
 
 logger = logging.getLogger(__name__)
 
@@ -123,3 +124,16 @@ def email_login_locks() -> int:
 def extract_text(label: str, pk: int) -> str | None:
     """Extract the text of one attachment (portal.extract)."""
     return attachment_extract_text(label=label, pk=pk)
+
+
+@shared_task(name="portal.render_issued", **reliable(soft_time_limit=4 * 60, time_limit=5 * 60))
+def render_issued(pk: int) -> bool:
+    """Write an issued document's PDF/A once its number is taken (portal.official.issued_render)."""
+    doc = issued_render(pk)
+    return bool(doc and doc.pdf)
+
+
+@shared_task(name="portal.sweep_issued_documents", **RELIABLE)
+def sweep_issued_documents() -> int:
+    """Enqueue again the issued documents still without their PDF (portal.official.issued_render_pending)."""
+    return issued_render_pending()

@@ -109,6 +109,37 @@ def demo(db):
     return _load_demo()
 
 
+@pytest.fixture(scope="module")
+def whole_demo_for_module(django_db_setup, django_db_blocker, tmp_path_factory):
+    """`manage.py load_demo` (every app's demo) once for a module whose tests read it: loaded in a transaction held
+    open for the whole module, in which each test runs in a savepoint and rolls back to it; the transaction is rolled
+    back at the module's end. Only for modules without transactional or live-server tests (they flush the database).
+    Its files land in a folder of the module's own."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import override_settings
+
+    folder = tmp_path_factory.mktemp("whole-demo")
+    files = override_settings(MEDIA_ROOT=folder / "media", PORTAL_PRIVATE_MEDIA_ROOT=folder / "private")
+    outer = transaction.atomic()
+    outer._from_testcase = True  # as Django's TestCase marks its own blocks (portal.versioned reads the mark)
+    with django_db_blocker.unblock(), files:
+        outer.__enter__()
+        try:
+            _load_demo()
+            call_command("load_demo", stdout=StringIO())
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
 def _demo_user(username):
     from portal.models import User
 

@@ -9,17 +9,18 @@ from datetime import date
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.test import TestCase
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from directives import official
-from directives.models import Report, ReportTransition, ReportValue
+from directives.models import Report, ReportValue
 from directives.selectors import request_summary
 from directives.services import letter_issue, report_submit, report_transition
 from portal.formatting import group_thousands
-from portal.models import Agency, IssuedDocument, Notification, RegisterCounter, Signatory
+from portal.models import Agency, IssuedDocument, Notification, Signatory
 from tests.properties import examples
 
 from .factories import filled_report
@@ -68,7 +69,14 @@ def _submitted(h1_request, hong_dan, officer, **kwargs):
     Report.objects.filter(pk=report.pk).update(
         narrative={"Kết quả đạt được": "Thành lập mới 3 HTX.\nCủng cố 2 HTX yếu.", "Khó khăn, vướng mắc": "Thiếu vốn."}
     )
-    return report_transition(report=report, action=A.SUBMIT, by=officer, **kwargs)
+    with committed():
+        return report_transition(report=report, action=A.SUBMIT, by=officer, **kwargs)
+
+
+def committed():
+    """Run what waits for the commit (the worker's rendering of the issued PDF, eager in the tests) at the end of the
+    block, as the request's commit would: a test's own transaction never commits."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
 
 
 def _issued(report):
@@ -140,8 +148,8 @@ def test_a_report_returned_and_submitted_again_gets_the_next_number_and_replaces
     assert second.replaces == first and first.replaces is None
 
 
-def test_a_failed_issue_leaves_the_report_unsent_and_the_number_untaken(
-    h1_request, hong_dan, officer_hong_dan, issuing, monkeypatch
+def test_a_failed_rendering_keeps_the_report_sent_and_its_number_and_the_staff_render_it_again(
+    client, h1_request, hong_dan, officer_hong_dan, alliance_staff, issuing, monkeypatch
 ):
     report = filled_report(h1_request, hong_dan)
 
@@ -149,12 +157,39 @@ def test_a_failed_issue_leaves_the_report_unsent_and_the_number_untaken(
         raise RuntimeError("the renderer broke")
 
     monkeypatch.setattr("portal.official.render_html_pdf", broken)
-    with pytest.raises(RuntimeError):
-        report_transition(report=report, action=A.SUBMIT, by=officer_hong_dan)
-    report.refresh_from_db()
-    assert report.state == Report.State.DRAFT and report.submitted_at is None
-    assert not ReportTransition.objects.exists() and not IssuedDocument.objects.exists()
-    assert not RegisterCounter.objects.filter(agency=hong_dan, last_number__gt=0).exists()
+    with committed():
+        report = report_transition(report=report, action=A.SUBMIT, by=officer_hong_dan)
+    assert report.state == Report.State.SUBMITTED
+    doc = _issued(report).get()
+    assert doc.reference == "01/BC-UBND" and not doc.pdf and doc.render_error == "RuntimeError: the renderer broke"
+    client.force_login(officer_hong_dan)
+    assert "Chưa tạo được bản PDF" in client.get(report.get_absolute_url()).content.decode()
+    pending = client.get(reverse("directives:report_pdf", args=[report.pk]))
+    assert pending.status_code == 202 and "Chưa tạo được bản PDF của văn bản này" in pending.content.decode()
+
+    monkeypatch.undo()
+    client.force_login(alliance_staff)
+    changelist = reverse("admin:portal_issueddocument_changelist")
+    with committed():
+        answer = client.post(changelist, {"action": "render_again", "_selected_action": [doc.pk]}, follow=True)
+    assert "Đã xếp 1 văn bản vào hàng đợi tạo bản PDF." in answer.content.decode()
+    doc.refresh_from_db()
+    assert doc.reference == "01/BC-UBND" and doc.render_error == ""
+    assert "Số: 01/BC-UBND" in flat(pdf_text(doc.pdf.read()))
+
+
+def test_until_the_worker_has_written_it_the_issued_pdf_s_address_says_it_is_being_made(
+    client, h1_request, hong_dan, officer_hong_dan, issuing
+):
+    report = report_transition(report=filled_report(h1_request, hong_dan), action=A.SUBMIT, by=officer_hong_dan)
+    doc = _issued(report).get()  # the test's transaction never commits: nothing rendered it
+    client.force_login(officer_hong_dan)
+    page = client.get(report.get_absolute_url()).content.decode()
+    assert "Bản PDF đang được tạo" in page
+    pending = client.get(reverse("directives:issued_file", args=[doc.pk]) + "?xem=1")
+    text = pending.content.decode()
+    assert pending.status_code == 202 and 'http-equiv="refresh"' in text and "đang được tạo bản PDF" in text
+    assert "01/BC-UBND" in text
 
 
 def test_an_agency_without_signatories_prints_the_head_s_title_and_no_name(h1_request, hong_dan, officer_hong_dan):
@@ -210,7 +245,8 @@ def test_the_report_pdf_is_the_issued_document_once_submitted_and_a_draft_before
     assert "DỰ THẢO" in words and "/BC-UBND" in words and "Số: 01" not in words
     assert not any(word in words for word in WORKFLOW_WORDS)
 
-    report = report_transition(report=report, action=A.SUBMIT, by=officer_hong_dan)
+    with committed():
+        report = report_transition(report=report, action=A.SUBMIT, by=officer_hong_dan)
     doc = _issued(report).get()
     downloaded = client.get(url)
     assert downloaded["Content-Disposition"].startswith("attachment")
@@ -276,8 +312,9 @@ def test_the_summary_report_is_issued_by_the_alliance_with_the_summary_page_s_fi
     assert "DỰ THẢO" in flat(pdf_text(preview.content, layout=False))
     assert not IssuedDocument.objects.filter(agency=alliance).exists()
     data["action"] = "issue"
-    assert client.post(url, data).status_code == 302
-    assert client.post(url, data).status_code == 302  # a double click: the same document
+    with committed():
+        assert client.post(url, data).status_code == 302
+        assert client.post(url, data).status_code == 302  # a double click: the same document
     doc = IssuedDocument.objects.get(agency=alliance)
     assert (doc.agency, doc.kind, doc.reference) == (alliance, "BC", "01/BC-LMHTX")
     words = flat(pdf_text(doc.pdf.read()))
@@ -363,8 +400,9 @@ def test_the_reminder_is_addressed_to_the_agencies_that_have_not_sent_and_reache
         "signatory": alliance.signatories.get().pk,
         "action": "issue",
     }
-    assert client.post(url, data).status_code == 302
-    assert client.post(url, data).status_code == 302  # the same form twice: one number
+    with committed():
+        assert client.post(url, data).status_code == 302
+        assert client.post(url, data).status_code == 302  # the same form twice: one number
     letter = IssuedDocument.objects.get(agency=alliance)
     assert (letter.kind, letter.reference, list(letter.addressed_to.all())) == ("CV", "01/LMHTX-VP", [hong_dan])
     assert "<script" not in letter.body_html
@@ -432,9 +470,11 @@ def test_a_return_can_send_the_unit_a_letter_with_the_reviewer_s_comment(
     report = _submitted(h1_request, hong_dan, officer_hong_dan)
     client.force_login(alliance_staff)
     comment = "Số thành viên chưa khớp với sổ đăng ký."
-    response = client.post(
-        reverse("directives:report_review", args=[report.pk]), {"action": "return", "comment": comment, "letter": "on"}
-    )
+    with committed():
+        response = client.post(
+            reverse("directives:report_review", args=[report.pk]),
+            {"action": "return", "comment": comment, "letter": "on"},
+        )
     assert response.status_code == 302
     letter = IssuedDocument.objects.get(kind="CV")
     assert list(letter.addressed_to.all()) == [hong_dan] and letter.reference == "01/LMHTX-VP"

@@ -130,3 +130,17 @@ SAMPLES = {
     "cv-2-noi-nhan": (letter, 12),
     "tb": (notice, 3),
 }
+
+
+def issue_committed(**kwargs) -> IssuedDocument:
+    """portal.official.document_issue as a request runs it: the worker's rendering of the PDF (enqueued on commit,
+    eager in the tests) runs once the issuing transaction commits. A test's own transaction never commits, so the
+    callbacks are run here, and the row is read again with its PDF."""
+    from django.test import TestCase
+
+    from portal.official import document_issue
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        doc = document_issue(**kwargs)
+    doc.refresh_from_db()
+    return doc

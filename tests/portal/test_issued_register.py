@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from portal import official
 from portal.models import Agency, IssuedDocument, RegisterCounter, Signatory
-from portal.official import DocumentDraft, document_issue
+from portal.official import DocumentDraft
+from tests.portal.official_samples import issue_committed
 
 FAKE_PDF = b"%PDF-1.7\n%fake\n"
 
@@ -25,7 +26,7 @@ def issued(demo, monkeypatch, alliance_staff, officer_hong_dan, officer_dong_hai
             issued_on=date(2024, 4, 2),
             signatory=officer.agency.signatories.filter(is_head=False).first(),
         )
-        docs[key] = document_issue(draft=draft, by=officer)
+        docs[key] = issue_committed(draft=draft, by=officer)
     return docs
 
 

@@ -1,11 +1,9 @@
 """Each role's start page (/lam-viec/) and the one staff navigation (portal.navigation), walked for every demo role."""
 
 import re
-from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 from django.urls import reverse
 
 from cooperatives.models import ImportJob
@@ -27,9 +25,9 @@ START = {
 
 
 @pytest.fixture
-def whole_demo(demo):
-    """Every app's demo (the registry, the fund, directives, the news), as `manage.py load_demo` makes it."""
-    call_command("load_demo", stdout=StringIO())
+def whole_demo(whole_demo_for_module, demo):
+    """Every app's demo (the registry, the fund, directives, the news), as `manage.py load_demo` makes it: loaded
+    once for the module, each test's changes rolled back (tests/conftest.py)."""
     return demo
 
 

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from portal.models import Agency, IssuedDocument, Signatory
-from portal.official import DocumentDraft, date_line, document_issue, render_document_pdf
+from portal.official import DocumentDraft, date_line, render_document_pdf
 from tests.portal import official_samples
+from tests.portal.official_samples import issue_committed
 from tests.properties import examples
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
@@ -46,7 +47,7 @@ def _issue(agency_name, build, **changes):
     draft.signatory = deputy if changes.pop("deputy", True) else head
     for key, value in changes.items():
         setattr(draft, key, value)
-    return document_issue(draft=draft, by=by)
+    return issue_committed(draft=draft, by=by)
 
 
 HONG_DAN = "Ủy ban nhân dân Huyện Hồng Dân"

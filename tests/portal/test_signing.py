@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO, StringIO
 
@@ -37,9 +37,10 @@ from pyhanko_certvalidator import ValidationContext
 
 from portal import democa, keystore, signing
 from portal.models import Agency, IssuedDocument, SecurityEvent, Signatory, SigningCertificate, TrustedRoot
-from portal.official import DocumentDraft, document_issue
+from portal.official import DocumentDraft
 from portal.roles import AGENCY_OFFICER, ALLIANCE_STAFF, EDITOR, FUND_OFFICER
 from portal.signing_views import issued_sign
+from tests.portal.official_samples import issue_committed
 
 PASS = democa.DEMO_PASSPHRASE
 WRONG = "sai-mat-khau-9431"
@@ -64,7 +65,7 @@ def _issue(agency: Agency, by, *, title="Phó Chủ tịch", name="Nguyễn Văn
         recipients=["Liên minh HTX tỉnh", "Lưu: VT"],
         signatory=signatory,
     )
-    return document_issue(draft=draft, by=by)
+    return issue_committed(draft=draft, by=by)
 
 
 @pytest.fixture
@@ -102,6 +103,26 @@ def test_a_signed_document_validates_against_the_demo_root_as_the_agencys(hong_d
     assert data.startswith(original)  # an incremental update: the issued PDF/A's bytes are kept as they were
     assert hong_dan_doc.signed_by == officer_hong_dan and hong_dan_doc.signed_at is not None
     assert hong_dan_doc.current_file == hong_dan_doc.signed_pdf
+
+
+def test_signing_a_document_the_worker_has_not_rendered_yet_renders_it_first(officer_hong_dan):
+    """The officer signs right after issuing, before the worker wrote the PDF: the signing renders it and signs."""
+    from portal.official import document_issue
+
+    agency = officer_hong_dan.agency
+    draft = DocumentDraft(
+        agency=agency,
+        kind="BC",
+        subject="Báo cáo ký ngay",
+        body_html="<p>Nội dung</p>",
+        issued_on=date(2024, 5, 2),
+        signatory=Signatory.objects.filter(agency=agency, is_head=False).first(),
+    )
+    doc = document_issue(draft=draft, by=officer_hong_dan)  # its commit callback (the worker's render) never runs
+    assert not doc.pdf
+    signing.document_sign(document=doc, passphrase=PASS, by=officer_hong_dan)
+    doc.refresh_from_db()
+    assert doc.pdf and _validate(_signed_bytes(doc)).bottom_line
 
 
 def test_one_changed_byte_inside_the_signed_range_breaks_the_signature(hong_dan_doc, officer_hong_dan):

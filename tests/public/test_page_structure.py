@@ -4,10 +4,8 @@ standard library (no browser needed; tests/public/test_public_browser.py runs ax
 
 from collections import Counter
 from html.parser import HTMLParser
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -61,8 +59,7 @@ def skipped_levels(headings) -> list:
 
 
 @pytest.fixture
-def full_demo(db, reader):
-    call_command("load_demo", stdout=StringIO())
+def full_demo(whole_demo_for_module, db, reader):
     return reader
 
 

@@ -381,6 +381,7 @@ def build_world():
     from fund.models import Appraisal, LoanDocument, RelatedCooperative
     from ops.management.commands.load_demo import demo_modules
     from portal.models import AdministrativeUnit, Agency, SecurityEvent, TrustedRoot, User
+    from portal.official import issued_render
     from public.models import Category, ContactMessage, Poll, Tag
     from tests.cooperatives.factories import CongressFactory, CooperativeFactory
     from tests.directives.factories import PDF_BYTES, DocumentFactory, assignment, report_request
@@ -444,6 +445,7 @@ def build_world():
             drafting_code="VP",
             by=users["lienminh"],
         )
+        w.letter[case] = issued_render(w.letter[case].pk)  # what the worker does once the letter commits
         # Approved, so it has a schedule: the schedule PDF of a loan without one is a 404 for everyone.
         loan = LoanFactory(
             cooperative=coop,

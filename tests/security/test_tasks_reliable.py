@@ -248,7 +248,39 @@ def _recheck_signatures(request):
     return [], lambda: DocumentFile.objects.filter(signature_state="valid").count()
 
 
+def _issued_document(request):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.models import Agency, IssuedDocument, User
+    from portal.official import DocumentDraft, document_issue
+
+    request.getfixturevalue("demo")
+    agency = Agency.objects.get(name="Ủy ban nhân dân Huyện Hồng Dân")
+    draft = DocumentDraft(agency=agency, kind="BC", subject="Báo cáo thử", body_html="<p>Nội dung</p>")
+    doc = document_issue(draft=draft, by=User.objects.get(username="hongdan"))  # its render waits for a commit
+    IssuedDocument.objects.filter(pk=doc.pk).update(issued_at=timezone.now() - timedelta(minutes=10))
+    return doc
+
+
+def _render_issued(request):
+    from portal.models import IssuedDocument
+
+    doc = _issued_document(request)
+    return [doc.pk], lambda: IssuedDocument.objects.exclude(pdf="").count()
+
+
+def _sweep_issued_documents(request):
+    from portal.models import IssuedDocument
+
+    _issued_document(request)
+    return [], lambda: IssuedDocument.objects.exclude(pdf="").count()
+
+
 CASES = {
+    "portal.render_issued": (_render_issued, 1),
+    "portal.sweep_issued_documents": (_sweep_issued_documents, 1),
     "directives.check_file_signature": (_check_file_signature, 1),
     "directives.recheck_signatures": (_recheck_signatures, 1),
     "portal.ping": (_ping, 1),
