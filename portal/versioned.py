@@ -19,6 +19,7 @@ so no clock is compared between hosts); a value built while the mark is there is
 primary (portal.replica). The pin window must exceed the replica's lag, which /healthz reports.
 """
 
+import itertools
 from functools import partial
 
 from django.core.cache import cache
@@ -66,7 +67,21 @@ class _Bump:
 
 
 def _pending(connection):
-    return [(sids, hook) for sids, hook, *_ in connection.run_on_commit if isinstance(hook, _Bump)]
+    """The bumps among the connection's commit callbacks, as (savepoint ids, bump).
+
+    A long transaction (an import, a test's whole body) holds thousands of callbacks and asks this at every saved
+    row, so the scan is incremental: Django only appends to `run_on_commit` in place and replaces the list whenever
+    it drops entries (a savepoint rolled back, a commit), and `_settle` says when it rewrote entries itself."""
+    hooks = connection.run_on_commit
+    state = getattr(connection, "_portal_bumps", None)
+    if state is None or state[0] is not hooks or state[1] > len(hooks):
+        state = (hooks, 0, [])
+    _, seen, found = state
+    for sids, hook, *_ in itertools.islice(hooks, seen, None):
+        if isinstance(hook, _Bump):
+            found.append((sids, hook))
+    connection._portal_bumps = (hooks, len(hooks), found)
+    return found
 
 
 def _only_testcase(connection) -> bool:
@@ -90,6 +105,7 @@ def _settle(connection) -> None:
             if isinstance(entry[1], _Bump):
                 bumps.append(entry[1])
                 connection.run_on_commit[index] = (entry[0], _spent, *entry[2:])
+        connection._portal_bumps = None  # entries rewritten in place: `_pending` scans again
         for bump_now in bumps:
             bump_now()
 

@@ -38,3 +38,25 @@ def load():
 def examples(n: int) -> int:
     """The example count for a test that asks for `n` in `make test`."""
     return n * FACTOR
+
+
+class EachExampleRolledBack:
+    """A mixin for a RuleBasedStateMachine over the database: each example runs in a savepoint rolled back at its
+    end, so the next example starts from the test's data again, and the commit callbacks the example registered (a
+    test's transaction never commits, so they pile up) are dropped with it. Put it first among the bases."""
+
+    def __init__(self):
+        from django.db import transaction
+
+        self._example_block = transaction.atomic()
+        self._example_block.__enter__()
+        super().__init__()
+
+    def teardown(self):
+        from django.db import transaction
+
+        try:
+            super().teardown()
+        finally:
+            transaction.set_rollback(True)
+            self._example_block.__exit__(None, None, None)

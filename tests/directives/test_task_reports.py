@@ -18,7 +18,7 @@ from directives.services import (
     reminders_send,
     report_transition,
 )
-from tests.properties import examples
+from tests.properties import EachExampleRolledBack, examples
 
 from .factories import TaskFactory, filled_report, report_request
 
@@ -206,7 +206,7 @@ def test_no_sequence_of_submissions_reviews_and_manual_progress_breaks_the_link(
     today = timezone.localdate()
     yesterday = today - timedelta(days=1)
 
-    class Loop(RuleBasedStateMachine):
+    class Loop(EachExampleRolledBack, RuleBasedStateMachine):
         def __init__(self):
             super().__init__()
             deadline = today - timedelta(days=30)
