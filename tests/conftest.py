@@ -253,11 +253,14 @@ def follow(page, target):
 
 def pytest_collection_modifyitems(config, items):
     """Every hypothesis test is also marked `property`, so `make fuzz` can pick them all: those decorated with
-    @given, and those that run one inside (an inner @given, or run_state_machine_as_test)."""
+    @given, and those that run one inside (an inner @given, or run_state_machine_as_test). Every browser test is also
+    marked `database_agnostic` (tests/README.md: CI runs those once, in the SQLite suite)."""
     from hypothesis import is_hypothesis_test
 
     runs_inside = {"given", "run_state_machine_as_test"}
     for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.database_agnostic)
         targets = [getattr(item, "obj", None), getattr(getattr(item, "cls", None), "runTest", None)]
         targets = [target for target in targets if target is not None]
         inner = any(runs_inside & set(getattr(getattr(t, "__code__", None), "co_names", ())) for t in targets)

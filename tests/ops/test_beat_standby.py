@@ -16,7 +16,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.deployment import beat_schedule
 
-pytestmark = pytest.mark.worker
+# Two beats, Redis and their lock: no database is involved, so CI runs it once (tests/README.md).
+pytestmark = [pytest.mark.worker, pytest.mark.database_agnostic]
 
 REDIS = os.environ.get("PORTAL_TEST_REDIS", "redis://127.0.0.1:6379")
 FAST = "portal-flush-counters"
