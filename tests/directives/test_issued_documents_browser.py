@@ -72,3 +72,26 @@ def test_the_report_box_the_letter_form_and_the_incoming_letter(
     addressed.locator("#cong-van-den").scroll_into_view_if_needed()
     addressed.screenshot(path=str(shots / "workspace-incoming-letter-1280.png"))
     addressed.close()
+
+
+def test_a_report_whose_pdf_the_worker_has_not_written_says_so_and_its_page_reloads_until_it_is_there(
+    transactional_db, demo, h1_request, hong_dan, officer_hong_dan, page, live_server, artifacts_dir
+):
+    shots = _shots(artifacts_dir)
+    report = report_transition(report=filled_report(h1_request, hong_dan), action="submit", by=officer_hong_dan)
+    doc = IssuedDocument.objects.get(kind="BC", source_id=report.pk)
+    rendered = doc.pdf.name
+    IssuedDocument.objects.filter(pk=doc.pk).update(pdf="")  # as it is between the commit and the worker's render
+    login_in_browser(page, live_server, "hongdan")
+    for width in (1280, 360):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server.url}{report.get_absolute_url()}")
+        assert "Bản PDF đang được tạo" in page.locator(".issued-box").inner_text()
+        page.screenshot(path=str(shots / f"report-pdf-pending-box-{width}.png"), full_page=True)
+        page.goto(f"{live_server.url}/bao-cao/van-ban-di/{doc.pk}/?xem=1")
+        assert "đang được tạo bản PDF" in page.locator("main").inner_text()
+        assert page.locator('meta[http-equiv="refresh"]').get_attribute("content") == "5"  # it reloads itself
+        page.screenshot(path=str(shots / f"report-pdf-pending-page-{width}.png"), full_page=True)
+    IssuedDocument.objects.filter(pk=doc.pk).update(pdf=rendered)  # the worker is done: the next reload finds it
+    answer = page.request.get(f"{live_server.url}/bao-cao/van-ban-di/{doc.pk}/?xem=1")
+    assert answer.status == 200 and answer.headers["content-type"] == "application/pdf"
