@@ -557,3 +557,6 @@ PORTAL_REMINDER_DAYS_BEFORE = envint("PORTAL_REMINDER_DAYS_BEFORE", 5)
 # The drafting unit in the symbol of the alliance's letters ("VP" in 12/LMHTX-VP, Nghị định 30/2020/NĐ-CP, Phụ lục
 # III); the letter form shows it as its default and the reviewer may change it per letter.
 PORTAL_LETTER_DRAFTING_CODE = os.getenv("PORTAL_LETTER_DRAFTING_CODE", "VP")
+# The province the alliance serves today, by the statistics office's code (96: Cà Mau, which Bạc Liêu joined on
+# 01/7/2025); `manage.py load_units` loads it and its communes (portal.units2025, docs/units.md).
+PORTAL_PROVINCE_CODE = envint("PORTAL_PROVINCE_CODE", 96)

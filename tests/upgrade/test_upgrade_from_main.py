@@ -18,12 +18,14 @@ import sqlite3
 import subprocess
 import sys
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 HERE = Path(__file__).parent
 COMMIT = "151df2b"
@@ -209,6 +211,11 @@ def test_a_database_made_at_the_previous_main_keeps_every_row_and_gets_the_new_s
     assert old.indexes() == new.indexes()
 
     # The models read and write the adopted tables: the demo, loaded again, finds all its rows there.
+    # It also counts a visit for each of the last 120 days that has none: the dump was made on 05/12/2026 in
+    # Asia/Ho_Chi_Minh, and a run after that day's end there adds the days since.
+    visited = {str(row[0]) for row in old.query("SELECT day FROM portal_dailyvisit")}
+    today = timezone.localdate()
+    new_days = sum(1 for back in range(120) if str(today - timedelta(days=back)) not in visited)
     manage(old.url, "load_demo")
     # Rows the demo makes now that it did not make at that commit: the editors' desk's draft and scheduled article;
     # the alliance's plan 58/KH-LMHTX (a scan) with its file and its relation to Công văn 1047; the letter's PDF
@@ -226,6 +233,7 @@ def test_a_database_made_at_the_previous_main_keeps_every_row_and_gets_the_new_s
         "portal_historicalarticle": 2,
         "portal_signatory": 2 * after["portal_agency"],
         "portal_trustedroot": 1,
+        "portal_dailyvisit": new_days,
         "portal_signingcertificate": 19,
         "directives_document": 1,
         "directives_historicaldocument": 1,
