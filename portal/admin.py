@@ -28,11 +28,13 @@ from .models import (
     SigningCertificate,
     SiteSettings,
     TrustedRoot,
+    UnitChange,
     User,
 )
 from .official import issued_render_again, issued_visible_to
 from .security import client_ip
 from .signing import certificate_store
+from .unitchanges import unit_change_apply, unit_change_check
 from .uploads import UploadField
 
 
@@ -43,6 +45,50 @@ class AdministrativeUnitAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     list_select_related = ["parent"]
     search_fields = ["name", "code"]
     autocomplete_fields = ["parent", "successors"]
+
+
+class UnitChangeForm(forms.ModelForm):
+    class Meta:
+        model = UnitChange
+        fields = ["kind", "effective_on", "legal_source", "before", "after"]
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            unit_change_check(
+                kind=data.get("kind"),
+                before=data.get("before") or [],
+                after=data.get("after") or [],
+                effective_on=data.get("effective_on"),
+                legal_source=data.get("legal_source") or "",
+            )
+        return data
+
+
+@admin.register(UnitChange)
+class UnitChangeAdmin(admin.ModelAdmin):
+    """A merge or split is recorded once, with its effects on the units (portal.unitchanges), and kept as history."""
+
+    form = UnitChangeForm
+    list_display = ["effective_on", "kind", "legal_source", "recorded_by"]
+    list_filter = ["kind", "effective_on"]
+    search_fields = ["legal_source", "before__name", "after__name"]
+    autocomplete_fields = ["before", "after"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @transaction.atomic
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        unit_change_apply(form.instance)
 
 
 class SignatoryInline(admin.TabularInline):

@@ -11,6 +11,7 @@ class PortalConfig(AppConfig):
     role_permissions = {
         ALLIANCE_STAFF: [
             ("administrativeunit", ALL),
+            ("unitchange", ("add", "view")),  # a recorded merge or split is history: never changed
             ("agency", ALL),
             ("signatory", ALL),  # edited as a part of its agency
             ("issueddocument", VIEW),  # the register of outgoing documents: written by the portal alone

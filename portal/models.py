@@ -80,6 +80,37 @@ class AgencyQuerySet(models.QuerySet):
         return next((found[pk] for pk in chain if pk in found), None)
 
 
+class UnitChange(models.Model):
+    """A merge, a split or a change of boundaries between administrative units, recorded as one event with its legal
+    source and the day it takes effect (portal.unitchanges): the units before it end the day before, each names the
+    units after it as its successors, and the units after it begin that day. Kept as history: never edited."""
+
+    class Kind(models.TextChoices):
+        MERGE = "merge", "Sáp nhập"
+        SPLIT = "split", "Chia tách"
+        ADJUST = "adjust", "Điều chỉnh địa giới"
+
+    kind = models.CharField("loại", max_length=10, choices=Kind.choices)
+    effective_on = models.DateField("có hiệu lực từ")
+    legal_source = models.CharField(
+        "căn cứ", max_length=300, help_text="Ví dụ: Nghị quyết số 1655/NQ-UBTVQH15 ngày 16/6/2025."
+    )
+    before = models.ManyToManyField(AdministrativeUnit, verbose_name="đơn vị trước", related_name="changes_ending")
+    after = models.ManyToManyField(AdministrativeUnit, verbose_name="đơn vị sau", related_name="changes_starting")
+    recorded_by = models.ForeignKey(
+        "User", verbose_name="người ghi", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("ghi lúc", default=timezone.now)
+
+    class Meta:
+        verbose_name = "thay đổi đơn vị hành chính"
+        verbose_name_plural = "thay đổi đơn vị hành chính"
+        ordering = ["-effective_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} từ {self.effective_on:%d/%m/%Y} ({self.legal_source})"
+
+
 class Agency(models.Model):
     """A body that receives tasks and reports: the alliance, the fund, a department, a district or commune committee."""
 

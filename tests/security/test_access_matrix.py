@@ -187,6 +187,7 @@ ADMIN_MATRIX = """
 # model                          fund   editor alliance
 auth.group                       -      -      -
 portal.administrativeunit        -      -      vacd
+portal.unitchange                -      -      va
 portal.agency                    v      -      vacd
 portal.user                      -      -      v
 portal.sitesettings              -      -      vc
@@ -380,7 +381,7 @@ def build_world():
     from directives.services import letter_issue, report_get_or_create
     from fund.models import Appraisal, LoanDocument, RelatedCooperative
     from ops.management.commands.load_demo import demo_modules
-    from portal.models import AdministrativeUnit, Agency, SecurityEvent, TrustedRoot, User
+    from portal.models import AdministrativeUnit, Agency, SecurityEvent, TrustedRoot, UnitChange, User
     from portal.official import issued_render
     from public.models import Category, ContactMessage, Poll, Tag
     from tests.cooperatives.factories import CongressFactory, CooperativeFactory
@@ -504,6 +505,8 @@ def build_world():
     ContactMessage.objects.create(name="Người dân", email="dan@example.invalid", subject="Hỏi", body="Xin hỏi")
     SecurityEvent.objects.create(kind="login", username="lienminh")
     TrustedRoot.objects.create(name="CA thử nghiệm", certificate_pem=make_ca().root_pem)
+    merged = UnitChange.objects.create(kind="merge", effective_on=date(2025, 7, 1), legal_source="NQ 1655/NQ-UBTVQH15")
+    merged.before.set([commune["A"], commune["B"]])
     Reminder.objects.create(agency=agency["A"], key="matrix", subject="Nhắc", body="Nhắc hạn", link="/bao-cao/")
     _axes_and_device_rows(users["quantri"])
 
