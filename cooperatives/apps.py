@@ -19,6 +19,12 @@ class CooperativesConfig(AppConfig):
 
         extract_on_upload(CongressDocument)  # internal papers: text kept for staff, never searched publicly
 
+        from portal.agencychanges import work_mover
+
+        from .services import agency_sectors_move
+
+        work_mover(agency_sectors_move)  # the sectors a merged department oversaw are its successor's
+
         from portal import navigation as nav
 
         nav.register(

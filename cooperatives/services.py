@@ -9,6 +9,7 @@ from django.db.models import Count, Sum
 from django.urls import reverse
 
 from portal import roles
+from portal.agencychanges import Moved
 from portal.models import AdministrativeUnit, Agency, User
 from portal.notify import mail_on_commit, notify
 
@@ -26,6 +27,7 @@ from .models import (
     Position,
     Post,
     Sector,
+    SectorDepartment,
     Training,
     UnitTarget,
     YearlyFigure,
@@ -315,3 +317,17 @@ def registry_report(queryset, *, year: int, units=None) -> dict:
         "totals": totals,
         "accounts_kept": accounts_kept,
     }
+
+
+def agency_sectors_move(old: Agency, new: Agency, change) -> list[Moved]:
+    """The sectors a retired department oversaw are its successor's (so loan appraisals are sent there)."""
+    moved: list[Moved] = []
+    for row in SectorDepartment.objects.select_for_update().filter(agency=old).order_by("pk"):
+        label = row.get_sector_display()
+        if SectorDepartment.objects.filter(sector=row.sector, agency=new).exists():
+            row.delete()
+            moved.append(Moved("Lĩnh vực phụ trách", label, row.pk, f"{new} đã phụ trách lĩnh vực này"))
+        else:
+            SectorDepartment.objects.filter(pk=row.pk).update(agency=new)
+            moved.append(Moved("Lĩnh vực phụ trách", label, row.pk))
+    return moved

@@ -44,9 +44,13 @@ class DirectivesConfig(AppConfig):
 
         from django.db.models.signals import post_save
 
+        from portal.agencychanges import work_mover
         from portal.signatures import trusted_roots_changed
 
         from . import hooks
+        from .services import agency_work_move
+
+        work_mover(agency_work_move)  # a merged agency's open tasks and report requests go to its successor
 
         for model_name in ("DocumentFile", "ReportFile"):
             post_save.connect(hooks.file_saved, sender=f"directives.{model_name}", dispatch_uid=f"sig:{model_name}")

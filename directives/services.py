@@ -20,6 +20,7 @@ import cooperatives.selectors as cooperative_selectors
 import fund.selectors as fund_selectors
 from portal import roles
 from portal.access import user_scope
+from portal.agencychanges import Moved
 from portal.contentcache import bump_on_commit
 from portal.models import Agency, IssuedDocument, Signatory, User
 from portal.notify import mail_on_commit, notify
@@ -861,3 +862,57 @@ def issued_recent(user, limit: int = 5) -> list[IssuedDocument]:
     else:
         return []
     return list(qs.select_related("agency").order_by("-issued_at", "-pk")[:limit])
+
+
+def agency_work_move(old: Agency, new: Agency, change) -> list[Moved]:
+    """A retired agency's open work goes to its successor (portal.agencychanges): its assignments not completed (and
+    the lead of their tasks), and the report requests it has no accepted report on, with its report and draft there.
+    A completed assignment and an accepted report keep their agency. Where the successor already holds the same
+    assignment or report, the old one is folded into it (its role and progress note) or kept where it is, and the
+    record says which."""
+    reason = f"Chuyển sang {new.short_name or new.name}"[:100]
+    moved: list[Moved] = []
+    assignments = TaskAssignment.objects.select_for_update().filter(agency=old, completed_on__isnull=True)
+    for assignment in assignments.select_related("task__document").order_by("pk"):
+        task = assignment.task
+        theirs = TaskAssignment.objects.select_for_update().filter(task=task, agency=new).first()
+        if theirs is None:
+            assignment.agency = new
+            assignment._change_reason = reason
+            assignment.save(update_fields=["agency"])
+            moved.append(Moved("Phân công nhiệm vụ", str(task), assignment.pk))
+        else:
+            if assignment.role == TaskAssignment.Role.LEAD:
+                theirs.role = TaskAssignment.Role.LEAD
+            if assignment.progress_note:
+                theirs.progress_note = "\n".join(n for n in (theirs.progress_note, assignment.progress_note) if n)
+            theirs._change_reason = f"Gộp phân công của {old.short_name or old.name}"[:100]
+            theirs.save(update_fields=["role", "progress_note"])
+            assignment._change_reason = reason
+            assignment.delete()
+            moved.append(Moved("Phân công nhiệm vụ", str(task), assignment.pk, f"gộp vào phân công sẵn có của {new}"))
+        if task.lead_agency_id == old.pk:
+            Task.objects.filter(pk=task.pk).update(lead_agency=new)
+    for request in ReportRequest.objects.filter(agencies=old).order_by("pk"):
+        report = Report.objects.select_for_update().filter(request=request, agency=old).first()
+        if report is not None and report.state == Report.State.ACCEPTED:
+            continue
+        note = ""
+        if report is not None:
+            if Report.objects.filter(request=request, agency=new).exists():
+                moved.append(Moved("Báo cáo", str(report), report.pk, f"giữ ở cơ quan cũ: {new} đã có báo cáo này"))
+                continue
+            report.agency = new
+            report._change_reason = reason
+            report.save(update_fields=["agency"])
+            note = f"cùng báo cáo ({report.get_state_display().lower()})"
+        draft = ReportDraft.objects.filter(request=request, agency=old).first()
+        if draft is not None:
+            if ReportDraft.objects.filter(request=request, agency=new).exists():
+                draft.delete()
+            else:
+                ReportDraft.objects.filter(pk=draft.pk).update(agency=new)
+        request.agencies.remove(old)
+        request.agencies.add(new)
+        moved.append(Moved("Yêu cầu báo cáo", str(request), request.pk, note))
+    return moved

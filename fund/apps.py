@@ -17,6 +17,12 @@ class FundConfig(AppConfig):
 
         extract_on_upload(LoanDocument)  # borrowers' papers: text kept for staff, never searched publicly
 
+        from portal.agencychanges import work_mover
+
+        from .services import agency_appraisals_move
+
+        work_mover(agency_appraisals_move)  # a merged agency's pending appraisals go to its successor
+
         loans = nav.perm("fund.view_loan")
         nav.register(
             nav.Tool("loan_book", "Sổ cho vay", "fund:loan_list", loans, order=40),

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from cooperatives.models import Cooperative, SectorDepartment
 from portal.access import user_scope
+from portal.agencychanges import Moved
 from portal.formatting import money, plain_number
 from portal.models import Agency
 
@@ -677,3 +678,19 @@ def member_for(cooperative: Cooperative, *, full_name: str, id_number: str) -> M
         id_number=id_number, defaults={"cooperative": cooperative, "full_name": full_name}
     )
     return member
+
+
+def agency_appraisals_move(old: Agency, new: Agency, change) -> list[Moved]:
+    """A retired agency's appraisals not yet given go to its successor (portal.agencychanges); one the successor
+    was already asked for on the same loan is enough, so the retired agency's request is withdrawn. Given opinions
+    keep their agency."""
+    moved: list[Moved] = []
+    pending = Appraisal.objects.select_for_update().filter(agency=old, recommendation=Appraisal.Recommendation.PENDING)
+    for appraisal in pending.select_related("loan").order_by("pk"):
+        if Appraisal.objects.filter(loan=appraisal.loan, agency=new).exists():
+            appraisal.delete()
+            moved.append(Moved("Đề nghị thẩm định", appraisal.loan.code, appraisal.pk, f"{new} đã được đề nghị"))
+        else:
+            Appraisal.objects.filter(pk=appraisal.pk).update(agency=new)
+            moved.append(Moved("Đề nghị thẩm định", appraisal.loan.code, appraisal.pk))
+    return moved

@@ -2,8 +2,9 @@
 
 Every app filters its querysets through `user_scope(user)`: alliance and fund staff see the whole province;
 an officer (role "Cán bộ đơn vị") sees their agency's unit and the units below it (a district officer: the district
-and its communes); anyone else sees nothing private, even with an agency (an editor belongs to the alliance's agency
-only to sign articles: it must not open the province's registry).
+and its communes), and nothing once that agency has retired (merged into another: portal.agencychanges); anyone
+else sees nothing private, even with an agency (an editor belongs to the alliance's agency only to sign articles:
+it must not open the province's registry).
 """
 
 from dataclasses import dataclass
@@ -41,11 +42,14 @@ NOTHING = Scope(everything=False, unit_ids=frozenset(), agency_ids=frozenset())
 
 def agency_unit_ids(agency_id: int) -> frozenset[int]:
     """The agency's unit and every unit below it, cached until a unit or an agency changes (portal.signals):
-    a few queries to walk the tree otherwise, on every officer's request."""
+    a few queries to walk the tree otherwise, on every officer's request. Empty for an agency no longer active
+    (retired by a merge, portal.agencychanges, or switched off by hand): its work went to its successor."""
 
     def build():
-        unit = AdministrativeUnit.objects.get(agencies__pk=agency_id)
-        return frozenset(unit.descendant_ids())
+        agency = Agency.objects.select_related("unit").get(pk=agency_id)
+        if not agency.is_active:
+            return frozenset()
+        return frozenset(agency.unit.descendant_ids())
 
     return versioned.cached("units", f"portal:scope:agency:{agency_id}", build)
 
@@ -64,6 +68,9 @@ def user_scope(user) -> Scope:
         scope = NOTHING
     else:
         unit_ids = agency_unit_ids(user.agency_id)
-        scope = Scope(everything=False, unit_ids=unit_ids, agency_ids=frozenset({user.agency_id}))
+        if unit_ids:
+            scope = Scope(everything=False, unit_ids=unit_ids, agency_ids=frozenset({user.agency_id}))
+        else:  # a retired agency's officer: its work is its successor's now
+            scope = NOTHING
     user._portal_scope = scope
     return scope

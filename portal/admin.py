@@ -16,11 +16,14 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 
 from . import keystore
 from .account_lock import login_unlock
+from .agencychanges import agency_change_check, agency_change_record
 from .certificates import CertificateError, certificate_pem, common_name, fingerprint, read_ca_certificate
 from .forms import SafeRelationsAdminMixin
 from .models import (
     AdministrativeUnit,
     Agency,
+    AgencyChange,
+    AgencyMove,
     IssuedDocument,
     RegisterCounter,
     SecurityEvent,
@@ -91,6 +94,77 @@ class UnitChangeAdmin(admin.ModelAdmin):
         unit_change_apply(form.instance)
 
 
+class AgencyChangeForm(forms.ModelForm):
+    class Meta:
+        model = AgencyChange
+        fields = ["kind", "effective_on", "legal_source", "before", "after"]
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            agency_change_check(
+                kind=data.get("kind"),
+                before=data.get("before") or [],
+                after=data.get("after"),
+                effective_on=data.get("effective_on"),
+                legal_source=data.get("legal_source") or "",
+            )
+        return data
+
+
+class AgencyMoveInline(admin.TabularInline):
+    model = AgencyMove
+    extra = 0
+    fields = ["what", "label", "from_agency", "to_agency", "note"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AgencyChange)
+class AgencyChangeAdmin(admin.ModelAdmin):
+    """A merge of agencies is recorded once (portal.agencychanges): the agencies before it retire, their accounts and
+    open work move to the successor, and the page of the change lists every move."""
+
+    form = AgencyChangeForm
+    list_display = ["effective_on", "kind", "after", "legal_source", "recorded_by"]
+    list_select_related = ["after", "recorded_by"]
+    list_filter = ["kind", "effective_on"]
+    search_fields = ["legal_source", "before__name", "after__name"]
+    autocomplete_fields = ["before", "after"]
+    inlines = [AgencyMoveInline]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        recorded = agency_change_record(
+            kind=data["kind"],
+            before=data["before"],
+            after=data["after"],
+            effective_on=data["effective_on"],
+            legal_source=data["legal_source"],
+            by=request.user,
+        )
+        obj.pk = recorded.pk
+        obj.recorded_by = request.user
+
+    def save_related(self, request, form, formsets, change):
+        """agency_change_record set the agencies before the change along with everything else."""
+
+
 class SignatoryInline(admin.TabularInline):
     model = Signatory
     extra = 0
@@ -99,14 +173,15 @@ class SignatoryInline(admin.TabularInline):
 
 @admin.register(Agency)
 class AgencyAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "short_name", "kind", "unit", "is_active"]
+    list_display = ["name", "short_name", "kind", "unit", "is_active", "successor"]
     list_filter = ["kind", "is_active"]
-    list_select_related = ["unit"]
+    list_select_related = ["unit", "successor"]
     search_fields = ["name", "short_name"]
     autocomplete_fields = ["unit"]
+    readonly_fields = ["valid_to", "successor"]  # set by a recorded change of agencies (portal.agencychanges)
     inlines = [SignatoryInline]
     fieldsets = [
-        (None, {"fields": ["name", "short_name", "kind", "unit", "email", "is_active"]}),
+        (None, {"fields": ["name", "short_name", "kind", "unit", "email", "is_active", "valid_to", "successor"]}),
         (
             "Thể thức văn bản đi (Nghị định 30/2020/NĐ-CP)",
             {

@@ -12,6 +12,8 @@ class PortalConfig(AppConfig):
         ALLIANCE_STAFF: [
             ("administrativeunit", ALL),
             ("unitchange", ("add", "view")),  # a recorded merge or split is history: never changed
+            ("agencychange", ("add", "view")),  # so is a merge of agencies, and what it moved
+            ("agencymove", VIEW),
             ("agency", ALL),
             ("signatory", ALL),  # edited as a part of its agency
             ("issueddocument", VIEW),  # the register of outgoing documents: written by the portal alone

@@ -161,6 +161,17 @@ class Agency(models.Model):
         help_text="Với cơ quan làm việc theo chế độ tập thể, người ký ghi TM. và tên này, ví dụ: ỦY BAN NHÂN DÂN.",
     )
     head_title = models.CharField("chức vụ người đứng đầu", max_length=120, default="Chủ tịch")
+    # Set by portal.agencychanges when the agency is merged into another or renamed, never by hand.
+    valid_to = models.DateField("hoạt động đến ngày", null=True, blank=True, editable=False)
+    successor = models.ForeignKey(
+        "self",
+        verbose_name="cơ quan kế thừa",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+    )
 
     objects = AgencyQuerySet.as_manager()
 
@@ -179,6 +190,59 @@ class Agency(models.Model):
     @property
     def is_area_committee(self) -> bool:
         return self.kind in (self.Kind.DISTRICT_PC, self.Kind.COMMUNE_PC)
+
+
+class AgencyChange(models.Model):
+    """Agencies merged into one (a department merged with another, committees of merged communes) or one agency
+    renamed, recorded once with its legal source and date (portal.agencychanges). The agencies before it retire the
+    day before, naming the agency after it as their successor; their officers' accounts and their open work move to
+    it, each move kept as an AgencyMove. Closed work keeps its original agency. Kept as history: never edited."""
+
+    class Kind(models.TextChoices):
+        MERGE = "merge", "Hợp nhất, sáp nhập"
+        RENAME = "rename", "Đổi tên, tổ chức lại"
+
+    kind = models.CharField("loại", max_length=10, choices=Kind.choices)
+    effective_on = models.DateField("có hiệu lực từ")
+    legal_source = models.CharField(
+        "căn cứ", max_length=300, help_text="Ví dụ: Quyết định số 1234/QĐ-UBND ngày 30/6/2025 của UBND tỉnh."
+    )
+    before = models.ManyToManyField(Agency, verbose_name="cơ quan trước", related_name="changes_ending")
+    after = models.ForeignKey(
+        Agency, verbose_name="cơ quan kế thừa", on_delete=models.PROTECT, related_name="changes_starting"
+    )
+    recorded_by = models.ForeignKey(
+        "User", verbose_name="người ghi", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("ghi lúc", default=timezone.now)
+
+    class Meta:
+        verbose_name = "thay đổi cơ quan"
+        verbose_name_plural = "thay đổi cơ quan"
+        ordering = ["-effective_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} vào {self.after} từ {self.effective_on:%d/%m/%Y}"
+
+
+class AgencyMove(models.Model):
+    """One account or one piece of open work moved from a retired agency to its successor by an AgencyChange."""
+
+    change = models.ForeignKey(AgencyChange, verbose_name="thay đổi", on_delete=models.PROTECT, related_name="moves")
+    what = models.CharField("loại việc", max_length=60)
+    label = models.CharField("việc", max_length=300)
+    object_id = models.CharField("mã bản ghi", max_length=40)
+    from_agency = models.ForeignKey(Agency, verbose_name="từ cơ quan", on_delete=models.PROTECT, related_name="+")
+    to_agency = models.ForeignKey(Agency, verbose_name="sang cơ quan", on_delete=models.PROTECT, related_name="+")
+    note = models.CharField("ghi chú", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "việc chuyển sang cơ quan kế thừa"
+        verbose_name_plural = "việc chuyển sang cơ quan kế thừa"
+        ordering = ["change", "what", "pk"]
+
+    def __str__(self):
+        return f"{self.what}: {self.label}"
 
 
 class User(AbstractUser):

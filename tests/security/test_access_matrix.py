@@ -188,6 +188,7 @@ ADMIN_MATRIX = """
 auth.group                       -      -      -
 portal.administrativeunit        -      -      vacd
 portal.unitchange                -      -      va
+portal.agencychange              -      -      va
 portal.agency                    v      -      vacd
 portal.user                      -      -      v
 portal.sitesettings              -      -      vc
@@ -381,7 +382,7 @@ def build_world():
     from directives.services import letter_issue, report_get_or_create
     from fund.models import Appraisal, LoanDocument, RelatedCooperative
     from ops.management.commands.load_demo import demo_modules
-    from portal.models import AdministrativeUnit, Agency, SecurityEvent, TrustedRoot, UnitChange, User
+    from portal.models import AdministrativeUnit, Agency, AgencyChange, SecurityEvent, TrustedRoot, UnitChange, User
     from portal.official import issued_render
     from public.models import Category, ContactMessage, Poll, Tag
     from tests.cooperatives.factories import CongressFactory, CooperativeFactory
@@ -507,6 +508,10 @@ def build_world():
     TrustedRoot.objects.create(name="CA thử nghiệm", certificate_pem=make_ca().root_pem)
     merged = UnitChange.objects.create(kind="merge", effective_on=date(2025, 7, 1), legal_source="NQ 1655/NQ-UBTVQH15")
     merged.before.set([commune["A"], commune["B"]])
+    agencies_merged = AgencyChange.objects.create(
+        kind="merge", effective_on=date(2025, 7, 1), legal_source="QĐ 1/QĐ-UBND", after=agency["A"]
+    )
+    agencies_merged.before.set([agency["A"], agency["B"]])
     Reminder.objects.create(agency=agency["A"], key="matrix", subject="Nhắc", body="Nhắc hạn", link="/bao-cao/")
     _axes_and_device_rows(users["quantri"])
 
