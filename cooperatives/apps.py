@@ -11,7 +11,8 @@ class CooperativesConfig(AppConfig):
     def ready(self):
         from portal.contentcache import watch
 
-        watch("cooperatives.Cooperative")  # the public directory and the home page's counts
+        # the public directory, profiles (today's commune) and the home page's counts
+        watch("cooperatives.Cooperative", "portal.UnitMapping", "portal.AdministrativeUnit")
 
         from portal.extract_hooks import extract_on_upload
 

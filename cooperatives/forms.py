@@ -19,5 +19,13 @@ class ImportForm(forms.Form):
         return upload
 
 
+TODAY_MAP = "hien-nay"
+
+
 class ReportForm(forms.Form):
     year = forms.IntegerField(label="Năm số liệu", min_value=2000, max_value=2100)
+    ban_do = forms.ChoiceField(
+        label="Địa bàn",
+        required=False,
+        choices=[("", "Theo địa giới tại thời điểm báo cáo"), (TODAY_MAP, "Theo địa giới hiện nay")],
+    )

@@ -12,6 +12,7 @@ from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.text import slugify
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader
@@ -20,6 +21,7 @@ from simple_history.utils import bulk_create_with_history
 from portal.models import AdministrativeUnit
 from portal.search import fold
 from portal.spreadsheets import OFFICE_EXTRAS, cell_date, cell_text
+from portal.text import normalise
 
 from .models import (
     REPRESENTATIVE_POSTS,
@@ -134,11 +136,17 @@ class BoolWidget(widgets.Widget):
 
 
 class UnitWidget(widgets.ForeignKeyWidget):
-    """An administrative unit by its name (or code), looked up from one query per import."""
+    """An administrative unit by its name (or code), looked up from one query per import.
+
+    Since 01/7/2025 a name may be both a 2022 commune and one of today's (Xã Ninh Quới of Huyện Hồng Dân, and
+    today's Xã Ninh Quới of Cà Mau, into which it merged). A cooperative already on record there keeps its unit of
+    that name; otherwise the unit in force on its registration date (today without one) is meant; a name still
+    ambiguous asks for the unit's code."""
 
     def __init__(self):
         super().__init__(AdministrativeUnit, "name")
         self._by_key = None
+        self._units_of = None
 
     def _index(self):
         if self._by_key is None:
@@ -155,8 +163,24 @@ class UnitWidget(widgets.ForeignKeyWidget):
         if not found:
             raise ValueError(f"Không có địa bàn “{value}”.")
         if len(found) > 1:
+            found = self._narrowed(found, row or {})
+        if len(found) > 1:
             raise ValueError(f"Có nhiều địa bàn tên “{value}”: hãy ghi mã đơn vị.")
         return found[0]
+
+    def _narrowed(self, found, row) -> list:
+        if self._units_of is None:
+            self._units_of = dict(
+                Cooperative.objects.exclude(registration_code="").values_list("registration_code", "unit_id")
+            )
+        kept = self._units_of.get(normalise(str(row.get("Mã số đăng ký") or "")))
+        if kept is not None and any(u.pk == kept for u in found):
+            return [u for u in found if u.pk == kept]
+        try:
+            on = cell_date(row.get("Ngày cấp đăng ký"))
+        except (TypeError, ValueError):
+            on = timezone.localdate()
+        return [u for u in found if u.is_valid_on(on)] or found
 
 
 class CooperativeKeyWidget(widgets.ForeignKeyWidget):

@@ -36,6 +36,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate
 
+from portal.unitmap import THEN_MAP_LABEL, TODAY_MAP_LABEL, area_today
+
 from .models import (
     BOARD_POSTS,
     Congress,
@@ -104,10 +106,17 @@ class Group:
 
 @dataclass(frozen=True)
 class Registry:
-    """Counts of the registry on `on`, one Group per (district, kind, sector, status), gone ones included."""
+    """Counts of the registry on `on`, one Group per (area, kind, sector, status), gone ones included. An area is a
+    district-level unit of the day, or a commune of today's map when `today_map` (registry_as_of); the Group's
+    district_* fields hold it either way."""
 
     on: date
     groups: tuple[Group, ...]
+    today_map: bool = False
+
+    @property
+    def map_label(self) -> str:
+        return TODAY_MAP_LABEL if self.today_map else THEN_MAP_LABEL
 
     def count(self, *, kinds: Iterable[str] | None = None, statuses: Iterable[str] = EXISTING, district_id=None) -> int:
         kinds = None if kinds is None else set(kinds)
@@ -167,11 +176,28 @@ class Registry:
         }
 
 
-def registry_as_of(on: date, *, units: Iterable[int] | None = None) -> Registry:
-    """The registry as it stood on `on` (one query), for the given unit ids (every unit when None)."""
+def registry_as_of(on: date, *, units: Iterable[int] | None = None, today_map: bool = False) -> Registry:
+    """The registry as it stood on `on` (one query), for the given unit ids (every unit when None).
+
+    Its areas are the district-level units in force on `on` (a cooperative in a commune counts in its district), or,
+    with `today_map`, today's communes (portal.unitmap: a commune merged away counts in the commune it lies in now;
+    one nobody has placed counts on a row of its own). Either way each cooperative counts once, so the totals of both
+    maps are the same."""
     qs = Cooperative.objects.filter(registered_by(on))
     if units is not None:
         qs = qs.filter(unit_id__in=list(units))
+    if today_map:
+        rows = (
+            qs.annotate(as_status=status_on(on))
+            .values("unit_id", "kind", "sector", "as_status")
+            .annotate(n=Count("pk", output_field=IntegerField()))
+            .order_by()
+        )
+        merged = defaultdict(int)
+        for r in rows:
+            area = area_today(r["unit_id"])
+            merged[(area.id, area.code, area.name, r["kind"], r["sector"], r["as_status"])] += r["n"]
+        return Registry(on, tuple(Group(*key, n) for key, n in merged.items()), today_map=True)
     rows = (
         qs.annotate(
             as_status=status_on(on),

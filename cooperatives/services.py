@@ -9,9 +9,11 @@ from django.db.models import Count, Sum
 from django.urls import reverse
 
 from portal import roles
+from portal.access import agency_unit_ids
 from portal.agencychanges import Moved
 from portal.models import AdministrativeUnit, Agency, User
 from portal.notify import mail_on_commit, notify
+from portal.unitmap import area_today
 
 from .models import (
     AGRICULTURE_SECTORS,
@@ -92,22 +94,27 @@ def reminder_stage(due: date | None, on: date) -> str | None:
     return None
 
 
-def _recipients_by_district() -> tuple[dict[int, list[User]], list[User]]:
-    officers = defaultdict(list)
-    for user in User.objects.filter(is_active=True, agency__kind=Agency.Kind.DISTRICT_PC).select_related("agency"):
-        officers[user.agency.unit_id].append(user)
+def _area_officers() -> tuple[list[tuple[frozenset[int], list[User]]], list[User]]:
+    """The officers of each area committee in force (a district's of 2022, a commune's of today) with the units
+    their area covers (portal.access: a commune's covers the old communes merged into it), and the alliance staff."""
+    by_agency = defaultdict(list)
+    committees = [Agency.Kind.DISTRICT_PC, Agency.Kind.COMMUNE_PC]
+    for user in User.objects.filter(is_active=True, agency__kind__in=committees, agency__is_active=True):
+        by_agency[user.agency_id].append(user)
+    areas = [(agency_unit_ids(agency_id), users) for agency_id, users in by_agency.items()]
     alliance = list(User.objects.filter(is_active=True, groups__name=roles.ALLIANCE_STAFF).distinct())
-    return officers, alliance
+    return areas, alliance
 
 
 def congress_reminders_send(*, on: date, send_email: bool = True) -> int:
     """E-mail and notify the responsible officers 30 days before a congress is due and once it is overdue.
 
-    Responsible: the district People's Committee of the cooperative's unit plus the alliance staff.
+    Responsible: the officers of the area committees whose area covers the cooperative's unit (the district's in
+    2022, today's commune's) plus the alliance staff.
     At most once per (cooperative, congress kind, due date, stage): CongressReminder's unique constraint.
     Returns the number of reminders created.
     """
-    officers, alliance = _recipients_by_district()
+    areas, alliance = _area_officers()
     created = 0
     cooperatives = (
         Cooperative.objects.operating()
@@ -124,8 +131,8 @@ def congress_reminders_send(*, on: date, send_email: bool = True) -> int:
             stage = reminder_stage(due, on)
             if stage is None:
                 continue
-            district = district_of(cooperative.unit)
-            people = {u.pk: u for u in officers.get(district.pk, []) + alliance}.values()
+            officers = [u for unit_ids, users in areas if cooperative.unit_id in unit_ids for u in users]
+            people = {u.pk: u for u in officers + alliance}.values()
             if _remind(cooperative, kind, due, stage, list(people), send_email):
                 created += 1
     return created
@@ -253,11 +260,11 @@ def boards_trained(queryset, *, year: int, registry) -> dict:
 BOARD_AND_DIRECTOR = {Post.BOARD_CHAIR, Post.BOARD_MEMBER, Post.DIRECTOR}
 
 
-def registry_report(queryset, *, year: int, units=None) -> dict:
+def registry_report(queryset, *, year: int, units=None, today_map: bool = False) -> dict:
     """The registry report by district and sector with totals: the registry as it stood on 31/12 of `year`
     (cooperatives.selectors.registry_as_of, for the given unit ids) beside the figures the cooperatives of
     `queryset` filed for `year`."""
-    registry = registry_as_of(year_end(year), units=units)
+    registry = registry_as_of(year_end(year), units=units, today_map=today_map)
     figures = YearlyFigure.objects.filter(cooperative__in=queryset, year=year)
     agg = dict(
         members=Sum("members_official"),
@@ -274,6 +281,7 @@ def registry_report(queryset, *, year: int, units=None) -> dict:
             if group.status == Cooperative.Status.ACTIVE:
                 bucket["active"] += group.n
     fig_rows = figures.values(
+        "cooperative__unit_id",
         "cooperative__unit__name",
         "cooperative__unit__code",
         "cooperative__unit__level",
@@ -281,11 +289,13 @@ def registry_report(queryset, *, year: int, units=None) -> dict:
         "cooperative__unit__parent__code",
     ).annotate(**agg)
     for row in fig_rows:
-        district = (
-            (row["cooperative__unit__parent__code"], row["cooperative__unit__parent__name"])
-            if row["cooperative__unit__level"] == "commune"
-            else (row["cooperative__unit__code"], row["cooperative__unit__name"])
-        )
+        if today_map:
+            area = area_today(row["cooperative__unit_id"])
+            district = (area.code, area.name)
+        elif row["cooperative__unit__level"] == "commune":
+            district = (row["cooperative__unit__parent__code"], row["cooperative__unit__parent__name"])
+        else:
+            district = (row["cooperative__unit__code"], row["cooperative__unit__name"])
         for key in agg:
             by_district[district][key] += row[key] or 0
     sector_rows = []
@@ -312,6 +322,8 @@ def registry_report(queryset, *, year: int, units=None) -> dict:
     return {
         "year": year,
         "on": registry.on,
+        "today_map": today_map,
+        "map_label": registry.map_label,
         "districts": district_rows,
         "sectors": sector_rows,
         "totals": totals,

@@ -23,12 +23,13 @@ from portal.pagecache import NOTHING, anonymous_page, understands
 from portal.pdf import pdf_response
 from portal.storage import attachment_response, wants_inline
 from portal.tasks import publish_on_commit
+from portal.unitmap import area_today
 from portal.uploads import display_name
 
 from . import services, tasks
 from .charts import bar_chart, column_chart
 from .filters import CooperativeFilter, RegistryFilter, accounts_year, latest_evaluation_year
-from .forms import ImportForm, ReportForm
+from .forms import TODAY_MAP, ImportForm, ReportForm
 from .models import CongressDocument, Cooperative, ImportJob, InvestmentSource, Notice, PilotInvestment, SizeClass
 from .pilots import investment_outcomes, totals_by_year_and_source
 from .resources import RESOURCES
@@ -75,8 +76,19 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         "evaluation": cooperative.evaluations.order_by("-year").first(),
         "can_see_internal": user_scope(request.user).sees_unit(cooperative.unit_id),
         "is_pilot": cooperative.is_pilot_cooperative(),
+        **_place(cooperative),
     }
     return render(request, "cooperatives/profile.html", ctx)
+
+
+def _place(cooperative) -> dict:
+    """Where the cooperative is today, and where it was registered when that unit has since been merged away."""
+    area = area_today(cooperative.unit_id)
+    unit = cooperative.unit
+    registered = ", ".join(u.name for u in (unit, unit.parent) if u is not None and u.level != "province")
+    if area.id == unit.pk:
+        return {"place_today": area.address, "place_before": ""}
+    return {"place_today": area.address if area.id else "", "place_before": registered, "place_until": unit.valid_to}
 
 
 def _with_board(qs):
@@ -98,9 +110,16 @@ def profile_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     return pdf_response("pdf/cooperatives/profile.html", ctx, f"ho-so-{cooperative.slug}")
 
 
+OLD_MAP = "truoc-2025"
+
+
 def statistics(request: HttpRequest) -> HttpResponse:
+    """Today's figures: by today's communes (the old units merged into them counted there), or by the districts the
+    province had until 30/6/2025 (`?ban_do=truoc-2025`); the page says which, and the total is the same."""
     qs = Cooperative.objects.all()
-    counts = registry_as_of(timezone.localdate()).summary()
+    today_map = request.GET.get("ban_do") != OLD_MAP
+    registry = registry_as_of(timezone.localdate(), today_map=today_map)
+    counts = {**registry.summary(), "map_label": registry.map_label, "today_map": today_map}
     year = latest_evaluation_year()
     accounts = {"year": accounts_year(), "count": accounts_kept_count(year=accounts_year())}
     # A pass over every unit and its history: kept until the registry changes (or the day does).
@@ -137,8 +156,9 @@ def _trend_charts(trend):
 
 
 def _charts(counts, qs, year):
+    where = "Theo xã, phường hiện nay" if counts.get("today_map") else "Theo địa bàn (huyện, thị xã, thành phố cũ)"
     charts = [
-        bar_chart("Theo địa bàn", counts["by_unit"]),
+        bar_chart(where, counts["by_unit"]),
         bar_chart("Theo lĩnh vực", counts["by_sector"]),
         bar_chart("Theo tình trạng", counts["by_status"]),
     ]
@@ -286,13 +306,16 @@ def internal_profile(request: HttpRequest, slug: str) -> HttpResponse:
 def report_pdf(request: HttpRequest) -> HttpResponse:
     scope, qs = _scoped(request)
     form = ReportForm(request.GET or None)
-    year = form.cleaned_data["year"] if form.is_valid() else timezone.localdate().year - 1
+    valid = form.is_valid()
+    year = form.cleaned_data["year"] if valid else timezone.localdate().year - 1
+    today_map = valid and form.cleaned_data["ban_do"] == TODAY_MAP
     ctx = {
         "org": SiteSettings.current(),
-        "report": services.registry_report(qs, year=year, units=_units(scope)),
+        "report": services.registry_report(qs, year=year, units=_units(scope), today_map=today_map),
         "today": timezone.localdate(),
     }
-    return pdf_response("pdf/cooperatives/registry_report.html", ctx, f"bao-cao-so-dang-ky-htx-{year}")
+    name = f"bao-cao-so-dang-ky-htx-{year}" + ("-dia-gioi-hien-nay" if today_map else "")
+    return pdf_response("pdf/cooperatives/registry_report.html", ctx, name)
 
 
 @login_required

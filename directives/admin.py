@@ -9,6 +9,7 @@ from portal.admin_lists import LargeChangelist, year_filter
 from portal.admin_uploads import PrivateFileInline
 from portal.forms import SafeRelationsAdminMixin
 from portal.history import HistoryAdmin
+from portal.models import Agency
 from portal.tasks import publish_on_commit
 
 from . import indicators, services, tasks
@@ -190,6 +191,22 @@ class RequestForm(forms.ModelForm):
         choices=lambda: [("", "— (báo cáo được chấp nhận là hoàn thành)"), *indicators.percent_choices()],
         help_text=ReportRequest._meta.get_field("progress_code").help_text,
     )
+    all_communes = forms.BooleanField(
+        label="Gửi cho UBND tất cả xã, phường, đặc khu",
+        required=False,
+        help_text="Thêm vào danh sách cơ quan được yêu cầu mọi UBND cấp xã đang hoạt động.",
+    )
+
+    def clean_agencies(self):
+        """A retired agency's work went to its successor: a request newly sent to it is refused, naming the
+        successor; one it already had (its closed work) stays."""
+        agencies = self.cleaned_data["agencies"]
+        had = set(self.instance.agencies.values_list("pk", flat=True)) if self.instance.pk else set()
+        retired = [a for a in agencies if not a.is_active and a.pk not in had]
+        if retired:
+            names = "; ".join(f"{a.name} (hãy chọn {a.successor.name})" if a.successor_id else a.name for a in retired)
+            raise forms.ValidationError(f"Cơ quan đã ngừng hoạt động: {names}.")
+        return agencies
 
     class Meta:
         model = ReportRequest
@@ -201,6 +218,7 @@ class RequestForm(forms.ModelForm):
             "period_end",
             "deadline",
             "agencies",
+            "all_communes",
             "sections",
             "indicator_codes",
             "progress_code",
@@ -224,6 +242,11 @@ class ReportRequestAdmin(LargeChangelist, SafeRelationsAdminMixin, HistoryAdmin)
         if request.user.is_superuser or scope.everything:
             return qs
         return qs.filter(agencies__in=scope.agency_ids).distinct()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if form.cleaned_data.get("all_communes"):
+            form.instance.agencies.add(*Agency.objects.filter(kind=Agency.Kind.COMMUNE_PC, is_active=True))
 
 
 class ReportValueInline(admin.TabularInline):

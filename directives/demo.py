@@ -488,6 +488,7 @@ def load(out) -> None:
     if staff is not None:
         _h1_request(agencies, districts, staff)
         _task_request(tasks[3], agencies, districts, staff)
+    _commune_request()
     out.write(
         f"Văn bản: {Document.objects.count()}, nhiệm vụ: {Task.objects.count()}, "
         f"phân công: {TaskAssignment.objects.count()}, báo cáo: {Report.objects.count()}"
@@ -671,6 +672,29 @@ def _h1_request(agencies, districts, staff) -> None:
             ReportTransition(report=report, action=a, from_state=f, to_state=t, by=by, at=at, comment=c)
             for a, f, t, by, at, c in log
         )
+
+
+COMMUNE_TITLE = "Báo cáo kinh tế tập thể năm 2026 của UBND cấp xã"
+
+
+def _commune_request() -> None:
+    """Today's tier: the year's report asked of every commune committee in force (in the demo, Xã Ninh Quới's), due
+    in December 2026; its figures are prefilled from the cooperatives of the commune and of those merged into it."""
+    request, created = ReportRequest.objects.get_or_create(
+        title=COMMUNE_TITLE,
+        defaults={
+            "kind": ReportRequest.Kind.ANNUAL,
+            "period_start": date(2026, 1, 1),
+            "period_end": date(2026, 12, 31),
+            "deadline": date(2026, 12, 15),
+            "sections": SECTIONS,
+            "indicator_codes": SEMIANNUAL_DEFAULT,
+            "instructions": "Số liệu tính theo địa giới hiện nay: gồm các HTX, THT đăng ký ở các xã cũ đã sáp nhập "
+            "vào xã, phường.",
+        },
+    )
+    if created:
+        request.agencies.set(Agency.objects.filter(kind=Agency.Kind.COMMUNE_PC, is_active=True))
 
 
 def _task_request(task, agencies, districts, staff) -> None:

@@ -57,7 +57,8 @@ def portfolio_xlsx(report: Portfolio) -> HttpResponse:
         ],
     )
     summary.column_dimensions["A"].width = 36
-    _sheet(book, "Theo địa bàn", ["Địa bàn"] + heads[1:], _totals(report.by_unit, report.total))
+    where = "Địa bàn hiện nay" if report.today_map else "Địa bàn"
+    _sheet(book, "Theo địa bàn", [where] + heads[1:], _totals(report.by_unit, report.total))
     _sheet(book, "Theo lĩnh vực", ["Lĩnh vực"] + heads[1:], _totals(report.by_sector, report.total))
     _sheet(book, "Theo sản phẩm", ["Sản phẩm"] + heads[1:], _totals(report.by_product, report.total))
     _sheet(book, "Tuổi nợ", ["Số ngày quá hạn"] + heads[1:], _totals(report.ageing, report.total))

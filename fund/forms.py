@@ -127,6 +127,11 @@ class WriteOffForm(forms.Form):
 class ReportForm(forms.Form):
     ngay = date_field("Số liệu đến ngày", required=False)
     tu_ngay = date_field("Giải ngân từ ngày", required=False)
+    ban_do = forms.ChoiceField(
+        label="Bảng theo địa bàn",
+        required=False,
+        choices=[("", "Theo huyện (địa giới đến 30/6/2025)"), ("hien-nay", "Theo xã, phường hiện nay")],
+    )
 
     def clean(self):
         data = super().clean()

@@ -15,6 +15,8 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from portal.unitmap import area_today
+
 from .models import Disbursement, DisbursementPlan, Loan, LoanSnapshot
 from .services import SNAPSHOT_FIELDS, snapshot_values
 
@@ -102,6 +104,12 @@ class Portfolio:
     source: str
     lines: list[Line]
     by_unit: list[Total] = field(default_factory=list)
+    today_map: bool = False
+
+    @property
+    def by_unit_title(self) -> str:
+        return "Theo địa bàn (theo địa giới hiện nay)" if self.today_map else "Theo địa bàn (huyện, đến 30/6/2025)"
+
     by_sector: list[Total] = field(default_factory=list)
     by_product: list[Total] = field(default_factory=list)
     ageing: list[Total] = field(default_factory=list)
@@ -178,9 +186,11 @@ def lines_from_snapshots(on: date) -> tuple[list[Line], int]:
     return lines, len(loans) - len(missing)
 
 
-def portfolio(on: date, *, start: date | None = None, source: str = "auto") -> Portfolio:
+def portfolio(on: date, *, start: date | None = None, source: str = "auto", today_map: bool = False) -> Portfolio:
     """The portfolio at the end of `on`; `start` opens the period for "disbursed in the period" (1 January).
-    `source="live"` replays every loan instead of reading the stored figures (both give the same figures)."""
+    `source="live"` replays every loan instead of reading the stored figures (both give the same figures).
+    The table by area counts each loan in its borrower's district (the units of 2022), or, with `today_map`, in the
+    commune the borrower's unit lies in today (portal.unitmap); both add up to the same totals."""
     start = start or date(on.year, 1, 1)
     if source == "live":
         lines = lines_live(on)
@@ -195,7 +205,7 @@ def portfolio(on: date, *, start: date | None = None, source: str = "auto") -> P
     )
     for line in lines:
         line.disbursed_in_period = period.get(line.loan.pk, ZERO)
-    report = Portfolio(on=on, start=start, source=source, lines=lines)
+    report = Portfolio(on=on, start=start, source=source, lines=lines, today_map=today_map)
     by_unit, by_sector, by_product = OrderedDict(), OrderedDict(), OrderedDict()
     ageing = [Total(label) for label, *_ in AGEING_BUCKETS]
     groups = [Total(f"Nhóm {g}: {name}") for g, name in GROUP_NAMES.items()]
@@ -204,8 +214,12 @@ def portfolio(on: date, *, start: date | None = None, source: str = "auto") -> P
         if line.status == Loan.Status.WRITTEN_OFF:
             report.off_balance.add(line)
             continue
-        district = line.district
-        by_unit.setdefault(district.pk, Total(district.name)).add(line)
+        if today_map:
+            area = area_today(line.loan.cooperative.unit_id)
+            by_unit.setdefault(area.id, Total(area.name)).add(line)
+        else:
+            district = line.district
+            by_unit.setdefault(district.pk, Total(district.name)).add(line)
         coop = line.loan.cooperative
         by_sector.setdefault(coop.sector, Total(coop.get_sector_display())).add(line)
         by_product.setdefault(line.loan.product_id, Total(line.loan.product.name)).add(line)

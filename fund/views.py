@@ -207,11 +207,12 @@ def report(request: HttpRequest) -> HttpResponse:
     _require(request, "fund.view_loan")
     form = forms.ReportForm(request.GET or None)
     today = timezone.localdate()
-    on, start = today, None
+    on, start, today_map = today, None, False
     if form.is_bound and form.is_valid():
         on = form.cleaned_data.get("ngay") or today
         start = form.cleaned_data.get("tu_ngay")
-    data = reports.portfolio(on, start=start) if not form.errors else reports.portfolio(today)
+        today_map = form.cleaned_data.get("ban_do") == "hien-nay"
+    data = reports.portfolio(on, start=start, today_map=today_map) if not form.errors else reports.portfolio(today)
     fmt = request.GET.get("xuat")
     if fmt == "xlsx" and not form.errors:
         return exports.portfolio_xlsx(data)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from . import versioned
 from .models import AdministrativeUnit, Agency
 from .roles import AGENCY_OFFICER, ALLIANCE_STAFF, FUND_OFFICER
+from .unitmap import units_in_today
 
 PROVINCE_WIDE_GROUPS = {ALLIANCE_STAFF, FUND_OFFICER}
 
@@ -42,14 +43,19 @@ NOTHING = Scope(everything=False, unit_ids=frozenset(), agency_ids=frozenset())
 
 def agency_unit_ids(agency_id: int) -> frozenset[int]:
     """The agency's unit and every unit below it, cached until a unit or an agency changes (portal.signals):
-    a few queries to walk the tree otherwise, on every officer's request. Empty for an agency no longer active
-    (retired by a merge, portal.agencychanges, or switched off by hand): its work went to its successor."""
+    a few queries to walk the tree otherwise, on every officer's request. For a unit of today's map, the retired
+    units that lie in it now (portal.unitmap) too: a commune's committee sees the cooperatives registered in 2022 in
+    the communes merged into it. Empty for an agency no longer active (retired by a merge, portal.agencychanges, or
+    switched off by hand): its work went to its successor."""
 
     def build():
         agency = Agency.objects.select_related("unit").get(pk=agency_id)
         if not agency.is_active:
             return frozenset()
-        return frozenset(agency.unit.descendant_ids())
+        ids = agency.unit.descendant_ids()
+        if agency.unit.valid_to is None:  # a unit of today: the retired ones that lie in it now are its records too
+            ids |= units_in_today(ids)
+        return frozenset(ids)
 
     return versioned.cached("units", f"portal:scope:agency:{agency_id}", build)
 

@@ -1,24 +1,31 @@
+import base64
+import io
 import re
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
-from django.core.exceptions import ValidationError
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
-from django.urls import reverse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from openpyxl import Workbook
 
 from . import keystore
 from .account_lock import login_unlock
 from .agencychanges import agency_change_check, agency_change_record
 from .certificates import CertificateError, certificate_pem, common_name, fingerprint, read_ca_certificate
+from .exports import safe_row
 from .forms import SafeRelationsAdminMixin
+from .history import HistoryAdmin
 from .models import (
     AdministrativeUnit,
     Agency,
@@ -32,12 +39,14 @@ from .models import (
     SiteSettings,
     TrustedRoot,
     UnitChange,
+    UnitMapping,
     User,
 )
 from .official import issued_render_again, issued_visible_to
 from .security import client_ip
 from .signing import certificate_store
 from .unitchanges import unit_change_apply, unit_change_check
+from .unitmap import mapping_apply, mapping_propose, mapping_read, mapping_sheet_rows
 from .uploads import UploadField
 
 
@@ -163,6 +172,109 @@ class AgencyChangeAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         """agency_change_record set the agencies before the change along with everything else."""
+
+
+class MappingImportForm(forms.Form):
+    file = UploadField(accepts="imports", label="Bảng chuyển đổi (.xlsx hoặc .csv)")
+
+
+@admin.register(UnitMapping)
+class UnitMappingAdmin(SafeRelationsAdminMixin, HistoryAdmin):
+    """Old commune -> today's commune (portal.unitmap): proposed from the conversion table, corrected by staff from a
+    spreadsheet (checked whole first, then applied whole) or one row at a time; every change keeps its history."""
+
+    list_display = ["old_unit", "old_district", "new_unit", "source", "note", "updated_at"]
+    list_select_related = ["old_unit__parent", "new_unit"]
+    list_filter = ["source"]
+    search_fields = ["old_unit__name", "old_unit__code", "new_unit__name", "new_unit__code", "old_unit__parent__name"]
+    autocomplete_fields = ["old_unit", "new_unit"]
+    fields = ["old_unit", "new_unit", "note"]
+    change_list_template = "admin/portal/unitmapping/change_list.html"
+
+    @admin.display(description="huyện cũ", ordering="old_unit__parent__name")
+    def old_district(self, obj):
+        return obj.old_unit.parent.name if obj.old_unit.parent_id else ""
+
+    def save_model(self, request, obj, form, change):
+        obj.source = UnitMapping.Source.MANUAL
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        stem = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("nhap/", self.admin_site.admin_view(self.import_view), name=f"{stem}_import"),
+            path("xuat.xlsx", self.admin_site.admin_view(self.export_view), name=f"{stem}_sheet"),
+            path("goi-y/", self.admin_site.admin_view(self.propose_view), name=f"{stem}_propose"),
+            *super().get_urls(),
+        ]
+
+    def _may_add(self, request):
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+
+    def export_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "Chuyển đổi địa bàn"
+        for row in mapping_sheet_rows():
+            sheet.append(safe_row(row))
+        stream = io.BytesIO()
+        book.save(stream)
+        response = HttpResponse(
+            stream.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = 'attachment; filename="chuyen-doi-dia-ban.xlsx"'
+        return response
+
+    def propose_view(self, request):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        self._may_add(request)
+        result = mapping_propose(by=request.user)
+        messages.info(request, result.summary())
+        return redirect("admin:portal_unitmapping_changelist")
+
+    def import_view(self, request):
+        """Upload: the sheet is checked whole and nothing is written; the page lists what each row would do, or
+        names every bad row by the sheet's row number. Confirm: the same file (carried signed in the page) is checked
+        again and applied whole."""
+        self._may_add(request)
+        ctx = {**self.admin_site.each_context(request), "opts": self.opts, "title": "Nhập bảng chuyển đổi địa bàn"}
+        form = MappingImportForm()
+        if request.method == "POST" and "token" in request.POST:
+            try:
+                carried = signing.loads(request.POST["token"], salt="unitmap-import", max_age=3600)
+            except signing.BadSignature:
+                messages.error(request, "Phiên kiểm tra đã hết hạn hoặc không hợp lệ: hãy gửi lại tệp.")
+                return redirect("admin:portal_unitmapping_import")
+            check = mapping_read(base64.b64decode(carried["content"]), carried["name"])
+            if check.ok:
+                counts = mapping_apply(check, by=request.user)
+                messages.success(
+                    request,
+                    f"Đã nhập: {counts['new']} dòng mới, {counts['changed']} dòng sửa, "
+                    f"{counts['same']} dòng không đổi.",
+                )
+                return redirect("admin:portal_unitmapping_changelist")
+            ctx["check"] = check
+        elif request.method == "POST":
+            form = MappingImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                content = upload.read()
+                check = mapping_read(content, upload.name)
+                ctx["check"] = check
+                if check.ok:
+                    ctx["token"] = signing.dumps(
+                        {"name": upload.name, "content": base64.b64encode(content).decode()},
+                        salt="unitmap-import",
+                        compress=True,
+                    )
+        ctx["form"] = form
+        return render(request, "admin/portal/unitmapping/import.html", ctx)
 
 
 class SignatoryInline(admin.TabularInline):

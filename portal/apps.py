@@ -14,6 +14,7 @@ class PortalConfig(AppConfig):
             ("unitchange", ("add", "view")),  # a recorded merge or split is history: never changed
             ("agencychange", ("add", "view")),  # so is a merge of agencies, and what it moved
             ("agencymove", VIEW),
+            ("unitmapping", ALL),  # old commune -> today's commune, corrected by staff
             ("agency", ALL),
             ("signatory", ALL),  # edited as a part of its agency
             ("issueddocument", VIEW),  # the register of outgoing documents: written by the portal alone

@@ -9,8 +9,12 @@ from django.contrib.auth.models import Group
 
 from . import democa, roles
 from .models import AdministrativeUnit, Agency, Signatory, SiteSettings, User
+from .unitmap import mapping_propose
+from .units2025 import units_load
 
 PROVINCE_CODE = "95"
+COMMUNE_OFFICER_UNIT = "31849"  # Xã Ninh Quới, Cà Mau (statistics office's code)
+COMMUNE_COMMITTEE = "Ủy ban nhân dân Xã Ninh Quới"
 RETIRED_ON = date(2025, 6, 30)  # last day of the district tier (Nghị quyết 202/2025/QH15)
 
 # (code, name, [communes]) - the seven district-level units of Bạc Liêu in 2022, with some of their communes.
@@ -114,6 +118,7 @@ DEMO_USERS = [
         False,
         False,
     ),
+    ("ninhquoi", "Lâm Thị Thu", roles.AGENCY_OFFICER, COMMUNE_COMMITTEE, False, False),
 ]
 
 
@@ -137,12 +142,19 @@ def load(out) -> None:
         ca_mau.valid_from = date(2025, 7, 1)
         ca_mau.save(update_fields=["valid_from"])
     province.successors.add(ca_mau)
+    units_load(int(ca_mau.code))  # today's communes of Cà Mau, from the statistics office's list
 
     for code, name, communes in DISTRICTS:
         district = _unit(code, name, AdministrativeUnit.Level.DISTRICT, province)
         for index, commune in enumerate(communes, start=1):
             _unit(f"{code}-{index:02d}", commune, AdministrativeUnit.Level.COMMUNE, district)
         _agency(district_agency_name(name), district_short_name(name), Agency.Kind.DISTRICT_PC, district)
+
+    # Today's tier: the committee of a commune formed on 01/7/2025 from Xã Ninh Quới and Xã Ninh Quới A of Hồng Dân,
+    # and the old communes placed on today's map (portal.unitmap) as the conversion table proposes.
+    commune = AdministrativeUnit.objects.get(code=COMMUNE_OFFICER_UNIT)
+    _agency(COMMUNE_COMMITTEE, "UBND xã Ninh Quới", Agency.Kind.COMMUNE_PC, commune)
+    mapping_propose()
 
     _agency(ALLIANCE, "Liên minh HTX", Agency.Kind.ALLIANCE, province)
     _agency(FUND, "Quỹ HTX", Agency.Kind.FUND, province)

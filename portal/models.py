@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from .certificates import fingerprint, load_certificates
 from .storage import PrivateStorage, generated_name
@@ -70,14 +71,21 @@ class AdministrativeUnit(models.Model):
 class AgencyQuerySet(models.QuerySet):
     def committee_of(self, unit: AdministrativeUnit) -> "Agency | None":
         """The People's Committee of the area `unit` lies in: the nearest on the way up (a commune's own committee,
-        else its district's). The provincial committee is not an area's committee: None when none is found."""
-        chain = []
+        else its district's); when none of those is active (the district tier ended on 30/6/2025), the committee
+        of the commune the unit lies in today (its UnitMapping). The provincial committee is not an area's
+        committee: None when none is found."""
+        start, chain = unit, []
         while unit is not None and unit.level != AdministrativeUnit.Level.PROVINCE:
             chain.append(unit.pk)
             unit = unit.parent
         kinds = [Agency.Kind.DISTRICT_PC, Agency.Kind.COMMUNE_PC]
         found = {a.unit_id: a for a in self.filter(is_active=True, kind__in=kinds, unit_id__in=chain).order_by("pk")}
-        return next((found[pk] for pk in chain if pk in found), None)
+        committee = next((found[pk] for pk in chain if pk in found), None)
+        if committee is None and start is not None:
+            mapping = getattr(start, "mapping", None)
+            if mapping is not None and mapping.new_unit_id != start.pk:
+                return self.committee_of(mapping.new_unit)
+        return committee
 
 
 class UnitChange(models.Model):
@@ -109,6 +117,41 @@ class UnitChange(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} từ {self.effective_on:%d/%m/%Y} ({self.legal_source})"
+
+
+class UnitMapping(models.Model):
+    """Which of today's communes a commune retired by the reorganisation lies in now (portal.unitmap): proposed from
+    the conversion table of the `vietnamadminunits` package, corrected by staff from a spreadsheet or in the admin.
+    Records keep their old unit (a cooperative registered in 2022 keeps its 2022 address); pages that ask for
+    today's map ("theo địa giới hiện nay") and today's commune officers read through this table."""
+
+    class Source(models.TextChoices):
+        PROPOSED = "proposed", "Đề xuất theo bảng chuyển đổi"
+        IMPORTED = "imported", "Nhập từ bảng tính"
+        MANUAL = "manual", "Nhập tay"
+
+    old_unit = models.OneToOneField(
+        AdministrativeUnit, verbose_name="đơn vị cũ", on_delete=models.CASCADE, related_name="mapping"
+    )
+    new_unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name="đơn vị hiện nay", on_delete=models.PROTECT, related_name="mapped_from"
+    )
+    source = models.CharField("nguồn", max_length=10, choices=Source.choices, default=Source.MANUAL)
+    note = models.CharField("ghi chú", max_length=300, blank=True)
+    updated_by = models.ForeignKey(
+        "User", verbose_name="người cập nhật", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "chuyển đổi địa bàn"
+        verbose_name_plural = "bảng chuyển đổi địa bàn (cũ → hiện nay)"
+        ordering = ["old_unit__parent__code", "old_unit__code"]
+
+    def __str__(self):
+        return f"{self.old_unit} → {self.new_unit}"
 
 
 class Agency(models.Model):

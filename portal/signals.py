@@ -12,7 +12,7 @@ def watch_versioned(name: str, *labels: str, m2m: tuple = ()) -> None:
 
 
 def connect() -> None:
-    watch_versioned("units", "portal.AdministrativeUnit", "portal.Agency")
+    watch_versioned("units", "portal.AdministrativeUnit", "portal.Agency", "portal.UnitMapping")
     # The staff menu of each user (portal.navigation): what their account, groups and permissions allow.
     watch_versioned(
         "staff-menu",

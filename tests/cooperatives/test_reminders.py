@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from cooperatives.models import Congress, CongressReminder, Notice
 from cooperatives.services import congress_reminders_send
 from cooperatives.tasks import send_congress_reminders
-from portal.models import Notification
+from portal.models import Notification, User
 
 from .factories import CongressFactory, CooperativeFactory
 
@@ -28,10 +28,12 @@ def test_officers_are_reminded_thirty_days_before_the_due_date(
     assert created == 1
     reminder = CongressReminder.objects.get()
     assert (reminder.stage, reminder.due_date) == (CongressReminder.Stage.UPCOMING, date(2026, 4, 30))
+    # The 2022 district's committee, and today's commune committee whose area the old commune lies in now.
     recipients = {m.to[0] for m in mail.outbox}
-    assert recipients == {officer_hong_dan.email, alliance_staff.email}
+    assert recipients == {officer_hong_dan.email, "ninhquoi@example.invalid", alliance_staff.email}
+    assert officer_dong_hai.email not in recipients
     assert "Hợp tác xã Nông nghiệp Ninh Quới" in mail.outbox[0].body
-    assert set(Notice.objects.values_list("recipient__username", flat=True)) == {"hongdan", "lienminh"}
+    assert set(Notice.objects.values_list("recipient__username", flat=True)) == {"hongdan", "ninhquoi", "lienminh"}
 
 
 def test_no_reminder_more_than_thirty_days_ahead(coop, demo):
@@ -47,7 +49,7 @@ def test_an_overdue_congress_is_reminded_once_however_often_the_task_runs(
         congress_reminders_send(on=date(2026, 5, 1))
         congress_reminders_send(on=date(2026, 5, 20))
     assert CongressReminder.objects.filter(stage=CongressReminder.Stage.OVERDUE).count() == 1
-    assert len(mail.outbox) == Notice.objects.count() == 2
+    assert len(mail.outbox) == Notice.objects.count() == 3  # hongdan, ninhquoi, lienminh
 
 
 def test_the_upcoming_and_overdue_stages_are_separate_reminders(coop, demo):
@@ -108,7 +110,8 @@ def test_the_migration_moves_earlier_notices_into_the_inbox(coop, officer_hong_d
     migration.copy_notices(apps, None)
     reminder = CongressReminder.objects.get()
     rows = {n.user_id: n for n in Notification.objects.all()}
-    assert set(rows) == {officer_hong_dan.pk, alliance_staff.pk}
+    ninhquoi = User.objects.get(username="ninhquoi")
+    assert set(rows) == {officer_hong_dan.pk, ninhquoi.pk, alliance_staff.pk}
     assert rows[officer_hong_dan.pk].title == reminder.text and rows[officer_hong_dan.pk].read_at is None
     assert rows[alliance_staff.pk].read_at is not None
     assert rows[officer_hong_dan.pk].link == f"/hop-tac-xa/quan-ly/{coop.slug}/"

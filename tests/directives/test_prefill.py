@@ -12,7 +12,7 @@ def _coop(unit, n, **fields):
 
 
 def test_indicators_are_prefilled_from_the_registry_of_the_agencys_district_and_its_communes(hong_dan):
-    ninh_quoi = AdministrativeUnit.objects.get(name="Xã Ninh Quới")
+    ninh_quoi = AdministrativeUnit.objects.get(code="956-02")
     gah_hao = AdministrativeUnit.objects.get(name="Thị trấn Gành Hào")  # Đông Hải: must not count
     a = _coop(ninh_quoi, 1)
     _coop(hong_dan.unit, 2, status="suspended", status_since=date(2021, 3, 1))
@@ -62,7 +62,7 @@ def test_boards_trained_and_loans_disbursed_come_from_the_registry_and_the_fund(
     from cooperatives.models import Person, Training
     from tests.fund.factories import booked_loan
 
-    ninh_quoi = AdministrativeUnit.objects.get(name="Xã Ninh Quới")
+    ninh_quoi = AdministrativeUnit.objects.get(code="956-02")
     gah_hao = AdministrativeUnit.objects.get(name="Thị trấn Gành Hào")
     near, far = _coop(ninh_quoi, 1), _coop(gah_hao, 2)
     twice = Person.objects.create(cooperative=near, full_name="Lê Văn Học")
@@ -108,7 +108,7 @@ def test_a_new_indicator_registers_with_its_prefill_function(hong_dan):
 
 
 def test_dissolved_in_the_period_counts_the_ones_gone_in_it_and_is_never_negative(hong_dan):
-    ninh_quoi = AdministrativeUnit.objects.get(name="Xã Ninh Quới")
+    ninh_quoi = AdministrativeUnit.objects.get(code="956-02")
     steps = {
         "dissolved, then bankrupt": [("dissolved", date(2021, 5, 1)), ("bankrupt", date(2022, 3, 1))],
         "dissolved, then active again": [("dissolved", date(2021, 5, 1)), ("active", date(2022, 3, 1))],

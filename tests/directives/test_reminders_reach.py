@@ -48,7 +48,7 @@ def world(hong_dan, dong_hai, officer_hong_dan, officer_dong_hai, alliance_staff
     report_transition(report=filled_report(waiting, dong_hai), action="submit", by=officer_dong_hai)
     assignment(hong_dan, deadline=ON - timedelta(days=10))
     coop = CooperativeFactory(
-        name="Hợp tác xã Nông nghiệp Ninh Quới", unit=AdministrativeUnit.objects.get(name="Xã Ninh Quới")
+        name="Hợp tác xã Nông nghiệp Ninh Quới", unit=AdministrativeUnit.objects.get(code="956-02")
     )
     CongressFactory(cooperative=coop, kind=Congress.Kind.TERM, held_date=date(2024, 1, 10))
     CongressFactory(cooperative=coop, fiscal_year=2024, held_date=date(2025, 3, 1))  # fiscal 2025 due 30/04/2026

@@ -316,7 +316,7 @@ def _coop(unit, n, **fields):
 
 
 def test_each_prefilled_figure_says_its_source_and_links_to_the_list_that_counts_it(officer, h1_request, hong_dan):
-    ninh_quoi = AdministrativeUnit.objects.get(name="Xã Ninh Quới")
+    ninh_quoi = AdministrativeUnit.objects.get(code="956-02")
     _coop(ninh_quoi, 1)
     _coop(hong_dan.unit, 2, status="suspended", status_since=date(2021, 3, 1))
     _coop(ninh_quoi, 3, status="dissolved", status_since=date(2021, 5, 1))  # gone before the period's end
@@ -341,7 +341,7 @@ def test_each_prefilled_figure_says_its_source_and_links_to_the_list_that_counts
 def test_a_figure_the_officer_changed_is_marked_for_them_and_for_the_reviewer(
     client, officer_hong_dan, alliance_staff, h1_request, hong_dan
 ):
-    _coop(AdministrativeUnit.objects.get(name="Xã Ninh Quới"), 1)
+    _coop(AdministrativeUnit.objects.get(code="956-02"), 1)
     client.force_login(officer_hong_dan)
     url = f"/bao-cao/yeu-cau/{h1_request.pk}/"
     client.post(url, _form(ind_htx_total="3"))

@@ -31,7 +31,9 @@ def sectors(agency):
 
 
 def _coop(commune: str, sector: str):
-    return CooperativeFactory(unit=AdministrativeUnit.objects.get(name=commune), sector=sector)
+    return CooperativeFactory(
+        unit=AdministrativeUnit.objects.get(name=commune, parent__level="district"), sector=sector
+    )
 
 
 def test_a_loan_goes_to_its_areas_committee_and_its_sectors_department(fund_officer, agency, sectors):
@@ -50,10 +52,18 @@ def test_a_members_loan_goes_to_the_committee_where_their_cooperative_works(fund
 
 
 def test_a_communes_own_committee_comes_before_its_districts(fund_officer, agency, sectors):
-    commune = AdministrativeUnit.objects.get(name="Xã Ninh Quới")
-    own = Agency.objects.create(name="Ủy ban nhân dân Xã Ninh Quới", kind=Agency.Kind.COMMUNE_PC, unit=commune)
+    commune = AdministrativeUnit.objects.get(code="956-02")
+    own = Agency.objects.create(name="Ủy ban nhân dân Xã Ninh Quới (2022)", kind=Agency.Kind.COMMUNE_PC, unit=commune)
     loan = LoanFactory(cooperative=_coop("Xã Ninh Quới", "transport"))
     assert services.loan_appraisal_agencies(loan) == [own]
+
+
+def test_when_the_2022_committees_have_retired_the_loan_goes_to_the_committee_of_the_commune_of_today(
+    fund_officer, agency, sectors
+):
+    Agency.objects.filter(name="Ủy ban nhân dân Huyện Hồng Dân").update(is_active=False)
+    loan = LoanFactory(cooperative=_coop("Xã Ninh Quới A", "transport"))  # today in Xã Ninh Quới, Cà Mau
+    assert [a.name for a in services.loan_appraisal_agencies(loan)] == ["Ủy ban nhân dân Xã Ninh Quới"]
 
 
 def test_another_areas_committee_is_refused_and_the_lawful_ones_are_required(fund_officer, agency, sectors):

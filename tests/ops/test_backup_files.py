@@ -43,7 +43,7 @@ def _make_rows(demo):
     """One row of every kind of stored file, and who may fetch it: {label: (username, url, bytes)}."""
     hong_dan = Agency.objects.get(name="Ủy ban nhân dân Huyện Hồng Dân")
     officer = User.objects.get(username="hongdan")
-    coop = CooperativeFactory(unit=AdministrativeUnit.objects.get(name="Xã Ninh Quới"))
+    coop = CooperativeFactory(unit=AdministrativeUnit.objects.get(code="956-02"))
     congress = CongressFactory(cooperative=coop, fiscal_year=2024, held_date=date(2025, 3, 20))
     congress_document = CongressDocument.objects.create(
         congress=congress,

@@ -191,7 +191,7 @@ def test_a_seeders_rows_do_not_depend_on_which_seeders_ran_before_it(demo):
 
 def test_bench_queries_counts_each_page_at_demo_size_and_at_scale_and_keeps_the_data(demo, tmp_path):
     # The demo size is never empty: an empty list skips its prefetch queries and would count fewer.
-    unit = AdministrativeUnit.objects.get(name="Xã Ninh Quới")
+    unit = AdministrativeUnit.objects.get(code="956-02")
     for n in range(2):
         Cooperative.objects.create(name=f"Hợp tác xã Mẫu {n}", slug=f"htx-mau-{n}", unit=unit, sector="crops")
     _seed()
@@ -225,7 +225,7 @@ def test_every_bench_page_is_a_real_route_and_its_login_a_demo_account(demo):
 def test_placeholders_pick_demo_rows_not_scale_ones(demo):
     from ops.bench import pages
 
-    unit = AdministrativeUnit.objects.get(name="Xã Ninh Quới")
+    unit = AdministrativeUnit.objects.get(code="956-02")
     Cooperative.objects.create(name="Hợp tác xã Mẫu", slug="htx-mau", unit=unit, sector="crops")
     article_save(article=Article(category=Category.objects.get(), title="Tin mẫu", status="published"))
     _seed()
@@ -268,7 +268,7 @@ def test_reset_removes_what_an_older_demo_hung_on_the_scale_agencies_and_units(d
     # cooperatives on a scale commune and notified to one.
     district = Agency.objects.filter(unit__code__startswith="SCALE-", kind=Agency.Kind.DISTRICT_PC).first()
     commune = AdministrativeUnit.objects.filter(code__startswith="SCALE-", level="commune").first()
-    elsewhere = AdministrativeUnit.objects.get(name="Xã Ninh Quới")
+    elsewhere = AdministrativeUnit.objects.get(code="956-02")
     assignment(district)
     CooperativeFactory(unit=commune)
     CooperativeFactory(unit=elsewhere, notified_commune=commune)

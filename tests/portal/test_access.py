@@ -5,7 +5,7 @@ from portal.models import AdministrativeUnit
 def test_a_district_officer_sees_their_district_and_its_communes_only(officer_hong_dan):
     scope = user_scope(officer_hong_dan)
     hong_dan = AdministrativeUnit.objects.get(name="Huyện Hồng Dân")
-    ninh_quoi = AdministrativeUnit.objects.get(name="Xã Ninh Quới")
+    ninh_quoi = AdministrativeUnit.objects.get(code="956-02")
     dong_hai = AdministrativeUnit.objects.get(name="Huyện Đông Hải")
     gah_hao = AdministrativeUnit.objects.get(name="Thị trấn Gành Hào")
 
@@ -65,7 +65,7 @@ def test_an_officers_scope_costs_one_query_once_the_unit_tree_is_cached(officer_
     user = _fresh(officer_hong_dan)
     with django_assert_num_queries(1):  # the user's groups; the unit tree comes from the cache
         scope = user_scope(user)
-    assert scope.sees_unit(AdministrativeUnit.objects.get(name="Xã Ninh Quới").pk)
+    assert scope.sees_unit(AdministrativeUnit.objects.get(code="956-02").pk)
 
 
 def test_the_cached_unit_tree_follows_a_new_commune_and_a_moved_agency(officer_hong_dan):

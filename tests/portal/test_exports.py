@@ -17,7 +17,7 @@ from import_export.admin import ExportMixin
 from cooperatives.models import Congress, YearlyFigure
 from directives.services import report_transition
 from portal.exports import safe_cell, unescape_cell
-from portal.models import AdministrativeUnit, Agency, User
+from portal.models import AdministrativeUnit, Agency, UnitMapping, User
 from tests.directives.factories import filled_report, report_request
 from tests.fund.factories import CooperativeFactory, MemberFactory, ProductFactory, booked_loan
 from tests.properties import examples
@@ -80,6 +80,10 @@ def evil_world(demo, fund_officer, officer_hong_dan, alliance_staff):
     district = AdministrativeUnit.objects.create(code="T-EVIL", name=EVIL[2], level="district")
     commune = AdministrativeUnit.objects.create(code="T-EVIL-1", name=EVIL[3], level="commune", parent=district)
     coop = CooperativeFactory(name=EVIL[0], unit=commune, address=EVIL[1], registration_code="=1+1")
+    merged = AdministrativeUnit.objects.create(
+        code="T-EVIL-0", name=EVIL[1], level="commune", parent=district, valid_to=date(2025, 6, 30)
+    )
+    UnitMapping.objects.create(old_unit=merged, new_unit=commune, note=EVIL[2])
     YearlyFigure.objects.create(cooperative=coop, year=2023, members_official=12, profit=Decimal(-5_000_000))
     Congress.objects.create(cooperative=coop, kind="annual", fiscal_year=2023, held_date=date(2024, 3, 1))
     product = ProductFactory(name=EVIL[2], code="@sp")
@@ -101,6 +105,7 @@ SPREADSHEET_ROUTES = {
     "cooperatives:import_template",
     "directives:province_request_xlsx",
     "directives:scorecard_xlsx",
+    "admin:portal_unitmapping_sheet",
 }
 
 
@@ -141,6 +146,9 @@ def test_no_export_of_any_app_or_the_admin_carries_a_formula(client, evil_world,
     files.append(("district scorecard", "xlsx", client.get("/bao-cao/dia-ban/chi-so.xlsx")))
     files.append(("loan book template", "xlsx", client.get("/quy-ho-tro/quan-ly/nhap-so-vay/", {"mau": "1"})))
     files.append(("portfolio", "xlsx", client.get("/quy-ho-tro/bao-cao/", {"ngay": "30/06/2024", "xuat": "xlsx"})))
+    today_map = {"ngay": "30/06/2024", "xuat": "xlsx", "ban_do": "hien-nay"}
+    files.append(("portfolio, today's map", "xlsx", client.get("/quy-ho-tro/bao-cao/", today_map)))
+    files.append(("unit mapping", "xlsx", client.get("/admin/portal/unitmapping/xuat.xlsx")))
     files.extend(_admin_exports(client))
 
     assert any(where.startswith("/admin/fund/loan/") for where, _, _ in files)

@@ -189,6 +189,7 @@ auth.group                       -      -      -
 portal.administrativeunit        -      -      vacd
 portal.unitchange                -      -      va
 portal.agencychange              -      -      va
+portal.unitmapping               -      -      vacd
 portal.agency                    v      -      vacd
 portal.user                      -      -      v
 portal.sitesettings              -      -      vc
@@ -256,6 +257,8 @@ ADMIN_PAGE_RIGHT = {
     "auth_user_password_change": "c",  # UserAdmin: set another user's password
     "preview": "c",  # ArticleAdmin: the public page of the article as saved (GET) or as the form holds it (POST)
     "preview_add": "post",  # ArticleAdmin: the add form's unsaved article, POST only
+    "propose": "post",  # UnitMappingAdmin: propose rows from the conversion table, POST only
+    "sheet": "vfile",  # UnitMappingAdmin: the table as a spreadsheet, to those who may view it
     "": "redirect",
 }
 
@@ -382,7 +385,16 @@ def build_world():
     from directives.services import letter_issue, report_get_or_create
     from fund.models import Appraisal, LoanDocument, RelatedCooperative
     from ops.management.commands.load_demo import demo_modules
-    from portal.models import AdministrativeUnit, Agency, AgencyChange, SecurityEvent, TrustedRoot, UnitChange, User
+    from portal.models import (
+        AdministrativeUnit,
+        Agency,
+        AgencyChange,
+        SecurityEvent,
+        TrustedRoot,
+        UnitChange,
+        UnitMapping,
+        User,
+    )
     from portal.official import issued_render
     from public.models import Category, ContactMessage, Poll, Tag
     from tests.cooperatives.factories import CongressFactory, CooperativeFactory
@@ -405,8 +417,8 @@ def build_world():
     }
     officer = {"A": users["hongdan"], "B": users["donghai"]}
     commune = {
-        "A": AdministrativeUnit.objects.get(name="Xã Ninh Quới"),
-        "B": AdministrativeUnit.objects.get(name="Xã Long Điền"),
+        "A": AdministrativeUnit.objects.get(code="956-02"),
+        "B": AdministrativeUnit.objects.get(code="960-02"),
     }
 
     w.cooperative, w.congress_document, w.report, w.report_file, w.assignment = {}, {}, {}, {}, {}
@@ -512,6 +524,7 @@ def build_world():
         kind="merge", effective_on=date(2025, 7, 1), legal_source="QĐ 1/QĐ-UBND", after=agency["A"]
     )
     agencies_merged.before.set([agency["A"], agency["B"]])
+    UnitMapping.objects.update_or_create(old_unit=commune["A"], defaults={"new_unit": commune["B"], "note": "Thử"})
     Reminder.objects.create(agency=agency["A"], key="matrix", subject="Nhắc", body="Nhắc hạn", link="/bao-cao/")
     _axes_and_device_rows(users["quantri"])
 
@@ -727,6 +740,8 @@ def _admin_model_requests(world, route):
             expected[role] = "405"
         elif need == "redirect":
             expected[role] = "302"
+        elif need == "vfile":
+            expected[role] = "file" if set(rights) & {"v", "c"} else "403"
         else:
             allowed = need in rights or (need == "v" and "c" in rights)  # Django: change implies view
             # Django's history page looks the row up before it checks the right, so a row outside the user's

@@ -4,7 +4,7 @@ X-Forwarded-For, the address counted is the one the first of our proxies saw."""
 import ipaddress
 
 import pytest
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -43,25 +43,26 @@ def _request(remote: str, hops: list[str]):
     chain=st.lists(balancers, min_size=0, max_size=2),
     entry=st.integers(min_value=0, max_value=2),
 )
-def test_forged_entries_on_the_left_never_win(settings, forged, client, chain, entry):
+def test_forged_entries_on_the_left_never_win(forged, client, chain, entry):
     """client -> balancers (chain) -> nginx (127.0.0.1) -> Django, trusting every hop we run: the client is found
     whether it came through every balancer or reached a later one (or nginx) directly."""
-    settings.PORTAL_TRUSTED_PROXIES = TRUSTED
-    settings.PORTAL_TRUSTED_PROXY_COUNT = len(chain) + 1
-    skipped = min(entry, len(chain))
-    # Each proxy appends the address it saw: the first appends the client, each next one the proxy before it.
-    hops = [*forged, client, *chain[skipped:]]
-    assert security.client_ip(_request("127.0.0.1", hops)) == client
+    # override_settings per example, not pytest-django's `settings`: each of its assignments stacks one more
+    # override for the whole test, and thousands of examples (make fuzz) overflowed the stack.
+    with override_settings(PORTAL_TRUSTED_PROXIES=TRUSTED, PORTAL_TRUSTED_PROXY_COUNT=len(chain) + 1):
+        skipped = min(entry, len(chain))
+        # Each proxy appends the address it saw: the first appends the client, each next one the proxy before it.
+        hops = [*forged, client, *chain[skipped:]]
+        assert security.client_ip(_request("127.0.0.1", hops)) == client
 
 
 @hsettings(max_examples=examples(200))
 @given(forged=forged, client=clients, balancer=balancers)
-def test_a_balancer_then_nginx_with_a_count_of_two(settings, forged, client, balancer):
-    settings.PORTAL_TRUSTED_PROXIES = ["127.0.0.1", "::1", "10.0.0.0/8", "fd00:10::/64"]
-    settings.PORTAL_TRUSTED_PROXY_COUNT = 2
-    assert security.client_ip(_request("127.0.0.1", [*forged, client, balancer])) == client
-    # Not through nginx at all (gunicorn on TCP reached straight): REMOTE_ADDR, whatever the header says.
-    assert security.client_ip(_request(client, [*forged, balancer])) == client
+def test_a_balancer_then_nginx_with_a_count_of_two(forged, client, balancer):
+    trusted = ["127.0.0.1", "::1", "10.0.0.0/8", "fd00:10::/64"]
+    with override_settings(PORTAL_TRUSTED_PROXIES=trusted, PORTAL_TRUSTED_PROXY_COUNT=2):
+        assert security.client_ip(_request("127.0.0.1", [*forged, client, balancer])) == client
+        # Not through nginx at all (gunicorn on TCP reached straight): REMOTE_ADDR, whatever the header says.
+        assert security.client_ip(_request(client, [*forged, balancer])) == client
 
 
 def test_networks_are_accepted_in_the_list(settings):

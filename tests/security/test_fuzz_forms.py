@@ -29,6 +29,7 @@ from directives.models import ReportRequest
 from fund import loanbook
 from fund.models import Loan
 from fund.views import ACTIONS as LOAN_ACTIONS
+from portal.text import normalise
 from public.models import Article, Page, Poll
 from tests.directives.factories import report_request as make_report_request
 from tests.fund.factories import CooperativeFactory as FundCooperativeFactory
@@ -78,14 +79,16 @@ def fields(names, *, extra=True):
 
 
 def assert_kept(response, data, keep):
-    """A form shown again still holds the text the user typed (escaped, as the template renders it)."""
+    """A form shown again still holds the text the user typed, as every form cleans it (portal.text.normalise:
+    control characters dropped, spaces collapsed) and escaped as the template renders it."""
     if response.status_code not in (200, 400):
         return
     page = response.content.decode()
     for name in keep:
         value = data.get(name)
-        if isinstance(value, str) and value.strip() and f'name="{name}"' in page:
-            assert escape(value) in page, f"{name} lost what was typed"
+        shown = normalise(value) if isinstance(value, str) else ""
+        if shown and f'name="{name}"' in page:
+            assert escape(shown) in page, f"{name} lost what was typed"
 
 
 # --- The world the pages need -----------------------------------------------------------------------------------------
@@ -204,6 +207,15 @@ def test_no_form_or_filter_answers_500_to_random_input(target, client, world):
         assert_kept(response, data, keep)
 
     attack()
+
+
+def test_a_search_for_a_lone_control_character_keeps_the_cleaned_words(client, world):
+    """Found by `make fuzz`: a query of one ESC character; the form shows what it cleaned the query to (nothing)."""
+    for typed in ("\x1b", "hợp tác\x1bxã", "\x00 lúa"):
+        response = send(client, world, "search", {"q": typed, "kind": "", "page": ""})
+        assert response.status_code == 200
+        assert_kept(response, {"q": typed}, ["q"])
+    assert 'value="hợp tácxã"' in send(client, world, "search", {"q": "hợp tác\x1bxã"}).content.decode()
 
 
 # --- The admin's add forms and changelists, as a superuser ---------------------------------------------------------

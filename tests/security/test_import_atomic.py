@@ -99,7 +99,7 @@ def figure_rows(code: str, bad: dict | None = None) -> tablib.Dataset:
 def _existing_cooperative():
     from tests.cooperatives.factories import CooperativeFactory
 
-    return CooperativeFactory(unit=AdministrativeUnit.objects.get(name="Xã Ninh Quới"), registration_code="1900123456")
+    return CooperativeFactory(unit=AdministrativeUnit.objects.get(code="956-02"), registration_code="1900123456")
 
 
 @pytest.mark.parametrize(

@@ -126,10 +126,10 @@ def _congress_reminders(request):
     from tests.cooperatives.factories import CongressFactory, CooperativeFactory
 
     request.getfixturevalue("officer_hong_dan")
-    coop = CooperativeFactory(unit=AdministrativeUnit.objects.get(name="Xã Ninh Quới"))
+    coop = CooperativeFactory(unit=AdministrativeUnit.objects.get(code="956-02"))
     CongressFactory(cooperative=coop, kind=Congress.Kind.TERM, held_date=date(2024, 1, 10))
     CongressFactory(cooperative=coop, fiscal_year=2024, held_date=date(2025, 3, 1))  # fiscal 2025 due 30/04/2026
-    # One reminder, e-mailed to the district officer and the alliance staff: 3.
+    # One reminder, e-mailed to the 2022 district's officer, today's commune officer and the alliance staff: 4.
     return [], lambda: CongressReminder.objects.count() + len(mail.outbox)
 
 
@@ -297,7 +297,7 @@ CASES = {
     "directives.send_deadline_reminders": (_deadline_reminders, 1),
     "directives.send_weekly_digests": (_weekly_digests, 1),
     "directives.send_staff_digests": (_staff_digests, 1),
-    "cooperatives.tasks.send_congress_reminders": (_congress_reminders, 3),
+    "cooperatives.tasks.send_congress_reminders": (_congress_reminders, 4),
     "cooperatives.tasks.import_check": (_import_check, 1),
     "cooperatives.tasks.import_apply": (_import_apply, 1),
 }

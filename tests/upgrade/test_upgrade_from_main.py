@@ -223,7 +223,20 @@ def test_a_database_made_at_the_previous_main_keeps_every_row_and_gets_the_new_s
     # and a signing certificate for each of the 19 issuing agencies; the issued documents of the 4 half-year reports
     # that database holds as sent (reports_issue_missing) and the alliance's reminder letter to the 4 units whose
     # report had not arrived, with the register's counters (4 units and the alliance, 2022) and the notifications.
+    # Today's tier: Cà Mau's 64 communes, the 31 old communes placed on today's map (and their history), UBND Xã
+    # Ninh Quới with its officer `ninhquoi` (a role group, 2 signatories, a signing certificate) and the 2026
+    # report request sent to it.
     demo_since = {
+        "portal_administrativeunit": 64,
+        "portal_unitmapping": 31,
+        "portal_historicalunitmapping": 31,
+        "portal_agency": 1,
+        "portal_user": 1,
+        "portal_user_groups": 1,
+        "directives_reportrequest": 1,
+        "directives_historicalreportrequest": 2,
+        "directives_reportrequest_agencies": 1,
+        "directives_historicalreportrequest_agencies": 1,
         "portal_registercounter": 5,
         "portal_issueddocument": 5,
         "portal_issueddocument_addressed_to": 4,
@@ -231,10 +244,10 @@ def test_a_database_made_at_the_previous_main_keeps_every_row_and_gets_the_new_s
         "portal_attachment": 1,
         "portal_article": 2,
         "portal_historicalarticle": 2,
-        "portal_signatory": 2 * after["portal_agency"],
+        "portal_signatory": 2 * (after["portal_agency"] + 1),
         "portal_trustedroot": 1,
         "portal_dailyvisit": new_days,
-        "portal_signingcertificate": 19,
+        "portal_signingcertificate": 20,
         "directives_document": 1,
         "directives_historicaldocument": 1,
         "directives_documentfile": 1,
