@@ -85,7 +85,7 @@ def test_a_cooperative_registered_in_2023_is_not_counted_in_2022(client, allianc
     with today_is(date(2022, 12, 31)):
         home = client.get("/")
         assert home.context["coop_totals"] == {"htx": 1, "tht": 0}
-        assert "Số liệu đến ngày 31/12/2022 (chưa giải thể, phá sản)." in home.content.decode()
+        assert "Số liệu đến ngày 31/12/2022 (chưa giải thể, phá sản), theo huyện" in home.content.decode()
         assert client.get("/hop-tac-xa/quan-ly/").context["counts"]["total"] == 1
 
 
