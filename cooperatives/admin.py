@@ -62,7 +62,8 @@ class GradeFilter(admin.SimpleListFilter):
         return Grade.choices
 
     def queryset(self, request, queryset):
-        if self.value():
+        # Only a grade it offers: anything else in the address (a NUL byte, which PostgreSQL refuses) is ignored.
+        if self.value() in Grade.values:
             year = Evaluation.objects.order_by("-year").values_list("year", flat=True).first()
             return queryset.filter(evaluations__year=year, evaluations__grade=self.value())
         return queryset
