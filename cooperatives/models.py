@@ -23,6 +23,7 @@ from portal.extract import ExtractedText
 from portal.models import AdministrativeUnit, Agency
 from portal.search import Searchable
 from portal.storage import PrivateFile, PrivateStorage, generated_name, private_file_field
+from portal.unitmap import UNKNOWN, area_today
 from portal.uploads import UploadValidator
 
 # Luật HTX 2023 applies to fiscal years ending on or after the day it came into force.
@@ -307,6 +308,17 @@ class Cooperative(Searchable):
     def is_term_congress_overdue(self, on: date) -> bool:
         due = self.next_term_congress_due(on)
         return due is not None and due < on
+
+    def place(self, areas: dict | None = None) -> dict:
+        """Where the cooperative is today (its commune on today's map, portal.unitmap), and the unit it was
+        registered in with that unit's last day when it has since been merged away (empty otherwise). A list passes
+        `areas` (portal.unitmap.today_areas(), read once for the page)."""
+        area = areas.get(self.unit_id, UNKNOWN) if areas is not None else area_today(self.unit_id)
+        unit = self.unit
+        registered = ", ".join(u.name for u in (unit, unit.parent) if u is not None and u.level != "province")
+        if area.id == unit.pk:
+            return {"today": area.address, "before": "", "until": None}
+        return {"today": area.address if area.id else "", "before": registered, "until": unit.valid_to}
 
     def shows(self, field: str) -> bool:
         """Whether `field` may appear on the public profile (personal phone and ID numbers never do)."""

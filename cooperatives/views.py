@@ -23,7 +23,7 @@ from portal.pagecache import NOTHING, anonymous_page, understands
 from portal.pdf import pdf_response
 from portal.storage import attachment_response, wants_inline
 from portal.tasks import publish_on_commit
-from portal.unitmap import area_today
+from portal.unitmap import today_areas
 from portal.uploads import display_name
 
 from . import services, tasks
@@ -62,7 +62,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     rows = filterset.qs if filterset.is_valid() else qs.none()
     key = f"directory:{query_key(request.GET)}:{_today(request)}"  # the board and accounts filters move by date
     page_obj = CachedCountPaginator(rows, PAGE_SIZE, count_key=key).get_page(request.GET.get("page"))
-    ctx = {"filter": filterset, "page_obj": page_obj, "count": page_obj.paginator.count}
+    ctx = {"filter": filterset, "page_obj": page_obj, "count": page_obj.paginator.count, "areas": today_areas()}
     return render(request, "cooperatives/directory.html", ctx)
 
 
@@ -76,19 +76,9 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         "evaluation": cooperative.evaluations.order_by("-year").first(),
         "can_see_internal": user_scope(request.user).sees_unit(cooperative.unit_id),
         "is_pilot": cooperative.is_pilot_cooperative(),
-        **_place(cooperative),
+        "place": cooperative.place(),
     }
     return render(request, "cooperatives/profile.html", ctx)
-
-
-def _place(cooperative) -> dict:
-    """Where the cooperative is today, and where it was registered when that unit has since been merged away."""
-    area = area_today(cooperative.unit_id)
-    unit = cooperative.unit
-    registered = ", ".join(u.name for u in (unit, unit.parent) if u is not None and u.level != "province")
-    if area.id == unit.pk:
-        return {"place_today": area.address, "place_before": ""}
-    return {"place_today": area.address if area.id else "", "place_before": registered, "place_until": unit.valid_to}
 
 
 def _with_board(qs):
@@ -274,7 +264,7 @@ def registry_list(request: HttpRequest) -> HttpResponse:
     filterset = RegistryFilter(request.GET, queryset=qs.select_related("unit__parent").order_by("name"))
     rows = filterset.qs if filterset.is_valid() else qs.none()
     page_obj = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    ctx = {"filter": filterset, "page_obj": page_obj, "count": page_obj.paginator.count}
+    ctx = {"filter": filterset, "page_obj": page_obj, "count": page_obj.paginator.count, "areas": today_areas()}
     return render(request, "cooperatives/registry_list.html", ctx, status=200 if filterset.is_valid() else 400)
 
 

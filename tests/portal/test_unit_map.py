@@ -247,6 +247,7 @@ def test_the_directory_filters_by_todays_commune_and_finds_a_cooperative_by_its_
     elsewhere = _registered("960-02", date(2019, 1, 1))
     listed = client.get(reverse("cooperatives:directory"), {"xa": _unit("31849").pk}).content.decode()
     assert old.name in listed and elsewhere.name not in listed
+    assert "Xã Ninh Quới, Tỉnh Cà Mau (trước 7/2025: Xã Ninh Quới A, Huyện Hồng Dân)" in listed
     found = client.get(reverse("cooperatives:directory"), {"q": "ninh quoi a"}).content.decode()
     assert old.name in found
 
