@@ -177,8 +177,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def _dashboard(request: HttpRequest, scope, qs) -> HttpResponse:
     today = timezone.localdate()
-    registry = registry_as_of(today, units=_units(scope))
-    counts = registry.summary()
+    today_map = request.GET.get("ban_do") == TODAY_MAP  # the chart by area on today's communes
+    registry = registry_as_of(today, units=_units(scope), today_map=today_map)
+    counts = {**registry.summary(), "today_map": today_map}
     year = latest_evaluation_year()
     ctx = {
         "today": today,

@@ -239,6 +239,21 @@ def test_a_commune_officer_of_today_sees_the_cooperatives_of_the_communes_merged
     assert not Cooperative.objects.for_user(stranger).filter(pk__in=[c.pk for c in mine]).exists()
 
 
+def test_the_dashboard_draws_its_areas_on_either_map_with_the_same_total(client, demo, alliance_staff):
+    for code, day in (("956-02", date(2018, 1, 1)), ("956-03", date(2019, 1, 1)), ("960-02", date(2018, 1, 1))):
+        _registered(code, day)
+    officer = User.objects.get(username="ninhquoi")
+    for user, then_areas, today_areas_ in (
+        (alliance_staff, {"Huyện Hồng Dân": 2, "Huyện Đông Hải": 1}, {"Xã Ninh Quới": 2, "Xã Long Điền": 1}),
+        (officer, {"Huyện Hồng Dân": 2}, {"Xã Ninh Quới": 2}),
+    ):
+        client.force_login(user)
+        then = client.get(reverse("cooperatives:dashboard")).context["counts"]
+        now = client.get(reverse("cooperatives:dashboard"), {"ban_do": "hien-nay"}).context["counts"]
+        assert dict(then["by_unit"]) == then_areas and dict(now["by_unit"]) == today_areas_
+        assert then["total"] == now["total"] == sum(then_areas.values())
+
+
 def test_the_directory_filters_by_todays_commune_and_finds_a_cooperative_by_its_old_commune(client, demo):
     old = _registered("956-03", date(2019, 1, 1))
     Cooperative.objects.filter(pk=old.pk).update(name="Hợp tác xã Lúa Tôm Kinh Xáng")
