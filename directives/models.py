@@ -312,9 +312,10 @@ class TaskAssignment(models.Model):
         return self.extended_deadline or self.task.deadline
 
     def status(self, on: date | None = None) -> str:
+        """The status on `on` (today by default): an assignment completed after `on` was still open that day."""
         on = on or timezone.localdate()
         due = self.due_date
-        if self.completed_on:
+        if self.completed_on and self.completed_on <= on:
             return self.Status.DONE_ON_TIME if due is None or self.completed_on <= due else self.Status.DONE_LATE
         return self.Status.IN_PROGRESS if due is None or on <= due else self.Status.OVERDUE
 

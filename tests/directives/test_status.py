@@ -20,6 +20,10 @@ DEADLINE = date(2022, 6, 30)
         (None, date(2022, 7, 1), S.OVERDUE),
         (date(2022, 6, 30), date(2022, 8, 1), S.DONE_ON_TIME),
         (date(2022, 7, 1), date(2022, 8, 1), S.DONE_LATE),
+        # On a day before its completion the assignment was still open: overdue then, done later.
+        (date(2022, 9, 15), date(2022, 7, 31), S.OVERDUE),
+        (date(2022, 9, 15), date(2022, 6, 1), S.IN_PROGRESS),
+        (date(2022, 9, 15), date(2022, 9, 15), S.DONE_LATE),
     ],
 )
 def test_task_status_at_the_deadline_boundaries(hong_dan, completed_on, on, expected):
