@@ -1,5 +1,7 @@
 from django import forms
 
+from portal.unitmap import TODAY_MAP
+
 from .importing import validate_import_file
 from .resources import RESOURCES
 
@@ -17,9 +19,6 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         validate_import_file(upload)
         return upload
-
-
-TODAY_MAP = "hien-nay"
 
 
 class ReportForm(forms.Form):

@@ -36,7 +36,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate
 
-from portal.unitmap import THEN_MAP_LABEL, TODAY_MAP_LABEL, area_today
+from portal.unitmap import THEN_MAP_LABEL, TODAY_MAP_LABEL, UNKNOWN, area_key, area_today, today_areas
 
 from .models import (
     BOARD_POSTS,
@@ -83,6 +83,11 @@ def status_on(on: date):
 
 def registered_by(on: date) -> Q:
     return Q(certificate_date__isnull=True) | Q(certificate_date__lte=on)
+
+
+# The row of the district-level table for the cooperatives registered in a commune directly under the province (the
+# communes of today, since the districts ended on 30/6/2025): no district is theirs.
+SINCE_DISTRICTS_LABEL = "Các xã, phường từ 01/7/2025 (không thuộc huyện)"
 
 
 def _district(part: str):
@@ -202,8 +207,14 @@ def registry_as_of(on: date, *, units: Iterable[int] | None = None, today_map: b
         qs.annotate(
             as_status=status_on(on),
             district_id=_district("id"),
-            district_code=_district("code"),
-            district_name=_district("name"),
+            district_code=Case(  # that row last
+                When(unit__level="commune", unit__parent__level="province", then=Value("~")),
+                default=_district("code"),
+            ),
+            district_name=Case(
+                When(unit__level="commune", unit__parent__level="province", then=Value(SINCE_DISTRICTS_LABEL)),
+                default=_district("name"),
+            ),
         )
         .values("district_id", "district_code", "district_name", "kind", "sector", "as_status")
         .annotate(n=Count("pk", output_field=IntegerField()))
@@ -244,11 +255,12 @@ def year_end(year: int) -> date:
     return date(year, 12, 31)
 
 
-def registered_between(start: date, end: date, *, kinds=None, units=None) -> dict[int, int]:
-    """Registrations from `start` to `end` per district id: the registry on `end` less the one the day before
-    `start`, whatever the status (a cooperative founded and dissolved within the period was still founded)."""
-    after = registry_as_of(end, units=units)
-    before = registry_as_of(start - timedelta(days=1), units=units)
+def registered_between(start: date, end: date, *, kinds=None, units=None, today_map=False) -> dict[int, int]:
+    """Registrations from `start` to `end` per district id (with `today_map`, per commune of today's map): the
+    registry on `end` less the one the day before `start`, whatever the status (a cooperative founded and dissolved
+    within the period was still founded)."""
+    after = registry_as_of(end, units=units, today_map=today_map)
+    before = registry_as_of(start - timedelta(days=1), units=units, today_map=today_map)
     out = defaultdict(int)
     for registry, sign in ((after, 1), (before, -1)):
         for g in registry.groups:
@@ -466,18 +478,23 @@ def scorecard_filter(qs, condition: str, *, on: date):
     return qs.filter(operating).filter(Exists(trained))
 
 
-def scorecard_counts(*, on: date) -> dict[str, dict[int, int]]:
-    """For each scorecard condition, the number of cooperatives meeting it per district id (one query each)."""
+def scorecard_counts(*, on: date, today_map: bool = False) -> dict[str, dict]:
+    """For each scorecard condition, the number of cooperatives meeting it per district id (one query each); with
+    `today_map`, per commune of today's map (portal.unitmap: the unit's Area id, UNKNOWN's code "~" for a unit whose
+    place today nobody has said), the same cooperatives re-aggregated."""
     out = {}
+    areas = today_areas() if today_map else None
     for condition in SCORECARD_CONDITIONS:
-        rows = (
-            scorecard_filter(Cooperative.objects.all(), condition, on=on)
-            .annotate(district_id=_district("id"))
-            .values("district_id")
-            .annotate(n=Count("pk", distinct=True))
-            .order_by()
-        )
-        out[condition] = {r["district_id"]: r["n"] for r in rows}
+        qs = scorecard_filter(Cooperative.objects.all(), condition, on=on)
+        if areas is None:
+            rows = qs.annotate(district_id=_district("id")).values("district_id").annotate(n=Count("pk", distinct=True))
+            out[condition] = {r["district_id"]: r["n"] for r in rows.order_by()}
+            continue
+        counts: dict = {}
+        for r in qs.values("unit_id").annotate(n=Count("pk", distinct=True)).order_by():
+            key = area_key(areas.get(r["unit_id"], UNKNOWN))
+            counts[key] = counts.get(key, 0) + r["n"]
+        out[condition] = counts
     return out
 
 

@@ -23,13 +23,13 @@ from portal.pagecache import NOTHING, anonymous_page, understands
 from portal.pdf import pdf_response
 from portal.storage import attachment_response, wants_inline
 from portal.tasks import publish_on_commit
-from portal.unitmap import today_areas
+from portal.unitmap import TODAY_MAP, today_areas
 from portal.uploads import display_name
 
 from . import services, tasks
 from .charts import bar_chart, column_chart
 from .filters import CooperativeFilter, RegistryFilter, accounts_year, latest_evaluation_year
-from .forms import TODAY_MAP, ImportForm, ReportForm
+from .forms import ImportForm, ReportForm
 from .models import CongressDocument, Cooperative, ImportJob, InvestmentSource, Notice, PilotInvestment, SizeClass
 from .pilots import investment_outcomes, totals_by_year_and_source
 from .resources import RESOURCES

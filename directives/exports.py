@@ -63,7 +63,7 @@ def scorecard_workbook(card) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Chỉ số theo địa bàn"
-    sheet.append(safe_row([f"Bảng chỉ số theo địa bàn tính đến ngày {vn_date(card.on)}"]))
+    sheet.append(safe_row([f"Bảng chỉ số theo địa bàn tính đến ngày {vn_date(card.on)}, {card.map_label}"]))
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([])
     sheet.append(safe_row(FLAT_HEADERS))

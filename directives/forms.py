@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
+from portal.unitmap import TODAY_MAP
 from portal.uploads import UploadField
 
 from . import official
@@ -223,6 +224,12 @@ class ScorecardForm(forms.Form):
         error_messages={"invalid": "Ngày chưa đúng: hãy nhập theo dạng ngày/tháng/năm, ví dụ 05/12/2026."},
     )
 
+    ban_do = forms.ChoiceField(
+        label="Chia theo",
+        required=False,
+        choices=[("", "Huyện (địa giới tại ngày tính)"), (TODAY_MAP, "Xã, phường hiện nay")],
+    )
+
     def clean_ngay(self):
         value = self.cleaned_data["ngay"]
         if value and value.year < 2000:
@@ -233,6 +240,9 @@ class ScorecardForm(forms.Form):
 
     def day(self):
         return (self.cleaned_data.get("ngay") if self.is_valid() else None) or timezone.localdate()
+
+    def today_map(self) -> bool:
+        return self.is_valid() and self.cleaned_data.get("ban_do") == TODAY_MAP
 
 
 class SignatureCheckForm(forms.Form):

@@ -125,9 +125,12 @@ class Source:
 REGISTRY_LIST_URL = "/hop-tac-xa/quan-ly/danh-sach/"
 
 
-def prefill_sources(codes, *, district_id: int | None, period_start: date, period_end: date) -> dict[str, Source]:
+def prefill_sources(
+    codes, *, district_id: int | None, period_start: date, period_end: date, commune_id: int | None = None
+) -> dict[str, Source]:
     """For each prefillable indicator, where its figure comes from (`district_id`: the agency's district, whose
-    registry list the link opens; None for a province-wide agency, whose list is the whole province's)."""
+    registry list the link opens; `commune_id`: a commune of today's map, whose list holds the communes merged into
+    it too; neither for a province-wide agency, whose list is the whole province's)."""
     start, end = f"{period_start:%d/%m/%Y}", f"{period_end:%d/%m/%Y}"
     texts = {
         "on": f"Theo sổ đăng ký HTX ngày {end}",
@@ -144,7 +147,8 @@ def prefill_sources(codes, *, district_id: int | None, period_start: date, perio
         if query is not None and query.get("chi_so") == "new" and period_start != date(period_end.year, 1, 1):
             query = None  # the list's "new" counts from 1 January: it is the figure only for a period from then
         if query is not None:
-            params = {**({"unit": district_id} if district_id else {}), **query, "ngay": end}
+            area = {"unit": district_id} if district_id else {"xa": commune_id} if commune_id else {}
+            params = {**area, **query, "ngay": end}
             url = f"{REGISTRY_LIST_URL}?{urlencode(params)}"
         out[item.code] = Source(texts[item.source], url)
     return out

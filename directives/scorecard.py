@@ -19,6 +19,7 @@ from django.utils import timezone
 from cooperatives.selectors import new_cooperative_targets, scorecard_counts
 from fund.selectors import Arrears, arrears_by_district
 from portal.models import AdministrativeUnit, Agency
+from portal.unitmap import THEN_MAP_LABEL, TODAY_MAP, TODAY_MAP_LABEL, UNKNOWN, area_key, today_areas
 
 from .models import Report, ReportRequest, TaskAssignment
 
@@ -86,13 +87,20 @@ def districts_in_force(on: date) -> tuple[list[AdministrativeUnit], date | None]
     return list(districts.filter(started, valid_to=ended)), ended
 
 
-def _agency_districts() -> dict[int, int]:
-    """Each agency's district id (a commune agency belongs to its district)."""
+def _agency_districts(today_map: bool = False) -> dict[int, int | str | None]:
+    """Each agency's row key: its district id (a commune agency belongs to its district); with `today_map`, a commune
+    committee's commune on today's map (portal.unitmap.area_key), and None for every other agency (a department, a
+    district committee: their figures count in the province's total only, no commune of today is theirs)."""
     out = {}
+    areas = today_areas() if today_map else None
     for agency_id, unit_id, level, parent_id in Agency.objects.values_list(
         "pk", "unit_id", "unit__level", "unit__parent_id"
     ):
-        out[agency_id] = parent_id if level == AdministrativeUnit.Level.COMMUNE and parent_id else unit_id
+        commune = level == AdministrativeUnit.Level.COMMUNE
+        if areas is not None:
+            out[agency_id] = area_key(areas.get(unit_id, UNKNOWN)) if commune else None
+        else:
+            out[agency_id] = parent_id if commune and parent_id else unit_id
     return out
 
 
@@ -107,10 +115,11 @@ class ReportRow:
     on_time: bool
 
 
-def report_rows(on: date, *, district_id: int | None = None) -> list[ReportRow]:
+def report_rows(on: date, *, district_id: int | None = None, today_map: bool = False) -> list[ReportRow]:
     """The reports owed for the year's requests whose deadline passed before `on`, one per (request, agency), with
-    whether the first submission came by the deadline; those of one district's agencies when given."""
-    districts = _agency_districts()
+    whether the first submission came by the deadline; those of one district's agencies when given (with
+    `today_map`, of one commune of today's map)."""
+    districts = _agency_districts(today_map)
     through = (
         ReportRequest.agencies.through.objects.filter(
             reportrequest__deadline__year=on.year, reportrequest__deadline__lt=on
@@ -134,9 +143,10 @@ def report_rows(on: date, *, district_id: int | None = None) -> list[ReportRow]:
     return rows
 
 
-def task_rows(on: date, *, district_id: int | None = None) -> list[tuple[TaskAssignment, str]]:
-    """The agencies' task assignments with their status on `on` (TaskAssignment.status)."""
-    districts = _agency_districts()
+def task_rows(on: date, *, district_id: int | None = None, today_map: bool = False) -> list[tuple[TaskAssignment, str]]:
+    """The agencies' task assignments with their status on `on` (TaskAssignment.status), those of one district's
+    agencies when given (with `today_map`, of one commune of today's map)."""
+    districts = _agency_districts(today_map)
     assignments = TaskAssignment.objects.select_related("task__document", "agency").order_by(
         "task__deadline", "task__pk", "agency__name"
     )
@@ -184,21 +194,60 @@ class Scorecard:
     rows: list[Row]
     total: Row
     units_ended: date | None = None  # the rows are units that ended on this day (none has replaced them yet)
+    today_map: bool = False  # the rows are today's communes, every figure re-aggregated onto them
+
+    @property
+    def map_label(self) -> str:
+        return TODAY_MAP_LABEL if self.today_map else THEN_MAP_LABEL
 
 
 def _link(name: str, params: dict) -> str:
     return f"{reverse(name)}?{urlencode({k: v for k, v in params.items() if v is not None})}"
 
 
-def scorecard(on: date, *, own_unit_ids=frozenset(), linked=lambda unit_id: True, loans_linked=True) -> Scorecard:
+def _targets_today(targets: dict[int, int]) -> dict:
+    """The year's targets of communes, filed under their commune of today; a district's target has no commune of
+    today and counts in the province's total only."""
+    areas = today_areas()
+    communes = set(
+        AdministrativeUnit.objects.filter(pk__in=targets, level=AdministrativeUnit.Level.COMMUNE).values_list(
+            "pk", flat=True
+        )
+    )
+    out: dict = {}
+    for unit_id, n in targets.items():
+        key = area_key(areas.get(unit_id, UNKNOWN)) if unit_id in communes else None
+        out[key] = out.get(key, 0) + n
+    return out
+
+
+def _today_rows(keys) -> list[tuple[str, int | str]]:
+    """(name, key) of the rows of today's map: each commune in force today that has a figure, by code, then the
+    units whose place today nobody has said."""
+    ids = {k for k in keys if isinstance(k, int)}
+    units = AdministrativeUnit.objects.filter(pk__in=ids).order_by("code").values_list("name", "pk")
+    rows = list(units)
+    if UNKNOWN.code in keys:
+        rows.append((UNKNOWN.name, UNKNOWN.code))
+    return rows
+
+
+def scorecard(
+    on: date, *, own_unit_ids=frozenset(), linked=lambda unit_id: True, loans_linked=True, today_map: bool = False
+) -> Scorecard:
     """The scorecard on `on`. `linked(unit_id)` says whether the viewer may open a district's lists (None: the
-    province), `loans_linked` whether they may open the loan book at all."""
+    province), `loans_linked` whether they may open the loan book at all. With `today_map` the rows are the communes
+    of today's map, the same cooperatives, loans and commune committees' reports and tasks re-aggregated onto them
+    (portal.unitmap); what belongs to no commune of today (a department's report, a district's target) counts in the
+    province's total only, on either map."""
     day = on.strftime("%d/%m/%Y")
-    counts = scorecard_counts(on=on)
+    counts = scorecard_counts(on=on, today_map=today_map)
     targets = new_cooperative_targets(year=on.year)
-    arrears = arrears_by_district(on)
+    if today_map:
+        targets = _targets_today(targets)
+    arrears = arrears_by_district(on, today_map=today_map)
     reports, tasks = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
-    agency_district = _agency_districts()
+    agency_district = _agency_districts(today_map)
     for row in report_rows(on):
         key = agency_district.get(row.agency.pk)
         reports[key][0] += row.on_time
@@ -209,14 +258,18 @@ def scorecard(on: date, *, own_unit_ids=frozenset(), linked=lambda unit_id: True
         tasks[key][1] += status == TaskAssignment.Status.OVERDUE
 
     def build(name, unit_id, pick):
-        may = linked(unit_id)
-        unit = {"don_vi": unit_id}
+        # A row of today's map is filed under its commune's id, or UNKNOWN's code: no list filters by "unknown",
+        # so that row's figures are not links.
+        may = linked(unit_id) and not isinstance(unit_id, str)
+        area = "xa" if today_map else "unit"
+        unit = {"xa" if today_map else "don_vi": unit_id}
 
         def registry(condition):
-            params = {"unit": unit_id, "chi_so": condition, "ngay": day}
+            params = {area: unit_id, "chi_so": condition, "ngay": day}
             return _link("cooperatives:registry_list", params) if may else ""
 
         def directive(view, **extra):
+            extra = {**extra, "ban_do": TODAY_MAP} if today_map else extra
             return _link(f"directives:{view}", {**unit, "ngay": day, **extra}) if may else ""
 
         row = Row(name, unit_id, own=unit_id in own_unit_ids)
@@ -233,7 +286,7 @@ def scorecard(on: date, *, own_unit_ids=frozenset(), linked=lambda unit_id: True
         row.figures["tasks_done"] = Figure(pick(tasks, index=0), directive("scorecard_tasks", trang_thai="done"))
         row.figures["tasks_overdue"] = Figure(pick(tasks, index=1), directive("scorecard_tasks", trang_thai="overdue"))
         row.arrears = pick(arrears, arrears=True)
-        loans = {**unit, "qua_han": "true", "ngay": day}
+        loans = {"xa" if today_map else "don_vi": unit_id, "qua_han": "true", "ngay": day}
         row.figures["arrears"] = Figure(
             len(row.arrears.loan_ids), _link("fund:loan_list", loans) if may and loans_linked else ""
         )
@@ -262,10 +315,15 @@ def scorecard(on: date, *, own_unit_ids=frozenset(), linked=lambda unit_id: True
             return sum(v[index] for v in values)
         return sum(values)
 
-    units, ended = districts_in_force(on)
-    rows = [build(unit.name, unit.pk, one(unit.pk)) for unit in units]
+    if today_map:
+        keys = {k for mapping in (*counts.values(), targets, arrears, reports, tasks) for k in mapping} - {None}
+        rows = [build(name, key, one(key)) for name, key in _today_rows(keys)]
+        ended = None
+    else:
+        units, ended = districts_in_force(on)
+        rows = [build(unit.name, unit.pk, one(unit.pk)) for unit in units]
     total = build("Toàn tỉnh", None, everything)
-    return Scorecard(on, rows, total, units_ended=ended)
+    return Scorecard(on, rows, total, units_ended=ended, today_map=today_map)
 
 
 def chart(title: str, items, *, suffix: str = "", peak=None) -> dict:

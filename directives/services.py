@@ -27,6 +27,7 @@ from portal.notify import mail_on_commit, notify
 from portal.official import document_issue, issued_for
 from portal.signatures import SIGNED_STATES, signature_check
 from portal.text import normalise_multiline
+from portal.unitmap import unit_and_merged_ids
 from portal.verify import VerificationReport, verify_pdf
 
 from . import official, selectors
@@ -208,7 +209,7 @@ def report_get_or_create(*, request: ReportRequest, agency: Agency) -> Report:
         return report
     values = prefill_values(
         request.indicator_codes,
-        unit_ids=agency.unit.descendant_ids(),
+        unit_ids=unit_and_merged_ids(agency.unit),
         period_start=request.period_start,
         period_end=request.period_end,
     )

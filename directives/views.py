@@ -31,6 +31,7 @@ from portal.pdf import pdf_bytes_response, pdf_response
 from portal.security import client_ip
 from portal.signatures import SignatureState
 from portal.storage import attachment_response, wants_inline
+from portal.unitmap import TODAY_MAP, unit_and_merged_ids
 
 from . import exports, official, scorecard, selectors, services
 from .filters import DocumentFilter
@@ -271,7 +272,7 @@ def _prefilled(report, report_request, agency):
         return {v.code: v.prefilled for v in report.values.all()}
     return prefill_values(
         report_request.indicator_codes,
-        unit_ids=agency.unit.descendant_ids(),
+        unit_ids=unit_and_merged_ids(agency.unit),
         period_start=report_request.period_start,
         period_end=report_request.period_end,
     )
@@ -282,6 +283,7 @@ def _sources(report_request, agency):
     return prefill_sources(
         report_request.indicator_codes,
         district_id=unit.pk if unit.level == AdministrativeUnit.Level.DISTRICT else None,
+        commune_id=unit.pk if unit.level == AdministrativeUnit.Level.COMMUNE and unit.valid_to is None else None,
         period_start=report_request.period_start,
         period_end=report_request.period_end,
     )
@@ -651,14 +653,19 @@ def _scorecard(request):
         own_unit_ids=frozenset() if scope.everything else scope.unit_ids,
         linked=lambda unit_id: scope.everything or unit_id in scope.unit_ids,
         loans_linked=request.user.has_perm("fund.view_loan"),
+        today_map=form.today_map(),
     )
     return form, card
+
+
+def _scorecard_query(card) -> str:
+    return urlencode({"ngay": _day(card.on), **({"ban_do": TODAY_MAP} if card.today_map else {})})
 
 
 @login_required
 def scorecard_page(request):
     form, card = _scorecard(request)
-    ctx = {"form": form, "card": card, "charts": scorecard.charts(card), "query": urlencode({"ngay": _day(card.on)})}
+    ctx = {"form": form, "card": card, "charts": scorecard.charts(card), "query": _scorecard_query(card)}
     return render(request, "directives/scorecard.html", ctx, status=400 if form.errors else 200)
 
 
@@ -684,12 +691,14 @@ def _day(on):
 
 
 def _scorecard_list_args(request):
-    """The district (None: the province) and the date of a list behind a scorecard figure, within the user's scope."""
+    """The district (None: the province; with `ban_do=hien-nay`, the commune of today's map given as `xa`), the
+    date, and whether the rows are on today's map, of a list behind a scorecard figure, within the user's scope."""
     scope = _scorecard_scope(request.user)
     form = ScorecardForm(request.GET or None)
     if form.errors:
         raise Http404
-    raw = request.GET.get("don_vi") or None
+    today_map = form.today_map()
+    raw = request.GET.get("xa" if today_map else "don_vi") or None
     unit = None
     if raw is not None:
         if not raw.isdigit():
@@ -697,13 +706,13 @@ def _scorecard_list_args(request):
         unit = get_object_or_404(AdministrativeUnit, pk=int(raw))
     if not (scope.everything or (unit is not None and unit.pk in scope.unit_ids)):
         raise Http404
-    return unit, form.day()
+    return unit, form.day(), today_map
 
 
 @login_required
 def scorecard_reports(request):
-    unit, on = _scorecard_list_args(request)
-    rows = scorecard.report_rows(on, district_id=unit.pk if unit else None)
+    unit, on, today_map = _scorecard_list_args(request)
+    rows = scorecard.report_rows(on, district_id=unit.pk if unit else None, today_map=today_map)
     on_time = request.GET.get("dung_han") == "1"
     if on_time:
         rows = [row for row in rows if row.on_time]
@@ -713,11 +722,11 @@ def scorecard_reports(request):
 
 @login_required
 def scorecard_tasks(request):
-    unit, on = _scorecard_list_args(request)
+    unit, on, today_map = _scorecard_list_args(request)
     wanted = request.GET.get("trang_thai") or ""
     if wanted not in ("", "done", "overdue"):
         raise Http404
-    rows = scorecard.task_rows(on, district_id=unit.pk if unit else None)
+    rows = scorecard.task_rows(on, district_id=unit.pk if unit else None, today_map=today_map)
     if wanted == "done":
         rows = [(a, s) for a, s in rows if s in scorecard.DONE]
     elif wanted == "overdue":

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from portal.models import AdministrativeUnit
 from portal.search import filter_search
+from portal.unitmap import units_in_today
 
 from .models import Loan, LoanProduct
 from .selectors import loans_in_arrears
@@ -23,6 +24,14 @@ class LoanFilter(django_filters.FilterSet):
         method="in_unit",
         empty_label="Tất cả địa bàn",
     )
+    xa = django_filters.ModelChoiceFilter(
+        label="Xã, phường hiện nay",
+        queryset=AdministrativeUnit.objects.filter(
+            level=AdministrativeUnit.Level.COMMUNE, valid_to__isnull=True, parent__valid_to__isnull=True
+        ).order_by("name"),
+        method="in_today",
+        empty_label="Tất cả xã, phường",
+    )
     qua_han = django_filters.BooleanFilter(
         label="Quá hạn trên 30 ngày",
         method="in_arrears",
@@ -32,7 +41,7 @@ class LoanFilter(django_filters.FilterSet):
 
     class Meta:
         model = Loan
-        fields = ["q", "status", "product", "don_vi", "qua_han"]
+        fields = ["q", "status", "product", "don_vi", "xa", "qua_han"]
 
     def search(self, queryset, name, value):
         return filter_search(queryset, value)
@@ -40,6 +49,10 @@ class LoanFilter(django_filters.FilterSet):
     def in_unit(self, queryset, name, unit):
         units = AdministrativeUnit.objects.filter(pk=unit.pk) | unit.children.all()
         return queryset.filter(cooperative__unit__in=units)
+
+    def in_today(self, queryset, name, unit):
+        """Borrowers registered in today's commune or in a commune since merged into it (portal.unitmap)."""
+        return queryset.filter(cooperative__unit_id__in=units_in_today([unit.pk]))
 
     def as_of(self, queryset, name, value):
         return queryset  # read by in_arrears

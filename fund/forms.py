@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from portal.forms import ModelMultipleChoiceField
 from portal.models import Agency
+from portal.unitmap import TODAY_MAP
 from portal.uploads import UploadField
 
 from .models import Appraisal
@@ -130,7 +131,7 @@ class ReportForm(forms.Form):
     ban_do = forms.ChoiceField(
         label="Bảng theo địa bàn",
         required=False,
-        choices=[("", "Theo huyện (địa giới đến 30/6/2025)"), ("hien-nay", "Theo xã, phường hiện nay")],
+        choices=[("", "Theo huyện (địa giới đến 30/6/2025)"), (TODAY_MAP, "Theo xã, phường hiện nay")],
     )
 
     def clean(self):

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from portal.unitmap import UNKNOWN, area_key, today_areas
+
 from .models import Appraisal, Disbursement, Loan
 from .reports import lines_from_snapshots
 
@@ -35,14 +37,19 @@ class Arrears:
         return (self.at_risk * 100 / self.outstanding).quantize(Decimal("0.1"))
 
 
-def arrears_by_district(on: date) -> dict[int, Arrears]:
-    """PAR30 per district id on `on`, from the same lines as the fund's portfolio report (a fixed number of queries)."""
+def arrears_by_district(on: date, *, today_map: bool = False) -> dict[int | str, Arrears]:
+    """PAR30 per district id on `on`, from the same lines as the fund's portfolio report (a fixed number of queries);
+    with `today_map`, per commune of today's map (portal.unitmap.area_key of the borrower's unit)."""
     lines, _stored = lines_from_snapshots(on)
     outstanding, at_risk, ids = defaultdict(Decimal), defaultdict(Decimal), defaultdict(list)
+    areas = today_areas() if today_map else None
     for line in lines:
         if line.status == Loan.Status.WRITTEN_OFF:
             continue
-        district = line.district.pk
+        if areas is None:
+            district = line.district.pk
+        else:
+            district = area_key(areas.get(line.loan.cooperative.unit_id, UNKNOWN))
         outstanding[district] += line.outstanding_principal
         if line.days_past_due > 30:
             at_risk[district] += line.outstanding_principal

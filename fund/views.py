@@ -21,6 +21,7 @@ from portal.models import SiteSettings
 from portal.pagecache import NOTHING, anonymous_page
 from portal.pdf import pdf_response
 from portal.storage import attachment_response, wants_inline
+from portal.unitmap import TODAY_MAP
 
 from . import exports, forms, loanbook, reports, services
 from .filters import LoanFilter
@@ -211,7 +212,7 @@ def report(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         on = form.cleaned_data.get("ngay") or today
         start = form.cleaned_data.get("tu_ngay")
-        today_map = form.cleaned_data.get("ban_do") == "hien-nay"
+        today_map = form.cleaned_data.get("ban_do") == TODAY_MAP
     data = reports.portfolio(on, start=start, today_map=today_map) if not form.errors else reports.portfolio(today)
     fmt = request.GET.get("xuat")
     if fmt == "xlsx" and not form.errors:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from . import versioned
 from .models import AdministrativeUnit, Agency
 from .roles import AGENCY_OFFICER, ALLIANCE_STAFF, FUND_OFFICER
-from .unitmap import units_in_today
+from .unitmap import unit_and_merged_ids
 
 PROVINCE_WIDE_GROUPS = {ALLIANCE_STAFF, FUND_OFFICER}
 
@@ -52,10 +52,7 @@ def agency_unit_ids(agency_id: int) -> frozenset[int]:
         agency = Agency.objects.select_related("unit").get(pk=agency_id)
         if not agency.is_active:
             return frozenset()
-        ids = agency.unit.descendant_ids()
-        if agency.unit.valid_to is None:  # a unit of today: the retired ones that lie in it now are its records too
-            ids |= units_in_today(ids)
-        return frozenset(ids)
+        return frozenset(unit_and_merged_ids(agency.unit))
 
     return versioned.cached("units", f"portal:scope:agency:{agency_id}", build)
 

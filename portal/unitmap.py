@@ -45,6 +45,7 @@ class Area:
 
 UNKNOWN = Area(None, "~", "Chưa xác định địa bàn hiện nay")
 TODAY_MAP_LABEL = "theo địa giới hiện nay"
+TODAY_MAP = "hien-nay"  # the value of a page's `ban_do` parameter that asks for today's map
 THEN_MAP_LABEL = "theo địa giới tại thời điểm báo cáo"
 
 
@@ -86,6 +87,11 @@ def today_areas() -> dict[int, Area]:
     return versioned.cached("units", f"portal:unitmap:areas:{timezone.localdate():%Y%m%d}", _build_areas)
 
 
+def area_key(area: Area) -> int | str:
+    """The key a table by today's map files a figure under: the area's unit id, or UNKNOWN's code ("~")."""
+    return area.id if area.id is not None else area.code
+
+
 def area_today(unit_id: int | None) -> Area:
     return today_areas().get(unit_id, UNKNOWN) if unit_id is not None else UNKNOWN
 
@@ -95,6 +101,15 @@ def units_in_today(area_ids) -> set[int]:
     commune, and the commune itself)."""
     wanted = set(area_ids)
     return {pk for pk, area in today_areas().items() if area.id in wanted}
+
+
+def unit_and_merged_ids(unit: AdministrativeUnit) -> set[int]:
+    """`unit` and every unit below it and, for a unit in force, the retired ones that lie in it today: the units whose
+    records are that unit's (a commune's committee reports on the cooperatives of the communes merged into it)."""
+    ids = unit.descendant_ids()
+    if unit.valid_to is None:
+        ids |= units_in_today(ids)
+    return ids
 
 
 def former_units(unit_id: int) -> list[AdministrativeUnit]:

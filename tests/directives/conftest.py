@@ -19,6 +19,17 @@ def directives_demo(demo):
 
 
 @pytest.fixture
+def full_demo(demo):
+    """The registry's, the fund's and the directives' demo rows (what the scorecard counts)."""
+    from cooperatives import demo as cooperatives_demo
+    from directives import demo as directives_demo
+    from fund import demo as fund_demo
+
+    for module in (cooperatives_demo, fund_demo, directives_demo):
+        module.load(StringIO())
+
+
+@pytest.fixture
 def hong_dan(demo):
     return Agency.objects.get(name="Ủy ban nhân dân Huyện Hồng Dân")
 
