@@ -202,31 +202,44 @@ def congress_compliance(queryset, *, on: date) -> dict:
 
 
 def targets_by_unit(*, year: int, scope) -> list[dict]:
-    """New cooperatives and unions founded in `year` per district against the district's target.
+    """New cooperatives and unions founded in `year` against the targets of the units they were set for.
 
-    One row per district the scope covers, counted over that whole district: a district officer sees their own
-    row, province staff every district's. A row with another district's target and only one's own count would read
-    as the other district having founded nothing.
+    Until 2025 targets were set per district; since the districts ended (01/7/2025), per commune of today. The rows
+    are the districts the scope covers (when the year has district targets, or no targets at all), each counted over
+    the whole district as it stood, then the communes of today the scope covers that have a target for the year, each
+    counted over its area today (the communes merged into it too). A district officer sees their own row, a commune
+    officer their commune's, province staff all of them. A row with another unit's target and only one's own count
+    would read as the other unit having founded nothing.
     """
     units = None if scope.everything else scope.unit_ids
-    founded = registered_between(date(year, 1, 1), year_end(year), kinds=HTX_AND_UNIONS, units=units)
+    start, end = date(year, 1, 1), year_end(year)
     targets = {t.unit_id: t.new_cooperatives for t in UnitTarget.objects.filter(year=year)}
-    districts = AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.DISTRICT).order_by("code")
+    levels = dict(AdministrativeUnit.objects.filter(pk__in=targets).values_list("pk", "level"))
+    Level = AdministrativeUnit.Level
+    rows = []
+    if not targets or Level.DISTRICT in levels.values():
+        districts = AdministrativeUnit.objects.filter(level=Level.DISTRICT).order_by("code")
+        if not scope.everything:
+            districts = districts.filter(pk__in=scope.unit_ids)
+        founded = registered_between(start, end, kinds=HTX_AND_UNIONS, units=units)
+        rows += [(unit, founded.get(unit.pk, 0)) for unit in districts]
+    communes = AdministrativeUnit.objects.filter(
+        pk__in=[pk for pk, level in levels.items() if level == Level.COMMUNE], valid_to__isnull=True
+    ).order_by("code")
     if not scope.everything:
-        districts = districts.filter(pk__in=scope.unit_ids)
-    result = []
-    for unit in districts:
-        target = targets.get(unit.pk, 0)
-        done = founded.get(unit.pk, 0)
-        result.append(
-            {
-                "unit": unit.name,
-                "target": target,
-                "done": done,
-                "percent": min(100, round(100 * done / target)) if target else 0,
-            }
-        )
-    return result
+        communes = communes.filter(pk__in=scope.unit_ids)
+    if communes:
+        founded = registered_between(start, end, kinds=HTX_AND_UNIONS, units=units, today_map=True)
+        rows += [(unit, founded.get(unit.pk, 0)) for unit in communes]
+    return [
+        {
+            "unit": unit.name,
+            "target": targets.get(unit.pk, 0),
+            "done": done,
+            "percent": min(100, round(100 * done / targets[unit.pk])) if targets.get(unit.pk) else 0,
+        }
+        for unit, done in rows
+    ]
 
 
 def boards_trained(queryset, *, year: int, registry) -> dict:

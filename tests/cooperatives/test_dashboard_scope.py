@@ -51,6 +51,43 @@ def test_province_staff_see_every_districts_row_counted_over_that_district(clien
     assert rows["Huyện Hồng Dân"] == (1, 2) and rows["Huyện Đông Hải"] == (2, 3) and rows["Huyện Hòa Bình"] == (0, 0)
 
 
+@pytest.fixture
+def commune_targets(units, hong_dan_commune):
+    """This year's targets set per commune of today (since the districts ended): Xã Ninh Quới of Cà Mau, made in
+    2025 of Xã Ninh Quới and Xã Ninh Quới A of Hồng Dân, founded 2 of 3 (one in each); Xã Long Điền 0 of 1."""
+    from portal.models import AdministrativeUnit
+
+    year = timezone.localdate().year
+    ninh_quoi = AdministrativeUnit.objects.get(code="31849")
+    today_long_dien = AdministrativeUnit.objects.filter(name="Xã Long Điền", valid_to__isnull=True).get()
+    UnitTarget.objects.create(unit=ninh_quoi, year=year, new_cooperatives=3)
+    UnitTarget.objects.create(unit=today_long_dien, year=year, new_cooperatives=1)
+    CooperativeFactory(unit=ninh_quoi, certificate_date=date(year, 2, 3))
+    CooperativeFactory(unit=AdministrativeUnit.objects.get(code="956-03"), certificate_date=date(year, 1, 9))
+    CooperativeFactory(unit=hong_dan_commune, certificate_date=date(year - 1, 3, 1))  # last year: not counted
+    return year
+
+
+def test_targets_set_per_commune_of_today_are_counted_over_the_communes_merged_into_it(
+    client, commune_targets, alliance_staff
+):
+    from portal.models import User
+
+    rows = _targets(client, alliance_staff)
+    # No district has a target this year: the districts' rows give way to the communes that have one.
+    assert rows == {"Xã Ninh Quới": (2, 3), "Xã Long Điền": (0, 1)}
+    assert _targets(client, User.objects.get(username="ninhquoi")) == {"Xã Ninh Quới": (2, 3)}
+
+
+def test_a_year_with_district_and_commune_targets_lists_both(client, targets, commune_targets, alliance_staff):
+    rows = _targets(client, alliance_staff)
+    assert list(rows)[: len(DISTRICTS)] == DISTRICTS
+    # Hồng Dân as it stood: its Xã Ninh Quới and Xã Ninh Quới A founded one each this year; today's Xã Ninh Quới
+    # holds both, and the one registered in it since.
+    assert rows["Huyện Hồng Dân"] == (2, 2)
+    assert rows["Xã Ninh Quới"] == (3, 3)
+
+
 def test_no_table_or_chart_on_a_district_officers_dashboard_names_another_district(client, officer_hong_dan):
     from cooperatives import demo as cooperatives_demo
 

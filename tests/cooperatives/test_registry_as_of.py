@@ -395,3 +395,18 @@ def test_days_before_the_first_dated_status_count_as_active(hong_dan_commune):
     assert registry_as_of(date(2020, 2, 1)).count(statuses=["active"]) == 1
     assert registry_as_of(date(2020, 2, 2)).count(statuses=["inactive"]) == 1
     assert registry_as_of(date(2020, 2, 2) + timedelta(days=400)).count(statuses=["inactive"]) == 1
+
+
+def test_a_cooperative_registered_in_a_commune_of_today_has_its_own_row_on_the_district_table(demo):
+    """Since 01/7/2025 a commune lies directly under the province: on the table by district it is counted on a row
+    that says so, last, not under the province's name; on today's map, in its commune."""
+    from cooperatives.selectors import SINCE_DISTRICTS_LABEL
+
+    commune = AdministrativeUnit.objects.get(code="31849")  # Xã Ninh Quới, Tỉnh Cà Mau
+    old = AdministrativeUnit.objects.get(code="956-03")  # Xã Ninh Quới A, Huyện Hồng Dân (until 30/6/2025)
+    CooperativeFactory(unit=commune, certificate_date=date(2026, 3, 2))
+    CooperativeFactory(unit=old, certificate_date=date(2019, 5, 6))
+    then = registry_as_of(date(2026, 6, 30))
+    assert then.by_district() == [("Huyện Hồng Dân", 1), (SINCE_DISTRICTS_LABEL, 1)]
+    today = registry_as_of(date(2026, 6, 30), today_map=True)
+    assert today.by_district() == [("Xã Ninh Quới", 2)]
