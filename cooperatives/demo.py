@@ -4,6 +4,7 @@ and trainings. Deterministic (seeded random); every person is invented. Idempote
 and a cooperative's children are only made when the cooperative itself is new."""
 
 import random
+from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -11,9 +12,11 @@ from dateutil.relativedelta import relativedelta
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
+from portal.demo import RETIRED_ON
 from portal.models import AdministrativeUnit, Agency
 from portal.scale import MARK as SCALE_MARK
 from portal.search import fold
+from portal.unitmap import today_areas
 
 from .models import (
     AGRICULTURE_SECTORS,
@@ -115,6 +118,8 @@ SECTOR_DEPARTMENTS = {
 def load_sector_departments() -> None:
     for name, sectors in SECTOR_DEPARTMENTS.items():
         agency = Agency.objects.filter(name=name).first()
+        while agency is not None and agency.successor_id:  # merged since (portal.agencychanges): its successor's
+            agency = agency.successor
         for sector in sectors if agency else []:
             SectorDepartment.objects.get_or_create(sector=sector, agency=agency)
 
@@ -145,11 +150,17 @@ def load(out) -> None:
             seq += 1
             commune = communes[district.pk][(round_no + 2) % len(communes[district.pk])]
             created += _group(rng, seq, district, commune)
+    # Targets: 2025's set per district in January 2025; since the districts ended, per commune of today (one or two
+    # new cooperatives for each commune that has the demo's cooperatives).
     for district in districts:
-        for year, extra in ((TODAY.year, 0), (TODAY.year - 1, 1)):
-            UnitTarget.objects.get_or_create(
-                unit=district, year=year, defaults={"new_cooperatives": TARGETS.get(district.code, 2) + extra}
-            )
+        UnitTarget.objects.get_or_create(
+            unit=district, year=TODAY.year - 1, defaults={"new_cooperatives": TARGETS.get(district.code, 2) + 1}
+        )
+    areas = today_areas()
+    units = Cooperative.objects.exclude(unit__code__startswith=SCALE_MARK).values_list("unit_id", flat=True)
+    held = Counter(areas[unit_id].id for unit_id in units)
+    for area_id, n in sorted((k, v) for k, v in held.items() if k is not None):
+        UnitTarget.objects.get_or_create(unit_id=area_id, year=TODAY.year, defaults={"new_cooperatives": 1 + (n >= 6)})
     # The in-app reminders the daily beat task would have made by the demo's today (no e-mail from a demo load).
     reminders = congress_reminders_send(on=TODAY, send_email=False)
     out.write(f"Hợp tác xã, tổ hợp tác: {Cooperative.objects.count()} (mới {created}); nhắc đại hội mới: {reminders}")
@@ -189,6 +200,10 @@ def _cooperative(rng, seq, district, commune, criteria) -> int:
     capital = Decimal(rng.randint(2, 300)) * 10 * MILLION
     # The legal representative is the board's chair who is also director (the director in the reduced form).
     representative = _name(rng)
+    unit, address = commune, f"{hamlet}, {commune.name}, {district.name}, tỉnh Bạc Liêu"
+    if certificate > RETIRED_ON:  # registered since the districts ended: in the commune of today
+        unit = AdministrativeUnit.objects.get(pk=today_areas()[commune.pk].id)
+        address = f"{hamlet}, {unit.name}, tỉnh Cà Mau"
     cooperative, was_created = Cooperative.objects.get_or_create(
         registration_code=code,
         defaults={
@@ -197,8 +212,8 @@ def _cooperative(rng, seq, district, commune, criteria) -> int:
             "slug": slugify(fold(name))[:240] + f"-{seq}",
             "certificate_date": certificate,
             "tax_code": code,
-            "address": f"{hamlet}, {commune.name}, {district.name}, tỉnh Bạc Liêu",
-            "unit": commune,
+            "address": address,
+            "unit": unit,
             "sector": sector,
             "sub_sector": sub_sector,
             "governance_form": GovernanceForm.REDUCED if reduced else GovernanceForm.FULL,

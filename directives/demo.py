@@ -4,7 +4,7 @@ Công văn 1047/UBND-KT and its five tasks (DOMAIN.md), assigned to the departme
 Committees; a 6-month report request for the first half of 2022 in mixed states; about twenty other documents.
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -488,6 +488,7 @@ def load(out) -> None:
     if staff is not None:
         _h1_request(agencies, districts, staff)
         _task_request(tasks[3], agencies, districts, staff)
+    _close_2022(tasks)
     _commune_request()
     out.write(
         f"Văn bản: {Document.objects.count()}, nhiệm vụ: {Task.objects.count()}, "
@@ -629,6 +630,28 @@ def _tasks(cv, agencies, districts) -> dict[int, Task]:
     return tasks
 
 
+# Days from each still-open 2022 assignment's due date to the day its unit reported it done, in turn: some came
+# in before the deadline, most after it, the last in spring 2023.
+CLOSING_OFFSETS = (-9, 14, -2, 37, 61, 5, 88, 23)
+CLOSING_NOTE = "Đã hoàn thành; kết quả báo cáo bằng văn bản gửi Liên minh HTX tỉnh."
+
+
+def _close_2022(tasks) -> None:
+    """The tasks of Công văn 1047 that had a deadline in 2022 were all carried out by spring 2023, some late: the
+    demo's 2022 is history, overdue only on the days it really was (scorecard or task list on a date in 2022). The
+    recurring tasks (no deadline) go on."""
+    open_items = (
+        TaskAssignment.objects.filter(task__in=tasks.values(), task__deadline__year=2022, completed_on__isnull=True)
+        .select_related("task")
+        .order_by("task__order", "agency__name")
+    )
+    for index, item in enumerate(open_items):
+        done = item.due_date + timedelta(days=CLOSING_OFFSETS[index % len(CLOSING_OFFSETS)])
+        TaskAssignment.objects.filter(pk=item.pk).update(
+            completed_on=done, status_changed_on=done, progress_note=item.progress_note or CLOSING_NOTE
+        )
+
+
 def _h1_request(agencies, districts, staff) -> None:
     request, created = ReportRequest.objects.get_or_create(
         title=H1_TITLE,
@@ -695,6 +718,73 @@ def _commune_request() -> None:
     )
     if created:
         request.agencies.set(Agency.objects.filter(kind=Agency.Kind.COMMUNE_PC, is_active=True))
+    _commune_h1_report()
+
+
+COMMUNE_H1_TITLE = "Báo cáo kinh tế tập thể 6 tháng đầu năm 2026 của UBND cấp xã"
+COMMUNE_H1_NARRATIVE = {
+    "Kết quả đạt được": "Sau sắp xếp đơn vị hành chính, xã đã tiếp nhận hồ sơ các HTX, THT của các xã cũ sáp nhập; "
+    "phối hợp Liên minh HTX tỉnh hướng dẫn các HTX tổ chức Đại hội thành viên thường niên năm 2026.",
+    "Khó khăn, vướng mắc": "Địa chỉ trên giấy chứng nhận đăng ký của nhiều HTX còn ghi tên xã, huyện cũ.",
+    "Đề xuất, kiến nghị": "Đề nghị hướng dẫn HTX cập nhật địa chỉ theo địa giới hành chính mới.",
+}
+
+
+# What the commune typed where the registry has no figure (money in million đồng).
+COMMUNE_H1_FIGURES = {"members": 215, "workers": 64, "revenue": 5_600, "profit": 310, "boards_trained": 2}
+
+
+def _commune_h1_report() -> None:
+    """The half-year report of 2026 that Xã Ninh Quới's committee sent on time and the alliance accepted: today's
+    tier has reports on record, its figures prefilled from the registry on today's map."""
+    request, created = ReportRequest.objects.get_or_create(
+        title=COMMUNE_H1_TITLE,
+        defaults={
+            "kind": ReportRequest.Kind.SEMIANNUAL,
+            "period_start": date(2026, 1, 1),
+            "period_end": date(2026, 6, 30),
+            "deadline": date(2026, 7, 15),
+            "sections": SECTIONS,
+            "indicator_codes": SEMIANNUAL_DEFAULT,
+        },
+    )
+    staff = User.objects.filter(username="lienminh").first()
+    if not created or staff is None:
+        return
+    communes = list(Agency.objects.filter(kind=Agency.Kind.COMMUNE_PC, is_active=True))
+    request.agencies.set(communes)
+    for agency in communes:
+        officer = agency.officers.order_by("username").first()
+        if officer is None:
+            continue
+        report = services.report_get_or_create(request=request, agency=agency)
+        for value in report.values.all():
+            typed = Decimal(COMMUNE_H1_FIGURES.get(value.code, 0))
+            typed *= 1_000_000 if value.code in MONEY_CODES else 1
+            value.value = value.prefilled if value.prefilled is not None else typed
+            value.save(update_fields=["value"])
+        report.narrative = COMMUNE_H1_NARRATIVE
+        report.state = Report.State.ACCEPTED
+        report.updated_by = officer
+        sent, accepted = _at(date(2026, 7, 9)), _at(date(2026, 7, 13), 15)
+        report.first_submitted_at = report.submitted_at = sent
+        report.save()
+        ReportTransition.objects.bulk_create(
+            [
+                ReportTransition(
+                    report=report, action="submit", from_state="draft", to_state="submitted", by=officer, at=sent
+                ),
+                ReportTransition(
+                    report=report,
+                    action="accept",
+                    from_state="submitted",
+                    to_state="accepted",
+                    by=staff,
+                    at=accepted,
+                    comment="Số liệu khớp sổ đăng ký theo địa giới hiện nay.",
+                ),
+            ]
+        )
 
 
 def _task_request(task, agencies, districts, staff) -> None:

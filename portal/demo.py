@@ -8,7 +8,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 
 from . import democa, roles
-from .models import AdministrativeUnit, Agency, Signatory, SiteSettings, User
+from .agencychanges import agency_change_record
+from .models import AdministrativeUnit, Agency, AgencyChange, Signatory, SiteSettings, User
 from .unitmap import mapping_propose
 from .units2025 import units_load
 
@@ -181,13 +182,55 @@ def load(out) -> None:
     out.write(f"Đơn vị hành chính: {AdministrativeUnit.objects.count()}, cơ quan: {Agency.objects.count()}")
 
 
+# The departments of agriculture and of natural resources and environment of Bạc Liêu, merged when the province
+# joined Cà Mau. The demo records the two steps of 2025 (each department of Bạc Liêu merged in March, then with Cà
+# Mau's in July) as the one change that took effect on 01/7/2025.
+MERGED_DEPARTMENTS = [
+    "Sở Nông nghiệp và Phát triển nông thôn tỉnh Bạc Liêu",
+    "Sở Tài nguyên và Môi trường tỉnh Bạc Liêu",
+]
+MERGED_INTO = "Sở Nông nghiệp và Môi trường tỉnh Cà Mau"
+MERGE_SOURCE = (
+    "Nghị quyết số 202/2025/QH15 của Quốc hội về sắp xếp đơn vị hành chính cấp tỉnh (tỉnh Bạc Liêu nhập vào tỉnh "
+    "Cà Mau); các sở của hai tỉnh hợp nhất từ ngày 01/7/2025"
+)
+
+
+def reorganise(out) -> None:
+    """The agencies' reorganisation of 2025, once, after every app's demo rows are in (`manage.py load_demo`): the
+    two departments merge into Cà Mau's department of agriculture and environment, which takes over their officers
+    (the `sonn` login), open appraisals and overseen sectors, while the work they closed in 2022 stays theirs."""
+    if Agency.objects.filter(name=MERGED_INTO).exists():
+        return
+    before = list(Agency.objects.filter(name__in=MERGED_DEPARTMENTS, is_active=True))
+    if len(before) != len(MERGED_DEPARTMENTS):
+        return
+    ca_mau = AdministrativeUnit.objects.get(code="96")
+    after = _agency(MERGED_INTO, "Sở NN&MT", Agency.Kind.DEPARTMENT, ca_mau)
+    after.governing_body, after.letterhead_name = "UBND tỉnh Cà Mau", "Sở Nông nghiệp và Môi trường"
+    after.doc_code, after.head_title, after.place_name = "SNNMT", "Giám đốc", "Cà Mau"
+    after.save()
+    _letterheads_and_signatories()
+    democa.load()
+    change = agency_change_record(
+        kind=AgencyChange.Kind.MERGE,
+        before=before,
+        after=after,
+        effective_on=date(2025, 7, 1),
+        legal_source=MERGE_SOURCE,
+    )
+    moved = change.moves.count()
+    out.write(f"Sắp xếp cơ quan năm 2025: {len(before)} sở hợp nhất vào {after.name}, {moved} việc chuyển sang.")
+
+
 def print_logins(out) -> None:
     if not settings.DEBUG:
         out.write("Tài khoản mẫu đã được tạo (mật khẩu chỉ in ra khi DJANGO_DEBUG bật).")
         return
     out.write(f"Tài khoản mẫu (mật khẩu chung: {settings.DEMO_PASSWORD}):")
+    agencies = dict(User.objects.filter(agency__isnull=False).values_list("username", "agency__name"))
     for username, _full_name, group, agency_name, *_ in DEMO_USERS:
-        out.write(f"  {username:<10} {group or 'Quản trị hệ thống':<18} {agency_name}")
+        out.write(f"  {username:<10} {group or 'Quản trị hệ thống':<18} {agencies.get(username, agency_name)}")
     out.write(f"Mật khẩu chứng thư số thử nghiệm của mỗi cơ quan (để ký số văn bản): {democa.DEMO_PASSPHRASE}")
     # Second factor (docs/security.md): superusers must pass a TOTP code.
     out.write(

@@ -179,4 +179,12 @@ def test_the_directive_task_table_shows_each_agencys_status(client, alliance_sta
     client.force_login(alliance_staff)
     page = client.get("/bao-cao/chi-dao/1047-ubnd-kt/").content.decode()
     assert "Ủy ban nhân dân Huyện Phước Long" in page
-    assert "Hoàn thành đúng hạn" in page and "Hoàn thành quá hạn" in page and "Đang thực hiện quá hạn" in page
+    # The demo's 2022 is history: its tasks with a 2022 deadline were all done by spring 2023, some late; the
+    # recurring ones go on. "Overdue" is true to the day asked: on 31/07/2022 task 2 (due 30/06/2022) was.
+    assert "Hoàn thành đúng hạn" in page and "Hoàn thành quá hạn" in page and "Đang thực hiện trong hạn" in page
+    assert "Đang thực hiện quá hạn" not in page
+    from directives.scorecard import task_rows
+
+    overdue_then = [a for a, status in task_rows(date(2022, 7, 31)) if status == "overdue"]
+    assert overdue_then and {a.task.order for a in overdue_then} == {2}
+    assert not [a for a, status in task_rows(date(2023, 6, 30)) if status == "overdue"]

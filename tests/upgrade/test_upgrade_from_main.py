@@ -225,34 +225,47 @@ def test_a_database_made_at_the_previous_main_keeps_every_row_and_gets_the_new_s
     # report had not arrived, with the register's counters (4 units and the alliance, 2022) and the notifications.
     # Today's tier: Cà Mau's 64 communes, the 31 old communes placed on today's map (and their history), UBND Xã
     # Ninh Quới with its officer `ninhquoi` (a role group, 2 signatories, a signing certificate) and the 2026
-    # report request sent to it.
+    # report request sent to it. Then the half-year report of 2026 it sent (its request, values, transitions, issued
+    # document and register counter), and the merger of 2025: Sở NN&PTNT and Sở TN&MT of Bạc Liêu into Sở Nông nghiệp
+    # và Môi trường tỉnh Cà Mau (a new agency with 2 signatories and a certificate under a demo root of its own, the
+    # change, its 2 agencies before and 11 moves: the officer `sonn`, the sectors they oversee, open appraisals), and
+    # the targets of 2026 set per commune of today (22 communes hold the demo's cooperatives).
     demo_since = {
         "portal_administrativeunit": 64,
         "portal_unitmapping": 31,
         "portal_historicalunitmapping": 31,
-        "portal_agency": 1,
+        "portal_agency": 2,
         "portal_user": 1,
         "portal_user_groups": 1,
-        "directives_reportrequest": 1,
-        "directives_historicalreportrequest": 2,
-        "directives_reportrequest_agencies": 1,
-        "directives_historicalreportrequest_agencies": 1,
-        "portal_registercounter": 5,
-        "portal_issueddocument": 5,
+        "directives_reportrequest": 2,
+        "directives_historicalreportrequest": 6,
+        "directives_reportrequest_agencies": 2,
+        "directives_historicalreportrequest_agencies": 19,
+        "portal_registercounter": 6,
+        "portal_issueddocument": 6,
         "portal_issueddocument_addressed_to": 4,
         "portal_notification": 4,
         "portal_attachment": 1,
         "portal_article": 2,
         "portal_historicalarticle": 2,
-        "portal_signatory": 2 * (after["portal_agency"] + 1),
-        "portal_trustedroot": 1,
+        "portal_signatory": 2 * (after["portal_agency"] + 2),
+        "portal_trustedroot": 2,
         "portal_dailyvisit": new_days,
-        "portal_signingcertificate": 20,
+        "portal_signingcertificate": 21,
         "directives_document": 1,
         "directives_historicaldocument": 1,
         "directives_documentfile": 1,
         "directives_historicaldocumentfile": 1,
         "directives_documentrelation": 1,
+        "directives_report": 1,
+        "directives_historicalreport": 2,
+        "directives_reportvalue": 14,
+        "directives_historicalreportvalue": 28,
+        "directives_reporttransition": 2,
+        "portal_agencychange": 1,
+        "portal_agencychange_before": 2,
+        "portal_agencymove": 11,
+        "cooperatives_unittarget": 22,
     }
     assert {t: n for t, n in counts(old).items() if t != "django_session"} == {
         t: n + demo_since.get(t, 0) for t, n in after.items() if t != "django_session"

@@ -30,4 +30,7 @@ class Command(BaseCommand):
             if hasattr(module, "load_documents"):
                 with transaction.atomic():
                     module.load_documents(self.stdout)
+        # Last, as it happened: the agencies of 2022 reorganised in 2025, their open work moving to the successor.
+        with transaction.atomic():
+            portal_demo.reorganise(self.stdout)
         portal_demo.print_logins(self.stdout)
