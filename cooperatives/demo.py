@@ -156,11 +156,15 @@ def load(out) -> None:
         UnitTarget.objects.get_or_create(
             unit=district, year=TODAY.year - 1, defaults={"new_cooperatives": TARGETS.get(district.code, 2) + 1}
         )
-    areas = today_areas()
-    units = Cooperative.objects.exclude(unit__code__startswith=SCALE_MARK).values_list("unit_id", flat=True)
-    held = Counter(areas[unit_id].id for unit_id in units)
-    for area_id, n in sorted((k, v) for k, v in held.items() if k is not None):
-        UnitTarget.objects.get_or_create(unit_id=area_id, year=TODAY.year, defaults={"new_cooperatives": 1 + (n >= 6)})
+    # A database made by an earlier demo has this year's targets per district already: not a second set.
+    if not UnitTarget.objects.filter(year=TODAY.year, unit__level=AdministrativeUnit.Level.DISTRICT).exists():
+        areas = today_areas()
+        units = Cooperative.objects.exclude(unit__code__startswith=SCALE_MARK).values_list("unit_id", flat=True)
+        held = Counter(areas[unit_id].id for unit_id in units if areas[unit_id].is_commune)
+        for area_id, n in sorted(held.items()):
+            UnitTarget.objects.get_or_create(
+                unit_id=area_id, year=TODAY.year, defaults={"new_cooperatives": 1 + (n >= 6)}
+            )
     # The in-app reminders the daily beat task would have made by the demo's today (no e-mail from a demo load).
     reminders = congress_reminders_send(on=TODAY, send_email=False)
     out.write(f"Hợp tác xã, tổ hợp tác: {Cooperative.objects.count()} (mới {created}); nhắc đại hội mới: {reminders}")
@@ -201,8 +205,9 @@ def _cooperative(rng, seq, district, commune, criteria) -> int:
     # The legal representative is the board's chair who is also director (the director in the reduced form).
     representative = _name(rng)
     unit, address = commune, f"{hamlet}, {commune.name}, {district.name}, tỉnh Bạc Liêu"
-    if certificate > RETIRED_ON:  # registered since the districts ended: in the commune of today
-        unit = AdministrativeUnit.objects.get(pk=today_areas()[commune.pk].id)
+    today = today_areas().get(commune.pk)
+    if certificate > RETIRED_ON and today is not None and today.is_commune:  # since the districts ended: today's
+        unit = AdministrativeUnit.objects.get(pk=today.id)
         address = f"{hamlet}, {unit.name}, tỉnh Cà Mau"
     cooperative, was_created = Cooperative.objects.get_or_create(
         registration_code=code,

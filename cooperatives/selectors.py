@@ -123,7 +123,11 @@ class Registry:
     def map_label(self) -> str:
         return TODAY_MAP_LABEL if self.today_map else THEN_MAP_LABEL
 
-    def count(self, *, kinds: Iterable[str] | None = None, statuses: Iterable[str] = EXISTING, district_id=None) -> int:
+    def count(
+        self, *, kinds: Iterable[str] | None = None, statuses: Iterable[str] = EXISTING, district_id=None, code=None
+    ) -> int:
+        """Cooperatives counted in the groups, of the area `district_id` when given (and of its row `code`: the
+        cooperatives of today's communes share the province's id with those recorded at the province itself)."""
         kinds = None if kinds is None else set(kinds)
         statuses = set(statuses)
         return sum(
@@ -132,6 +136,7 @@ class Registry:
             if g.status in statuses
             and (kinds is None or g.kind in kinds)
             and (district_id is None or g.district_id == district_id)
+            and (code is None or g.district_code == code)
         )
 
     @property

@@ -13,7 +13,7 @@ from portal.access import agency_unit_ids
 from portal.agencychanges import Moved
 from portal.models import AdministrativeUnit, Agency, User
 from portal.notify import mail_on_commit, notify
-from portal.unitmap import area_today
+from portal.unitmap import area_today, today_areas
 
 from .models import (
     AGRICULTURE_SECTORS,
@@ -223,8 +223,14 @@ def targets_by_unit(*, year: int, scope) -> list[dict]:
             districts = districts.filter(pk__in=scope.unit_ids)
         founded = registered_between(start, end, kinds=HTX_AND_UNIONS, units=units)
         rows += [(unit, founded.get(unit.pk, 0)) for unit in districts]
+    # A commune's target counts for the commune it lies in today (one set on a commune merged since moves with it).
+    areas = today_areas()
+    for pk, level in levels.items():
+        area = areas.get(pk)
+        if level == Level.COMMUNE and area is not None and area.is_commune and area.id != pk:
+            targets[area.id] = targets.get(area.id, 0) + targets.pop(pk)
     communes = AdministrativeUnit.objects.filter(
-        pk__in=[pk for pk, level in levels.items() if level == Level.COMMUNE], valid_to__isnull=True
+        pk__in=[pk for pk in targets if pk in areas and areas[pk].is_commune and areas[pk].id == pk]
     ).order_by("code")
     if not scope.everything:
         communes = communes.filter(pk__in=scope.unit_ids)

@@ -1,4 +1,5 @@
-"""The district scorecard: one row per district in force on a date, each figure the count of the list behind it.
+"""The district scorecard: one row per district in force on a date (or, on today's map, per commune of today), each
+figure the count of the list behind it.
 
 The cooperative figures are the registry's conditions (cooperatives.selectors.scorecard_filter), counted per district
 here and filtered by the staff registry list; arrears come from the fund's portfolio lines (fund.selectors); reports
@@ -167,7 +168,7 @@ class Figure:
 @dataclass
 class Row:
     name: str
-    unit_id: int | None
+    unit_id: int | str | None  # a unit's id; None for the province; UNKNOWN's code for "no commune of today known"
     own: bool = False
     figures: dict[str, Figure] = field(default_factory=dict)
     target: int = 0
@@ -206,8 +207,9 @@ def _link(name: str, params: dict) -> str:
 
 
 def _targets_today(targets: dict[int, int]) -> dict:
-    """The year's targets of communes, filed under their commune of today; a district's target has no commune of
-    today and counts in the province's total only."""
+    """The year's targets of communes, filed under their commune of today (as the dashboard's table,
+    cooperatives.services.targets_by_unit); a district's target, or one of a commune whose place today nobody has
+    said, has no commune of today and counts in the province's total only."""
     areas = today_areas()
     communes = set(
         AdministrativeUnit.objects.filter(pk__in=targets, level=AdministrativeUnit.Level.COMMUNE).values_list(
@@ -216,7 +218,8 @@ def _targets_today(targets: dict[int, int]) -> dict:
     )
     out: dict = {}
     for unit_id, n in targets.items():
-        key = area_key(areas.get(unit_id, UNKNOWN)) if unit_id in communes else None
+        area = areas.get(unit_id, UNKNOWN)
+        key = area.id if unit_id in communes and area.is_commune else None
         out[key] = out.get(key, 0) + n
     return out
 

@@ -31,7 +31,7 @@ from portal.pdf import pdf_bytes_response, pdf_response
 from portal.security import client_ip
 from portal.signatures import SignatureState
 from portal.storage import attachment_response, wants_inline
-from portal.unitmap import TODAY_MAP, unit_and_merged_ids
+from portal.unitmap import TODAY_MAP, area_today, unit_and_merged_ids
 
 from . import exports, official, scorecard, selectors, services
 from .filters import DocumentFilter
@@ -698,12 +698,18 @@ def _scorecard_list_args(request):
     if form.errors:
         raise Http404
     today_map = form.today_map()
+    if request.GET.get("don_vi" if today_map else "xa"):  # the other map's area: a list of neither
+        raise Http404
     raw = request.GET.get("xa" if today_map else "don_vi") or None
     unit = None
     if raw is not None:
-        if not raw.isdigit():
+        pk = _version(raw)
+        if pk is None:
             raise Http404
-        unit = get_object_or_404(AdministrativeUnit, pk=int(raw))
+        unit = get_object_or_404(AdministrativeUnit, pk=pk)
+        area = area_today(unit.pk) if today_map else None
+        if area is not None and not (area.is_commune and area.id == unit.pk):
+            raise Http404  # on today's map a row is a commune of today
     if not (scope.everything or (unit is not None and unit.pk in scope.unit_ids)):
         raise Http404
     return unit, form.day(), today_map

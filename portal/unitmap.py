@@ -37,6 +37,7 @@ class Area:
     code: str
     name: str
     within: str = ""
+    is_commune: bool = False  # a commune (xã, phường, đặc khu) under a unit in force: a row of a table by commune
 
     @property
     def address(self) -> str:
@@ -70,7 +71,8 @@ def _build_areas() -> dict[int, Area]:
             unit = units[unit_id]
             if _in_force(unit, today):
                 parent = units.get(unit.parent_id)
-                return Area(unit.pk, unit.code, unit.name, parent.name if parent else "")
+                commune = unit.level == Level.COMMUNE and (parent is None or _in_force(parent, today))
+                return Area(unit.pk, unit.code, unit.name, parent.name if parent else "", commune)
             if unit_id in mapped:
                 unit_id = mapped[unit_id]
                 continue
@@ -84,12 +86,13 @@ def _build_areas() -> dict[int, Area]:
 def today_areas() -> dict[int, Area]:
     """Every unit's id -> its Area on today's map (cached for the day, until units, agencies or the mapping
     change: a unit whose last day has passed leaves the map at midnight)."""
-    return versioned.cached("units", f"portal:unitmap:areas:{timezone.localdate():%Y%m%d}", _build_areas)
+    return versioned.cached("units", f"portal:unitmap:areas2:{timezone.localdate():%Y%m%d}", _build_areas)
 
 
 def area_key(area: Area) -> int | str:
-    """The key a table by today's map files a figure under: the area's unit id, or UNKNOWN's code ("~")."""
-    return area.id if area.id is not None else area.code
+    """The key a table by today's communes files a figure under: the commune's unit id, or UNKNOWN's code ("~") for
+    every other place (unknown, or a unit above the communes, such as a record made at the province itself)."""
+    return area.id if area.is_commune else UNKNOWN.code
 
 
 def area_today(unit_id: int | None) -> Area:

@@ -83,10 +83,10 @@ def _build_home() -> dict:
     counts = [
         {
             "district": name,
-            "htx": registry.count(kinds=HTX_AND_UNIONS, district_id=district_id),
-            "tht": registry.count(kinds=[Cooperative.Kind.GROUP], district_id=district_id),
+            "htx": registry.count(kinds=HTX_AND_UNIONS, district_id=district_id, code=code),
+            "tht": registry.count(kinds=[Cooperative.Kind.GROUP], district_id=district_id, code=code),
         }
-        for district_id, _code, name in registry.districts()
+        for district_id, code, name in registry.districts()
     ]
     counts = [row for row in counts if row["htx"] or row["tht"]]
     return {

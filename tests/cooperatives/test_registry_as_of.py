@@ -410,3 +410,16 @@ def test_a_cooperative_registered_in_a_commune_of_today_has_its_own_row_on_the_d
     assert then.by_district() == [("Huyện Hồng Dân", 1), (SINCE_DISTRICTS_LABEL, 1)]
     today = registry_as_of(date(2026, 6, 30), today_map=True)
     assert today.by_district() == [("Xã Ninh Quới", 2)]
+
+
+def test_the_home_table_counts_a_record_at_the_province_and_one_in_a_commune_of_today_once_each(demo):
+    """Both lie under the province's id (no district is theirs), on rows of their own: neither is counted twice."""
+    from cooperatives.selectors import SINCE_DISTRICTS_LABEL
+    from public.selectors import home_data
+
+    province = AdministrativeUnit.objects.get(code="96")
+    CooperativeFactory(unit=AdministrativeUnit.objects.get(code="31849"), certificate_date=date(2026, 3, 2))
+    CooperativeFactory(unit=province, certificate_date=date(2026, 4, 2))
+    rows = {row["district"]: row["htx"] for row in home_data(use_cache=False)["coop_counts"]}
+    assert rows == {province.name: 1, SINCE_DISTRICTS_LABEL: 1}
+    assert home_data(use_cache=False)["coop_totals"]["htx"] == 2

@@ -142,3 +142,87 @@ def test_on_random_registries_over_old_and_new_communes_both_maps_give_the_same_
             transaction.set_rollback(True)
 
     check()
+
+
+def _queries(client, day=None) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        _card(client, day)
+    return len(captured)
+
+
+def test_the_page_on_todays_map_costs_the_same_queries_whatever_the_number_of_communes_and_cooperatives(
+    client, full_demo, alliance_staff
+):
+    """More communes of today with cooperatives (and old communes merged into them) add rows, not queries."""
+    from cooperatives.models import Sector
+    from portal.models import UnitMapping
+
+    client.force_login(alliance_staff)
+    _queries(client)  # warm the caches (scope, site settings, today's map)
+    small = _queries(client)
+    rows_before = len(_card(client).rows)
+    today = list(
+        AdministrativeUnit.objects.filter(level="commune", valid_to__isnull=True)
+        .exclude(pk__in=[row.unit_id for row in _card(client).rows])
+        .order_by("code")[:5]
+    )
+    district = AdministrativeUnit.objects.get(code="956-02").parent
+    for n, commune in enumerate(today):
+        old = AdministrativeUnit.objects.create(
+            code=f"956-x{n}", name=f"Xã Cũ {n}", level="commune", parent=district, valid_to=date(2025, 6, 30)
+        )
+        UnitMapping.objects.create(old_unit=old, new_unit=commune)
+        for i, unit in enumerate((old, commune, commune)):
+            Cooperative.objects.create(
+                name=f"HTX thử {n}-{i}",
+                slug=f"htx-thu-{n}-{i}",
+                unit=unit,
+                sector=Sector.CROPS,
+                certificate_date=date(2020, 1, 1),
+            )
+    _queries(client)  # the units changed: today's map is read again once
+    large = _queries(client)
+    assert len(_card(client).rows) == rows_before + 5
+    assert large == small, (small, large)
+
+
+@pytest.mark.parametrize("view", ["scorecard_reports", "scorecard_tasks"])
+def test_a_list_behind_todays_map_answers_404_for_anything_but_a_commune_of_today(client, demo, alliance_staff, view):
+    client.force_login(alliance_staff)
+    url = reverse(f"directives:{view}")
+    commune = AdministrativeUnit.objects.get(code="31849")
+    retired = AdministrativeUnit.objects.get(code="956-03")
+    assert client.get(url, {"xa": commune.pk, "ban_do": TODAY_MAP}).status_code == 200
+    for params in (
+        {"xa": "²", "ban_do": TODAY_MAP},  # a digit to str.isdigit, not to int()
+        {"xa": "abc", "ban_do": TODAY_MAP},
+        {"xa": "99999999999999999999", "ban_do": TODAY_MAP},
+        {"xa": retired.pk, "ban_do": TODAY_MAP},  # a commune of 2022: it has no row of its own today
+        {"xa": retired.parent_id, "ban_do": TODAY_MAP},  # a district
+        {"xa": commune.parent_id, "ban_do": TODAY_MAP},  # the province
+        {"xa": commune.pk},  # today's commune without today's map
+        {"don_vi": retired.parent_id, "ban_do": TODAY_MAP},  # a district on today's map
+        {"don_vi": "²"},
+    ):
+        assert client.get(url, params).status_code == 404, params
+
+
+def test_a_record_made_at_the_province_itself_counts_on_the_unknown_row_unlinked(client, demo, alliance_staff):
+    """No commune of today is its: the "unknown" row holds it, so the rows still add up to the province."""
+    from cooperatives.models import Sector
+
+    client.force_login(alliance_staff)
+    province = AdministrativeUnit.objects.get(code="96")
+    commune = AdministrativeUnit.objects.get(code="31849")
+    for index, unit in enumerate((province, commune)):
+        Cooperative.objects.create(
+            name=f"HTX {index}", slug=f"htx-{index}", unit=unit, sector=Sector.CROPS, certificate_date=date(2020, 1, 1)
+        )
+    card = _card(client)
+    assert [(row.name, row.figures["active"].value) for row in card.rows] == [("Xã Ninh Quới", 1), (UNKNOWN.name, 1)]
+    assert card.total.figures["active"].value == 2
+    unknown = card.rows[-1]
+    assert not any(figure.url for figure in unknown.figures.values())

@@ -228,8 +228,9 @@ def test_a_database_made_at_the_previous_main_keeps_every_row_and_gets_the_new_s
     # report request sent to it. Then the half-year report of 2026 it sent (its request, values, transitions, issued
     # document and register counter), and the merger of 2025: Sở NN&PTNT and Sở TN&MT of Bạc Liêu into Sở Nông nghiệp
     # và Môi trường tỉnh Cà Mau (a new agency with 2 signatories and a certificate under a demo root of its own, the
-    # change, its 2 agencies before and 11 moves: the officer `sonn`, the sectors they oversee, open appraisals), and
-    # the targets of 2026 set per commune of today (22 communes hold the demo's cooperatives).
+    # change, its 2 agencies before and 11 moves: the officer `sonn`, the sectors they oversee, open appraisals). That
+    # database has 2026's targets per district already, so the demo sets none per commune. The 22 assignments of 2022
+    # still open there are closed, as staff confirmed them by spring 2023, each with its history row.
     demo_since = {
         "portal_administrativeunit": 64,
         "portal_unitmapping": 31,
@@ -265,7 +266,7 @@ def test_a_database_made_at_the_previous_main_keeps_every_row_and_gets_the_new_s
         "portal_agencychange": 1,
         "portal_agencychange_before": 2,
         "portal_agencymove": 11,
-        "cooperatives_unittarget": 22,
+        "directives_historicaltaskassignment": 22,
     }
     assert {t: n for t, n in counts(old).items() if t != "django_session"} == {
         t: n + demo_since.get(t, 0) for t, n in after.items() if t != "django_session"
