@@ -68,6 +68,12 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
+    # The open data API (opendata): Django REST framework, its OpenAPI 3 schema and the self-hosted Swagger UI files
+    # (drf-spectacular-sidecar: no CDN), CORS headers for GET on the API and the bulk files.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     # Ours: the kernel first, each app after the apps its rows point at (load_demo and seed_scale load each app's
     # demo and scale data in this order).
     "portal",
@@ -75,6 +81,7 @@ INSTALLED_APPS = [
     "directives",
     "fund",
     "public",
+    "opendata",  # the public data as an API and bulk files (reads every app's public rows)
     "ops",  # operations: backups, health probe, demo and scale data, benchmarks (top floor, reads every app)
     # security: Content-Security-Policy, login lock-out, second factor (docs/security.md)
     "csp",
@@ -89,6 +96,8 @@ MIDDLEWARE = [
     # A balancer's probe by address (Host: 10.0.0.5) gets /healthz before anything asks for the host name
     # (ops/health.py); the two above never do (/healthz is exempt from the HTTPS redirect).
     "ops.health.HealthzMiddleware",
+    # CORS for the open data (CORS_URLS_REGEX below) only; it answers a preflight before anything else runs.
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware_security.PortalCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -290,6 +299,8 @@ CELERY_BEAT_SCHEDULE = {
     "portal-sweep-contact-messages": {"task": "portal.sweep_contact_messages", "schedule": 5 * 60.0},
     "cooperatives-sweep-import-jobs": {"task": "cooperatives.tasks.sweep_import_jobs", "schedule": 5 * 60.0},
     "portal-sweep-issued-documents": {"task": "portal.sweep_issued_documents", "schedule": 5 * 60.0},
+    # The open data's bulk files, rebuilt when what they are read from has changed (opendata.bulk.refresh).
+    "opendata-refresh": {"task": "opendata.refresh", "schedule": 5 * 60.0},
     "fund-sweep-loan-snapshots": {"task": "fund.tasks.sweep_loan_snapshots", "schedule": 5 * 60.0},
     "fund-snapshot-portfolio": {"task": "fund.tasks.snapshot_portfolio", "schedule": crontab(hour=23, minute=50)},
     "cooperatives-congress-reminders": {
@@ -464,6 +475,53 @@ PORTAL_CONTACT_PER_HOUR = envint("PORTAL_CONTACT_PER_HOUR", 5)
 
 # Scale-out and benchmarks (docs/performance.md). Every switch is off unless its variable is set.
 # A bare view at /_bench/bare for `make bench`'s baseline. Never on in production.
+# Open data (opendata, docs/opendata.md): a read-only API for anonymous clients at /api/v1/ and bulk files at
+# /du-lieu-mo/. Any origin may read them (no cookie is sent or read), with GET only.
+# https://github.com/adamchainz/django-cors-headers#configuration
+CORS_URLS_REGEX = r"^/(api/v1|du-lieu-mo)/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After")
+CORS_PREFLIGHT_MAX_AGE = 86400
+# Requests per client address (portal.security.client_ip) per minute to the API; over it, a 429 in Vietnamese and
+# English with Retry-After.
+PORTAL_API_REQUESTS_PER_MINUTE = envint("PORTAL_API_REQUESTS_PER_MINUTE", 120)
+REST_FRAMEWORK = {
+    # Anonymous and read-only: no session, so no CSRF and nobody sees more than the public does.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "opendata.rest.Pages",
+    "DEFAULT_THROTTLE_CLASSES": ["opendata.rest.PerClient"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "opendata.rest.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API dữ liệu mở - Cổng HTX",
+    "DESCRIPTION": (
+        "Dữ liệu công khai của Liên minh Hợp tác xã tỉnh: hợp tác xã và tổ hợp tác, văn bản, tin tức, kết quả thăm dò, "
+        "số liệu công khai của Quỹ hỗ trợ phát triển HTX, đơn vị hành chính và cơ quan. Chỉ đọc, không cần đăng nhập. "
+        "Giấy phép: Creative Commons Attribution 4.0 (CC BY 4.0), ghi nguồn Liên minh HTX tỉnh. "
+        f"Giới hạn: {PORTAL_API_REQUESTS_PER_MINUTE} yêu cầu mỗi phút cho mỗi địa chỉ; vượt quá trả về mã 429 kèm "
+        "Retry-After (số giây phải chờ)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {},
+    "DISABLE_ERRORS_AND_WARNINGS": False,
+}
+
 PORTAL_BENCH_ENDPOINTS = envbool("PORTAL_BENCH_ENDPOINTS", False)
 
 # PostgreSQL read replica: reads go there but for what must see the latest commit (config/routers.py): a client's

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("cooperatives.urls")),
     path("", include("directives.urls")),
     path("", include("fund.urls")),
+    path("", include("opendata.urls")),  # /api/v1/ and /du-lieu-mo/
     path("tai-khoan/", include("portal.security_urls")),  # second-factor enrolment and verification
     path("thong-bao/", include("portal.notification_urls")),  # the user's inbox of reminders and digests
     path("van-ban-di/", include("portal.official_urls")),  # the files of issued documents (sổ văn bản đi)

@@ -273,6 +273,24 @@ def load(out) -> None:
         for i in range(weight):
             Vote.objects.get_or_create(poll=poll, voter_key=f"demo-{n}-{i}", defaults={"choice": choices[n]})
 
+    # A poll of 2023, closed: its results are public (the open data's closed polls).
+    closed, _ = Poll.objects.get_or_create(
+        slug="hinh-thuc-tap-huan-can-bo-htx",
+        defaults={
+            "question": "Hình thức tập huấn nào phù hợp nhất với cán bộ hợp tác xã?",
+            "opens_at": datetime(2023, 3, 1, tzinfo=TZ),
+            "closes_at": datetime(2023, 4, 30, 17, tzinfo=TZ),
+            "show_on_home": False,
+        },
+    )
+    for order, (text, weight) in enumerate(
+        [("Lớp tập trung tại tỉnh", 18), ("Lớp tại xã, phường", 41), ("Học trực tuyến", 23), ("Tham quan mô hình", 30)]
+    ):
+        choice, _ = Choice.objects.get_or_create(poll=closed, text=text, defaults={"order": order})
+        keys = {f"demo-2023-{order}-{i}" for i in range(weight)}
+        keys -= set(Vote.objects.filter(poll=closed, voter_key__in=keys).values_list("voter_key", flat=True))
+        Vote.objects.bulk_create([Vote(poll=closed, choice=choice, voter_key=key) for key in sorted(keys)])
+
     group, _ = WebLinkGroup.objects.get_or_create(name="Liên kết web")
     for order, (title, url) in enumerate(WEB_LINKS):
         WebLink.objects.get_or_create(group=group, title=title, defaults={"url": url, "order": order})
@@ -297,4 +315,4 @@ def load(out) -> None:
             if today - timedelta(days=i) not in existing
         ]
     )
-    out.write(f"Tin bài: {Article.objects.count()} (mới {made}), trang: {Page.objects.count()}, thăm dò: 1")
+    out.write(f"Tin bài: {Article.objects.count()} (mới {made}), trang: {Page.objects.count()}, thăm dò: 2")

@@ -47,6 +47,12 @@ PAGES = [
     Page("loan book", "/quy-ho-tro/quan-ly/", login=FUND),
     Page("registry dashboard", "/hop-tac-xa/quan-ly/", login=STAFF),
     Page("article PDF", "/tin-tuc/{article_slug}/pdf/"),
+    # The open data API (opendata.api): answers cached per data version, like the public pages.
+    Page("API: cooperatives with filters", "/api/v1/cooperatives/?sector=aquaculture&page_size=50", cached=True),
+    Page("API: documents with filters", "/api/v1/documents/?doc_type=quyet_dinh&year={document_year}", cached=True),
+    Page("API: news", "/api/v1/news/", cached=True),
+    Page("API: a cooperative", "/api/v1/cooperatives/{cooperative_slug}/", cached=True),
+    Page("API: fund figures", "/api/v1/fund/figures/", cached=True),
 ]
 
 

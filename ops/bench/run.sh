@@ -45,6 +45,8 @@ export DJANGO_SECRET_KEY="bench-$(head -c 48 /dev/urandom | base64 | tr -d '/+=\
 export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
 export DJANGO_LOG_LEVEL=WARNING
 export PORTAL_BENCH_ENDPOINTS=1
+# The API's limit per client stays on (its counter is part of what is measured) but out of reach of wrk's one address.
+export PORTAL_API_REQUESTS_PER_MINUTE=1000000000
 
 step "wrk"
 if ! command -v wrk >/dev/null; then

@@ -172,6 +172,32 @@ fund:report                         -         login  403     403     200    403 
 fund:appraisal_list                 -         login  200     200     200    200    200
 fund:appraisal_detail               A         login  200     404     200    404    200
 fund:appraisal_detail               B         login  404     200     200    404    200
+# The open data (opendata): anonymous and the same for everyone, signed in or not (the API reads no session).
+opendata:api-root                   -         200    200     200     200    200    200
+opendata:cooperative-list           -         200    200     200     200    200    200
+opendata:cooperative-detail         A         200    200     200     200    200    200
+opendata:document-list              -         200    200     200     200    200    200
+opendata:document-detail            public    200    200     200     200    200    200
+opendata:document-detail            internal  404    404     404     404    404    404
+opendata:article-list               -         200    200     200     200    200    200
+opendata:article-detail             published 200    200     200     200    200    200
+opendata:article-detail             draft     404    404     404     404    404    404
+opendata:poll-list                  -         200    200     200     200    200    200
+opendata:poll-detail                closed    200    200     200     200    200    200
+opendata:poll-detail                open      404    404     404     404    404    404
+opendata:loan-product-list          -         200    200     200     200    200    200
+opendata:loan-product-detail        A         200    200     200     200    200    200
+opendata:unit-list                  -         200    200     200     200    200    200
+opendata:unit-detail                A         200    200     200     200    200    200
+opendata:agency-list                -         200    200     200     200    200    200
+opendata:agency-detail              A         200    200     200     200    200    200
+opendata:fund-figures               -         200    200     200     200    200    200
+opendata:schema                     -         200    200     200     200    200    200
+opendata:docs                       -         200    200     200     200    200    200
+opendata:redoc                      -         200    200     200     200    200    200
+opendata:index                      -         200    200     200     200    200    200
+opendata:catalogue                  -         200    200     200     200    200    200
+opendata:download                   -         file   file    file    file   file   file
 """
 
 # Patterns that exist only under some settings (DEBUG serves MEDIA_ROOT; `make bench`'s bare view).
@@ -380,10 +406,13 @@ def classified_routes():
 
 
 def build_world():
+    from django.utils.timezone import now
+
     from cooperatives.models import CongressDocument, ImportJob, InvestmentSource, PilotInvestment
     from directives.models import DocumentFile, Reminder, ReportFile
     from directives.services import letter_issue, report_get_or_create
     from fund.models import Appraisal, LoanDocument, RelatedCooperative
+    from opendata import bulk
     from ops.management.commands.load_demo import demo_modules
     from portal.models import (
         AdministrativeUnit,
@@ -511,6 +540,12 @@ def build_world():
     w.article = {"published": ArticleFactory(), "draft": ArticleFactory(status="draft")}
     w.category, w.tag = Category.objects.first(), Tag.objects.first()
     w.page, w.poll = PageFactory(), Poll.objects.first()
+    closes = Poll.objects.exclude(closes_at=None)
+    w.polls = {
+        "closed": closes.filter(closes_at__lte=now()).first(),
+        "open": Poll.objects.filter(closes_at=None).first(),
+    }
+    w.agency_of_loan = {"A": Agency.objects.order_by("pk").first()}
 
     # Rows for admin pages the demo loaders above leave empty, so every change page renders a real row.
     _registry_and_fund_rows(w, commune["A"].parent)
@@ -529,6 +564,8 @@ def build_world():
     _axes_and_device_rows(users["quantri"])
 
     (Path(settings.MEDIA_ROOT) / PUBLIC_MEDIA_FILE).write_text("Tệp công khai")  # what DEBUG's /media/ serves
+
+    bulk.refresh(force=True)  # the open data's files, as load_demo leaves them
 
     w.admin_object = {}
     for model in admin.site._registry:
@@ -669,6 +706,14 @@ SITE_KWARGS = {
     "fund:loan_action": lambda w, c: {"pk": w.loan[c].pk, "action": "approve"},
     "fund:appraisal_detail": lambda w, c: {"pk": w.appraisal[c].pk},
     "official:issued_file": lambda w, c: {"pk": w.issued[c].pk},
+    "opendata:cooperative-detail": lambda w, c: {"slug": w.cooperative[c].slug},
+    "opendata:document-detail": lambda w, c: {"slug": w.document[c].slug},
+    "opendata:article-detail": lambda w, c: {"slug": w.article[c].slug},
+    "opendata:poll-detail": lambda w, c: {"slug": w.polls[c].slug},
+    "opendata:loan-product-detail": lambda w, c: {"code": w.loan[c].product.code},
+    "opendata:unit-detail": lambda w, c: {"code": w.cooperative[c].unit.code},
+    "opendata:agency-detail": lambda w, c: {"id": w.agency_of_loan[c].pk},
+    "opendata:download": lambda w, c: {"slug": "hop-tac-xa", "fmt": "csv"},
 }
 
 

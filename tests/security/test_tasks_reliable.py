@@ -278,7 +278,22 @@ def _sweep_issued_documents(request):
     return [], lambda: IssuedDocument.objects.exclude(pdf="").count()
 
 
+def _refresh_open_data(request):
+    from django.core.files.storage import default_storage
+
+    from opendata.models import DatasetFile
+
+    request.getfixturevalue("demo")
+
+    def effect():  # the rows that say which files are current, and the files themselves
+        names = default_storage.listdir("du-lieu-mo")[1] if default_storage.exists("du-lieu-mo") else []
+        return DatasetFile.objects.count() + len(names)
+
+    return [], effect
+
+
 CASES = {
+    "opendata.refresh": (_refresh_open_data, 8 * 3),  # each dataset: its row, its CSV and its JSON
     "portal.render_issued": (_render_issued, 1),
     "portal.sweep_issued_documents": (_sweep_issued_documents, 1),
     "directives.check_file_signature": (_check_file_signature, 1),

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.module_loading import module_has_submodule
 
+from opendata import bulk
 from portal import demo as portal_demo
 
 
@@ -33,4 +34,7 @@ class Command(BaseCommand):
         # Last, as it happened: the agencies of 2022 reorganised in 2025, their open work moving to the successor.
         with transaction.atomic():
             portal_demo.reorganise(self.stdout)
+        # The open data's bulk files of what was just loaded (a worker rebuilds them as content changes).
+        made = bulk.refresh(force=True)
+        self.stdout.write(f"Dữ liệu mở: {len(made)} bộ dữ liệu, /du-lieu-mo/")
         portal_demo.print_logins(self.stdout)

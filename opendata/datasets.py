@@ -1,0 +1,285 @@
+"""The datasets: which rows are public and how each is read, for the API and the bulk files alike.
+
+The rows are those the public pages show: every cooperative and group of the directory, the public documents, the
+published news, the closed polls' results, the fund's active products and aggregate lending (never a borrower),
+and the units and agencies. A dataset's data version changes when what it is read from changes: the public pages'
+content version (portal.contentcache), the version of what else the datasets read (VERSION, watched in
+OpendataConfig.ready) and the day (today's map moves at midnight when a unit's last day passes).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.utils import timezone
+
+from cooperatives.models import Cooperative, Sector, SizeThreshold, YearlyFigure
+from directives.models import Document, DocumentFile, DocumentRelation
+from fund.models import Disbursement, FundCapital, Loan, LoanProduct
+from fund.reports import public_figures
+from portal import versioned
+from portal.contentcache import content_version
+from portal.models import AdministrativeUnit, Agency
+from portal.unitmap import UNKNOWN, area_key, today_areas
+from public.models import Article, Choice, Poll
+
+from . import serializers
+
+VERSION = "opendata"
+LICENCE_NAME = "Creative Commons Ghi công 4.0 Quốc tế (CC BY 4.0)"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.vi"
+# A lending figure for fewer borrowers than this would show one cooperative's loans: such rows are pooled.
+MIN_BORROWERS = 3
+OTHER = "khac"
+
+
+def data_version() -> str:
+    """What every cached API answer and every bulk file is keyed on."""
+    return f"{content_version()}.{versioned.version(VERSION)}.{timezone.localdate():%Y%m%d}"
+
+
+def next_poll_closing(now: datetime) -> datetime | None:
+    """When the next open poll closes (its results then become public data)."""
+    return Poll.objects.filter(closes_at__gt=now).order_by("closes_at").values_list("closes_at", flat=True).first()
+
+
+# --- the rows ---------------------------------------------------------------------------------------------------
+
+
+def cooperatives() -> QuerySet:
+    return (
+        Cooperative.objects.select_related("unit__parent__parent")
+        .prefetch_related(Prefetch("figures", queryset=YearlyFigure.objects.order_by("-year")))
+        .defer("search_text")
+        .order_by("name", "pk")
+    )
+
+
+def cooperative_context() -> dict:
+    return {"areas": today_areas(), "thresholds": list(SizeThreshold.objects.all())}
+
+
+def documents() -> QuerySet:
+    return (
+        Document.objects.public()
+        .select_related("replaced_by")
+        .defer("full_text", "search_text", "replaced_by__full_text", "replaced_by__search_text")
+        .prefetch_related(
+            Prefetch("files", queryset=DocumentFile.objects.only("pk", "document_id", "original_name", "size")),
+            Prefetch(
+                "relations_out",
+                queryset=DocumentRelation.objects.select_related("target").only(
+                    "pk", "source_id", "kind", "target__number", "target__slug", "target__is_public"
+                ),
+            ),
+        )
+        .order_by("-issue_date", "number", "pk")
+    )
+
+
+def articles() -> QuerySet:
+    return (
+        Article.objects.published()
+        .select_related("category")
+        .only("pk", "slug", "title", "publish_at", "lead", "source", "category__slug", "category__name")
+        .order_by("-publish_at", "-pk")
+    )
+
+
+def polls() -> QuerySet:
+    counted = Choice.objects.annotate(votes_total=Count("votes"))
+    return (
+        Poll.objects.filter(closes_at__lte=timezone.now())
+        .prefetch_related(Prefetch("choices", queryset=counted))
+        .order_by("-closes_at", "-pk")
+    )
+
+
+def loan_products() -> QuerySet:
+    return LoanProduct.objects.filter(is_active=True).order_by("code")
+
+
+def units() -> QuerySet:
+    return AdministrativeUnit.objects.select_related("parent").prefetch_related("successors").order_by("code")
+
+
+def agencies() -> QuerySet:
+    return Agency.objects.select_related("unit").order_by("name")
+
+
+# --- the fund's aggregates --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Group:
+    code: str
+    name: str
+    loans: int = 0
+    disbursed: int = 0
+    borrowers: set = field(default_factory=set)
+
+
+def _pooled(groups: list[_Group], other_name: str) -> list[dict]:
+    """The rows to publish: each group of at least MIN_BORROWERS borrowers, the others pooled into one row; while
+    that row has fewer (but some), the smallest published group joins it, so that no amount of fewer than
+    MIN_BORROWERS cooperatives can be read from a row or worked out from the total."""
+    shown = sorted((g for g in groups if len(g.borrowers) >= MIN_BORROWERS), key=lambda g: (len(g.borrowers), g.code))
+    pool = [g for g in groups if len(g.borrowers) < MIN_BORROWERS]
+    while pool and shown and 0 < len(set().union(*(g.borrowers for g in pool))) < MIN_BORROWERS:
+        pool.append(shown.pop(0))
+    rows = [
+        {"code": g.code, "name": g.name, "loans": g.loans, "borrowers": len(g.borrowers), "disbursed": g.disbursed}
+        for g in sorted(shown, key=lambda g: g.name)
+    ]
+    if pool:
+        borrowers = set().union(*(g.borrowers for g in pool))
+        rows.append(
+            {
+                "code": OTHER,
+                "name": other_name,
+                "loans": sum(g.loans for g in pool),
+                "borrowers": len(borrowers),
+                "disbursed": sum(g.disbursed for g in pool) if len(borrowers) >= MIN_BORROWERS else None,
+            }
+        )
+    return rows
+
+
+def fund_figures(on: date | None = None) -> dict:
+    """The fund's public page figures, and lending by today's commune and by sector with small groups pooled."""
+    on = on or timezone.localdate()
+    booked = list(
+        Loan.objects.booked().values_list("pk", "cooperative_id", "cooperative__unit_id", "cooperative__sector")
+    )
+    paid = dict(
+        Disbursement.objects.filter(loan_id__in=[row[0] for row in booked])
+        .values_list("loan_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    areas = today_areas()
+    sectors = dict(Sector.choices)
+    by_area: dict = {}
+    by_sector: dict = {}
+    for loan_id, cooperative_id, unit_id, sector in booked:
+        area = areas.get(unit_id, UNKNOWN)
+        key = area_key(area)
+        name = area.name if key != UNKNOWN.code else "Chưa xác định địa bàn hiện nay"
+        for groups, code, label in ((by_area, str(area.code if key != UNKNOWN.code else key), name),
+                                    (by_sector, sector, sectors.get(sector, sector))):  # fmt: skip
+            group = groups.setdefault(code, _Group(code, label))
+            group.loans += 1
+            group.disbursed += int(paid.get(loan_id) or 0)
+            group.borrowers.add(cooperative_id)
+    figures = public_figures()
+    capital = FundCapital.amount_on(on)
+    return {
+        "on": on,
+        "capital": int(capital) if capital is not None else None,
+        "loans": figures["loans"],
+        "borrowers": figures["borrowers"],
+        "disbursed": int(sum(paid.values(), 0)),
+        "settled": figures["settled"],
+        "by_area": _pooled(list(by_area.values()), f"Các xã, phường khác (mỗi nơi dưới {MIN_BORROWERS} HTX vay)"),
+        "by_sector": _pooled(
+            list(by_sector.values()), f"Các lĩnh vực khác (mỗi lĩnh vực dưới {MIN_BORROWERS} HTX vay)"
+        ),
+    }
+
+
+# --- the catalogue ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dataset:
+    slug: str  # the bulk files' name
+    title: str
+    description: str
+    serializer: type
+    rows: callable
+    api: str  # the API list's path under /api/v1/
+    context: callable = dict
+    keywords: tuple = ()
+
+
+DATASETS = (
+    Dataset(
+        "hop-tac-xa",
+        "Danh bạ hợp tác xã, liên hiệp và tổ hợp tác",
+        "Mọi hợp tác xã, liên hiệp hợp tác xã và tổ hợp tác trong sổ đăng ký của Liên minh: loại hình, lĩnh vực, tình "
+        "trạng, địa bàn hiện nay và địa bàn đăng ký cũ, quy mô; địa chỉ, liên hệ, vốn điều lệ và số liệu hoạt động "
+        "chỉ khi đơn vị đồng ý công khai.",
+        serializers.CooperativeSerializer,
+        cooperatives,
+        "cooperatives/",
+        cooperative_context,
+        ("hợp tác xã", "tổ hợp tác", "kinh tế tập thể"),
+    ),
+    Dataset(
+        "van-ban",
+        "Văn bản",
+        "Văn bản công khai: số, ký hiệu, trích yếu, cơ quan ban hành, người ký, ngày ban hành, ngày hiệu lực, tình "
+        "trạng hiệu lực, văn bản liên quan và tệp đính kèm.",
+        serializers.DocumentSerializer,
+        documents,
+        "documents/",
+        keywords=("văn bản", "chỉ đạo", "pháp luật"),
+    ),
+    Dataset(
+        "tin-tuc",
+        "Tin tức",
+        "Tin bài đã đăng: tiêu đề, thời điểm đăng, chuyên mục, tóm tắt, nguồn và địa chỉ trang tin.",
+        serializers.ArticleSerializer,
+        articles,
+        "news/",
+        keywords=("tin tức",),
+    ),
+    Dataset(
+        "tham-do",
+        "Kết quả thăm dò ý kiến",
+        "Các cuộc thăm dò đã đóng và số phiếu của từng phương án.",
+        serializers.PollSerializer,
+        polls,
+        "polls/",
+        keywords=("thăm dò ý kiến",),
+    ),
+    Dataset(
+        "quy-san-pham-vay",
+        "Sản phẩm cho vay của Quỹ hỗ trợ phát triển HTX",
+        "Các sản phẩm cho vay đang áp dụng: đối tượng, mức vay và thời hạn tối đa, lãi suất, cách tính lãi và trả "
+        "nợ, điều kiện vốn đối ứng và tài sản bảo đảm.",
+        serializers.LoanProductSerializer,
+        loan_products,
+        "fund/products/",
+        keywords=("quỹ hỗ trợ phát triển hợp tác xã", "cho vay"),
+    ),
+    Dataset(
+        "don-vi-hanh-chinh",
+        "Đơn vị hành chính",
+        "Tỉnh, huyện (đến 30/6/2025) và xã, phường với mã thống kê, thời gian hiệu lực và đơn vị kế thừa sau sắp xếp.",
+        serializers.UnitSerializer,
+        units,
+        "units/",
+        keywords=("đơn vị hành chính",),
+    ),
+    Dataset(
+        "co-quan",
+        "Cơ quan, đơn vị",
+        "Các sở, ngành và Ủy ban nhân dân cấp huyện, cấp xã nhận nhiệm vụ và báo cáo.",
+        serializers.AgencySerializer,
+        agencies,
+        "agencies/",
+        keywords=("cơ quan nhà nước",),
+    ),
+)
+
+BY_SLUG = {d.slug: d for d in DATASETS}
+
+
+def fund_lending_rows(figures: dict) -> list[dict]:
+    """The fund's lending figures as one table for the bulk files: a row per commune and per sector."""
+    return [
+        {"table": table, **row}
+        for table, rows in (("xa_phuong", figures["by_area"]), ("linh_vuc", figures["by_sector"]))
+        for row in rows
+    ]

@@ -1,0 +1,73 @@
+"""What every API view uses, named in settings.REST_FRAMEWORK: the pages, the limit per client and the error
+answers. Apart from the views (opendata.api) because DRF imports these while the views' module is being built."""
+
+import math
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404
+from rest_framework import exceptions
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from portal.security import client_ip
+
+
+class Pages(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    invalid_page_message = "Trang không hợp lệ."
+
+
+# --- the limit per client ---------------------------------------------------------------------------------------
+
+
+class PerClient(BaseThrottle):
+    """At most settings.PORTAL_API_REQUESTS_PER_MINUTE requests per client address in each minute of the clock: one
+    atomic counter per address and minute in the shared cache, so every web host counts against the same limit."""
+
+    WINDOW = 60
+
+    def allow_request(self, request, view):
+        limit = settings.PORTAL_API_REQUESTS_PER_MINUTE
+        if limit <= 0:
+            return True
+        now = time.time()
+        window = int(now // self.WINDOW)
+        self.retry_after = max(1, math.ceil((window + 1) * self.WINDOW - now))
+        key = f"opendata:rate:{client_ip(request) or '-'}:{window}"
+        cache.add(key, 0, self.WINDOW + 5)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between the two calls
+            cache.set(key, 1, self.WINDOW + 5)
+            count = 1
+        return count <= limit
+
+    def wait(self):
+        return self.retry_after
+
+
+def exception_handler(exc, context):
+    """DRF's answers, in Vietnamese; a 429 says it in English too, with how long to wait."""
+    if isinstance(exc, exceptions.Throttled):
+        wait = int(exc.wait or 60)
+        response = Response(
+            {
+                "detail": f"Quá nhiều yêu cầu: mỗi địa chỉ được gửi tối đa {settings.PORTAL_API_REQUESTS_PER_MINUTE} "
+                f"yêu cầu mỗi phút. Hãy thử lại sau {wait} giây.",
+                "detail_en": f"Too many requests: at most {settings.PORTAL_API_REQUESTS_PER_MINUTE} per minute from "
+                f"one address. Retry after {wait} seconds.",
+                "retry_after": wait,
+            },
+            status=429,
+            headers={"Retry-After": str(wait)},
+        )
+        return response
+    if isinstance(exc, Http404):  # Django's message names the model, in English
+        exc = exceptions.NotFound("Không tìm thấy.")
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,34 @@
+"""/api/v1/ (the API, its schema and its documentation) and /du-lieu-mo/ (the open data page and bulk files)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from . import api, views
+
+app_name = "opendata"
+
+
+class Router(DefaultRouter):
+    include_format_suffixes = False  # one format, JSON: no ".json" twins of every path
+
+
+router = Router()
+router.register("cooperatives", api.CooperativeViewSet, basename="cooperative")
+router.register("documents", api.DocumentViewSet, basename="document")
+router.register("news", api.ArticleViewSet, basename="article")
+router.register("polls", api.PollViewSet, basename="poll")
+router.register("fund/products", api.LoanProductViewSet, basename="loan-product")
+router.register("units", api.UnitViewSet, basename="unit")
+router.register("agencies", api.AgencyViewSet, basename="agency")
+
+urlpatterns = [
+    path("api/v1/", include(router.urls)),
+    path("api/v1/fund/figures/", api.FundFiguresView.as_view(), name="fund-figures"),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="opendata:schema"), name="docs"),
+    path("api/v1/redoc/", SpectacularRedocView.as_view(url_name="opendata:schema"), name="redoc"),
+    path("du-lieu-mo/", views.index, name="index"),
+    path("du-lieu-mo/danh-muc.json", views.catalogue, name="catalogue"),
+    path("du-lieu-mo/<slug:slug>.<str:fmt>", views.download, name="download"),
+]

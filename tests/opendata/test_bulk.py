@@ -1,0 +1,179 @@
+"""The bulk files of /du-lieu-mo/: CSV with a BOM and no formula, JSON with the API's rows, rebuilt only when the
+rows changed, described by a DCAT catalogue, offered on a page linked from every page's footer."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cooperatives.models import Cooperative
+from opendata import bulk, datasets
+from opendata.models import DatasetFile
+from tests.properties import examples
+
+from .conftest import every_page
+
+pytestmark = pytest.mark.django_db
+
+
+def _download(client, slug, fmt) -> bytes:
+    response = client.get(f"/du-lieu-mo/{slug}.{fmt}")
+    assert response.status_code == 200, (slug, fmt)
+    return b"".join(response.streaming_content)
+
+
+def _csv(client, slug) -> list[dict]:
+    raw = _download(client, slug, "csv")
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM: Excel reads UTF-8
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+def test_load_demo_leaves_every_file_built_and_each_holds_the_rows_the_api_gives(api, whole_demo):
+    assert set(DatasetFile.objects.values_list("dataset", flat=True)) == set(bulk.BY_SLUG)
+    outcome = bulk.refresh(force=True)
+    assert set(outcome) == set(bulk.BY_SLUG) and set(outcome.values()) <= {"unchanged", "changed"}
+    for dataset in datasets.DATASETS:
+        rows = every_page(api, f"/api/v1/{dataset.api}")
+        document = json.loads(_download(api, dataset.slug, "json"))
+        assert document["rows"] == rows, dataset.slug
+        assert document["licence"] == datasets.LICENCE_URL
+        assert [f["name"] for f in document["fields"]] == [c.name for c in bulk.columns(dataset)]
+        table = _csv(api, dataset.slug)
+        assert len(table) == len(rows) == DatasetFile.objects.get(dataset=dataset.slug).rows, dataset.slug
+        assert list(table[0]) == [c.name for c in bulk.columns(dataset)]
+    cooperatives = {row["slug"]: row for row in _csv(api, "hop-tac-xa")}
+    ninh_quoi = [row for row in cooperatives.values() if row["area_name"] == "Xã Ninh Quới"]
+    assert ninh_quoi and all(row["area_within"] == "Tỉnh Cà Mau" for row in ninh_quoi)
+    lending = _csv(api, "quy-cho-vay")
+    figures = api.get("/api/v1/fund/figures/").json()
+    for table in ("xa_phuong", "linh_vuc"):
+        rows = [r for r in lending if r["table"] == table]
+        assert sum(int(r["loans"]) for r in rows) == figures["loans"]
+        assert sum(int(r["borrowers"]) for r in rows) == figures["borrowers"]
+
+
+def test_a_name_that_begins_with_a_formula_stays_text(api, whole_demo):
+    unit = Cooperative.objects.first().unit
+    Cooperative.objects.create(
+        name='=HYPERLINK("http://x.example","Bấm")', slug="cong-thuc", unit=unit, sector="crops",
+        short_name="+84 291 3822 000", sub_sector="@SUM(A1)",
+    )  # fmt: skip
+    bulk.refresh()
+    row = next(r for r in _csv(api, "hop-tac-xa") if r["slug"] == "cong-thuc")
+    assert row["name"] == '\'=HYPERLINK("http://x.example","Bấm")'
+    assert row["short_name"] == "'+84 291 3822 000" and row["sub_sector"] == "'@SUM(A1)"
+    raw = json.loads(_download(api, "hop-tac-xa", "json"))
+    assert next(r for r in raw["rows"] if r["slug"] == "cong-thuc")["name"].startswith("=HYPERLINK")  # JSON as is
+
+
+def test_files_are_rebuilt_only_when_their_rows_change(api, whole_demo, django_capture_on_commit_callbacks):
+    bulk.refresh()
+    before = {f.dataset: f for f in DatasetFile.objects.all()}
+    assert set(bulk.refresh().values()) == {"current"}  # the same data version: nothing read
+    cooperative = Cooperative.objects.order_by("name", "pk").first()
+    cooperative.short_name = "Mới"
+    cooperative.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = bulk.refresh()
+    assert outcome["hop-tac-xa"] == "changed"
+    assert outcome["van-ban"] == "unchanged"
+    after = {f.dataset: f for f in DatasetFile.objects.all()}
+    assert after["van-ban"].modified_at == before["van-ban"].modified_at
+    assert after["van-ban"].csv_name == before["van-ban"].csv_name
+    assert after["hop-tac-xa"].modified_at > before["hop-tac-xa"].modified_at
+    assert not default_storage.exists(before["hop-tac-xa"].csv_name)  # the old file went once the new one was in
+    assert default_storage.exists(after["hop-tac-xa"].csv_name)
+    assert any(r["short_name"] == "Mới" for r in _csv(api, "hop-tac-xa"))
+
+
+def test_a_download_is_validated_by_its_etag(api, whole_demo):
+    bulk.refresh()
+    first = api.get("/du-lieu-mo/van-ban.csv")
+    assert first["Content-Disposition"] == 'attachment; filename="van-ban.csv"'
+    assert first["Content-Type"] == "text/csv; charset=utf-8"
+    assert api.get("/du-lieu-mo/van-ban.csv", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert api.get("/du-lieu-mo/van-ban.xlsx").status_code == 404
+    assert api.get("/du-lieu-mo/khong-co.csv").status_code == 404
+    assert api.get("/du-lieu-mo/van-ban.csv", HTTP_ORIGIN="https://x.example")["Access-Control-Allow-Origin"] == "*"
+
+
+def test_the_catalogue_describes_every_dataset_with_its_files(api, whole_demo):
+    bulk.refresh()
+    response = api.get("/du-lieu-mo/danh-muc.json")
+    assert response["Content-Type"] == "application/ld+json; charset=utf-8"
+    catalogue = response.json()
+    assert catalogue["@type"] == "dcat:Catalog"
+    entries = {d["dct:identifier"]: d for d in catalogue["dcat:dataset"]}
+    assert set(entries) == set(bulk.BY_SLUG)
+    for slug, entry in entries.items():
+        row = DatasetFile.objects.get(dataset=slug)
+        assert entry["htx:rows"] == row.rows
+        assert entry["dct:license"] == datasets.LICENCE_URL
+        assert entry["dct:modified"]["@value"] == row.modified_at.isoformat()
+        kinds = {d["@type"]: d for d in entry["dcat:distribution"] if d["@type"] == "dcat:DataService"}
+        assert kinds["dcat:DataService"]["dcat:endpointURL"].endswith(f"/api/v1/{bulk.BY_SLUG[slug].api}")
+        files = [d for d in entry["dcat:distribution"] if d["@type"] == "dcat:Distribution"]
+        assert {d["dcat:mediaType"] for d in files} == {"text/csv", "application/json"}
+        for d in files:
+            path = d["dcat:downloadURL"].split("://", 1)[1].split("/", 1)[1]
+            assert len(_download(api, *path.removeprefix("du-lieu-mo/").rsplit(".", 1))) == d["dcat:byteSize"]["@value"]
+        assert all(f["description"] for f in entry["htx:fields"]), slug
+
+
+def test_the_page_lists_each_dataset_and_the_footer_links_to_it(reader, whole_demo):
+    home = reader.get("/")
+    assert 'href="/du-lieu-mo/"' in home.content.decode()
+    page = reader.get("/du-lieu-mo/")  # built by load_demo
+    text = page.content.decode()
+    assert page.status_code == 200
+    for dataset in bulk.ALL:
+        assert dataset.title in text
+        assert f'href="/du-lieu-mo/{dataset.slug}.csv"' in text
+    row = DatasetFile.objects.get(dataset="hop-tac-xa")
+    assert f"{row.rows} dòng" in text
+    assert timezone.localtime(row.modified_at).strftime("%d/%m/%Y %H:%M") in text
+    assert "CC BY 4.0" in text and 'href="/api/v1/docs/"' in text
+
+
+def test_the_refresh_runs_every_five_minutes_from_beat(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["opendata-refresh"]
+    assert entry["task"] == "opendata.refresh" and entry["schedule"] == 300.0
+
+
+# --- the fund's small groups ------------------------------------------------------------------------------------
+
+groups = st.lists(
+    st.tuples(st.integers(0, 6), st.sets(st.integers(0, 40), min_size=1, max_size=6), st.integers(1, 10**9)),
+    max_size=8,
+)
+
+
+@settings(max_examples=examples(200))
+@given(groups)
+def test_no_published_lending_figure_is_of_fewer_than_three_borrowers(spec):
+    """Over random groups: every amount published is of at least MIN_BORROWERS cooperatives, and none can be worked
+    out from the others and the total (an amount withheld means every group is in the withheld row)."""
+    seen = set()
+    built = []
+    for code, borrowers, amount in spec:
+        fresh = borrowers - seen  # a cooperative belongs to one group
+        if not fresh or f"g{code}" in {g.code for g in built}:
+            continue
+        seen |= fresh
+        built.append(datasets._Group(f"g{code}", f"Nhóm {code}", len(fresh), amount, set(fresh)))
+    rows = datasets._pooled(built, "Khác")
+    assert sum(r["borrowers"] for r in rows) == len(seen)
+    assert sum(r["loans"] for r in rows) == sum(g.loans for g in built)
+    for row in rows:
+        if row["borrowers"] < datasets.MIN_BORROWERS:
+            assert row["disbursed"] is None
+    withheld = [r for r in rows if r["disbursed"] is None]
+    if withheld:
+        assert rows == withheld
+    if all(r["disbursed"] is not None for r in rows):
+        assert sum(r["disbursed"] for r in rows) == sum(g.disbursed for g in built)
