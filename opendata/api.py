@@ -32,12 +32,24 @@ CACHE_CONTROL = "public, max-age=60"
 # --- cached answers ---------------------------------------------------------------------------------------------
 
 
-def _answer(request, build) -> HttpResponse:
+PAGING = ("page", "page_size")
+FREE_TEXT = "q"
+
+
+def _answer(request, build, understood=()) -> HttpResponse:
     """The body `build()` gives for this path and query under today's data version, from the cache when built
-    before; 304 when the client holds it already."""
-    digest = hashlib.sha1(request.get_full_path().encode()).hexdigest()
+    before; 304 when the client holds it already.
+
+    The cache key holds only the parameters the endpoint understands (`understood` and the paging), so made-up
+    ones cannot fill the cache with copies; a free-text search (`q`) is answered without the cache, as the site's
+    own search pages are."""
+    known = [(k, v) for k in sorted(set(request.GET) & {*understood, *PAGING}) for v in request.GET.getlist(k)]
+    digest = hashlib.sha1(f"{request.path}?{known!r}".encode()).hexdigest()
     name = f"opendata:api:{digest}:{datasets.data_version()}"
-    body, etag, modified = contentcache.cached(name, lambda: _built(build))
+    if request.GET.get(FREE_TEXT, "").strip():
+        body, etag, modified = _built(build)
+    else:
+        body, etag, modified = contentcache.cached(name, lambda: _built(build))
     conditional = get_conditional_response(request, etag=etag, last_modified=modified)
     if conditional is not None:  # 304 (or 412 for a failed If-Match)
         conditional["ETag"] = etag
@@ -92,7 +104,9 @@ class Published(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gener
         return {**super().get_serializer_context(), **self.dataset.context()}
 
     def list(self, request, *args, **kwargs):
-        return _answer(request, lambda: super(Published, self).list(request, *args, **kwargs).data)
+        filters = getattr(self, "filterset_class", None)
+        understood = list(filters.base_filters) if filters is not None else []
+        return _answer(request, lambda: super(Published, self).list(request, *args, **kwargs).data, understood)
 
     def retrieve(self, request, *args, **kwargs):
         return _answer(request, lambda: super(Published, self).retrieve(request, *args, **kwargs).data)

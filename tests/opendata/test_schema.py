@@ -65,6 +65,10 @@ def test_the_documentation_is_served_from_our_own_files(client):
     assert "cdn" not in text.lower() and "unpkg" not in text.lower() and "jsdelivr" not in text.lower()
     script = client.get("/api/v1/docs/?script=")
     assert script.status_code == 200 and b"/api/v1/schema/" in script.content
+    # Its inline styles and data: icons are allowed on that page alone, and no inline script anywhere.
+    policy = dict(part.strip().split(" ", 1) for part in page["Content-Security-Policy"].split(";"))
+    assert policy["script-src"] == "'self'" and policy["style-src"] == "'self' 'unsafe-inline'"
+    assert "unsafe-inline" not in client.get("/du-lieu-mo/")["Content-Security-Policy"]
 
 
 def in_test_transaction(environ, start_response):

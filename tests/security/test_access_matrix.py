@@ -194,7 +194,6 @@ opendata:agency-detail              A         200    200     200     200    200 
 opendata:fund-figures               -         200    200     200     200    200    200
 opendata:schema                     -         200    200     200     200    200    200
 opendata:docs                       -         200    200     200     200    200    200
-opendata:redoc                      -         200    200     200     200    200    200
 opendata:index                      -         200    200     200     200    200    200
 opendata:catalogue                  -         200    200     200     200    200    200
 opendata:download                   -         file   file    file    file   file   file
