@@ -482,6 +482,7 @@ CORS_URLS_REGEX = r"^/(api/v1|du-lieu-mo)/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_HEADERS = ("accept", "if-none-match", "if-modified-since")  # a conditional GET, nothing else
 CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After")
 CORS_PREFLIGHT_MAX_AGE = 86400
 # Requests per client address (portal.security.client_ip) per minute to the API; over it, a 429 in Vietnamese and

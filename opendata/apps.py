@@ -18,5 +18,7 @@ class OpendataConfig(AppConfig):
             "fund.LoanProduct", "fund.Loan", "fund.Disbursement", "fund.FundCapital", "portal.Agency",
             "portal.AdministrativeUnit",
             m2m=("portal.AdministrativeUnit.successors",),
+            bump_now=datasets.bump_own_version,
         )  # fmt: skip
+        contentcache.remembers("opendata-version", datasets.forget_own_version)
         contentcache.expires_at("closing-polls", datasets.next_poll_closing)

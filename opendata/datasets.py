@@ -7,9 +7,11 @@ content version (portal.contentcache), the version of what else the datasets rea
 OpendataConfig.ready) and the day (today's map moves at midnight when a unit's last day passes).
 """
 
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.utils import timezone
 
@@ -18,7 +20,7 @@ from directives.models import Document, DocumentFile, DocumentRelation
 from fund.models import Disbursement, FundCapital, Loan, LoanProduct
 from fund.reports import public_figures
 from portal import versioned
-from portal.contentcache import content_version
+from portal.contentcache import HOME_TTL, content_version
 from portal.models import AdministrativeUnit, Agency
 from portal.unitmap import UNKNOWN, area_key, today_areas
 from public.models import Article, Choice, Poll
@@ -33,14 +35,43 @@ MIN_BORROWERS = 3
 OTHER = "khac"
 
 
+# Each process remembers the open data's own version for a second, as the content version is remembered
+# (portal.contentcache): a cached answer then costs no cache read for it. This process's own bump is seen at once.
+VERSION_MEMO_SECONDS = 1.0
+_memo = {"version": None, "until": 0.0}
+
+
+def own_version():
+    now = time.monotonic()
+    if _memo["version"] is None or now >= _memo["until"]:
+        _memo.update(version=versioned.version(VERSION), until=now + VERSION_MEMO_SECONDS)
+    return _memo["version"]
+
+
+def forget_own_version() -> None:
+    _memo["until"] = 0.0
+
+
+def bump_own_version() -> None:
+    forget_own_version()
+    versioned.bump_now(VERSION)
+
+
 def data_version() -> str:
     """What every cached API answer and every bulk file is keyed on."""
-    return f"{content_version()}.{versioned.version(VERSION)}.{timezone.localdate():%Y%m%d}"
+    return f"{content_version()}.{own_version()}.{timezone.localdate():%Y%m%d}"
 
 
 def next_poll_closing(now: datetime) -> datetime | None:
-    """When the next open poll closes (its results then become public data)."""
-    return Poll.objects.filter(closes_at__gt=now).order_by("closes_at").values_list("closes_at", flat=True).first()
+    """When the next open poll closes (its results then become public data). Cached under the content version
+    (a poll's save bumps it), as public.selectors.next_scheduled is: every public read sets a cache timeout from it."""
+    key = f"opendata:next-closing:v{content_version()}"
+    upcoming = cache.get(key)
+    if upcoming is None or (upcoming and upcoming <= now):
+        upcoming = Poll.objects.filter(closes_at__gt=now).order_by("closes_at").values_list("closes_at", flat=True)
+        upcoming = upcoming.first() or False  # False: none waiting (None: not cached)
+        cache.set(key, upcoming, HOME_TTL)
+    return upcoming or None
 
 
 # --- the rows ---------------------------------------------------------------------------------------------------

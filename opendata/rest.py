@@ -40,12 +40,11 @@ class PerClient(BaseThrottle):
         window = int(now // self.WINDOW)
         self.retry_after = max(1, math.ceil((window + 1) * self.WINDOW - now))
         key = f"opendata:rate:{client_ip(request) or '-'}:{window}"
-        cache.add(key, 0, self.WINDOW + 5)
+        # One round trip in the common case: the counter of this minute exists after the client's first request.
         try:
             count = cache.incr(key)
-        except ValueError:  # expired between the two calls
-            cache.set(key, 1, self.WINDOW + 5)
-            count = 1
+        except ValueError:  # the minute's first request (or the key just expired)
+            count = 1 if cache.add(key, 1, self.WINDOW + 5) else cache.incr(key)
         return count <= limit
 
     def wait(self):

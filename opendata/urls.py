@@ -1,7 +1,7 @@
 """/api/v1/ (the API, its schema and its documentation) and /du-lieu-mo/ (the open data page and bulk files)."""
 
-from django.urls import include, path
 from csp.decorators import csp_update
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 

@@ -135,6 +135,11 @@ def bump(name: str) -> None:
     bump_on_commit(name, partial(bump_key, _version_key(name)))
 
 
+def bump_now(name: str) -> None:
+    """Make every value of `name` stale now (what `watch` does on commit, for a `bump_now` that does more)."""
+    bump_key(_version_key(name))
+
+
 def _changed(name, bump_now, sender, **kwargs):
     bump_on_commit(name, bump_now)
 

@@ -230,8 +230,13 @@ def test_a_database_made_at_the_previous_main_keeps_every_row_and_gets_the_new_s
     # và Môi trường tỉnh Cà Mau (a new agency with 2 signatories and a certificate under a demo root of its own, the
     # change, its 2 agencies before and 11 moves: the officer `sonn`, the sectors they oversee, open appraisals). That
     # database has 2026's targets per district already, so the demo sets none per commune. The 22 assignments of 2022
-    # still open there are closed, as staff confirmed them by spring 2023, each with its history row.
+    # still open there are closed, as staff confirmed them by spring 2023, each with its history row. A poll of 2023,
+    # closed, with its 4 choices and 112 votes; and the open data's files, one row for each of the 8 datasets.
     demo_since = {
+        "portal_poll": 1,
+        "portal_choice": 4,
+        "portal_vote": 112,
+        "opendata_datasetfile": 8,
         "portal_administrativeunit": 64,
         "portal_unitmapping": 31,
         "portal_historicalunitmapping": 31,
