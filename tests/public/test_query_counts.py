@@ -85,7 +85,9 @@ def test_public_pages_cost_the_same_queries_at_two_data_sizes(db, demo, reader, 
     _content(60)
     large = _count(reader, url)
     assert small == large, f"{url}: {small} queries with little data, {large} with more"
-    assert large <= 12
+    # A cold build reads when the cache must next be rebuilt: the next scheduled article and the next poll closing
+    # (the sidebar's poll, the open data's closed polls), each once per content version.
+    assert large <= 13
 
 
 def test_the_home_page_costs_no_query_for_an_anonymous_reader_once_cached(db, demo, reader):

@@ -21,7 +21,7 @@ from config.celery import app as celery_app
 
 pytestmark = pytest.mark.security
 
-OUR_APPS = ("portal", "cooperatives", "directives", "fund")
+OUR_APPS = ("portal", "cooperatives", "directives", "fund", "opendata")
 
 
 def our_tasks() -> dict:
