@@ -9,7 +9,7 @@ class OpendataConfig(AppConfig):
     def ready(self):
         from portal import contentcache, versioned
 
-        from . import datasets
+        from . import datasets, views
 
         # What the API and the bulk files read besides the public pages' content (which bumps the content
         # version): the fund's products, loans and disbursements, the agencies and the units' successors.
@@ -21,4 +21,8 @@ class OpendataConfig(AppConfig):
             bump_now=datasets.bump_own_version,
         )  # fmt: skip
         contentcache.remembers("opendata-version", datasets.forget_own_version)
+        # The bulk files follow a change: the worker is asked to rebuild them (at most every ASKED_SECONDS; the
+        # beat's check every 5 minutes catches what that leaves).
+        contentcache.after_bump("opendata-files", views.ask_for_refresh)
+        datasets.AFTER_BUMP[:] = [views.ask_for_refresh]
         contentcache.expires_at("closing-polls", datasets.next_poll_closing)

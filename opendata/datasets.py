@@ -55,6 +55,11 @@ def forget_own_version() -> None:
 def bump_own_version() -> None:
     forget_own_version()
     versioned.bump_now(VERSION)
+    for follow in AFTER_BUMP:
+        follow()
+
+
+AFTER_BUMP: list = []  # what follows a bump (OpendataConfig.ready: asking for the files to be rebuilt)
 
 
 def data_version() -> str:

@@ -16,17 +16,17 @@ from .tasks import refresh
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 # How long after asking for a rebuild the page asks again (the task itself takes one lock for its whole run).
-ASKED_SECONDS = 120
+ASKED_SECONDS = 60
 
 
-def _ask_for_refresh() -> None:
+def ask_for_refresh() -> None:
     """Ask the worker to rebuild the files (at most once in ASKED_SECONDS). Without a worker (eager settings: a
     newcomer's machine, the tests) a page never builds them itself, which would make a GET write: `load_demo` and
     `manage.py refresh_open_data` do."""
     if refresh.app.conf.task_always_eager:
         return
     if cache.add("opendata:asked", 1, ASKED_SECONDS):
-        publish(refresh)
+        publish(refresh)  # never raises: a broker down is logged, and beat asks again
 
 
 @require_safe
@@ -34,7 +34,7 @@ def index(request):
     built = {f.dataset: f for f in DatasetFile.objects.all()}
     stale = bulk.stale()
     if stale:
-        _ask_for_refresh()
+        ask_for_refresh()
     entries = [
         {"dataset": d, "file": built.get(d.slug), "columns": bulk.columns(d), "api": f"/api/v1/{d.api}"}
         for d in bulk.ALL
@@ -62,7 +62,7 @@ def download(request, slug, fmt):
         raise Http404("Không có tệp dữ liệu này.")
     row = DatasetFile.objects.filter(dataset=slug).first()
     if row is None:
-        _ask_for_refresh()
+        ask_for_refresh()
         raise Http404("Tệp dữ liệu đang được chuẩn bị, hãy thử lại sau ít phút.")
     etag = f'"{row.sha256[:40]}-{fmt}"'
     modified = int(row.modified_at.timestamp())
@@ -72,7 +72,7 @@ def download(request, slug, fmt):
     try:
         handle = default_storage.open(row.csv_name if fmt == "csv" else row.json_name, "rb")
     except OSError as exc:  # FileNotFoundError among them: removed by hand, or the store is unreachable
-        _ask_for_refresh()
+        ask_for_refresh()
         raise Http404("Tệp dữ liệu đang được chuẩn bị, hãy thử lại sau ít phút.") from exc
     response = FileResponse(handle, content_type=FORMATS[fmt], as_attachment=True, filename=f"{slug}.{fmt}")
     response["ETag"] = etag

@@ -39,6 +39,8 @@ _memo = {"version": None, "fresh": False, "until": 0.0}
 _EXPIRIES: dict[str, Callable[[datetime], datetime | None]] = {}
 # Functions called by `forget_local`, for what other modules remember of the cache in this process.
 _FORGETTERS: dict[str, Callable[[], None]] = {}
+# Functions called after each bump of the content version: work that follows a change of public content.
+_AFTER_BUMP: dict[str, Callable[[], None]] = {}
 
 
 def content_state() -> tuple[int, bool]:
@@ -66,6 +68,8 @@ def bump_content_version(*args, **kwargs) -> None:
     update); inside a transaction, prefer `bump_on_commit`."""
     _memo["until"] = 0.0
     versioned.bump_key(VERSION_KEY)
+    for follow in _AFTER_BUMP.values():
+        follow()
 
 
 def bump_on_commit() -> None:
@@ -87,6 +91,11 @@ def watch(*labels: str, m2m: tuple = ()) -> None:
 def expires_at(name: str, next_change: Callable[[datetime], datetime | None]) -> None:
     """Register `next_change(now)`: when public content next changes by the clock alone (None: not planned)."""
     _EXPIRIES[name] = next_change
+
+
+def after_bump(name: str, follow: Callable[[], None]) -> None:
+    """Register `follow()`, called after each bump of the content version (it must be quick and never raise)."""
+    _AFTER_BUMP[name] = follow
 
 
 def remembers(name: str, forget: Callable[[], None]) -> None:

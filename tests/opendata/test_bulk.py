@@ -177,3 +177,26 @@ def test_no_published_lending_figure_is_of_fewer_than_three_borrowers(spec):
         assert rows == withheld
     if all(r["disbursed"] is not None for r in rows):
         assert sum(r["disbursed"] for r in rows) == sum(g.disbursed for g in built)
+
+
+def test_a_change_of_public_content_asks_the_worker_for_new_files_once_a_minute(whole_demo, monkeypatch):
+    """With a broker, a committed change of what the datasets read publishes the task (eager settings run
+    nothing: no worker would follow, and a page must not build files itself)."""
+    from opendata import views
+
+    asked = []
+    monkeypatch.setattr(views, "publish", lambda task, *args: asked.append(task.name))
+    monkeypatch.setitem(views.refresh.app.conf, "task_always_eager", False)
+    from opendata.datasets import bump_own_version
+    from portal.contentcache import bump_content_version
+
+    bump_content_version()  # what a committed save of a watched model does
+    bump_own_version()  # a loan disbursed, an agency renamed
+    bump_content_version()
+    assert asked == ["opendata.refresh"]  # once: the next within ASKED_SECONDS waits for beat's check
+    monkeypatch.setitem(views.refresh.app.conf, "task_always_eager", True)
+    from django.core.cache import cache
+
+    cache.delete("opendata:asked")
+    bump_content_version()
+    assert asked == ["opendata.refresh"]
