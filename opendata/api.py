@@ -19,8 +19,6 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from cooperatives.filters import CooperativeFilter
-from directives.filters import DocumentFilter
 from portal import contentcache
 
 from . import datasets, filters
@@ -36,20 +34,26 @@ PAGING = ("page", "page_size")
 FREE_TEXT = "q"
 
 
-def _answer(request, build, understood=()) -> HttpResponse:
+def _answer(request, build, understood=(), *, paged=False) -> HttpResponse:
     """The body `build()` gives for this path and query under today's data version, from the cache when built
     before; 304 when the client holds it already.
 
-    The cache key holds only the parameters the endpoint understands (`understood` and the paging), so made-up
-    ones cannot fill the cache with copies; a free-text search (`q`) is answered without the cache, as the site's
-    own search pages are."""
-    known = [(k, v) for k in sorted(set(request.GET) & {*understood, *PAGING}) for v in request.GET.getlist(k)]
+    The cache key holds only the parameters the endpoint understands (`understood`, and the paging for a list), so
+    made-up ones cannot fill the cache with copies; a free-text search (`q`) is answered without the cache, as the
+    site's own search pages are."""
+    names = {*understood, *(PAGING if paged else ())}
+    known = [(k, v) for k in sorted(set(request.GET) & names) for v in request.GET.getlist(k)]
     digest = hashlib.sha1(f"{request.path}?{known!r}".encode()).hexdigest()
     name = f"opendata:api:{digest}:{datasets.data_version()}"
-    if request.GET.get(FREE_TEXT, "").strip():
-        body, etag, modified = _built(build)
+
+    def fresh():
+        body, etag = _built(build)
+        return body, etag, _since(digest, etag)
+
+    if FREE_TEXT in understood and request.GET.get(FREE_TEXT, "").strip():
+        body, etag, modified = fresh()
     else:
-        body, etag, modified = contentcache.cached(name, lambda: _built(build))
+        body, etag, modified = contentcache.cached(name, fresh)
     conditional = get_conditional_response(request, etag=etag, last_modified=modified)
     if conditional is not None:  # 304 (or 412 for a failed If-Match)
         conditional["ETag"] = etag
@@ -62,13 +66,24 @@ def _answer(request, build, understood=()) -> HttpResponse:
     return response
 
 
-def _built(build) -> tuple[bytes, str, int]:
+def _built(build) -> tuple[bytes, str]:
     body = JSONRenderer().render(build())
-    etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
-    # The first time this very body was built: a rebuild that gives the same bytes keeps its date.
-    seen = f"opendata:seen:{etag}"
-    cache.add(seen, int(time.time()), 30 * 86400)
-    return body, etag, int(cache.get(seen) or time.time())
+    return body, '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
+
+
+SINCE_SECONDS = 30 * 86400
+
+
+def _since(digest: str, etag: str) -> int:
+    """When this request's answer last changed: kept per request with the ETag it was for, and moved to now when
+    the ETag differs, so that an answer changing back to an earlier body still gets a later date."""
+    key = f"opendata:since:{digest}"
+    stored = cache.get(key)
+    if stored is not None and stored[0] == etag:
+        return stored[1]
+    now = int(time.time())
+    cache.set(key, (etag, now), SINCE_SECONDS)
+    return now
 
 
 ERRORS = {
@@ -93,6 +108,12 @@ class Published(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gener
 
     dataset: datasets.Dataset
     lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"  # what a slug or a code can be: anything else is a 404 before any query
+
+    def filter_queryset(self, queryset):
+        if self.action == "retrieve":  # an item is found by its key alone: the list's filters do not apply
+            return queryset
+        return super().filter_queryset(queryset)
 
     def get_queryset(self):
         return self.dataset.rows()
@@ -104,9 +125,10 @@ class Published(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gener
         return {**super().get_serializer_context(), **self.dataset.context()}
 
     def list(self, request, *args, **kwargs):
-        filters = getattr(self, "filterset_class", None)
-        understood = list(filters.base_filters) if filters is not None else []
-        return _answer(request, lambda: super(Published, self).list(request, *args, **kwargs).data, understood)
+        filterset = getattr(self, "filterset_class", None)
+        understood = list(filterset.base_filters) if filterset is not None else []
+        build = lambda: super(Published, self).list(request, *args, **kwargs).data  # noqa: E731
+        return _answer(request, build, understood, paged=True)
 
     def retrieve(self, request, *args, **kwargs):
         return _answer(request, lambda: super(Published, self).retrieve(request, *args, **kwargs).data)
@@ -127,23 +149,6 @@ def _described(dataset: datasets.Dataset, tag: str, list_text: str, item_text: s
     )
 
 
-class CooperativeFilterByCode(CooperativeFilter):
-    """The directory's filters, with places named by their statistics code instead of a row number."""
-
-    xa = CooperativeFilter.base_filters["xa"].__class__(
-        label="Xã, phường hiện nay (mã)",
-        queryset=CooperativeFilter.base_filters["xa"].extra["queryset"],
-        to_field_name="code",
-        method="in_today",
-    )
-    unit = CooperativeFilter.base_filters["unit"].__class__(
-        label="Huyện trước 7/2025 (mã)",
-        queryset=CooperativeFilter.base_filters["unit"].extra["queryset"],
-        to_field_name="code",
-        method="in_unit",
-    )
-
-
 @_described(
     datasets.BY_SLUG["hop-tac-xa"],
     "Hợp tác xã",
@@ -152,13 +157,13 @@ class CooperativeFilterByCode(CooperativeFilter):
 )
 class CooperativeViewSet(Published):
     dataset = datasets.BY_SLUG["hop-tac-xa"]
-    filterset_class = CooperativeFilterByCode
+    filterset_class = filters.CooperativeFilterByCode
 
 
 @_described(datasets.BY_SLUG["van-ban"], "Văn bản", "Văn bản công khai", "Một văn bản")
 class DocumentViewSet(Published):
     dataset = datasets.BY_SLUG["van-ban"]
-    filterset_class = DocumentFilter
+    filterset_class = filters.DocumentFilterForApi
 
 
 @_described(datasets.BY_SLUG["tin-tuc"], "Tin tức", "Tin bài đã đăng", "Một tin bài")
@@ -202,6 +207,7 @@ class AgencyViewSet(Published):
     dataset = datasets.BY_SLUG["co-quan"]
     lookup_field = "pk"
     lookup_url_kwarg = "id"
+    lookup_value_regex = r"[0-9]{1,18}"
     filterset_class = filters.AgencyFilter
 
 

@@ -12,15 +12,18 @@ class OpendataConfig(AppConfig):
         from . import datasets, views
 
         # What the API and the bulk files read besides the public pages' content (which bumps the content
-        # version): the fund's products, loans and disbursements, the agencies and the units' successors.
+        # version): the fund's products, loans, disbursements and capital, the agencies, the units and their
+        # successors, the documents' files and relations, the yearly figures and the size thresholds.
         versioned.watch(
             datasets.VERSION,
             "fund.LoanProduct", "fund.Loan", "fund.Disbursement", "fund.FundCapital", "portal.Agency",
-            "portal.AdministrativeUnit",
+            "portal.AdministrativeUnit", "directives.DocumentFile", "directives.DocumentRelation",
+            "cooperatives.YearlyFigure", "cooperatives.SizeThreshold",
             m2m=("portal.AdministrativeUnit.successors",),
             bump_now=datasets.bump_own_version,
         )  # fmt: skip
         contentcache.remembers("opendata-version", datasets.forget_own_version)
+        contentcache.remembers("opendata-clock", datasets.forget_clock)
         # The bulk files follow a change: the worker is asked to rebuild them (at most every ASKED_SECONDS; the
         # beat's check every 5 minutes catches what that leaves).
         contentcache.after_bump("opendata-files", views.ask_for_refresh)

@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import logging
+import secrets
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -167,7 +168,8 @@ def stale() -> bool:
 def refresh(*, force: bool = False) -> dict[str, str]:
     """Build every dataset whose data version moved; returns each dataset's outcome ("new", "changed",
     "unchanged", "current"). One build at a time across hosts (a lock in the shared cache)."""
-    if not cache.add(BUILDING_KEY, timezone.now().isoformat(), BUILDING_SECONDS):
+    token = secrets.token_hex(8)
+    if not cache.add(BUILDING_KEY, token, BUILDING_SECONDS):
         return {}
     try:
         version = datasets.data_version()
@@ -175,7 +177,7 @@ def refresh(*, force: bool = False) -> dict[str, str]:
         outcome = {}
         for dataset in ALL:
             current = known.get(dataset.slug)
-            if current is not None and current.built_from == version and not force:
+            if current is not None and current.built_from == version and not force and _files_there(current):
                 outcome[dataset.slug] = "current"
                 continue
             outcome[dataset.slug] = _build(dataset, current, version)
@@ -184,14 +186,20 @@ def refresh(*, force: bool = False) -> dict[str, str]:
             _remove(known[slug])
         return outcome
     finally:
-        cache.delete(BUILDING_KEY)
+        if cache.get(BUILDING_KEY) == token:  # ours still: a run past BUILDING_SECONDS leaves another's lock alone
+            cache.delete(BUILDING_KEY)
+
+
+def _files_there(row: DatasetFile) -> bool:
+    """Both files of a row are in the store (a restore without the media, a file removed by hand: built again)."""
+    return default_storage.exists(row.csv_name) and default_storage.exists(row.json_name)
 
 
 def _build(dataset, current: DatasetFile | None, version: str) -> str:
     data, csv_bytes, payload = render(dataset)
     digest = hashlib.sha256(payload).hexdigest()
     now = timezone.now()
-    if current is not None and current.sha256 == digest and default_storage.exists(current.csv_name):
+    if current is not None and current.sha256 == digest and _files_there(current):
         DatasetFile.objects.filter(pk=current.pk).update(built_at=now, built_from=version)
         return "unchanged"
     json_bytes = _json_file(dataset, now, payload)

@@ -9,7 +9,7 @@ OpendataConfig.ready) and the day (today's map moves at midnight when a unit's l
 
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, QuerySet, Sum
@@ -17,13 +17,14 @@ from django.utils import timezone
 
 from cooperatives.models import Cooperative, Sector, SizeThreshold, YearlyFigure
 from directives.models import Document, DocumentFile, DocumentRelation
-from fund.models import Disbursement, FundCapital, Loan, LoanProduct
+from fund.models import Disbursement, FundCapital, LoanProduct
 from fund.reports import public_figures
 from portal import versioned
 from portal.contentcache import HOME_TTL, content_version
 from portal.models import AdministrativeUnit, Agency
 from portal.unitmap import UNKNOWN, area_key, today_areas
 from public.models import Article, Choice, Poll
+from public.selectors import next_scheduled
 
 from . import serializers
 
@@ -62,9 +63,30 @@ def bump_own_version() -> None:
 AFTER_BUMP: list = []  # what follows a bump (OpendataConfig.ready: asking for the files to be rebuilt)
 
 
+# What changes by the clock alone: a scheduled article appearing, a poll closing. The part of the data version that
+# says which of those moments have passed is remembered per process until the next one (or the next bump).
+_clock = {"key": None, "until": None, "value": ""}
+
+
+def _clock_part(versions) -> str:
+    now = timezone.now()
+    if _clock["key"] == versions and (_clock["until"] is None or now < _clock["until"]):
+        return _clock["value"]
+    upcoming = [when for when in (next_scheduled(now), next_poll_closing(now)) if when]
+    until = min(upcoming) if upcoming else None
+    _clock.update(key=versions, until=until, value=f"{until.timestamp():.0f}" if until else "-")
+    return _clock["value"]
+
+
+def forget_clock() -> None:
+    _clock["key"] = None
+
+
 def data_version() -> str:
-    """What every cached API answer and every bulk file is keyed on."""
-    return f"{content_version()}.{own_version()}.{timezone.localdate():%Y%m%d}"
+    """What every cached API answer and every bulk file is keyed on: the content version, the open data's own
+    version, the next moment content changes by the clock, and the day."""
+    versions = (content_version(), own_version())
+    return f"{versions[0]}.{versions[1]}.{_clock_part(versions)}.{timezone.localdate():%Y%m%d}"
 
 
 def next_poll_closing(now: datetime) -> datetime | None:
@@ -181,15 +203,25 @@ def _pooled(groups: list[_Group], other_name: str) -> list[dict]:
     return rows
 
 
+def quarter_end_before(day: date) -> date:
+    """The last day of the last quarter that has ended by `day` (30/09/2026 for any day of October to December)."""
+    first = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return first - timedelta(days=1)
+
+
 def fund_figures(on: date | None = None) -> dict:
-    """The fund's public page figures, and lending by today's commune and by sector with small groups pooled."""
-    on = on or timezone.localdate()
-    booked = list(
-        Loan.objects.booked().values_list("pk", "cooperative_id", "cooperative__unit_id", "cooperative__sector")
-    )
-    paid = dict(
-        Disbursement.objects.filter(loan_id__in=[row[0] for row in booked])
-        .values_list("loan_id")
+    """The fund's public page figures (as that page shows them, today), and lending broken down by today's commune
+    and by sector as it stood at the end of the last quarter.
+
+    A breakdown that moved with each disbursement would tell, by the difference between two readings, one
+    cooperative's loan; a quarter's close moves four times a year. The amounts are given by commune only (with
+    small groups pooled); by sector, only how many loans and borrowers, so that no amount can be worked out by
+    setting one table against the other."""
+    today = on or timezone.localdate()
+    close = quarter_end_before(today)
+    paid = list(
+        Disbursement.objects.filter(disbursed_on__lte=close)
+        .values_list("loan_id", "loan__cooperative_id", "loan__cooperative__unit_id", "loan__cooperative__sector")
         .annotate(total=Sum("amount"))
         .order_by()
     )
@@ -197,29 +229,31 @@ def fund_figures(on: date | None = None) -> dict:
     sectors = dict(Sector.choices)
     by_area: dict = {}
     by_sector: dict = {}
-    for loan_id, cooperative_id, unit_id, sector in booked:
+    for _loan, cooperative_id, unit_id, sector, total in paid:
         area = areas.get(unit_id, UNKNOWN)
         key = area_key(area)
-        name = area.name if key != UNKNOWN.code else "Chưa xác định địa bàn hiện nay"
-        for groups, code, label in ((by_area, str(area.code if key != UNKNOWN.code else key), name),
-                                    (by_sector, sector, sectors.get(sector, sector))):  # fmt: skip
-            group = groups.setdefault(code, _Group(code, label))
+        code, name = (area.code, area.name) if key != UNKNOWN.code else (UNKNOWN.code, "Chưa xác định địa bàn hiện nay")
+        for groups, group_code, label in ((by_area, code, name), (by_sector, sector, sectors.get(sector, sector))):
+            group = groups.setdefault(group_code, _Group(group_code, label))
             group.loans += 1
-            group.disbursed += int(paid.get(loan_id) or 0)
+            group.disbursed += int(total or 0)
             group.borrowers.add(cooperative_id)
     figures = public_figures()
-    capital = FundCapital.amount_on(on)
+    capital = FundCapital.amount_on(today)
+    sector_rows = _pooled(list(by_sector.values()), f"Các lĩnh vực khác (mỗi lĩnh vực dưới {MIN_BORROWERS} HTX vay)")
+    for row in sector_rows:
+        row["disbursed"] = None  # counts only: see above
     return {
-        "on": on,
+        "on": today,
         "capital": int(capital) if capital is not None else None,
         "loans": figures["loans"],
         "borrowers": figures["borrowers"],
-        "disbursed": int(sum(paid.values(), 0)),
+        "disbursed": int(figures["disbursed"]),
         "settled": figures["settled"],
+        "breakdown_on": close,
+        "breakdown_disbursed": sum(int(row[4] or 0) for row in paid),
         "by_area": _pooled(list(by_area.values()), f"Các xã, phường khác (mỗi nơi dưới {MIN_BORROWERS} HTX vay)"),
-        "by_sector": _pooled(
-            list(by_sector.values()), f"Các lĩnh vực khác (mỗi lĩnh vực dưới {MIN_BORROWERS} HTX vay)"
-        ),
+        "by_sector": sector_rows,
     }
 
 

@@ -4,15 +4,52 @@ their pages' filters)."""
 import django_filters
 from django.db.models import Q
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
+from cooperatives.filters import CooperativeFilter
+from directives.filters import DocumentFilter
 from portal.models import AdministrativeUnit, Agency
 from public.models import Article
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class CodeFilter(django_filters.ModelChoiceFilter):
+    """A unit named by its statistics code (the schema: a string)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, to_field_name="code", **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class YearFilter(django_filters.ChoiceFilter):
+    """A year among those the rows have (the choices are set per request)."""
+
+
+class CooperativeFilterByCode(CooperativeFilter):
+    """The directory's filters, with places named by their statistics code instead of a row number."""
+
+    xa = CodeFilter(
+        label="Xã, phường hiện nay (mã)", queryset=CooperativeFilter.base_filters["xa"].extra["queryset"],
+        method="in_today",
+    )  # fmt: skip
+    unit = CodeFilter(
+        label="Huyện trước 7/2025 (mã)", queryset=CooperativeFilter.base_filters["unit"].extra["queryset"],
+        method="in_unit",
+    )  # fmt: skip
+
+
+class DocumentFilterForApi(DocumentFilter):
+    """The document list's filters; the year is a number in the schema."""
+
+    year = YearFilter(label="Năm ban hành", field_name="issue_date__year", empty_label="Tất cả")
 
 
 class ArticleFilter(django_filters.FilterSet):
     category = django_filters.CharFilter(field_name="category__slug", label="Chuyên mục (đường dẫn)")
     tag = django_filters.CharFilter(field_name="tags__slug", label="Từ khóa (đường dẫn)", distinct=True)
-    year = django_filters.NumberFilter(field_name="publish_at__year", label="Năm đăng", min_value=1, max_value=9999)
+    # Years a date in Asia/Ho_Chi_Minh can be turned into UTC for (year 1 overflows on SQLite).
+    year = django_filters.NumberFilter(field_name="publish_at__year", label="Năm đăng", min_value=1900, max_value=2999)
 
     class Meta:
         model = Article

@@ -7,6 +7,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404
+from django.utils.http import urlencode
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -14,13 +15,36 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.security import client_ip
+from portal.siteurl import absolute
 
 
 class Pages(PageNumberPagination):
+    """Pages of 50 (page_size up to 200). The links to the next and previous page are built on the configured site
+    (portal.siteurl) from the parameters the endpoint understands, not from the request's host or its other
+    parameters: the answer is cached and served to every client (opendata.api)."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
     invalid_page_message = "Trang không hợp lệ."
+
+    def paginate_queryset(self, queryset, request, view=None):
+        filters = getattr(view, "filterset_class", None)
+        self.understood = {*(filters.base_filters if filters is not None else ()), self.page_size_query_param}
+        return super().paginate_queryset(queryset, request, view)
+
+    def _link(self, page_number):
+        params = [(k, v) for k in sorted(set(self.request.GET) & self.understood) for v in self.request.GET.getlist(k)]
+        if page_number != 1:
+            params.append((self.page_query_param, page_number))
+        query = urlencode(params)
+        return absolute(self.request.path) + (f"?{query}" if query else "")
+
+    def get_next_link(self):
+        return self._link(self.page.next_page_number()) if self.page.has_next() else None
+
+    def get_previous_link(self):
+        return self._link(self.page.previous_page_number()) if self.page.has_previous() else None
 
 
 # --- the limit per client ---------------------------------------------------------------------------------------

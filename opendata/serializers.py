@@ -59,7 +59,7 @@ class CooperativeSerializer(serializers.ModelSerializer):
     )
     size_class = serializers.SerializerMethodField(
         help_text="Quy mô theo số liệu năm gần nhất (Nghị định 113/2024/NĐ-CP): micro (siêu nhỏ), small (nhỏ), "
-        "medium (vừa), large (lớn); null nếu chưa có số liệu."
+        "medium (vừa), large (lớn); null nếu chưa có số liệu hoặc hợp tác xã không công khai số liệu."
     )
     figures = serializers.SerializerMethodField(
         help_text="Số liệu hoạt động ba năm gần nhất, nếu hợp tác xã công khai (danh sách rỗng nếu không)."
@@ -81,7 +81,6 @@ class CooperativeSerializer(serializers.ModelSerializer):
             "certificate_date",
             "status",
             "status_label",
-            "status_since",
             "area",
             "former_unit",
             "size_class",
@@ -96,6 +95,8 @@ class CooperativeSerializer(serializers.ModelSerializer):
         for name in OPTIONAL_FIELDS:
             if not instance.shows(name) or data[name] in ("", None):
                 data[name] = None
+        if instance.kind == Cooperative.Kind.GROUP:
+            data["charter_capital"] = None  # a group has no charter capital (its profile shows none)
         if data["charter_capital"] is not None:
             data["charter_capital"] = int(instance.charter_capital)
         return data
@@ -123,7 +124,7 @@ class CooperativeSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=SizeClass.values, allow_null=True))
     def get_size_class(self, instance):
         figures = self._figures(instance)
-        if not figures:
+        if not figures or not instance.shows("figures"):  # it is read from the figures, assets among them
             return None
         return SizeThreshold.classify(instance.sector, figures[0], rows=self.context["thresholds"])
 
@@ -289,10 +290,12 @@ class LoanProductSerializer(serializers.ModelSerializer):
 class LendingRow(serializers.Serializer):
     code = serializers.CharField(help_text="Mã (xã, phường hoặc lĩnh vực); “khac” cho nhóm gộp các dòng nhỏ.")
     name = serializers.CharField(help_text="Tên.")
-    loans = serializers.IntegerField(help_text="Số khoản vay đã giải ngân.")
+    loans = serializers.IntegerField(help_text="Số khoản vay đã giải ngân đến hết quý.")
     borrowers = serializers.IntegerField(help_text="Số hợp tác xã vay.")
     disbursed = serializers.IntegerField(
-        allow_null=True, help_text="Tổng số tiền đã giải ngân (đồng); null nếu dưới 3 hợp tác xã vay (không công bố)."
+        allow_null=True,
+        help_text="Tổng số tiền đã giải ngân đến hết quý (đồng), chỉ theo xã, phường; null theo lĩnh vực, và cho "
+        "dòng gộp còn dưới 3 hợp tác xã vay.",
     )
 
 
@@ -303,8 +306,11 @@ class FundFiguresSerializer(serializers.Serializer):
     borrowers = serializers.IntegerField(help_text="Số hợp tác xã đã vay.")
     disbursed = serializers.IntegerField(help_text="Tổng số tiền đã giải ngân (đồng).")
     settled = serializers.IntegerField(help_text="Số khoản vay đã tất toán.")
-    by_area = LendingRow(many=True, help_text="Theo xã, phường hiện nay.")
-    by_sector = LendingRow(many=True, help_text="Theo lĩnh vực của hợp tác xã vay.")
+    breakdown_on = serializers.DateField(help_text="Các bảng chia theo xã, phường và lĩnh vực tính đến hết ngày này "
+                                         "(ngày cuối quý gần nhất đã kết thúc).")  # fmt: skip
+    breakdown_disbursed = serializers.IntegerField(help_text="Tổng số tiền đã giải ngân đến hết ngày đó (đồng).")
+    by_area = LendingRow(many=True, help_text="Theo xã, phường hiện nay, đến hết quý.")
+    by_sector = LendingRow(many=True, help_text="Theo lĩnh vực của hợp tác xã vay, đến hết quý: chỉ số khoản vay.")
 
 
 class UnitSerializer(serializers.ModelSerializer):

@@ -132,6 +132,9 @@ def test_a_signed_in_member_of_staff_sees_what_the_public_sees(api, whole_demo):
     hidden = Document.objects.filter(is_public=False).first()
     assert hidden is not None
     api.force_login(User.objects.get(username="lienminh"))
+    from django.core.cache import cache
+
+    cache.clear()  # built again for the signed-in request, not served from the anonymous one's cache
     signed_in = api.get("/api/v1/documents/?page_size=200").json()
     assert signed_in == anonymous
     assert api.get(f"/api/v1/documents/{hidden.slug}/").status_code == 404
@@ -147,6 +150,10 @@ def test_each_client_is_limited_with_a_clear_429_in_vietnamese_and_english(api, 
     assert 1 <= int(refused["Retry-After"]) <= 60 and body["retry_after"] == int(refused["Retry-After"])
     assert api.get("/api/v1/units/", REMOTE_ADDR="203.0.113.8").status_code == 200  # another client is not
     # The limit counts requests answered from the cache and 304s too.
+    settings.PORTAL_API_REQUESTS_PER_MINUTE = 5
+    etag = api.get("/api/v1/units/", REMOTE_ADDR="203.0.113.9")["ETag"]
+    answers = [api.get("/api/v1/units/", REMOTE_ADDR="203.0.113.9", HTTP_IF_NONE_MATCH=etag) for _ in range(5)]
+    assert [a.status_code for a in answers] == [304, 304, 304, 304, 429]
     settings.PORTAL_API_REQUESTS_PER_MINUTE = 0
     assert api.get("/api/v1/units/", REMOTE_ADDR="203.0.113.7").status_code == 200
 
@@ -219,3 +226,53 @@ def test_made_up_parameters_share_the_cached_answer_and_a_search_is_not_cached(
         assert len(cache._cache) <= keys + 5  # at most the page's own count keys, no cached answers
     found = api.get("/api/v1/documents/?q=1047").json()
     assert found["count"] >= 1 and all("1047" in d["number"] or "1047" in d["summary"] for d in found["results"])
+
+
+def test_odd_keys_and_years_are_a_404_or_a_400_never_a_500(api, whole_demo):
+    for path in ("/api/v1/cooperatives/%00/", "/api/v1/units/a%00b/", "/api/v1/agencies/x/", "/api/v1/agencies/1.5/",
+                 "/api/v1/documents/%E2%80%AE/", "/api/v1/agencies/99999999999999999999999/"):  # fmt: skip
+        assert api.get(path).status_code == 404, path
+    assert api.get("/api/v1/news/?year=1").status_code == 400
+    assert api.get("/api/v1/news/?year=2022").json()["count"] > 0
+
+
+def test_an_item_is_found_by_its_key_whatever_the_list_filters_say(api, whole_demo):
+    document = Document.objects.filter(is_public=True, doc_type="cong_van").first()
+    cold = api.get(f"/api/v1/documents/{document.slug}/?doc_type=quyet_dinh")
+    assert cold.status_code == 200
+    assert api.get(f"/api/v1/documents/{document.slug}/?doc_type=junk").json() == cold.json()
+
+
+def test_page_links_are_on_the_site_s_address_with_only_the_parameters_understood(api, whole_demo, settings):
+    settings.PORTAL_SITE_URL = "https://htx.example.vn"
+    first = api.get("/api/v1/units/?level=commune&page_size=10&utm=x", HTTP_HOST="127.0.0.1:8765").json()
+    assert first["next"] == "https://htx.example.vn/api/v1/units/?level=commune&page_size=10&page=2"
+    second = api.get(first["next"]).json()
+    assert second["previous"] == "https://htx.example.vn/api/v1/units/?level=commune&page_size=10"
+
+
+def test_an_answer_that_changes_back_gets_a_later_date(api, whole_demo):
+    """A → B → A: the third answer has the first one's bytes and ETag, but a client that saw the first one an
+    hour ago and asks "changed since then?" must hear yes, since it changed (twice) in between."""
+    import hashlib
+
+    from django.core.cache import cache
+    from django.utils.http import http_date
+
+    cooperative = Cooperative.objects.order_by("name", "pk").first()
+    path = f"/api/v1/cooperatives/{cooperative.slug}/"
+    first = api.get(path)
+    key = "opendata:since:" + hashlib.sha1(f"{path}?[]".encode()).hexdigest()
+    etag, _ = cache.get(key)
+    an_hour_ago = int(time.time()) - 3600
+    cache.set(key, (etag, an_hour_ago))  # as if the first answer had been made an hour ago
+    original = cooperative.short_name
+    cooperative.short_name = "Tạm"
+    cooperative.save()
+    assert api.get(path).json()["short_name"] == "Tạm"
+    cooperative.short_name = original
+    cooperative.save()
+    back = api.get(path, HTTP_IF_MODIFIED_SINCE=http_date(an_hour_ago))
+    assert back["ETag"] == first["ETag"] and back.json() == first.json()
+    assert back.status_code == 200
+    assert api.get(path, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304  # the bytes the client holds

@@ -4,6 +4,7 @@ rows changed, described by a DCAT catalogue, offered on a page linked from every
 import csv
 import io
 import json
+from datetime import date
 
 import pytest
 from django.core.files.storage import default_storage
@@ -12,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cooperatives.models import Cooperative
+from fund.models import Disbursement
 from opendata import bulk, datasets
 from opendata.models import DatasetFile
 from tests.properties import examples
@@ -51,10 +53,19 @@ def test_load_demo_leaves_every_file_built_and_each_holds_the_rows_the_api_gives
     assert ninh_quoi and all(row["area_within"] == "Tỉnh Cà Mau" for row in ninh_quoi)
     lending = _csv(api, "quy-cho-vay")
     figures = api.get("/api/v1/fund/figures/").json()
+    close = date.fromisoformat(figures["breakdown_on"])
+    paid = Disbursement.objects.filter(disbursed_on__lte=close)
+    loans = paid.values("loan_id").distinct().count()
+    borrowers = paid.values("loan__cooperative_id").distinct().count()
+    assert loans > 0
     for table in ("xa_phuong", "linh_vuc"):
         rows = [r for r in lending if r["table"] == table]
-        assert sum(int(r["loans"]) for r in rows) == figures["loans"]
-        assert sum(int(r["borrowers"]) for r in rows) == figures["borrowers"]
+        assert sum(int(r["loans"]) for r in rows) == loans
+        assert sum(int(r["borrowers"]) for r in rows) == borrowers
+    assert all(r["disbursed"] == "" for r in lending if r["table"] == "linh_vuc")  # counts only by sector
+    by_area = [r for r in lending if r["table"] == "xa_phuong"]
+    if all(r["disbursed"] for r in by_area):
+        assert sum(int(r["disbursed"]) for r in by_area) == figures["breakdown_disbursed"]
 
 
 def test_a_name_that_begins_with_a_formula_stays_text(api, whole_demo):
@@ -200,3 +211,21 @@ def test_a_change_of_public_content_asks_the_worker_for_new_files_once_a_minute(
     cache.delete("opendata:asked")
     bump_content_version()
     assert asked == ["opendata.refresh"]
+
+
+def test_files_gone_from_the_store_are_built_again(api, whole_demo):
+    bulk.refresh()
+    row = DatasetFile.objects.get(dataset="van-ban")
+    default_storage.delete(row.json_name)  # a restore without the media, a file removed by hand
+    assert api.get("/du-lieu-mo/van-ban.json").status_code == 404
+    outcome = bulk.refresh()
+    assert outcome["van-ban"] == "changed" and outcome["tin-tuc"] == "current"
+    assert json.loads(_download(api, "van-ban", "json"))["rows"]
+
+
+def test_the_breakdown_stands_at_the_end_of_the_last_quarter():
+    assert datasets.quarter_end_before(date(2026, 12, 6)) == date(2026, 9, 30)
+    assert datasets.quarter_end_before(date(2026, 10, 1)) == date(2026, 9, 30)
+    assert datasets.quarter_end_before(date(2026, 9, 30)) == date(2026, 6, 30)
+    assert datasets.quarter_end_before(date(2027, 1, 1)) == date(2026, 12, 31)
+    assert datasets.quarter_end_before(date(2026, 3, 31)) == date(2025, 12, 31)

@@ -43,7 +43,9 @@ def planted(whole_demo):
         representative_phone="0988 000 111",
         representative_id_number="079188000111",
     )
-    YearlyFigure.objects.create(cooperative=hidden, year=2025, revenue=Decimal("8642097531"), workers=4321)
+    YearlyFigure.objects.create(
+        cooperative=hidden, year=2025, revenue=Decimal("8642097531"), assets=Decimal("7531864209"), workers=4321
+    )
     open_one = Cooperative.objects.create(
         name="Hợp tác xã Công Khai",
         slug="htx-cong-khai",
@@ -116,6 +118,8 @@ def _private_values() -> dict[str, str]:
     for figure in YearlyFigure.objects.select_related("cooperative"):
         if not figure.cooperative.shows("figures") and figure.revenue >= 10**6:
             add("YearlyFigure.revenue (not public)", [str(int(figure.revenue))])
+        if figure.assets >= 10**6:  # never on a public page
+            add("YearlyFigure.assets", [str(int(figure.assets))])
     return found
 
 
@@ -174,3 +178,5 @@ def test_no_private_value_appears_in_any_answer_or_file(api, planted, settings):
     # And what is public does appear: the search would see a leak.
     everything = "".join(published.values())
     assert "Hợp tác xã Kín Đáo" in everything and "0988 000 222" not in everything
+    # What is worked out from private figures is as private: the size class of one that keeps its figures.
+    assert api.get("/api/v1/cooperatives/htx-kin-dao/").json()["size_class"] is None

@@ -106,6 +106,7 @@ SPREADSHEET_ROUTES = {
     "directives:province_request_xlsx",
     "directives:scorecard_xlsx",
     "admin:portal_unitmapping_sheet",
+    "opendata:download",
 }
 
 
@@ -150,6 +151,10 @@ def test_no_export_of_any_app_or_the_admin_carries_a_formula(client, evil_world,
     files.append(("portfolio, today's map", "xlsx", client.get("/quy-ho-tro/bao-cao/", today_map)))
     files.append(("unit mapping", "xlsx", client.get("/admin/portal/unitmapping/xuat.xlsx")))
     files.extend(_admin_exports(client))
+    from opendata import bulk
+
+    bulk.refresh(force=True)  # the open data's CSV files, of the evil names too
+    files.extend((f"open data {d.slug}", "csv", client.get(f"/du-lieu-mo/{d.slug}.csv")) for d in bulk.ALL)
 
     assert any(where.startswith("/admin/fund/loan/") for where, _, _ in files)
     for where, fmt, response in files:
