@@ -51,7 +51,8 @@ def _answer(request, build, understood=(), *, paged=False) -> HttpResponse:
         return body, etag, _since(digest, etag)
 
     if FREE_TEXT in understood and request.GET.get(FREE_TEXT, "").strip():
-        body, etag, modified = fresh()
+        body, etag = _built(build)  # nothing kept for a search: any text would leave keys behind
+        modified = int(time.time())
     else:
         body, etag, modified = contentcache.cached(name, fresh)
     conditional = get_conditional_response(request, etag=etag, last_modified=modified)
