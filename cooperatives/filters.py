@@ -4,9 +4,9 @@ import django_filters
 from django import forms
 from django.utils import timezone
 
+from portal.filters import TodayCommuneFilter
 from portal.models import AdministrativeUnit
 from portal.search import filter_search
-from portal.unitmap import units_in_today
 
 from .models import Cooperative, Evaluation, Grade, Sector
 from .selectors import (
@@ -33,14 +33,7 @@ def latest_evaluation_year() -> int | None:
 
 class CooperativeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Tìm kiếm", method="search", widget=forms.TextInput(attrs={"type": "search"}))
-    xa = django_filters.ModelChoiceFilter(
-        label="Xã, phường hiện nay",
-        queryset=AdministrativeUnit.objects.filter(
-            level=AdministrativeUnit.Level.COMMUNE, valid_to__isnull=True, parent__valid_to__isnull=True
-        ).order_by("name"),
-        method="in_today",
-        empty_label="Tất cả xã, phường",
-    )
+    xa = TodayCommuneFilter()
     unit = django_filters.ModelChoiceFilter(
         label="Huyện (trước 7/2025)",
         queryset=AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.DISTRICT).order_by("code"),
@@ -75,10 +68,6 @@ class CooperativeFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return filter_search(queryset, value)
-
-    def in_today(self, queryset, name, unit):
-        """Registered in today's commune, or in a commune since merged into it (portal.unitmap)."""
-        return queryset.filter(unit_id__in=units_in_today([unit.pk]))
 
     def in_unit(self, queryset, name, unit):
         return queryset.filter(unit__in=AdministrativeUnit.objects.filter(pk=unit.pk) | unit.children.all())

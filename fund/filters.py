@@ -4,9 +4,9 @@ import django_filters
 from django import forms
 from django.utils import timezone
 
+from portal.filters import TodayCommuneFilter
 from portal.models import AdministrativeUnit
 from portal.search import filter_search
-from portal.unitmap import units_in_today
 
 from .models import Loan, LoanProduct
 from .selectors import loans_in_arrears
@@ -24,14 +24,7 @@ class LoanFilter(django_filters.FilterSet):
         method="in_unit",
         empty_label="Tất cả địa bàn",
     )
-    xa = django_filters.ModelChoiceFilter(
-        label="Xã, phường hiện nay",
-        queryset=AdministrativeUnit.objects.filter(
-            level=AdministrativeUnit.Level.COMMUNE, valid_to__isnull=True, parent__valid_to__isnull=True
-        ).order_by("name"),
-        method="in_today",
-        empty_label="Tất cả xã, phường",
-    )
+    xa = TodayCommuneFilter(unit_field="cooperative__unit_id")  # the borrower's commune of today
     qua_han = django_filters.BooleanFilter(
         label="Quá hạn trên 30 ngày",
         method="in_arrears",
@@ -49,10 +42,6 @@ class LoanFilter(django_filters.FilterSet):
     def in_unit(self, queryset, name, unit):
         units = AdministrativeUnit.objects.filter(pk=unit.pk) | unit.children.all()
         return queryset.filter(cooperative__unit__in=units)
-
-    def in_today(self, queryset, name, unit):
-        """Borrowers registered in today's commune or in a commune since merged into it (portal.unitmap)."""
-        return queryset.filter(cooperative__unit_id__in=units_in_today([unit.pk]))
 
     def as_of(self, queryset, name, value):
         return queryset  # read by in_arrears

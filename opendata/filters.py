@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from cooperatives.filters import CooperativeFilter
 from directives.filters import DocumentFilter
+from portal.filters import TodayCommuneFilter
 from portal.models import AdministrativeUnit, Agency
 from public.models import Article
 
@@ -26,13 +27,18 @@ class YearFilter(django_filters.ChoiceFilter):
     """A year among those the rows have (the choices are set per request)."""
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class TodayCommuneByCode(TodayCommuneFilter):
+    """A commune of today named by its statistics code (the schema: a string)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, to_field_name="code", **kwargs)
+
+
 class CooperativeFilterByCode(CooperativeFilter):
     """The directory's filters, with places named by their statistics code instead of a row number."""
 
-    xa = CodeFilter(
-        label="Xã, phường hiện nay (mã)", queryset=CooperativeFilter.base_filters["xa"].extra["queryset"],
-        method="in_today",
-    )  # fmt: skip
+    xa = TodayCommuneByCode(label="Xã, phường hiện nay (mã)")
     unit = CodeFilter(
         label="Huyện trước 7/2025 (mã)", queryset=CooperativeFilter.base_filters["unit"].extra["queryset"],
         method="in_unit",
