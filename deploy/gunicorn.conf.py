@@ -8,6 +8,12 @@ nginx in front terminates TLS and sets X-Forwarded-Proto / X-Forwarded-For (depl
 import multiprocessing
 import os
 
+from ops import gunicorn_response
+
+# A response's head and body in one write: a host killed mid-answer leaves nginx nothing it passed on, so nginx
+# retries the request on the other host (ops/gunicorn_response.py).
+gunicorn_response.install()
+
 wsgi_app = "config.wsgi:application"
 # A unix socket in production (nginx proxies to it); CI and tests bind a loopback port. A load balancer that speaks
 # to gunicorn itself (no nginx on the host): the host's private address, e.g. GUNICORN_BIND=10.0.0.5:8000 (or

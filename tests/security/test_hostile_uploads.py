@@ -211,7 +211,7 @@ def stored_count() -> int:
 
 
 @pytest.fixture
-def page_setup(request, client):
+def page_setup(request, client, db):
     def setup(key):
         url, kind, actor, data = PAGES[key]
         user = request.getfixturevalue(actor)

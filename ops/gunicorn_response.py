@@ -1,0 +1,87 @@
+"""A response's head and body leave gunicorn in one write, so a host that dies mid-answer can be retried.
+
+Gunicorn (gunicorn.http.wsgi.Response) sends the status line and headers in one `sendall` and the body in the
+next. A host killed between the two (kill -9, the kernel's OOM killer, a power cut) has handed nginx a head with
+`Content-Length` and no body. nginx passes a head on to the browser as soon as it has it, and once it has, it can no
+longer try the request on the other host (`proxy_next_upstream` only acts before the first byte): the visitor gets
+an answer cut at 0 bytes. tests/hosts/test_failover.py met exactly that in CI (`IncompleteRead(0 bytes read, 17102
+more expected)`).
+
+Installed from deploy/gunicorn.conf.py, this keeps the head back until the first body bytes and sends both in one
+`sendall`. Either nothing of the answer left the host (nginx retries the request elsewhere) or all of it did, as
+far as the kernel's socket buffer holds it: on the unix socket or loopback port to nginx that is every page and
+export we render in memory. What still goes out in two writes, as before:
+- streamed answers (chunked, no length): the head, then each chunk as the app yields it;
+- files gunicorn passes to `sendfile(2)` (the head must precede the file's bytes, written by the kernel);
+- a body larger than the socket's buffer, which one `sendall` writes in several pieces.
+An answer without a body (HEAD, 204, 304) sends its head on close, as gunicorn does.
+
+It replaces three methods of gunicorn's Response in place; tests/ops/test_gunicorn_response.py checks, on the
+installed gunicorn, that a page leaves in one write and that every kind of answer above is byte for byte what
+gunicorn alone sends.
+"""
+
+from gunicorn import util
+from gunicorn.http import wsgi
+
+_HELD = "_portal_held_head"
+_original = {}
+
+
+def _send_headers(self):
+    if self.headers_sent:
+        return
+    if getattr(self, "_portal_head_now", False):
+        _original["send_headers"](self)
+        return
+    lines = self.default_headers()
+    lines.extend(f"{name}: {value}\r\n" for name, value in self.headers)
+    setattr(self, _HELD, util.to_bytestring("{}\r\n".format("".join(lines)), "latin-1"))
+    self.headers_sent = True
+
+
+def _release_head(self) -> bytes:
+    head = getattr(self, _HELD, b"")
+    if head:
+        setattr(self, _HELD, b"")
+    return head
+
+
+def _emit_body(self, data):
+    head = _release_head(self)
+    if head and not self.chunked:
+        self.sock.sendall(head + data)
+        return
+    if head:
+        self.sock.sendall(head)
+    _original["_emit_body"](self, data)
+
+
+def _sendfile(self, respiter):
+    self._portal_head_now = True  # sendfile(2) writes the file's bytes itself, after a head sent on its own
+    try:
+        return _original["sendfile"](self, respiter)
+    finally:
+        self._portal_head_now = False
+
+
+def _close(self):
+    if not self.headers_sent:
+        self.send_headers()
+    head = _release_head(self)
+    if head:
+        self.sock.sendall(head)
+    _original["close"](self)
+
+
+def install() -> None:
+    """Replace the methods once per process (gunicorn's master, before it forks its workers)."""
+    if _original:
+        return
+    response = wsgi.Response
+    for name in ("send_headers", "_emit_body", "sendfile", "close"):
+        _original[name] = getattr(response, name)
+    response.send_headers = _send_headers
+    response._emit_body = _emit_body
+    response.sendfile = _sendfile
+    response.close = _close
