@@ -57,15 +57,28 @@ def _env(database_url, tmp_path):
 
 
 @pytest.mark.postgres
-def test_two_releases_at_once_migrate_once_and_back_up_once(fresh_database, tmp_path):
-    env, dest = _env(fresh_database, tmp_path), tmp_path / "backups"
-    first, second = _run_release(env, dest), _run_release(env, dest)
-    outputs = [process.communicate(timeout=600)[0] for process in (first, second)]
-    assert [first.returncode, second.returncode] == [0, 0], "\n----\n".join(outputs)
-    waited = [out for out in outputs if "Một tiến trình release khác đang chạy migrate; chờ nó xong" in out]
-    assert len(waited) == 1, "\n----\n".join(outputs)
-    assert "Không có migration nào cần chạy." in waited[0]  # the other had done it all
+def test_releases_wait_for_the_lock_then_one_migrates_and_backs_up_once(fresh_database, tmp_path):
+    """Every host's deploy runs `release` at once. The lock is the one a release holds while it migrates: held here,
+    two releases started together both wait for it; let go, one migrates and takes the one backup, and the other
+    finds nothing left to do."""
+    import psycopg
+
+    env, dest = {**_env(fresh_database, tmp_path), "PYTHONUNBUFFERED": "1"}, tmp_path / "backups"
+    db = connection.settings_dict
+    with psycopg.connect(
+        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"] or "postgres",
+        dbname=fresh_database.rsplit("/", 1)[1], autocommit=True,
+    ) as holder:  # fmt: skip
+        holder.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+        releases = [_run_release(env, dest), _run_release(env, dest)]
+        before = [_read_until(release, WAITING, seconds=120) for release in releases]
+        assert all(release.poll() is None for release in releases)  # both still waiting
+        holder.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+    outputs = [head + release.communicate(timeout=600)[0] for head, release in zip(before, releases, strict=True)]
+    assert [release.returncode for release in releases] == [0, 0], "\n----\n".join(outputs)
+    assert all(WAITING in out for out in outputs), "\n----\n".join(outputs)
     assert sum("Đã migrate xong." in out for out in outputs) == 1
+    assert sum("Không có migration nào cần chạy." in out for out in outputs) == 1  # the other had done it all
     assert len([p for p in dest.iterdir() if p.is_dir()]) == 1  # one backup, by the one that migrated
     # The schema is complete: nothing left for migrate to do.
     check = subprocess.run(
@@ -79,25 +92,29 @@ def test_two_releases_at_once_migrate_once_and_back_up_once(fresh_database, tmp_
     assert check.returncode == 0, check.stdout + check.stderr
 
 
-@pytest.mark.postgres
-def test_release_waits_while_another_session_holds_the_lock(fresh_database, tmp_path):
-    """The lock is the one a second release would hold: taken here, the release waits, and runs once it is let go."""
-    import psycopg
+WAITING = "Một tiến trình release khác đang chạy migrate; chờ nó xong"
 
-    env, dest = _env(fresh_database, tmp_path), tmp_path / "backups"
-    db = connection.settings_dict
-    with psycopg.connect(
-        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"] or "postgres",
-        dbname=fresh_database.rsplit("/", 1)[1], autocommit=True,
-    ) as holder:  # fmt: skip
-        holder.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
-        release = _run_release(env, dest)
-        with pytest.raises(subprocess.TimeoutExpired):
-            release.wait(timeout=8)
-        holder.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
-    out = release.communicate(timeout=600)[0]
-    assert release.returncode == 0, out
-    assert "chờ nó xong" in out and "Đã migrate xong." in out
+
+def _read_until(process, text: str, seconds: float) -> str:
+    """The process's output up to the line holding `text`; fails if it does not come within `seconds`. A thread
+    reads, so a line held in a buffer is never missed and a silent process never blocks the test."""
+    import threading
+
+    seen: list[str] = []
+    found = threading.Event()
+
+    def read():
+        for line in iter(process.stdout.readline, ""):
+            seen.append(line)
+            if text in line:
+                found.set()
+                return
+        found.set()  # ended without it
+
+    threading.Thread(target=read, daemon=True).start()
+    assert found.wait(seconds), f"no {text!r} within {seconds} s:\n{''.join(seen)}"
+    assert text in "".join(seen), f"the release ended before waiting:\n{''.join(seen)}"
+    return "".join(seen)
 
 
 def test_release_with_nothing_to_migrate_takes_no_backup(db, tmp_path):
