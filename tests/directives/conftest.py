@@ -19,14 +19,10 @@ def directives_demo(demo):
 
 
 @pytest.fixture
-def full_demo(demo):
-    """The registry's, the fund's and the directives' demo rows (what the scorecard counts)."""
-    from cooperatives import demo as cooperatives_demo
-    from directives import demo as directives_demo
-    from fund import demo as fund_demo
-
-    for module in (cooperatives_demo, fund_demo, directives_demo):
-        module.load(StringIO())
+def every_demo(whole_demo_for_module, demo):
+    """Every app's demo (`load_demo`), loaded once for the module that asks (tests/conftest.py); each test's changes
+    roll back with it. Only for modules whose every test reads the demo: the rows stay for the module's other tests."""
+    return demo
 
 
 @pytest.fixture
