@@ -94,18 +94,27 @@ def _load_demo():
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, _fast_password_hashing):
-    """Load the foundation's demo once, into the test database as soon as it exists, instead of in every test.
-    Every test sees it, whether it asks for `demo` or not; a test that relies on it still asks, since the flush after
-    a transactional test removes it."""
+    """Load the foundation's demo once, into the test database as soon as it exists, instead of in every test, and
+    keep its rows as the session's baseline: after a transactional test the tables get them back rather than being
+    left empty (tests/infra/flush.py). Every test sees it, whether it asks for `demo` or not; a test that relies on it
+    still asks."""
+    from django.db import connection
+
+    from tests.infra.flush import back_to_baseline_after_each_transactional_test, take_baseline
+
     with django_db_blocker.unblock():
         _load_demo()
+        take_baseline(connection)
+    with back_to_baseline_after_each_transactional_test():
+        yield
 
 
 @pytest.fixture
 def demo(db):
     """The foundation's demo data (units, agencies, site settings, role accounts), loaded once for the session
-    (django_db_setup); each test's changes to it roll back with the test. Tests on `transactional_db` or
-    `live_server` flush the database afterwards, so the next one to ask for it loads it again."""
+    (django_db_setup); each test's changes to it roll back with the test. After a test on `transactional_db` or
+    `live_server` the tables get the session's baseline rows back; a flush of another kind (`manage.py flush`) empties
+    them, and the next test to ask loads the demo again."""
     return _load_demo()
 
 
