@@ -216,8 +216,9 @@ class FundFiguresView(APIView):
     @extend_schema(
         tags=["Quỹ hỗ trợ phát triển HTX"],
         summary="Số liệu công khai của Quỹ: vốn, số khoản vay, số tiền giải ngân theo xã, phường và lĩnh vực",
-        description=f"Chỉ số liệu tổng hợp. Nhóm dưới {datasets.MIN_BORROWERS} hợp tác xã vay được gộp vào dòng "
-        "“khac” để không lộ khoản vay của một hợp tác xã.",
+        description=f"Chỉ số liệu tổng hợp. Nhóm dưới {datasets.MIN_BORROWERS} hợp tác xã vay, và xã, phường mà 2 hợp "
+        "tác xã vay nhiều nhất chiếm trên 85% số tiền, được gộp vào dòng “khac” để không lộ khoản vay của một hợp tác "
+        "xã.",
         responses={200: ours.FundFiguresSerializer, 429: ERRORS[429]},
     )
     def get(self, request):

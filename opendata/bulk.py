@@ -52,7 +52,8 @@ FUND_LENDING = datasets.Dataset(
     "quy-cho-vay",
     "Cho vay của Quỹ hỗ trợ phát triển HTX theo xã, phường và lĩnh vực",
     "Số khoản vay đã giải ngân, số hợp tác xã vay và tổng số tiền giải ngân, theo xã, phường hiện nay và theo lĩnh "
-    f"vực. Chỉ số liệu tổng hợp: nhóm dưới {datasets.MIN_BORROWERS} hợp tác xã vay được gộp vào dòng “khac”.",
+    f"vực. Chỉ số liệu tổng hợp: nhóm dưới {datasets.MIN_BORROWERS} hợp tác xã vay, và xã, phường mà 2 hợp tác xã "
+    "vay nhiều nhất chiếm trên 85% số tiền, được gộp vào dòng “khac”.",
     ours.LendingRow,
     lambda: datasets.fund_lending_rows(datasets.fund_figures()),
     "fund/figures/",

@@ -10,6 +10,7 @@ OpendataConfig.ready) and the day (today's map moves at midnight when a unit's l
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, QuerySet, Sum
@@ -33,7 +34,12 @@ LICENCE_NAME = "Creative Commons Ghi công 4.0 Quốc tế (CC BY 4.0)"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.vi"
 # A lending figure for fewer borrowers than this would show one cooperative's loans: such rows are pooled.
 MIN_BORROWERS = 3
+# Nor is an amount published where a few borrowers hold nearly all of it: were the two largest to hold more than this
+# share, the second could take its own loans from the row and know the first's within the rest (the (n, k) dominance
+# rule of statistical offices, with n = 2).
+DOMINANCE_TOP, DOMINANCE_SHARE = 2, Decimal("0.85")
 OTHER = "khac"
+OTHER_AREAS = "Các xã, phường khác (gộp lại để không lộ số tiền vay của từng HTX)"
 
 
 # Each process remembers the open data's own version for a second, as the content version is remembered
@@ -174,30 +180,49 @@ class _Group:
     name: str
     loans: int = 0
     disbursed: int = 0
-    borrowers: set = field(default_factory=set)
+    borrowers: dict = field(default_factory=dict)  # cooperative id -> the amount disbursed to it in this group
 
 
-def _pooled(groups: list[_Group], other_name: str) -> list[dict]:
-    """The rows to publish: each group of at least MIN_BORROWERS borrowers, the others pooled into one row; while
-    that row has fewer (but some), the smallest published group joins it, so that no amount of fewer than
-    MIN_BORROWERS cooperatives can be read from a row or worked out from the total."""
-    shown = sorted((g for g in groups if len(g.borrowers) >= MIN_BORROWERS), key=lambda g: (len(g.borrowers), g.code))
-    pool = [g for g in groups if len(g.borrowers) < MIN_BORROWERS]
-    while pool and shown and 0 < len(set().union(*(g.borrowers for g in pool))) < MIN_BORROWERS:
+def _sensitive(borrowers: dict, amounts: bool) -> bool:
+    """Too few borrowers; or, where amounts are published, the DOMINANCE_TOP largest hold more than DOMINANCE_SHARE."""
+    if len(borrowers) < MIN_BORROWERS:
+        return True
+    if not amounts:
+        return False
+    total = sum(borrowers.values())
+    top = sum(sorted(borrowers.values(), reverse=True)[:DOMINANCE_TOP])
+    return total > 0 and top > DOMINANCE_SHARE * total
+
+
+def _pooled(groups: list[_Group], other_name: str, amounts: bool = True) -> list[dict]:
+    """The rows to publish: each group that is not sensitive (at least MIN_BORROWERS borrowers and, where `amounts`
+    are published, no dominance), the others pooled into one row; while that row is still sensitive, the smallest
+    published group joins it, so that no amount of fewer than MIN_BORROWERS cooperatives, nor one that a couple of
+    them nearly make up alone, can be read from a row or worked out from the total."""
+
+    def pooled_borrowers(pool):
+        return {coop: amount for g in pool for coop, amount in g.borrowers.items()}
+
+    shown = sorted(
+        (g for g in groups if not _sensitive(g.borrowers, amounts)),
+        key=lambda g: (len(g.borrowers), g.disbursed, g.code),
+    )
+    pool = [g for g in groups if _sensitive(g.borrowers, amounts)]
+    while pool and shown and _sensitive(pooled_borrowers(pool), amounts):
         pool.append(shown.pop(0))
     rows = [
         {"code": g.code, "name": g.name, "loans": g.loans, "borrowers": len(g.borrowers), "disbursed": g.disbursed}
         for g in sorted(shown, key=lambda g: g.name)
     ]
     if pool:
-        borrowers = set().union(*(g.borrowers for g in pool))
+        borrowers = pooled_borrowers(pool)
         rows.append(
             {
                 "code": OTHER,
                 "name": other_name,
                 "loans": sum(g.loans for g in pool),
                 "borrowers": len(borrowers),
-                "disbursed": sum(g.disbursed for g in pool) if len(borrowers) >= MIN_BORROWERS else None,
+                "disbursed": None if _sensitive(borrowers, amounts) else sum(g.disbursed for g in pool),
             }
         )
     return rows
@@ -237,10 +262,12 @@ def fund_figures(on: date | None = None) -> dict:
             group = groups.setdefault(group_code, _Group(group_code, label))
             group.loans += 1
             group.disbursed += int(total or 0)
-            group.borrowers.add(cooperative_id)
+            group.borrowers[cooperative_id] = group.borrowers.get(cooperative_id, 0) + int(total or 0)
     figures = public_figures()
     capital = FundCapital.amount_on(today)
-    sector_rows = _pooled(list(by_sector.values()), f"Các lĩnh vực khác (mỗi lĩnh vực dưới {MIN_BORROWERS} HTX vay)")
+    sector_rows = _pooled(
+        list(by_sector.values()), f"Các lĩnh vực khác (mỗi lĩnh vực dưới {MIN_BORROWERS} HTX vay)", amounts=False
+    )
     for row in sector_rows:
         row["disbursed"] = None  # counts only: see above
     return {
@@ -252,7 +279,7 @@ def fund_figures(on: date | None = None) -> dict:
         "settled": figures["settled"],
         "breakdown_on": close,
         "breakdown_disbursed": sum(int(row[4] or 0) for row in paid),
-        "by_area": _pooled(list(by_area.values()), f"Các xã, phường khác (mỗi nơi dưới {MIN_BORROWERS} HTX vay)"),
+        "by_area": _pooled(list(by_area.values()), OTHER_AREAS),
         "by_sector": sector_rows,
     }
 

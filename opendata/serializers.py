@@ -295,7 +295,7 @@ class LendingRow(serializers.Serializer):
     disbursed = serializers.IntegerField(
         allow_null=True,
         help_text="Tổng số tiền đã giải ngân đến hết quý (đồng), chỉ theo xã, phường; null theo lĩnh vực, và cho "
-        "dòng gộp còn dưới 3 hợp tác xã vay.",
+        "dòng gộp khi chính nó còn dưới 3 hợp tác xã vay hoặc 2 hợp tác xã chiếm trên 85% số tiền.",
     )
 
 

@@ -5,11 +5,12 @@ import csv
 import io
 import json
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.files.storage import default_storage
 from django.utils import timezone
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cooperatives.models import Cooperative
@@ -159,34 +160,52 @@ def test_the_refresh_runs_every_five_minutes_from_beat(settings):
 # --- the fund's small groups ------------------------------------------------------------------------------------
 
 groups = st.lists(
-    st.tuples(st.integers(0, 6), st.sets(st.integers(0, 40), min_size=1, max_size=6), st.integers(1, 10**9)),
+    st.tuples(
+        st.integers(0, 6),
+        st.dictionaries(st.integers(0, 40), st.integers(1, 10**9), min_size=1, max_size=6),
+    ),
     max_size=8,
 )
 
 
-@settings(max_examples=examples(200))
-@given(groups)
-def test_no_published_lending_figure_is_of_fewer_than_three_borrowers(spec):
-    """Over random groups: every amount published is of at least MIN_BORROWERS cooperatives, and none can be worked
-    out from the others and the total (an amount withheld means every group is in the withheld row)."""
-    seen = set()
-    built = []
-    for code, borrowers, amount in spec:
-        fresh = borrowers - seen  # a cooperative belongs to one group
+def _built(spec) -> list:
+    seen, built = set(), []
+    for code, borrowers in spec:
+        fresh = {coop: amount for coop, amount in borrowers.items() if coop not in seen}  # one group a cooperative
         if not fresh or f"g{code}" in {g.code for g in built}:
             continue
-        seen |= fresh
-        built.append(datasets._Group(f"g{code}", f"Nhóm {code}", len(fresh), amount, set(fresh)))
-    rows = datasets._pooled(built, "Khác")
-    assert sum(r["borrowers"] for r in rows) == len(seen)
+        seen |= set(fresh)
+        built.append(datasets._Group(f"g{code}", f"Nhóm {code}", len(fresh), sum(fresh.values()), fresh))
+    return built
+
+
+@settings(max_examples=examples(200))
+@given(groups, st.booleans())
+@example([(0, {1: 100, 2: 100, 3: 10**6})], True)  # three borrowers, one of them nearly all the money
+def test_no_published_lending_amount_is_of_fewer_than_three_borrowers_or_dominated_by_two(spec, amounts):
+    """Over random groups: every amount published is of at least MIN_BORROWERS cooperatives of which the two largest
+    hold at most 85 %, and none can be worked out from the others and the total (an amount withheld means every group
+    is in the withheld row). Counts alone (`amounts` off, the sectors) pool only the groups of too few."""
+    built = _built(spec)
+    rows = datasets._pooled(built, "Khác", amounts=amounts)
+    by_code = {g.code: g for g in built}
+    assert sum(r["borrowers"] for r in rows) == sum(len(g.borrowers) for g in built)
     assert sum(r["loans"] for r in rows) == sum(g.loans for g in built)
+    shown = {r["code"] for r in rows}
+    pooled = {coop: amount for g in built if g.code not in shown for coop, amount in g.borrowers.items()}
     for row in rows:
-        if row["borrowers"] < datasets.MIN_BORROWERS:
-            assert row["disbursed"] is None
+        holders = pooled if row["code"] == datasets.OTHER else by_code[row["code"]].borrowers
+        assert len(holders) == row["borrowers"]
+        if row["disbursed"] is None:
+            continue
+        assert row["borrowers"] >= datasets.MIN_BORROWERS
+        if amounts:
+            two = sum(sorted(holders.values(), reverse=True)[:2])
+            assert two <= Decimal("0.85") * row["disbursed"], (row, holders)
     withheld = [r for r in rows if r["disbursed"] is None]
     if withheld:
         assert rows == withheld
-    if all(r["disbursed"] is not None for r in rows):
+    if not withheld:
         assert sum(r["disbursed"] for r in rows) == sum(g.disbursed for g in built)
 
 
