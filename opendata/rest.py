@@ -2,18 +2,19 @@
 answers. Apart from the views (opendata.api) because DRF imports these while the views' module is being built."""
 
 import math
+import threading
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import Http404
 from django.utils.http import urlencode
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
-from rest_framework.views import exception_handler as drf_exception_handler
 
+from portal.cache import CacheUnavailable, strict
 from portal.security import client_ip
 from portal.siteurl import absolute
 
@@ -52,9 +53,15 @@ class Pages(PageNumberPagination):
 
 class PerClient(BaseThrottle):
     """At most settings.PORTAL_API_REQUESTS_PER_MINUTE requests per client address in each minute of the clock: one
-    atomic counter per address and minute in the shared cache, so every web host counts against the same limit."""
+    atomic counter per address and minute in the shared cache, so every web host counts against the same limit.
+
+    While the cache cannot answer, each process counts on its own (so a client gets at most the limit from each
+    process): with no cache the answers are not cached either, and every request costs the database."""
 
     WINDOW = 60
+    _local_lock = threading.Lock()
+    _local_window = None
+    _local_counts: dict = {}
 
     def allow_request(self, request, view):
         limit = settings.PORTAL_API_REQUESTS_PER_MINUTE
@@ -64,12 +71,27 @@ class PerClient(BaseThrottle):
         window = int(now // self.WINDOW)
         self.retry_after = max(1, math.ceil((window + 1) * self.WINDOW - now))
         key = f"opendata:rate:{client_ip(request) or '-'}:{window}"
+        try:
+            count = self._shared_count(key)
+        except CacheUnavailable:
+            count = self._local_count(key, window)
+        return count <= limit
+
+    def _shared_count(self, key) -> int:
+        shared = strict(caches["default"])  # the backend itself: `cache` is a proxy, which strict() cannot see through
         # One round trip in the common case: the counter of this minute exists after the client's first request.
         try:
-            count = cache.incr(key)
+            return shared.incr(key)
         except ValueError:  # the minute's first request (or the key just expired)
-            count = 1 if cache.add(key, 1, self.WINDOW + 5) else cache.incr(key)
-        return count <= limit
+            return 1 if shared.add(key, 1, self.WINDOW + 5) else shared.incr(key)
+
+    @classmethod
+    def _local_count(cls, key, window) -> int:
+        with cls._local_lock:
+            if cls._local_window != window:  # a new minute: the last one's counts go
+                cls._local_window, cls._local_counts = window, {}
+            cls._local_counts[key] = cls._local_counts.get(key, 0) + 1
+            return cls._local_counts[key]
 
     def wait(self):
         return self.retry_after
@@ -93,4 +115,7 @@ def exception_handler(exc, context):
         return response
     if isinstance(exc, Http404):  # Django's message names the model, in English
         exc = exceptions.NotFound("Không tìm thấy.")
+    # Imported here: rest_framework.views reads the settings' classes, this module's PerClient among them.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     return drf_exception_handler(exc, context)

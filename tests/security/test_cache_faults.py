@@ -5,6 +5,7 @@ says 503, and the failure is logged once a minute, not once a request."""
 import logging
 import socket
 import threading
+from unittest import mock
 
 import pytest
 from django.conf import settings as django_settings
@@ -276,3 +277,22 @@ def test_the_login_lockout_still_holds_when_redis_is_unreachable(demo, dead_cach
     response = client.post("/dang-nhap/", {"username": "hongdan", "password": django_settings.DEMO_PASSWORD})
     assert response.status_code != 500
     assert "_auth_user_id" not in client.session
+
+
+def test_the_open_data_api_still_limits_each_address_when_redis_is_unreachable(demo, dead_cache, client, settings):
+    """The API's limit counts in the shared cache; with it down each process counts for itself, so a client still
+    meets a 429 (from each process at most the limit) rather than no limit at all on answers that are no longer
+    cached."""
+    from opendata import rest
+
+    settings.PORTAL_API_REQUESTS_PER_MINUTE = 3
+    rest.PerClient._local_window = None
+    minute = 1_800_000_000 // 60 * 60 + 10  # ten seconds into a minute, whatever the clock says
+    with mock.patch.object(rest.time, "time", return_value=float(minute)):
+        answers = [client.get("/api/v1/news/", REMOTE_ADDR="203.0.113.9").status_code for _ in range(4)]
+        other = client.get("/api/v1/news/", REMOTE_ADDR="203.0.113.10")
+        over = client.get("/api/v1/news/", REMOTE_ADDR="203.0.113.9")
+    assert answers == [200, 200, 200, 429]
+    assert other.status_code == 200
+    assert over.status_code == 429 and over["Retry-After"] == "50"
+    assert "Quá nhiều yêu cầu" in over.json()["detail"]
