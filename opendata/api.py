@@ -20,6 +20,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from portal import contentcache
+from portal.replica import primary_reads
 
 from . import datasets, filters
 from . import serializers as ours
@@ -47,7 +48,9 @@ def _answer(request, build, understood=(), *, paged=False) -> HttpResponse:
     name = f"opendata:api:{digest}:{datasets.data_version()}"
 
     def fresh():
-        body, etag = _built(build)
+        # contentcache.cached reads the primary after a bump of the content version; this, after one of our own.
+        with primary_reads(datasets.own_state()[1]):
+            body, etag = _built(build)
         return body, etag, _since(digest, etag)
 
     if FREE_TEXT in understood and request.GET.get(FREE_TEXT, "").strip():

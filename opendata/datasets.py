@@ -45,14 +45,21 @@ OTHER_AREAS = "Các xã, phường khác (gộp lại để không lộ số ti�
 # Each process remembers the open data's own version for a second, as the content version is remembered
 # (portal.contentcache): a cached answer then costs no cache read for it. This process's own bump is seen at once.
 VERSION_MEMO_SECONDS = 1.0
-_memo = {"version": None, "until": 0.0}
+_memo = {"version": None, "fresh": False, "until": 0.0}
+
+
+def own_state() -> tuple:
+    """The open data's own version, and whether it moved so recently that an answer built now must read the primary
+    (a replica may not hold the change yet: the answer would keep the old rows under the new version)."""
+    now = time.monotonic()
+    if _memo["version"] is None or now >= _memo["until"]:
+        version, fresh = versioned.state(VERSION)
+        _memo.update(version=version, fresh=fresh, until=now + VERSION_MEMO_SECONDS)
+    return _memo["version"], _memo["fresh"]
 
 
 def own_version():
-    now = time.monotonic()
-    if _memo["version"] is None or now >= _memo["until"]:
-        _memo.update(version=versioned.version(VERSION), until=now + VERSION_MEMO_SECONDS)
-    return _memo["version"]
+    return own_state()[0]
 
 
 def forget_own_version() -> None:

@@ -164,12 +164,19 @@ def watch(name: str, *labels: str, m2m: tuple = (), bump_now=None) -> None:
 
 def version(name: str):
     """The current version of `name` (made on first use); None when the cache cannot keep one."""
+    return state(name)[0]
+
+
+def state(name: str) -> tuple:
+    """The current version of `name` (made on first use), and whether it was bumped so recently (the replica pin
+    window) that what is built from it now must read the primary: in one cache round trip."""
     version_key = _version_key(name)
-    current = cache.get(version_key)
+    found = cache.get_many([version_key, fresh_key(version_key)])
+    current = found.get(version_key)
     if current is None:
         cache.add(version_key, new_version(), None)
         current = cache.get(version_key)
-    return current
+    return current, fresh_key(version_key) in found
 
 
 def cached(name: str, key: str, build, timeout: int = TIMEOUT):

@@ -275,3 +275,32 @@ def test_an_answer_that_changes_back_gets_a_later_date(api, whole_demo):
     assert back["ETag"] == first["ETag"] and back.json() == first.json()
     assert back.status_code == 200
     assert api.get(path, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304  # the bytes the client holds
+
+
+def test_an_answer_built_right_after_the_open_data_version_moved_reads_the_primary(api, whole_demo, monkeypatch):
+    """A loan's disbursement moves only the open data's own version: the fund figures rebuilt within the replica pin
+    window are read from the primary (a lagging replica would keep the old figures under the new version); once the
+    window has passed, from wherever the router sends reads."""
+    from django.core.cache import cache
+    from multidb.pinning import this_thread_is_pinned
+
+    from opendata import datasets
+    from portal import versioned
+
+    pinned = []
+    figures = datasets.fund_figures
+
+    def recorded(*args, **kwargs):
+        pinned.append(this_thread_is_pinned())
+        return figures(*args, **kwargs)
+
+    monkeypatch.setattr(datasets, "fund_figures", recorded)
+    datasets.bump_own_version()
+    assert api.get("/api/v1/fund/figures/").status_code == 200
+    cache.delete(versioned.fresh_key(versioned._version_key(datasets.VERSION)))  # the pin window has passed
+    datasets.bump_own_version()
+    cache.delete(versioned.fresh_key(versioned._version_key(datasets.VERSION)))
+    datasets.forget_own_version()
+    assert api.get("/api/v1/fund/figures/").status_code == 200
+    assert pinned == [True, False]
+    assert not this_thread_is_pinned()
