@@ -14,7 +14,9 @@ export we render in memory. What still goes out in two writes, as before:
 - streamed answers (chunked, no length): the head, then each chunk as the app yields it;
 - files gunicorn passes to `sendfile(2)` (the head must precede the file's bytes, written by the kernel);
 - a body larger than the socket's buffer, which one `sendall` writes in several pieces.
-An answer without a body (HEAD, 204, 304) sends its head on close, as gunicorn does.
+An answer without a body (HEAD, 204, 304) sends its head on close, as gunicorn does. An app that fails before its
+first body byte leaves nothing sent, so gunicorn still answers it with a clean 500 (gunicorn alone had sent the head
+and then closed the connection on a cut answer).
 
 It replaces three methods of gunicorn's Response in place; tests/ops/test_gunicorn_response.py checks, on the
 installed gunicorn, that a page leaves in one write and that every kind of answer above is byte for byte what
@@ -24,37 +26,36 @@ gunicorn alone sends.
 from gunicorn import util
 from gunicorn.http import wsgi
 
-_HELD = "_portal_held_head"
 _original = {}
 
 
 def _send_headers(self):
+    """Gunicorn calls this before each body write; the head now waits for the body (`_emit_body`) or the close.
+    `headers_sent` stays False until the head is really out: an error before that still gets gunicorn's 500, and a
+    second `start_response` (with `exc_info`) may still replace the status and headers."""
     if self.headers_sent:
         return
     if getattr(self, "_portal_head_now", False):
         _original["send_headers"](self)
-        return
+
+
+def _head(self) -> bytes:
     lines = self.default_headers()
     lines.extend(f"{name}: {value}\r\n" for name, value in self.headers)
-    setattr(self, _HELD, util.to_bytestring("{}\r\n".format("".join(lines)), "latin-1"))
     self.headers_sent = True
-
-
-def _release_head(self) -> bytes:
-    head = getattr(self, _HELD, b"")
-    if head:
-        setattr(self, _HELD, b"")
-    return head
+    return util.to_bytestring("{}\r\n".format("".join(lines)), "latin-1")
 
 
 def _emit_body(self, data):
-    head = _release_head(self)
-    if head and not self.chunked:
-        self.sock.sendall(head + data)
+    if self.headers_sent:
+        _original["_emit_body"](self, data)
+    elif not data:  # nothing to put beside the head yet: it waits for the next bytes or the close
         return
-    if head:
-        self.sock.sendall(head)
-    _original["_emit_body"](self, data)
+    elif self.chunked:  # a stream: the head now, each chunk as the app yields it
+        self.sock.sendall(_head(self))
+        _original["_emit_body"](self, data)
+    else:
+        self.sock.sendall(_head(self) + data)
 
 
 def _sendfile(self, respiter):
@@ -66,11 +67,8 @@ def _sendfile(self, respiter):
 
 
 def _close(self):
-    if not self.headers_sent:
-        self.send_headers()
-    head = _release_head(self)
-    if head:
-        self.sock.sendall(head)
+    if not self.headers_sent:  # no body byte was written (HEAD, 204, 304, an empty body)
+        self.sock.sendall(_head(self))
     _original["close"](self)
 
 

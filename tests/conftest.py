@@ -113,8 +113,8 @@ def django_db_setup(django_db_setup, django_db_blocker, _fast_password_hashing):
 def demo(db):
     """The foundation's demo data (units, agencies, site settings, role accounts), loaded once for the session
     (django_db_setup); each test's changes to it roll back with the test. After a test on `transactional_db` or
-    `live_server` the tables get the session's baseline rows back; a flush of another kind (`manage.py flush`) empties
-    them, and the next test to ask loads the demo again."""
+    `live_server` the tables get the session's baseline rows back, whatever the test did to them (a `manage.py flush`
+    included); inside a test whose own flush emptied them, asking for it again loads it again."""
     return _load_demo()
 
 

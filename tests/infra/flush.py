@@ -47,11 +47,13 @@ def delete_instead_of_truncate():
 # of the session starts.
 
 _baseline: dict[str, tuple] = {}
+_sequences: list[str] = []  # PostgreSQL: statements that move each restored table's id sequence past its rows
 
 
 def take_baseline(connection) -> None:
     """Remember every row of every table the flush empties (call it once the session's demo is loaded)."""
     _baseline.clear()
+    _sequences.clear()
     with connection.cursor() as cursor:
         for table in _flushed_tables(connection):
             quoted = connection.ops.quote_name(table)
@@ -65,6 +67,28 @@ def take_baseline(connection) -> None:
                 rows = cursor.fetchall()
                 if rows:
                     _baseline[table] = (len(cursor.description), rows)
+    if connection.vendor == "postgresql":
+        _sequences.extend(_sequence_statements(connection))
+
+
+def _sequence_statements(connection) -> list[str]:
+    """A `manage.py flush` (a backup test's restore) rewinds PostgreSQL's sequences to 1: after the baseline's rows
+    are back, the next row saved would take an id they hold. Each statement moves one table's sequence to its
+    highest id when it stands below it, never back."""
+    from django.apps import apps
+
+    statements = []
+    for model in apps.get_models(include_auto_created=True):
+        table, pk = model._meta.db_table, model._meta.pk
+        if table not in _baseline or pk.get_internal_type() not in ("AutoField", "BigAutoField", "SmallAutoField"):
+            continue
+        quoted, column = connection.ops.quote_name(table), connection.ops.quote_name(pk.column)
+        statements.append(
+            f"SELECT setval(s, m) FROM (SELECT pg_get_serial_sequence('{quoted}', '{pk.column}')::regclass AS s, "
+            f"(SELECT max({column}) FROM {quoted}) AS m) AS t "
+            "WHERE m IS NOT NULL AND COALESCE(pg_sequence_last_value(s), 0) < m"
+        )
+    return statements
 
 
 def _flushed_tables(connection) -> list[str]:
@@ -85,9 +109,11 @@ def _restore(connection) -> None:
             if connection.vendor == "postgresql":
                 with cursor.cursor.copy(f"COPY {quoted} FROM STDIN") as copy:
                     copy.write(saved[0])
-            else:
+            else:  # SQLite: an explicit id moves the table's sqlite_sequence forward by itself
                 width, rows = saved
                 cursor.executemany(f"INSERT INTO {quoted} VALUES ({', '.join(['%s'] * width)})", rows)
+        for sql in _sequences:
+            cursor.execute(sql)
 
 
 @contextmanager
@@ -111,3 +137,4 @@ def back_to_baseline_after_each_transactional_test():
     finally:
         TransactionTestCase._fixture_teardown = flush
         _baseline.clear()
+        _sequences.clear()

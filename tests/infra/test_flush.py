@@ -31,3 +31,33 @@ def test_the_restore_puts_back_every_row_changed_added_or_deleted_and_nothing_el
 
     assert _every_row() == before
     assert User.objects.filter(username="donghai").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_flush_that_rewinds_the_sequences_the_restored_rows_leave_room_for_new_ones(demo):
+    """`manage.py flush` (as the backup tests' restore runs it) truncates and rewinds every sequence on PostgreSQL;
+    the restore puts rows back with their ids, so the sequences must move past them."""
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+    _restore(connection)
+    user = User.objects.create(username="moi-sau-khoi-phuc")
+    unit = AdministrativeUnit.objects.create(code="99-y", name="Xã Mới", level="commune")
+    assert user.pk > User.objects.exclude(pk=user.pk).order_by("-pk").first().pk
+    assert unit.pk > AdministrativeUnit.objects.exclude(pk=unit.pk).order_by("-pk").first().pk
+
+
+# The two tests below run in this order (pytest-django runs the transactional tests after the others, in file
+# order): the first deletes and adds rows and commits; its teardown must put the session's rows back for the second.
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transactional_test_commits_changes(demo):
+    User.objects.filter(username="donghai").delete()
+    AdministrativeUnit.objects.create(code="99-z", name="Xã Tạm", level="commune")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_next_test_starts_from_the_session_s_rows_again():
+    assert User.objects.filter(username="donghai").exists()
+    assert not AdministrativeUnit.objects.filter(code="99-z").exists()

@@ -31,11 +31,13 @@ class RecordingSocket:
         return -1
 
 
-def answer(app, request: bytes) -> list[bytes]:
+def answer(app, request: bytes, *, response: list | None = None) -> list[bytes]:
     cfg = Config()
     sock = RecordingSocket()
     req = next(iter(RequestParser(cfg, [request], ("127.0.0.1", 40000))))
     resp, environ = wsgi.create(req, sock, ("127.0.0.1", 40000), ("127.0.0.1", 8000), cfg)
+    if response is not None:
+        response.append((resp, sock))
     body = app(environ, resp.start_response)
     try:
         if isinstance(body, environ["wsgi.file_wrapper"]):
@@ -169,3 +171,40 @@ def test_a_real_portal_page_leaves_in_one_write(installed, db, settings):
 
 def _without_date(raw: bytes) -> bytes:
     return b"\r\n".join(line for line in raw.split(b"\r\n") if not line.startswith(b"Date: "))
+
+
+def fails_before_its_body(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", "9")])
+
+    def body():
+        yield b""
+        raise RuntimeError("the template failed")
+
+    return body()
+
+
+def changes_its_mind(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/html"), ("Content-Length", "2")])
+    try:
+        raise ValueError("late")
+    except ValueError:
+        import sys
+
+        start_response("500 Internal Server Error", [("Content-Length", "3")], sys.exc_info())
+    return [b"err"]
+
+
+def test_an_app_that_fails_before_its_first_body_byte_has_sent_nothing_so_gunicorn_can_answer_500(installed):
+    """gunicorn's sync and gthread workers write their own 500 page when `headers_sent` is False and only close the
+    connection when it is True; gunicorn alone had sent the head already, leaving a cut answer."""
+    made = []
+    with pytest.raises(RuntimeError):
+        answer(fails_before_its_body, GET, response=made)
+    resp, sock = made[0]
+    assert sock.writes == [] and resp.headers_sent is False
+
+
+def test_a_second_start_response_before_the_body_replaces_the_head(installed):
+    writes = answer(changes_its_mind, GET)
+    assert len(writes) == 1
+    assert writes[0].startswith(b"HTTP/1.1 500 Internal Server Error") and writes[0].endswith(b"err")
