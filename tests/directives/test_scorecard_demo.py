@@ -116,6 +116,13 @@ def test_an_officer_cannot_open_the_lists_of_another_district(client, every_demo
     assert Cooperative.objects.filter(unit__in=[dong_hai, *dong_hai.children.all()]).exists()
 
 
+def a_cooperative(tag: str, unit) -> Cooperative:
+    """An active cooperative registered in 2020 in `unit`, for the tests that grow the data."""
+    return Cooperative.objects.create(
+        name=f"HTX thử {tag}", slug=f"htx-thu-{tag}", unit=unit, sector=Sector.CROPS, certificate_date=date(2020, 1, 1)
+    )
+
+
 def _queries(client):
     with CaptureQueriesContext(connection) as captured:
         assert client.get(URL, {"ngay": "31/12/2022"}).status_code == 200
@@ -134,13 +141,7 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_districts_and_co
             code=f"95-x{n}", name=f"Huyện Thử {n}", level="district", parent=province, valid_from=date(2004, 1, 1)
         )
         for i in range(4):
-            Cooperative.objects.create(
-                name=f"HTX thử {n}-{i}",
-                slug=f"htx-thu-{n}-{i}",
-                unit=extra,
-                sector=Sector.CROPS,
-                certificate_date=date(2020, 1, 1),
-            )
+            a_cooperative(f"{n}-{i}", extra)
     _queries(client)
     large = _queries(client)
     assert len(client.get(URL, {"ngay": "31/12/2022"}).context["card"].rows) == 12

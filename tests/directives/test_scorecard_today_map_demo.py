@@ -12,6 +12,7 @@ from cooperatives.models import Cooperative
 from portal.models import AdministrativeUnit, User
 from portal.unitmap import TODAY_MAP, area_today
 from tests.directives.test_scorecard import URL, _count
+from tests.directives.test_scorecard_demo import a_cooperative
 from tests.directives.test_scorecard_today_map import TOTAL_COLUMNS, _card, _flat_numbers
 
 
@@ -102,7 +103,6 @@ def test_the_page_on_todays_map_costs_the_same_queries_whatever_the_number_of_co
     client, every_demo, alliance_staff
 ):
     """More communes of today with cooperatives (and old communes merged into them) add rows, not queries."""
-    from cooperatives.models import Sector
     from portal.models import UnitMapping
 
     client.force_login(alliance_staff)
@@ -121,13 +121,7 @@ def test_the_page_on_todays_map_costs_the_same_queries_whatever_the_number_of_co
         )
         UnitMapping.objects.create(old_unit=old, new_unit=commune)
         for i, unit in enumerate((old, commune, commune)):
-            Cooperative.objects.create(
-                name=f"HTX thử {n}-{i}",
-                slug=f"htx-thu-{n}-{i}",
-                unit=unit,
-                sector=Sector.CROPS,
-                certificate_date=date(2020, 1, 1),
-            )
+            a_cooperative(f"{n}-{i}", unit)
     _queries(client)  # the units changed: today's map is read again once
     large = _queries(client)
     assert len(_card(client).rows) == rows_before + 5
