@@ -9,8 +9,8 @@ more expected)`).
 
 Installed from deploy/gunicorn.conf.py, this keeps the head back until the first body bytes and sends both in one
 `sendall`. Either nothing of the answer left the host (nginx retries the request elsewhere) or all of it did, as
-far as the kernel's socket buffer holds it: on the unix socket or loopback port to nginx that is every page and
-export we render in memory. What still goes out in two writes, as before:
+far as the kernel's socket buffer holds it (on the unix socket or loopback port to nginx, about 200 KiB by default:
+our pages, not every large export). What still goes out in pieces, as before:
 - streamed answers (chunked, no length): the head, then each chunk as the app yields it;
 - files gunicorn passes to `sendfile(2)` (the head must precede the file's bytes, written by the kernel);
 - a body larger than the socket's buffer, which one `sendall` writes in several pieces.
@@ -18,9 +18,10 @@ An answer without a body (HEAD, 204, 304) sends its head on close, as gunicorn d
 first body byte leaves nothing sent, so gunicorn still answers it with a clean 500 (gunicorn alone had sent the head
 and then closed the connection on a cut answer).
 
-It replaces three methods of gunicorn's Response in place; tests/ops/test_gunicorn_response.py checks, on the
-installed gunicorn, that a page leaves in one write and that every kind of answer above is byte for byte what
-gunicorn alone sends.
+It replaces four methods of gunicorn's Response in place; tests/ops/test_gunicorn_response.py checks, on the
+installed gunicorn, that a page leaves in one write, that every kind of successful answer above is byte for byte
+what gunicorn alone sends, and the two cases that differ on purpose (a failure before the body, a second
+`start_response`).
 """
 
 from gunicorn import util
