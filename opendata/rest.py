@@ -6,7 +6,7 @@ import threading
 import time
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import cache
 from django.http import Http404
 from django.utils.http import urlencode
 from rest_framework import exceptions
@@ -78,7 +78,7 @@ class PerClient(BaseThrottle):
         return count <= limit
 
     def _shared_count(self, key) -> int:
-        shared = strict(caches["default"])  # the backend itself: `cache` is a proxy, which strict() cannot see through
+        shared = strict(cache)
         # One round trip in the common case: the counter of this minute exists after the client's first request.
         try:
             return shared.incr(key)

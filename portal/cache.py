@@ -181,9 +181,17 @@ class _Strict:
         return self._call(DjangoRedisCache.incr, key, -delta, version)
 
 
+def _backend(backend):
+    """The backend itself for `django.core.cache.cache`, a proxy to this thread's default cache."""
+    from django.core.cache import cache, caches
+
+    return caches["default"] if backend is cache else backend
+
+
 def strict(backend):
     """`backend`, but its calls raise CacheUnavailable when the cache cannot answer (for a limiter that fails
     closed, or a health check). A cache other than ours (local memory) cannot be unavailable: itself."""
+    backend = _backend(backend)
     return _Strict(backend) if isinstance(backend, RedisCache) else backend
 
 
@@ -191,6 +199,7 @@ def strict(backend):
 def guarded(backend):
     """Around a caller's own use of `backend`'s Redis client: CacheUnavailable at once while the cache rests after
     a failure, and in place of (and recorded as) any failure of the cache."""
+    backend = _backend(backend)
     if not isinstance(backend, RedisCache):
         yield
         return
